@@ -1,0 +1,102 @@
+//! The census: integer counts of agents by site, population and specificity.
+//!
+//! Counted per chunk in the parallel pass and merged in chunk order. All counts are
+//! integers, so the merge is exact and the census is the same at any thread count.
+//! The per-site, per-population counts are the first half of a counting sort by site:
+//! they are what a cell's encounters within its site are drawn from.
+
+use immunosim_model::cell::{Kind, Population, Specificity};
+use immunosim_model::compartment::{Compartment, SiteLayout};
+
+/// Agent counts at one moment.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Census {
+    /// Agents by site and population.
+    pub by_site: Vec<[u32; Population::COUNT]>,
+    /// Self-reactive agents by compartment and population.
+    pub autoreactive: [[u32; Population::COUNT]; Compartment::COUNT],
+    /// Agents by population and specificity (all compartments).
+    pub by_specificity: [[u32; Specificity::COUNT]; Population::COUNT],
+    /// Plasma cells with a CD19-negative surface.
+    pub cd19_negative_plasma_cells: u32,
+}
+
+impl Census {
+    /// An empty census for `sites` sites.
+    pub fn new(sites: usize) -> Census {
+        Census {
+            by_site: vec![[0; Population::COUNT]; sites],
+            ..Census::default()
+        }
+    }
+
+    /// Counts one cell.
+    #[inline]
+    pub fn add(&mut self, cell: &immunosim_model::Cell, layout_compartment: Compartment) {
+        let p = cell.population.index();
+        self.by_site[usize::from(cell.site)][p] += 1;
+        self.by_specificity[p][cell.specificity.index()] += 1;
+        if cell.specificity == Specificity::Autoantigen {
+            self.autoreactive[layout_compartment.index()][p] += 1;
+        }
+        if cell.population == Population::PlasmaCell
+            && cell.antigen[immunosim_model::Antigen::Cd19 as usize] == 0
+        {
+            self.cd19_negative_plasma_cells += 1;
+        }
+    }
+
+    /// Adds another census (same layout).
+    pub fn merge(&mut self, other: &Census) {
+        for (a, b) in self.by_site.iter_mut().zip(&other.by_site) {
+            for (x, y) in a.iter_mut().zip(b) {
+                *x += y;
+            }
+        }
+        for (a, b) in self.autoreactive.iter_mut().zip(&other.autoreactive) {
+            for (x, y) in a.iter_mut().zip(b) {
+                *x += y;
+            }
+        }
+        for (a, b) in self.by_specificity.iter_mut().zip(&other.by_specificity) {
+            for (x, y) in a.iter_mut().zip(b) {
+                *x += y;
+            }
+        }
+        self.cd19_negative_plasma_cells += other.cd19_negative_plasma_cells;
+    }
+
+    /// Agents of `population` in `compartment`.
+    pub fn agents(
+        &self,
+        layout: &SiteLayout,
+        compartment: Compartment,
+        population: Population,
+    ) -> u64 {
+        (0..layout.count(compartment))
+            .map(|k| {
+                u64::from(
+                    self.by_site[usize::from(layout.site(compartment, k))][population.index()],
+                )
+            })
+            .sum()
+    }
+
+    /// Agents of `population` anywhere.
+    pub fn total(&self, population: Population) -> u64 {
+        self.by_specificity[population.index()]
+            .iter()
+            .map(|&n| u64::from(n))
+            .sum()
+    }
+
+    /// Living agents.
+    pub fn living(&self) -> u64 {
+        Population::LIVING.iter().map(|&p| self.total(p)).sum()
+    }
+
+    /// Real cells of `population` anywhere, given per-kind weights.
+    pub fn cells(&self, population: Population, weight: impl Fn(Kind) -> f64) -> f64 {
+        self.total(population) as f64 * weight(population.kind())
+    }
+}

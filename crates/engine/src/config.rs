@@ -1,0 +1,76 @@
+//! What the engine needs to run one patient: resolved, validated values.
+
+use immunosim_model::Parameters;
+use immunosim_model::cell::Kind;
+use immunosim_model::compartment::{Compartment, SiteLayout};
+
+/// A fully resolved run (the scenario layer builds it after validation).
+#[derive(Clone, Debug, PartialEq)]
+pub struct RunConfig {
+    /// Model parameters.
+    pub params: Parameters,
+    /// Body weight, kg.
+    pub weight_kg: f64,
+    /// Run seed.
+    pub seed: u64,
+    /// Step length, days.
+    pub dt_days: f64,
+    /// Days simulated before day 0 to reach the untreated steady state (not recorded).
+    pub burn_in_days: f64,
+    /// Days recorded, from day 0.
+    pub days: f64,
+    /// Interval between recorded days.
+    pub record_every_days: f64,
+    /// Sites per compartment (blood, lymphoid, marrow, organ).
+    pub sites: [u16; Compartment::COUNT],
+    /// Real cells per agent, by weighted kind (B cell, plasma cell, T cell).
+    pub cells_per_agent: [f64; 3],
+}
+
+impl Default for RunConfig {
+    fn default() -> Self {
+        RunConfig {
+            params: Parameters::default(),
+            weight_kg: 70.0,
+            seed: 1,
+            dt_days: 0.5,
+            burn_in_days: 0.0,
+            days: 30.0,
+            record_every_days: 1.0,
+            sites: [4, 32, 8, 4],
+            cells_per_agent: [5e5; 3],
+        }
+    }
+}
+
+impl RunConfig {
+    /// Real cells per agent of a kind (1 for `Kind::None`).
+    pub fn weight(&self, kind: Kind) -> f64 {
+        match kind {
+            Kind::BCell => self.cells_per_agent[0],
+            Kind::PlasmaCell => self.cells_per_agent[1],
+            Kind::TCell => self.cells_per_agent[2],
+            Kind::None => 1.0,
+        }
+    }
+
+    /// The site layout.
+    pub fn site_layout(&self) -> SiteLayout {
+        SiteLayout::new(self.sites)
+    }
+
+    /// Number of steps in burn-in.
+    pub fn burn_in_steps(&self) -> u64 {
+        (self.burn_in_days / self.dt_days).round() as u64
+    }
+
+    /// Total number of steps (burn-in and recorded days).
+    pub fn total_steps(&self) -> u64 {
+        self.burn_in_steps() + (self.days / self.dt_days).round() as u64
+    }
+
+    /// Steps between recorded days.
+    pub fn steps_per_record(&self) -> u64 {
+        ((self.record_every_days / self.dt_days).round() as u64).max(1)
+    }
+}

@@ -1,0 +1,58 @@
+//! The initial patient: agents drawn from the healthy steady state.
+//!
+//! Counts come from [`SteadyState::initial_counts`]; each (population, specificity)
+//! gets `count / cells_per_agent` agents (the fractional part by a draw), placed in a
+//! compartment drawn from the population's stationary shares and a uniform site, with a
+//! surface drawn for its stage. A disease preset starts here too and reaches its own
+//! steady state during burn-in.
+
+use crate::config::RunConfig;
+use crate::rng::{Purpose, Stream};
+use immunosim_model::rules::{antigens, migration};
+use immunosim_model::steady_state::SteadyState;
+use immunosim_model::{Cell, CellId, Compartment, Draws, Population};
+
+/// Builds the initial cells; returns them with the next free id.
+pub fn initial_cells(config: &RunConfig, steady: &SteadyState) -> (Vec<Cell>, u64) {
+    let layout = config.site_layout();
+    let start_day = -config.burn_in_days;
+    let mut cells = Vec::new();
+    let mut next_id = 0u64;
+    for (group, (population, specificity, count)) in steady
+        .initial_counts(&config.params)
+        .into_iter()
+        .enumerate()
+    {
+        let expected = count / config.weight(population.kind());
+        let mut draws = Stream::new(config.seed, 0, group as u64, Purpose::Initial);
+        let agents = expected.floor() as u64 + u64::from(draws.chance(expected.fract()));
+        let shares = SteadyState::compartment_shares(&config.params, population);
+        for _ in 0..agents {
+            let id = CellId(next_id);
+            next_id += 1;
+            let mut draws = Stream::new(config.seed, 0, id.0, Purpose::Initial);
+            let compartment = migration::pick_compartment(&shares, &mut draws);
+            let site_index = draws.index(usize::from(layout.count(compartment))) as u16;
+            let mut cell = Cell {
+                id,
+                birth_day: start_day as f32,
+                site: layout.site(compartment, site_index),
+                population,
+                specificity,
+                compartment,
+                ..Cell::default()
+            };
+            if population == Population::PlasmaCell {
+                cell.flags |= Cell::FLAG_NICHE;
+            }
+            if population == Population::BActivated {
+                let burst = config.params.activation.activated_divisions.round() as usize;
+                cell.divisions = draws.index(burst.max(1)) as u8;
+            }
+            antigens::draw_surface(&mut cell, &config.params, &mut draws);
+            debug_assert!(compartment != Compartment::Organ || population.recirculates());
+            cells.push(cell);
+        }
+    }
+    (cells, next_id)
+}

@@ -1,0 +1,27 @@
+//! # immunosim-engine: the world and its parallel, deterministic step
+//!
+//! The engine builds a bevy_ecs world of cells ([`world`]), initialises a patient at
+//! its steady state ([`init`]), and steps it ([`simulation`]): a census pass, the
+//! double-buffered fields, then one rayon pass over fixed-size chunks of cells applying
+//! the model's rules, then births into freed rows. Random draws come from
+//! counter-based streams ([`rng`]), so outputs are byte-identical at any thread count.
+//! The engine never touches a file: it hands [`recorder::Snapshot`]s and
+//! [`recorder::Event`]s to a [`recorder::Recorder`].
+//!
+//! ```
+//! use immunosim_engine::{config::RunConfig, simulation::Simulation};
+//! let mut config = RunConfig::default();
+//! config.cells_per_agent = [2e8; 3]; // a coarse patient for the example
+//! config.days = 2.0;
+//! let mut sim = Simulation::new(config);
+//! sim.step();
+//! assert!(sim.census().living() > 0);
+//! ```
+
+pub mod census;
+pub mod config;
+pub mod init;
+pub mod recorder;
+pub mod rng;
+pub mod simulation;
+pub mod world;

@@ -1,0 +1,150 @@
+//! What the engine hands to outputs: one [`Snapshot`] per recorded day and [`Event`]s.
+//! The output crate implements [`Recorder`] for files; tests record in memory.
+
+use immunosim_model::fields::Serology;
+use immunosim_model::{Compartment, Population};
+
+/// One row of the population table: a (compartment, population) pair on a day.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct PopulationRow {
+    /// Compartment.
+    pub compartment: Compartment,
+    /// Population.
+    pub population: Population,
+    /// Agents in the simulation.
+    pub agents: u64,
+    /// Real cells (agents × cells per agent).
+    pub cells: f64,
+    /// Real cells per µL of the compartment's volume.
+    pub cells_per_ul: f64,
+    /// Share of the cells that are self-reactive (0 when there are none).
+    pub autoreactive_share: f64,
+}
+
+/// The state of the patient on a recorded day.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Snapshot {
+    /// Simulated day (0 = end of burn-in).
+    pub day: f64,
+    /// Every (compartment, population) pair, in fixed order.
+    pub populations: Vec<PopulationRow>,
+    /// Clinical read-out of the fields.
+    pub serology: Serology,
+    /// BAFF relative to the healthy set point.
+    pub baff_relative: f64,
+    /// Organ inflammation, relative units.
+    pub organ_inflammation: f64,
+    /// Living agents.
+    pub agents: u64,
+}
+
+impl Snapshot {
+    /// Cells per µL of `population` in `compartment`.
+    pub fn per_ul(&self, compartment: Compartment, population: Population) -> f64 {
+        self.populations
+            .iter()
+            .find(|r| r.compartment == compartment && r.population == population)
+            .map_or(0.0, |r| r.cells_per_ul)
+    }
+
+    /// CD19+ B cells per µL of blood, as a flow cytometer counts them.
+    pub fn blood_b_cells_per_ul(&self) -> f64 {
+        self.populations
+            .iter()
+            .filter(|r| r.compartment == Compartment::Blood && r.population.is_b_cell())
+            .map(|r| r.cells_per_ul)
+            .sum()
+    }
+
+    /// Real cells of `population` summed over compartments.
+    pub fn total_cells(&self, population: Population) -> f64 {
+        self.populations
+            .iter()
+            .filter(|r| r.population == population)
+            .map(|r| r.cells)
+            .sum()
+    }
+}
+
+/// Kinds of event.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum EventKind {
+    /// The run started (at the beginning of burn-in).
+    RunStart,
+    /// Burn-in ended; recording starts (day 0).
+    BurnInComplete,
+    /// The autoantibody test turned positive.
+    AutoantibodyPositive,
+    /// The autoantibody test turned negative.
+    AutoantibodyNegative,
+    /// The activity score fell to the remission threshold or below.
+    Remission,
+    /// The activity score rose above the remission threshold after remission.
+    Relapse,
+    /// The run reached its last day.
+    RunEnd,
+}
+
+impl EventKind {
+    /// Name used in `events.csv`.
+    pub fn name(self) -> &'static str {
+        match self {
+            EventKind::RunStart => "run_start",
+            EventKind::BurnInComplete => "burn_in_complete",
+            EventKind::AutoantibodyPositive => "autoantibody_positive",
+            EventKind::AutoantibodyNegative => "autoantibody_negative",
+            EventKind::Remission => "remission",
+            EventKind::Relapse => "relapse",
+            EventKind::RunEnd => "run_end",
+        }
+    }
+}
+
+/// Something that happened on a day.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Event {
+    /// Simulated day.
+    pub day: f64,
+    /// What happened.
+    pub kind: EventKind,
+    /// A short human-readable detail (values that triggered it).
+    pub detail: String,
+}
+
+/// Receives what a run produces. Implementations must leave complete records on disk
+/// for everything they have been given, whatever happens later.
+pub trait Recorder {
+    /// Records a day.
+    fn record(&mut self, snapshot: &Snapshot) -> Result<(), RecordError>;
+    /// Records an event.
+    fn event(&mut self, event: &Event) -> Result<(), RecordError>;
+}
+
+/// A recorder failed (typically an I/O error in the output layer).
+#[derive(Debug, thiserror::Error)]
+#[error("recording failed: {message}")]
+pub struct RecordError {
+    /// What went wrong.
+    pub message: String,
+}
+
+/// A recorder that keeps everything in memory (tests, tools).
+#[derive(Clone, Debug, Default)]
+pub struct MemoryRecorder {
+    /// Recorded days.
+    pub snapshots: Vec<Snapshot>,
+    /// Recorded events.
+    pub events: Vec<Event>,
+}
+
+impl Recorder for MemoryRecorder {
+    fn record(&mut self, snapshot: &Snapshot) -> Result<(), RecordError> {
+        self.snapshots.push(snapshot.clone());
+        Ok(())
+    }
+
+    fn event(&mut self, event: &Event) -> Result<(), RecordError> {
+        self.events.push(event.clone());
+        Ok(())
+    }
+}

@@ -1,0 +1,144 @@
+//! The bevy_ecs world of cells, and contiguous access to its rows.
+//!
+//! Every cell is an entity with one wide component, [`CellRow`]. Entities are spawned
+//! in batches and never despawned: a dead cell's row is marked `Dead` and reused by the
+//! next birth (a prototype measured 1.03 s to despawn and spawn 10% of 10M cells per
+//! step, against 36-91 ms to mark and reuse rows). All cell entities share one archetype,
+//! so bevy keeps them in one table whose `CellRow` column is a contiguous array in spawn
+//! order; [`CellWorld::cells_mut`] hands that column to rayon as a slice, which a
+//! prototype measured as fast as a plain `Vec` (5 ns/cell at 10M cells), where bevy's own
+//! `par_iter_mut` needs its separate task pool.
+
+#![expect(
+    unsafe_code,
+    reason = "reads the ECS component column as a slice; see the SAFETY notes"
+)]
+
+use bevy_ecs::component::Component;
+use bevy_ecs::world::World;
+use immunosim_model::Cell;
+
+/// The ECS component: one cell record.
+#[derive(Component, Clone, Copy, Debug, Default, PartialEq)]
+#[repr(transparent)]
+pub struct CellRow(pub Cell);
+
+/// The world of cells.
+pub struct CellWorld {
+    world: World,
+}
+
+impl Default for CellWorld {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl CellWorld {
+    /// An empty world with the cell component registered.
+    pub fn new() -> CellWorld {
+        let mut world = World::new();
+        world.register_component::<CellRow>();
+        CellWorld { world }
+    }
+
+    /// Appends cells as new entities (rows at the end of the table, in order).
+    pub fn spawn(&mut self, cells: impl IntoIterator<Item = Cell>) {
+        let batch: Vec<CellRow> = cells.into_iter().map(CellRow).collect();
+        if !batch.is_empty() {
+            self.world.spawn_batch(batch);
+        }
+    }
+
+    /// Number of rows (living and dead).
+    pub fn len(&self) -> usize {
+        self.cells().len()
+    }
+
+    /// Whether the world has no rows.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The rows as a slice, in table order.
+    pub fn cells(&self) -> &[Cell] {
+        let Some(id) = self.world.component_id::<CellRow>() else {
+            return &[];
+        };
+        let Some(table) = self
+            .world
+            .storages()
+            .tables
+            .iter()
+            .find(|t| t.has_column(id) && t.entity_count() > 0)
+        else {
+            return &[];
+        };
+        // SAFETY: `CellRow` is the type registered under `id`; the column holds exactly
+        // `entity_count` initialised elements; we hold `&self` of the world, so no
+        // mutable access exists for the lifetime of the returned slice.
+        let column = unsafe { table.get_data_slice_for::<CellRow>(id) }.unwrap_or(&[]);
+        // SAFETY: `UnsafeCell<CellRow>` has the layout of `CellRow`, which is
+        // `repr(transparent)` over `Cell`.
+        unsafe { std::slice::from_raw_parts(column.as_ptr().cast::<Cell>(), column.len()) }
+    }
+
+    /// The rows as a mutable slice, in table order.
+    pub fn cells_mut(&mut self) -> &mut [Cell] {
+        let len = self.cells().len();
+        if len == 0 {
+            return &mut [];
+        }
+        let ptr = self.cells().as_ptr().cast_mut();
+        // SAFETY: we hold `&mut self`, hence exclusive access to the world and its table;
+        // the pointer and length come from the column as above. Writes bypass change
+        // ticks, which the engine does not use.
+        unsafe { std::slice::from_raw_parts_mut(ptr, len) }
+    }
+
+    /// The number of archetype tables holding cells (always at most one).
+    pub fn cell_tables(&self) -> usize {
+        let Some(id) = self.world.component_id::<CellRow>() else {
+            return 0;
+        };
+        self.world
+            .storages()
+            .tables
+            .iter()
+            .filter(|t| t.has_column(id) && t.entity_count() > 0)
+            .count()
+    }
+
+    /// Cells as seen through an ordinary ECS query (for checks against the slice view).
+    pub fn query_cells(&mut self) -> Vec<Cell> {
+        let mut query = self.world.query::<&CellRow>();
+        query.iter(&self.world).map(|row| row.0).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use immunosim_model::{CellId, Population};
+
+    #[test]
+    fn slice_view_matches_ecs_query_in_spawn_order() {
+        let mut world = CellWorld::new();
+        world.spawn((0..1000).map(|i| Cell {
+            id: CellId(i),
+            population: Population::BNaive,
+            ..Cell::default()
+        }));
+        world.spawn((1000..1500).map(|i| Cell {
+            id: CellId(i),
+            population: Population::Cd4Naive,
+            ..Cell::default()
+        }));
+        assert_eq!(world.cell_tables(), 1);
+        let ids: Vec<u64> = world.cells().iter().map(|c| c.id.0).collect();
+        assert_eq!(ids, (0..1500).collect::<Vec<_>>());
+        world.cells_mut()[7].population = Population::Dead;
+        assert_eq!(world.query_cells()[7].population, Population::Dead);
+        assert_eq!(world.query_cells(), world.cells().to_vec());
+    }
+}

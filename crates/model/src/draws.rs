@@ -1,0 +1,174 @@
+//! The random draws a rule may ask for.
+//!
+//! Rules never own a random generator: the engine passes a per-cell stream keyed by
+//! (seed, step, cell id, purpose), so the same cell makes the same draws whatever thread
+//! steps it. This trait keeps the model free of any RNG crate.
+
+/// A source of independent uniform draws on [0, 1).
+pub trait Draws {
+    /// One uniform draw on [0, 1).
+    fn uniform(&mut self) -> f64;
+
+    /// `true` with probability `p` (clamped to [0, 1]).
+    fn chance(&mut self, p: f64) -> bool {
+        self.uniform() < p
+    }
+
+    /// `true` with the probability that an event of constant hazard `rate_per_day`
+    /// happens within `dt_days`: 1 − exp(−rate·dt), exact for a constant hazard.
+    fn hazard(&mut self, rate_per_day: f64, dt_days: f64) -> bool {
+        rate_per_day > 0.0 && self.uniform() < probability(rate_per_day, dt_days)
+    }
+
+    /// Which of several competing events with constant hazards `rates_per_day`
+    /// happens first within `dt_days`, if any: event i with probability
+    /// (1 − exp(−H·dt))·h_i/H, H = Σh. Unlike testing the hazards one after another,
+    /// this keeps e.g. equal division and death rates exactly balanced in expectation.
+    fn competing<const N: usize>(
+        &mut self,
+        rates_per_day: [f64; N],
+        dt_days: f64,
+    ) -> Option<usize> {
+        let total: f64 = rates_per_day.iter().map(|r| r.max(0.0)).sum();
+        if total <= 0.0 {
+            return None;
+        }
+        let any = probability(total, dt_days);
+        let u = self.uniform();
+        if u >= any {
+            return None;
+        }
+        let mut x = u / any * total;
+        for (i, rate) in rates_per_day.iter().enumerate() {
+            let rate = rate.max(0.0);
+            if x < rate {
+                return Some(i);
+            }
+            x -= rate;
+        }
+        Some(N - 1)
+    }
+
+    /// A standard normal draw (Box–Muller, one of the pair).
+    fn normal(&mut self) -> f64 {
+        let u1 = self.uniform().max(f64::MIN_POSITIVE);
+        let u2 = self.uniform();
+        (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos()
+    }
+
+    /// A log-normal draw with the given arithmetic mean and standard deviation.
+    fn log_normal(&mut self, mean: f64, sd: f64) -> f64 {
+        if mean <= 0.0 {
+            return 0.0;
+        }
+        let cv2 = (sd / mean).powi(2);
+        let sigma2 = (1.0 + cv2).ln();
+        let mu = mean.ln() - sigma2 / 2.0;
+        (mu + sigma2.sqrt() * self.normal()).exp()
+    }
+
+    /// A Poisson draw with mean `lambda` (inversion for small means, normal
+    /// approximation with continuity correction above 60).
+    fn poisson(&mut self, lambda: f64) -> u64 {
+        if lambda <= 0.0 {
+            return 0;
+        }
+        if lambda > 60.0 {
+            let x = lambda + lambda.sqrt() * self.normal() + 0.5;
+            return x.max(0.0).floor() as u64;
+        }
+        let limit = (-lambda).exp();
+        let mut product = self.uniform();
+        let mut count = 0;
+        while product > limit {
+            product *= self.uniform();
+            count += 1;
+        }
+        count
+    }
+
+    /// Picks an index in `0..n` uniformly (`n > 0`).
+    fn index(&mut self, n: usize) -> usize {
+        ((self.uniform() * n as f64) as usize).min(n.saturating_sub(1))
+    }
+}
+
+/// Probability that an event with constant hazard `rate_per_day` happens within
+/// `dt_days`: 1 − exp(−rate·dt).
+pub fn probability(rate_per_day: f64, dt_days: f64) -> f64 {
+    if rate_per_day <= 0.0 {
+        0.0
+    } else {
+        -(-rate_per_day * dt_days).exp_m1()
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod testing {
+    use super::Draws;
+
+    /// A tiny deterministic generator for unit tests of rules (SplitMix64).
+    pub struct TestDraws(pub u64);
+
+    impl Draws for TestDraws {
+        fn uniform(&mut self) -> f64 {
+            self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+            let mut z = self.0;
+            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+            z ^= z >> 31;
+            (z >> 11) as f64 / (1u64 << 53) as f64
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::testing::TestDraws;
+    use super::*;
+
+    #[test]
+    fn hazard_probability_is_exact_exponential() {
+        assert_eq!(probability(0.0, 1.0), 0.0);
+        let p = probability(std::f64::consts::LN_2, 1.0);
+        assert!((p - 0.5).abs() < 1e-12);
+    }
+
+    #[test]
+    fn competing_risks_are_balanced() {
+        let mut d = TestDraws(3);
+        let (mut births, mut deaths) = (0u32, 0u32);
+        for _ in 0..200_000 {
+            match d.competing([1.0, 1.0], 0.5) {
+                Some(0) => births += 1,
+                Some(1) => deaths += 1,
+                _ => {}
+            }
+        }
+        let expected = 200_000.0 * probability(2.0, 0.5) / 2.0;
+        assert!((f64::from(births) / expected - 1.0).abs() < 0.02);
+        assert!((f64::from(deaths) / expected - 1.0).abs() < 0.02);
+    }
+
+    #[test]
+    fn poisson_mean_matches() {
+        let mut d = TestDraws(7);
+        for lambda in [0.3, 5.0, 200.0] {
+            let n = 20_000;
+            let total: u64 = (0..n).map(|_| d.poisson(lambda)).sum();
+            let mean = total as f64 / n as f64;
+            assert!(
+                (mean - lambda).abs() < 0.05 * lambda.max(1.0),
+                "{lambda}: {mean}"
+            );
+        }
+    }
+
+    #[test]
+    fn log_normal_has_requested_mean() {
+        let mut d = TestDraws(11);
+        let n = 50_000;
+        let mean = (0..n).map(|_| d.log_normal(22_000.0, 7_000.0)).sum::<f64>() / n as f64;
+        assert!((mean / 22_000.0 - 1.0).abs() < 0.02, "{mean}");
+    }
+}

@@ -1,0 +1,187 @@
+//! Well-mixed fields: antibody pools, BAFF, autoantigen, immune complexes, organ
+//! inflammation, and the SLEDAI-2K-like score.
+//!
+//! Fields are double-buffered by construction: [`Fields::advance`] reads the census
+//! taken at the start of the step and the fields of time t, and returns the fields of
+//! t + dt; nothing reads a half-updated field.
+
+use crate::cell::Specificity;
+use crate::parameters::Parameters;
+use crate::steady_state::SteadyState;
+
+/// Antibody-secreting cells (real cells) by specificity, from the census.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct SecretingCells {
+    /// Plasmablasts and plasma cells, by [`Specificity`] index.
+    pub by_specificity: [f64; Specificity::COUNT],
+}
+
+/// Field values at one time.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Fields {
+    /// IgG in the body by specificity, g (intra- and extravascular).
+    pub igg_body_g: [f64; Specificity::COUNT],
+    /// BAFF relative to the healthy set point.
+    pub baff_relative: f64,
+    /// Organ inflammation, relative units.
+    pub organ_inflammation: f64,
+}
+
+/// What the clinic would measure from the fields.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Serology {
+    /// Total serum IgG, g/L.
+    pub total_igg_g_per_l: f64,
+    /// Serum IgG by specificity, mg/L.
+    pub igg_mg_per_l: [f64; Specificity::COUNT],
+    /// Autoantigen load, relative units.
+    pub autoantigen: f64,
+    /// Immune complexes (autoantibody mg/L × autoantigen).
+    pub immune_complex: f64,
+    /// Complement consumption, 0-1.
+    pub complement_consumption: f64,
+    /// Whether the autoantibody test is positive.
+    pub autoantibody_positive: bool,
+    /// SLEDAI-2K-like score, points.
+    pub activity_score: f64,
+}
+
+impl Fields {
+    /// Fields at the healthy steady state implied by the initial secreting cells.
+    pub fn at_steady_state(
+        secreting: &SecretingCells,
+        steady: &SteadyState,
+        params: &Parameters,
+    ) -> Fields {
+        let clearance = std::f64::consts::LN_2 / params.physiology.igg_half_life_days;
+        let igg_body_g = secreting
+            .by_specificity
+            .map(|cells| cells * steady.secretion_g_per_cell_day / clearance);
+        Fields {
+            igg_body_g,
+            baff_relative: 1.0,
+            organ_inflammation: 0.0,
+        }
+    }
+
+    /// Advances the fields over `dt_days` given the census at the start of the step:
+    /// secreting cells and the peripheral B pool (real cells).
+    pub fn advance(
+        &self,
+        secreting: &SecretingCells,
+        peripheral_b_cells: f64,
+        steady: &SteadyState,
+        params: &Parameters,
+        dt_days: f64,
+    ) -> Fields {
+        let k = std::f64::consts::LN_2 / params.physiology.igg_half_life_days;
+        let decay = (-k * dt_days).exp();
+        let mut igg_body_g = self.igg_body_g;
+        for (mass, cells) in igg_body_g.iter_mut().zip(secreting.by_specificity) {
+            // Exact solution of dM/dt = S - kM over the step with S constant.
+            let secretion = cells * steady.secretion_g_per_cell_day;
+            *mass = *mass * decay + secretion / k * (1.0 - decay);
+        }
+        let serology = self.serology(steady, params);
+        let d = &params.disease;
+        let tau = d.organ_resolution_days;
+        let relax = (-dt_days / tau).exp();
+        let target = d.organ_inflammation_gain_per_day * serology.immune_complex * tau;
+        Fields {
+            igg_body_g,
+            baff_relative: baff_relative(peripheral_b_cells, steady, params),
+            organ_inflammation: target + (self.organ_inflammation - target) * relax,
+        }
+    }
+
+    /// Clinical read-out of these fields.
+    pub fn serology(&self, steady: &SteadyState, params: &Parameters) -> Serology {
+        let to_serum = params.physiology.igg_intravascular_fraction / steady.plasma_volume_l;
+        let igg_mg_per_l = self.igg_body_g.map(|g| g * to_serum * 1000.0);
+        let total_igg_g_per_l = igg_mg_per_l.iter().sum::<f64>() / 1000.0;
+        let d = &params.disease;
+        let auto_mg = igg_mg_per_l[Specificity::Autoantigen.index()];
+        // Inflamed tissue releases autoantigen, saturating as inflammation does, so the
+        // loop autoantibody → immune complex → inflammation → autoantigen is bounded at
+        // (1 + feedback) × baseline.
+        let organ = self.organ_inflammation / (self.organ_inflammation + d.organ_half_saturation);
+        let autoantigen =
+            d.autoantigen_baseline * (1.0 + d.autoantigen_inflammation_feedback * organ);
+        let immune_complex = auto_mg * autoantigen;
+        let complement_consumption =
+            immune_complex / (immune_complex + d.complement_half_saturation);
+        let autoantibody_positive = auto_mg >= d.autoantibody_positive_mg_per_l;
+        let activity_score = d.organ_max_points * organ
+            + d.complement_points * complement_consumption
+            + if autoantibody_positive {
+                d.dna_binding_points
+            } else {
+                0.0
+            };
+        Serology {
+            total_igg_g_per_l,
+            igg_mg_per_l,
+            autoantigen,
+            immune_complex,
+            complement_consumption,
+            autoantibody_positive,
+            activity_score,
+        }
+    }
+}
+
+/// BAFF relative to health, quasi-steady (BAFF turns over in hours). Cleared partly by
+/// a constant route and partly by binding to B cells: BAFF = production / ((1 − s) +
+/// s · B/B_set), so it equals the production ratio at the set point and rises at most
+/// production/(1 − s)-fold when B cells are gone (Cambridge 2006: ~2-4-fold after
+/// rituximab; recalled).
+pub fn baff_relative(peripheral_b_cells: f64, steady: &SteadyState, params: &Parameters) -> f64 {
+    let b = &params.b_cells;
+    let s = b.baff_consumption_share;
+    let ratio = peripheral_b_cells / steady.peripheral_b_cells;
+    b.baff_production_relative / ((1.0 - s) + s * ratio)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn igg_relaxes_with_its_half_life() {
+        let params = Parameters::default();
+        let steady = SteadyState::derive(&params, 70.0);
+        let start = Fields {
+            igg_body_g: [100.0, 0.0, 0.0, 0.0],
+            baff_relative: 1.0,
+            organ_inflammation: 0.0,
+        };
+        let none = SecretingCells::default();
+        let mut f = start;
+        for _ in 0..21 {
+            f = f.advance(&none, steady.peripheral_b_cells, &steady, &params, 1.0);
+        }
+        assert!((f.igg_body_g[0] / 100.0 - 0.5).abs() < 1e-9);
+    }
+
+    #[test]
+    fn baff_rises_when_b_cells_vanish() {
+        let params = Parameters::default();
+        let steady = SteadyState::derive(&params, 70.0);
+        assert!((baff_relative(steady.peripheral_b_cells, &steady, &params) - 1.0).abs() < 1e-12);
+        let empty = baff_relative(0.0, &steady, &params);
+        assert!((empty - 1.0 / 0.3).abs() < 1e-9);
+    }
+
+    #[test]
+    fn healthy_steady_state_scores_zero_and_igg_at_set_point() {
+        let params = Parameters::default();
+        let steady = SteadyState::derive(&params, 70.0);
+        let mut cells = SecretingCells::default();
+        cells.by_specificity[0] = steady.plasmablasts + steady.plasma_cells;
+        let f = Fields::at_steady_state(&cells, &steady, &params);
+        let s = f.serology(&steady, &params);
+        assert!((s.total_igg_g_per_l - 12.0).abs() < 1e-9);
+        assert_eq!(s.activity_score, 0.0);
+        assert!(!s.autoantibody_positive);
+    }
+}

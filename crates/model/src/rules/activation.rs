@@ -1,0 +1,102 @@
+//! Activation of resting B cells into an extrafollicular response.
+//!
+//! Two routes, both in lymphoid sites:
+//! * **Foreign and environmental antigen** (other specificity): a background hazard
+//!   derived in [`crate::steady_state`] so that the plasmablasts it yields make the
+//!   short-lived share of IgG. Help is part of this average rate.
+//! * **Autoantigen**: a self-reactive cell must meet its autoantigen (saturating in the
+//!   autoantigen load) and get help: among the cells of its site it meets during the
+//!   step there must be a Tfh cell, and no Treg among them may suppress it. This is
+//!   where lupus lives: more autoantigen (defective clearance, inflammation), more Tfh
+//!   and weaker Tregs turn the same repertoire into a chronic response.
+//!
+//! Vaccine-specific memory cells are activated only by vaccination events (not part of
+//! the untreated patient).
+
+use super::{SiteView, StepContext};
+use crate::cell::{Cell, Population, Specificity};
+use crate::compartment::Compartment;
+use crate::draws::Draws;
+
+/// Activation hazard (1/day) of a resting B cell before help and suppression are
+/// resolved. Zero outside lymphoid tissue and for vaccine specificities.
+pub fn activation_rate_per_day(cell: &Cell, ctx: &StepContext<'_>) -> f64 {
+    if cell.compartment != Compartment::Lymphoid {
+        return 0.0;
+    }
+    let act = &ctx.params.activation;
+    let memory = cell.population == Population::BMemory;
+    match cell.specificity {
+        Specificity::Other => {
+            // The derived rate is per cell of the whole pool; only the lymphoid share
+            // can be activated, so the per-lymphoid-cell rate is higher by that share.
+            let lymphoid = lymphoid_share(ctx);
+            let rate = ctx.derived.memory_activation_rate_per_day / lymphoid;
+            if memory {
+                rate
+            } else {
+                rate * act.naive_activation_relative
+            }
+        }
+        Specificity::Autoantigen => {
+            let antigen = ctx.autoantigen / (ctx.autoantigen + act.autoantigen_half_saturation);
+            let advantage = if memory {
+                act.memory_activation_advantage
+            } else {
+                1.0
+            };
+            act.autoreactive_activation_rate_per_day * antigen * advantage
+        }
+        Specificity::VaccineA | Specificity::VaccineB => 0.0,
+    }
+}
+
+fn lymphoid_share(ctx: &StepContext<'_>) -> f64 {
+    let phys = &ctx.params.physiology;
+    (1.0 - phys.blood_share_of_recirculating
+        - phys.marrow_share_of_recirculating
+        - phys.organ_share_of_recirculating)
+        .max(1e-6)
+}
+
+/// Whether a self-reactive cell gets help and escapes suppression this step: it meets
+/// `partners_met_per_step` random cells of its site.
+pub fn helped_and_unsuppressed(
+    ctx: &StepContext<'_>,
+    site: SiteView<'_>,
+    draws: &mut impl Draws,
+) -> bool {
+    let act = &ctx.params.activation;
+    let meetings = act.partners_met_per_step.round() as usize;
+    let mut helped = false;
+    for _ in 0..meetings {
+        match site.meet(draws) {
+            Some(Population::Cd4Tfh) => helped = true,
+            Some(Population::Cd4Treg) => {
+                if draws.chance(act.treg_suppression_probability) {
+                    return false;
+                }
+            }
+            _ => {}
+        }
+    }
+    helped
+}
+
+/// A resting naive or memory B cell may become activated.
+pub fn activate(
+    cell: &mut Cell,
+    ctx: &StepContext<'_>,
+    site: SiteView<'_>,
+    draws: &mut impl Draws,
+) {
+    let rate = activation_rate_per_day(cell, ctx);
+    if rate <= 0.0 || !draws.hazard(rate, ctx.dt_days) {
+        return;
+    }
+    if cell.specificity == Specificity::Autoantigen && !helped_and_unsuppressed(ctx, site, draws) {
+        return;
+    }
+    cell.population = Population::BActivated;
+    cell.divisions = 0;
+}

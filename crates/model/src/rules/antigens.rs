@@ -1,0 +1,92 @@
+//! Surface antigen densities, drawn at birth and at each change of stage.
+//!
+//! Densities are log-normal around a mean per population and antigen (MODEL.md §3).
+//! These densities are what a CAR sees; the untreated patient only carries them.
+
+use crate::cell::{Antigen, Cell, Population};
+use crate::draws::Draws;
+use crate::parameters::Parameters;
+
+/// Mean and SD (molecules/cell) of an antigen on a population; `(0, 0)` means absent.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Density {
+    /// Mean molecules per cell.
+    pub mean: f64,
+    /// Standard deviation, molecules per cell.
+    pub sd: f64,
+}
+
+const ABSENT: Density = Density { mean: 0.0, sd: 0.0 };
+/// CD19 on mature B cells: 22,000 ± 7,000 (Ginaldi et al., J Clin Pathol 1998; seen).
+const CD19_B: Density = Density {
+    mean: 22_000.0,
+    sd: 7_000.0,
+};
+/// CD20 on mature B cells: 94,000 ± 16,000 (Ginaldi et al. 1998; seen).
+const CD20_B: Density = Density {
+    mean: 94_000.0,
+    sd: 16_000.0,
+};
+/// CD22 on mature B cells: ~4,000 ± 2,000 (choice: a few thousand sites per cell on
+/// normal and leukaemic B cells; recalled, to check).
+const CD22_B: Density = Density {
+    mean: 4_000.0,
+    sd: 2_000.0,
+};
+/// CD19 on pre-B cells: ~half the mature level (choice: CD19 is expressed from the
+/// pro-B stage, lower than on mature cells; recalled).
+const CD19_PRECURSOR: Density = Density {
+    mean: 11_000.0,
+    sd: 4_000.0,
+};
+/// CD20 on pre-B cells: low (choice: CD20 is gained late in marrow; recalled).
+const CD20_PRECURSOR: Density = Density {
+    mean: 5_000.0,
+    sd: 3_000.0,
+};
+/// CD19 on plasmablasts and CD19+ plasma cells: dim (choice: ~a fifth of B-cell
+/// levels; Mei 2015 describes CD19 dim/negative plasma cells; recalled).
+const CD19_DIM: Density = Density {
+    mean: 4_000.0,
+    sd: 2_500.0,
+};
+/// BCMA on plasmablasts and plasma cells: ~1,000 (200-3,000) (Salem et al., Leuk Res
+/// 2018 for myeloma, lower on normal cells; recalled, ref bcma_density_plasma_cell).
+const BCMA_PC: Density = Density {
+    mean: 1_000.0,
+    sd: 700.0,
+};
+
+/// Densities of (CD19, CD20, CD22, BCMA) on a population.
+pub fn densities(population: Population) -> [Density; 4] {
+    match population {
+        Population::BPrecursor => [CD19_PRECURSOR, CD20_PRECURSOR, CD22_B, ABSENT],
+        Population::BTransitional
+        | Population::BNaive
+        | Population::BMemory
+        | Population::BActivated
+        | Population::BGerminalCentre => [CD19_B, CD20_B, CD22_B, ABSENT],
+        Population::Plasmablast | Population::PlasmaCell => [CD19_DIM, ABSENT, ABSENT, BCMA_PC],
+        _ => [ABSENT; 4],
+    }
+}
+
+/// Draws the cell's surface for its current population. A new long-lived plasma cell
+/// is CD19-negative with probability `plasma_cells.cd19_negative_share`.
+pub fn draw_surface(cell: &mut Cell, params: &Parameters, draws: &mut impl Draws) {
+    let table = densities(cell.population);
+    for antigen in Antigen::ALL {
+        let d = table[antigen as usize];
+        let value = if d.mean > 0.0 {
+            draws.log_normal(d.mean, d.sd)
+        } else {
+            0.0
+        };
+        cell.set_antigen_molecules(antigen, value);
+    }
+    if cell.population == Population::PlasmaCell
+        && draws.chance(params.plasma_cells.cd19_negative_share)
+    {
+        cell.set_antigen_molecules(Antigen::Cd19, 0.0);
+    }
+}

@@ -1,0 +1,63 @@
+//! B lymphopoiesis: new pre-B cells in marrow, the central tolerance checkpoint, and
+//! emigration as transitional cells.
+//!
+//! Pre-B cells are made at a constant rate (the stem-cell-driven supply; derived in
+//! [`crate::steady_state`] from the marrow output of 5-10% of the peripheral pool per
+//! day). Each carries a specificity drawn from the immature repertoire (65%
+//! self-reactive, Wardemann 2003). After a mean dwell of a few days it emigrates; a
+//! self-reactive cell is deleted on the way out with the central checkpoint's
+//! probability, weakened by the disease's checkpoint defect.
+
+use super::{Fate, StepContext, antigens};
+use crate::cell::{Cell, Population, Specificity};
+use crate::compartment::Compartment;
+use crate::draws::Draws;
+
+/// Expected number of pre-B cells (real cells) made during one step.
+pub fn precursors_per_step(ctx: &StepContext<'_>) -> f64 {
+    ctx.derived.precursor_production_per_day * ctx.dt_days
+}
+
+/// A new pre-B cell in a random marrow site (id given by the engine).
+pub fn new_precursor(ctx: &StepContext<'_>, draws: &mut impl Draws) -> Cell {
+    let specificity = if draws.chance(ctx.params.b_cells.immature_autoreactive_share) {
+        Specificity::Autoantigen
+    } else {
+        Specificity::Other
+    };
+    let site = ctx.sites.site(
+        Compartment::Marrow,
+        draws.index(usize::from(ctx.sites.count(Compartment::Marrow))) as u16,
+    );
+    let mut cell = Cell {
+        birth_day: ctx.day as f32,
+        site,
+        population: Population::BPrecursor,
+        specificity,
+        compartment: Compartment::Marrow,
+        ..Cell::default()
+    };
+    antigens::draw_surface(&mut cell, ctx.params, draws);
+    cell
+}
+
+/// Probability that the central checkpoint deletes a self-reactive precursor.
+pub fn central_deletion_probability(ctx: &StepContext<'_>) -> f64 {
+    ctx.derived.central_deletion_probability * (1.0 - ctx.params.b_cells.checkpoint_defect)
+}
+
+/// A pre-B cell either stays, or emigrates (and may be deleted at the checkpoint).
+pub fn precursor(cell: &mut Cell, ctx: &StepContext<'_>, draws: &mut impl Draws) -> Fate {
+    let exit_rate = 1.0 / ctx.params.b_cells.precursor_dwell_days;
+    if !draws.hazard(exit_rate, ctx.dt_days) {
+        return Fate::Lives;
+    }
+    if cell.specificity == Specificity::Autoantigen
+        && draws.chance(central_deletion_probability(ctx))
+    {
+        return Fate::Dies;
+    }
+    cell.population = Population::BTransitional;
+    antigens::draw_surface(cell, ctx.params, draws);
+    Fate::Lives
+}

@@ -1,0 +1,117 @@
+//! The rules of biology, one module per process, and the per-cell step that applies
+//! them in a fixed order.
+//!
+//! A rule reads the cell, the step's [`StepContext`] (parameters, derived rates, field
+//! values at the start of the step) and draws; it may change the cell, kill it, or push
+//! daughters into `births`. Rules never see other cells directly: within-site encounters
+//! go through a [`SiteView`] of the cell's site taken at the start of the step.
+
+pub mod activation;
+pub mod antigens;
+pub mod germinal_centre;
+pub mod lymphopoiesis;
+pub mod maturation;
+pub mod migration;
+pub mod plasma_cells;
+pub mod turnover;
+
+use crate::cell::{Cell, Population};
+use crate::compartment::SiteLayout;
+use crate::draws::Draws;
+use crate::parameters::Parameters;
+use crate::steady_state::SteadyState;
+
+/// Read-only inputs of one step, shared by all cells.
+#[derive(Clone, Debug)]
+pub struct StepContext<'a> {
+    /// Model parameters.
+    pub params: &'a Parameters,
+    /// Rates derived from the healthy steady state.
+    pub derived: &'a SteadyState,
+    /// Site numbering.
+    pub sites: &'a SiteLayout,
+    /// Step length, days.
+    pub dt_days: f64,
+    /// Simulated day at the start of the step.
+    pub day: f64,
+    /// BAFF relative to the healthy set point.
+    pub baff_relative: f64,
+    /// Autoantigen load, relative units.
+    pub autoantigen: f64,
+    /// Share of marrow plasma-cell niches that are free (0 to 1).
+    pub niche_free_fraction: f64,
+    /// Homeostatic division rate per population (1/day), set from the census.
+    pub division_rate_per_day: [f64; Population::COUNT],
+}
+
+/// The members of one site at the start of the step, as counts by population: meeting
+/// a random member is drawing a population with probability proportional to its count
+/// (the first half of a counting sort by site; the census builds it).
+#[derive(Clone, Copy, Debug)]
+pub struct SiteView<'a> {
+    /// Agents of each population in the site.
+    pub counts: &'a [u32; Population::COUNT],
+    /// Sum of `counts`.
+    pub total: u32,
+}
+
+impl SiteView<'_> {
+    /// Meets one random member of the site (`None` in an empty site).
+    pub fn meet(&self, draws: &mut impl Draws) -> Option<Population> {
+        if self.total == 0 {
+            return None;
+        }
+        let mut k = draws.index(self.total as usize) as u32;
+        for (i, &n) in self.counts.iter().enumerate() {
+            if k < n {
+                return Population::LIVING.get(i.wrapping_sub(1)).copied();
+            }
+            k -= n;
+        }
+        None
+    }
+}
+
+/// What happened to a cell in a step.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Fate {
+    /// The cell lives on (possibly changed).
+    Lives,
+    /// The cell died; its row is freed.
+    Dies,
+}
+
+/// Steps one living cell: the processes in their fixed order. The order is the
+/// schedule of the model: fate (death, maturation, differentiation) first, then
+/// division, then migration of the survivors.
+pub fn step_cell(
+    cell: &mut Cell,
+    ctx: &StepContext<'_>,
+    site: SiteView<'_>,
+    draws: &mut impl Draws,
+    births: &mut Vec<Cell>,
+) -> Fate {
+    let fate = match cell.population {
+        Population::Dead => return Fate::Dies,
+        Population::BPrecursor => lymphopoiesis::precursor(cell, ctx, draws),
+        Population::BTransitional => maturation::transitional(cell, ctx, draws),
+        Population::BNaive | Population::BMemory => {
+            match turnover::turnover(cell, ctx, draws, births) {
+                Fate::Dies => Fate::Dies,
+                Fate::Lives => {
+                    activation::activate(cell, ctx, site, draws);
+                    Fate::Lives
+                }
+            }
+        }
+        Population::BActivated => germinal_centre::activated(cell, ctx, draws, births),
+        Population::BGerminalCentre => germinal_centre::germinal_centre(cell, ctx, draws, births),
+        Population::Plasmablast => plasma_cells::plasmablast(cell, ctx, draws),
+        Population::PlasmaCell => plasma_cells::plasma_cell(cell, ctx, draws),
+        _ => turnover::turnover(cell, ctx, draws, births),
+    };
+    if fate == Fate::Lives {
+        migration::migrate(cell, ctx, draws);
+    }
+    fate
+}

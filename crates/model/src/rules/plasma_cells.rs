@@ -1,0 +1,55 @@
+//! Plasmablasts and long-lived plasma cells.
+//!
+//! A plasmablast secretes for a few days and dies, unless while in marrow it wins a
+//! free survival niche (hazard ∝ the free share of niches: capacity-limited, as in
+//! Radbruch 2006) and becomes a long-lived plasma cell. Long-lived plasma cells die
+//! with a half-life that depends on their specificity: the antigen-specific antibody
+//! half-lives of Amanna 2007 (measles > 200 y, tetanus 11 y) are, with no
+//! re-stimulation, the half-lives of the cells that make them, since serum IgG turns
+//! over in weeks.
+
+use super::{Fate, StepContext, antigens};
+use crate::cell::{Cell, Population, Specificity};
+use crate::compartment::Compartment;
+use crate::draws::Draws;
+use crate::steady_state::half_life_rate;
+
+/// Death rate (1/day) of a long-lived plasma cell of `specificity`.
+pub fn plasma_cell_death_rate(specificity: Specificity, ctx: &StepContext<'_>) -> f64 {
+    let pc = &ctx.params.plasma_cells;
+    half_life_rate(match specificity {
+        Specificity::Other => pc.other_half_life_years,
+        Specificity::Autoantigen => pc.autoreactive_half_life_years,
+        Specificity::VaccineA => pc.vaccine_a_half_life_years,
+        Specificity::VaccineB => pc.vaccine_b_half_life_years,
+    })
+}
+
+/// A plasmablast: death, or entry into a marrow niche.
+pub fn plasmablast(cell: &mut Cell, ctx: &StepContext<'_>, draws: &mut impl Draws) -> Fate {
+    let death = 1.0 / ctx.params.plasma_cells.plasmablast_lifespan_days;
+    let entry = if cell.compartment == Compartment::Marrow {
+        ctx.derived.niche_entry_rate_per_day * ctx.niche_free_fraction
+    } else {
+        0.0
+    };
+    match draws.competing([death, entry], ctx.dt_days) {
+        Some(0) => Fate::Dies,
+        Some(_) => {
+            cell.population = Population::PlasmaCell;
+            cell.flags |= Cell::FLAG_NICHE;
+            antigens::draw_surface(cell, ctx.params, draws);
+            Fate::Lives
+        }
+        None => Fate::Lives,
+    }
+}
+
+/// A long-lived plasma cell: death frees its niche.
+pub fn plasma_cell(cell: &mut Cell, ctx: &StepContext<'_>, draws: &mut impl Draws) -> Fate {
+    if draws.hazard(plasma_cell_death_rate(cell.specificity, ctx), ctx.dt_days) {
+        Fate::Dies
+    } else {
+        Fate::Lives
+    }
+}

@@ -1,0 +1,76 @@
+//! Turnover: death and homeostatic division of resting lymphocytes (naive and memory
+//! B cells, all T cells). One rule for every kind; the rates differ by population.
+//!
+//! B cells divide at the deuterated-glucose rates of Macallan 2005 and die at the rates
+//! derived in [`crate::steady_state`]. T cells die at the rates implied by their
+//! half-lives (Vrisekoop 2008) and divide at a rate set each step by
+//! [`homeostatic_division_rate`] (IL-7/IL-15 availability), which holds each T pool at
+//! its set point and lets it regrow after depletion.
+
+use super::{Fate, StepContext};
+use crate::cell::{Cell, Population};
+use crate::draws::Draws;
+use crate::parameters::Parameters;
+use crate::steady_state::{SteadyState, half_life_rate};
+
+/// Death rate (1/day) of a resting population.
+pub fn death_rate_per_day(
+    population: Population,
+    params: &Parameters,
+    derived: &SteadyState,
+) -> f64 {
+    let t = &params.t_cells;
+    match population {
+        Population::BNaive => derived.naive_death_rate_per_day,
+        Population::BMemory => derived.memory_death_rate_per_day,
+        Population::Cd4Naive => half_life_rate(t.naive_cd4_half_life_years),
+        Population::Cd4Memory | Population::Cd4Tfh | Population::Cd4Treg => {
+            half_life_rate(t.memory_cd4_half_life_years)
+        }
+        Population::Cd8Naive => half_life_rate(t.naive_cd8_half_life_years),
+        Population::Cd8Memory => half_life_rate(t.memory_cd8_half_life_years),
+        _ => 0.0,
+    }
+}
+
+/// Homeostatic division rate that balances death at the set point and rises when the
+/// pool is below it (cytokine available per cell ∝ set point / current), capped at
+/// `max_ratio` × death so an emptied pool regrows at a bounded pace.
+pub fn homeostatic_division_rate(death_rate_per_day: f64, set_point: f64, current: f64) -> f64 {
+    /// Cap on the division/death ratio of a depleted pool (choice: keeps regrowth after
+    /// depletion gradual; Kimmel 2021's r_N 0.17/day is the CAR-T issue's calibration).
+    const MAX_RATIO: f64 = 20.0;
+    if current <= 0.0 {
+        return death_rate_per_day * MAX_RATIO;
+    }
+    death_rate_per_day * (set_point / current).clamp(0.0, MAX_RATIO)
+}
+
+/// Death, then division, of a resting cell.
+pub fn turnover(
+    cell: &mut Cell,
+    ctx: &StepContext<'_>,
+    draws: &mut impl Draws,
+    births: &mut Vec<Cell>,
+) -> Fate {
+    let death = death_rate_per_day(cell.population, ctx.params, ctx.derived);
+    let division = ctx.division_rate_per_day[cell.population.index()];
+    match draws.competing([death, division], ctx.dt_days) {
+        Some(0) => Fate::Dies,
+        Some(_) => {
+            births.push(daughter(cell, ctx.day));
+            Fate::Lives
+        }
+        None => Fate::Lives,
+    }
+}
+
+/// A daughter of `parent`: same population, specificity, place and surface; born now.
+/// Its id is given by the engine when births are applied.
+pub fn daughter(parent: &Cell, day: f64) -> Cell {
+    Cell {
+        birth_day: day as f32,
+        divisions: parent.divisions.saturating_add(1),
+        ..*parent
+    }
+}

@@ -1,0 +1,211 @@
+//! The output directory and its files.
+
+use crate::summary::SummaryBuilder;
+use immunosim_engine::recorder::{Event, RecordError, Recorder, Snapshot};
+use immunosim_model::Specificity;
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+/// Output failures.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum OutputError {
+    /// The output directory exists and is not empty.
+    #[error(
+        "output directory {0} exists and is not empty; choose another --out or pass --force to overwrite"
+    )]
+    NotEmpty(PathBuf),
+    /// An I/O error on a path.
+    #[error("cannot write {path}: {source}")]
+    Io {
+        /// The path.
+        path: PathBuf,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// A CSV error on a path.
+    #[error("cannot write {path}: {source}")]
+    Csv {
+        /// The path.
+        path: PathBuf,
+        /// The cause.
+        source: csv::Error,
+    },
+}
+
+fn io(path: &Path) -> impl FnOnce(std::io::Error) -> OutputError + '_ {
+    move |source| OutputError::Io {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+/// Creates `dir`, refusing an existing non-empty one unless `force`.
+pub fn prepare_out_dir(dir: &Path, force: bool) -> Result<(), OutputError> {
+    if dir.exists() {
+        let non_empty = std::fs::read_dir(dir).map_err(io(dir))?.next().is_some();
+        if non_empty && !force {
+            return Err(OutputError::NotEmpty(dir.to_path_buf()));
+        }
+    }
+    std::fs::create_dir_all(dir).map_err(io(dir))
+}
+
+/// Writes `contents` to `path` through a temporary file and a rename.
+pub fn write_atomically(path: &Path, contents: &[u8]) -> Result<(), OutputError> {
+    let tmp = path.with_extension("tmp");
+    {
+        let mut file = File::create(&tmp).map_err(io(&tmp))?;
+        file.write_all(contents).map_err(io(&tmp))?;
+        file.sync_all().map_err(io(&tmp))?;
+    }
+    std::fs::rename(&tmp, path).map_err(io(path))
+}
+
+type Csv = csv::Writer<BufWriter<File>>;
+
+fn csv_file(dir: &Path, name: &str, header: &[&str]) -> Result<(Csv, PathBuf), OutputError> {
+    let path = dir.join(name);
+    let file = File::create(&path).map_err(io(&path))?;
+    let mut writer = csv::Writer::from_writer(BufWriter::new(file));
+    writer
+        .write_record(header)
+        .map_err(|source| OutputError::Csv {
+            path: path.clone(),
+            source,
+        })?;
+    writer.flush().map_err(io(&path))?;
+    Ok((writer, path))
+}
+
+/// A number as written in CSV: shortest text that reads back to the same `f64`.
+pub fn number(x: f64) -> String {
+    if x == 0.0 { "0".into() } else { format!("{x}") }
+}
+
+/// Header of `timeseries.csv`.
+pub const TIMESERIES_HEADER: &[&str] = &[
+    "day",
+    "compartment",
+    "population",
+    "agents",
+    "cells",
+    "cells_per_uL",
+    "autoreactive_fraction",
+];
+
+/// Header of `serology.csv`.
+pub const SEROLOGY_HEADER: &[&str] = &[
+    "day",
+    "total_igg_g_per_L",
+    "autoantibody_mg_per_L",
+    "autoantibody_positive",
+    "vaccine_a_igg_mg_per_L",
+    "vaccine_b_igg_mg_per_L",
+    "autoantigen_relative",
+    "immune_complex_mg_per_L",
+    "complement_consumption_fraction",
+    "organ_inflammation_relative",
+    "baff_relative",
+    "sledai_like_score",
+];
+
+/// Header of `events.csv`.
+pub const EVENTS_HEADER: &[&str] = &["day", "event", "detail"];
+
+/// Writes a run's files into one directory.
+pub struct CsvRecorder {
+    dir: PathBuf,
+    timeseries: (Csv, PathBuf),
+    serology: (Csv, PathBuf),
+    events: (Csv, PathBuf),
+    summary: SummaryBuilder,
+}
+
+impl CsvRecorder {
+    /// Opens the per-day files in `dir` (which must exist) and writes their headers.
+    pub fn create(dir: &Path, summary: SummaryBuilder) -> Result<CsvRecorder, OutputError> {
+        Ok(CsvRecorder {
+            dir: dir.to_path_buf(),
+            timeseries: csv_file(dir, "timeseries.csv", TIMESERIES_HEADER)?,
+            serology: csv_file(dir, "serology.csv", SEROLOGY_HEADER)?,
+            events: csv_file(dir, "events.csv", EVENTS_HEADER)?,
+            summary,
+        })
+    }
+
+    /// Writes `summary.csv` (atomically) once the run has ended.
+    pub fn finish(mut self) -> Result<(), OutputError> {
+        for (writer, path) in [&mut self.timeseries, &mut self.serology, &mut self.events] {
+            writer.flush().map_err(io(path))?;
+        }
+        let path = self.dir.join("summary.csv");
+        write_atomically(&path, self.summary.to_csv().as_bytes())
+    }
+}
+
+fn record_err(e: impl std::fmt::Display) -> RecordError {
+    RecordError {
+        message: e.to_string(),
+    }
+}
+
+fn write_rows(writer: &mut (Csv, PathBuf), rows: &[Vec<String>]) -> Result<(), RecordError> {
+    for row in rows {
+        writer
+            .0
+            .write_record(row)
+            .map_err(|e| record_err(format!("{}: {e}", writer.1.display())))?;
+    }
+    writer
+        .0
+        .flush()
+        .map_err(|e| record_err(format!("{}: {e}", writer.1.display())))
+}
+
+impl Recorder for CsvRecorder {
+    fn record(&mut self, s: &Snapshot) -> Result<(), RecordError> {
+        let day = number(s.day);
+        let rows: Vec<Vec<String>> = s
+            .populations
+            .iter()
+            .map(|r| {
+                vec![
+                    day.clone(),
+                    r.compartment.name().to_string(),
+                    r.population.name().to_string(),
+                    r.agents.to_string(),
+                    number(r.cells),
+                    number(r.cells_per_ul),
+                    number(r.autoreactive_share),
+                ]
+            })
+            .collect();
+        write_rows(&mut self.timeseries, &rows)?;
+        let sero = &s.serology;
+        let row = vec![
+            day,
+            number(sero.total_igg_g_per_l),
+            number(sero.igg_mg_per_l[Specificity::Autoantigen.index()]),
+            u8::from(sero.autoantibody_positive).to_string(),
+            number(sero.igg_mg_per_l[Specificity::VaccineA.index()]),
+            number(sero.igg_mg_per_l[Specificity::VaccineB.index()]),
+            number(sero.autoantigen),
+            number(sero.immune_complex),
+            number(sero.complement_consumption),
+            number(s.organ_inflammation),
+            number(s.baff_relative),
+            number(sero.activity_score),
+        ];
+        write_rows(&mut self.serology, &[row])?;
+        self.summary.add(s);
+        Ok(())
+    }
+
+    fn event(&mut self, e: &Event) -> Result<(), RecordError> {
+        let row = vec![number(e.day), e.kind.name().to_string(), e.detail.clone()];
+        self.summary.add_event(e);
+        write_rows(&mut self.events, &[row])
+    }
+}

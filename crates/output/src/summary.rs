@@ -1,0 +1,161 @@
+//! `summary.csv`: one row per patient with the endpoints a clinician or modeller reads
+//! first — each measure at day 0, at the end, its mean, and its drift between the first
+//! and last 90 recorded days.
+
+use crate::files::number;
+use immunosim_engine::recorder::{Event, EventKind, Snapshot};
+use immunosim_model::{Population, Specificity};
+
+/// Days at each end of the record compared for drift.
+pub const DRIFT_WINDOW_DAYS: f64 = 90.0;
+
+type Measure = (&'static str, fn(&Snapshot) -> f64);
+
+/// The measures summarised, with their column stems (units in names).
+pub const MEASURES: &[Measure] = &[
+    ("b_cells_blood_per_uL", |s| s.blood_b_cells_per_ul()),
+    ("plasmablasts_blood_per_uL", |s| {
+        s.per_ul(immunosim_model::Compartment::Blood, Population::Plasmablast)
+    }),
+    ("plasma_cells", |s| s.total_cells(Population::PlasmaCell)),
+    ("total_igg_g_per_L", |s| s.serology.total_igg_g_per_l),
+    ("autoantibody_mg_per_L", |s| {
+        s.serology.igg_mg_per_l[Specificity::Autoantigen.index()]
+    }),
+    ("vaccine_a_igg_mg_per_L", |s| {
+        s.serology.igg_mg_per_l[Specificity::VaccineA.index()]
+    }),
+    ("vaccine_b_igg_mg_per_L", |s| {
+        s.serology.igg_mg_per_l[Specificity::VaccineB.index()]
+    }),
+    ("sledai_like_score", |s| s.serology.activity_score),
+];
+
+/// Accumulates recorded days into the summary row.
+#[derive(Clone, Debug)]
+pub struct SummaryBuilder {
+    scenario: String,
+    seed: u64,
+    days: Vec<f64>,
+    values: Vec<Vec<f64>>,
+    positive_days: u64,
+    remissions: u64,
+    relapses: u64,
+    final_agents: u64,
+}
+
+impl SummaryBuilder {
+    /// A builder for one patient.
+    pub fn new(scenario: &str, seed: u64) -> SummaryBuilder {
+        SummaryBuilder {
+            scenario: scenario.to_string(),
+            seed,
+            days: Vec::new(),
+            values: vec![Vec::new(); MEASURES.len()],
+            positive_days: 0,
+            remissions: 0,
+            relapses: 0,
+            final_agents: 0,
+        }
+    }
+
+    /// Adds a recorded day.
+    pub fn add(&mut self, s: &Snapshot) {
+        self.days.push(s.day);
+        for (values, (_, measure)) in self.values.iter_mut().zip(MEASURES) {
+            values.push(measure(s));
+        }
+        self.positive_days += u64::from(s.serology.autoantibody_positive);
+        self.final_agents = s.agents;
+    }
+
+    /// Counts clinical events.
+    pub fn add_event(&mut self, e: &Event) {
+        match e.kind {
+            EventKind::Remission => self.remissions += 1,
+            EventKind::Relapse => self.relapses += 1,
+            _ => {}
+        }
+    }
+
+    /// Relative drift (fraction) of measure `index`: mean of the last window over the
+    /// mean of the first, minus one; 0 when the first mean is 0.
+    pub fn drift(&self, index: usize) -> f64 {
+        let (Some(&first_day), Some(&last_day)) = (self.days.first(), self.days.last()) else {
+            return 0.0;
+        };
+        let mean = |from: f64, to: f64| {
+            let picked: Vec<f64> = self
+                .days
+                .iter()
+                .zip(&self.values[index])
+                .filter(|(d, _)| **d >= from && **d <= to)
+                .map(|(_, v)| *v)
+                .collect();
+            picked.iter().sum::<f64>() / picked.len().max(1) as f64
+        };
+        let early = mean(first_day, first_day + DRIFT_WINDOW_DAYS);
+        let late = mean(last_day - DRIFT_WINDOW_DAYS, last_day);
+        if early == 0.0 {
+            0.0
+        } else {
+            late / early - 1.0
+        }
+    }
+
+    /// The header and the row.
+    pub fn to_csv(&self) -> String {
+        let mut header = vec![
+            "scenario".to_string(),
+            "seed".into(),
+            "days_recorded".into(),
+            "agents_final".into(),
+        ];
+        let recorded =
+            self.days.last().copied().unwrap_or(0.0) - self.days.first().copied().unwrap_or(0.0);
+        let mut row = vec![
+            self.scenario.clone(),
+            self.seed.to_string(),
+            number(recorded),
+            self.final_agents.to_string(),
+        ];
+        for (i, (stem, _)) in MEASURES.iter().enumerate() {
+            let v = &self.values[i];
+            let mean = v.iter().sum::<f64>() / v.len().max(1) as f64;
+            for (suffix, value) in [
+                ("day0", v.first().copied().unwrap_or(0.0)),
+                ("final", v.last().copied().unwrap_or(0.0)),
+                ("mean", mean),
+                ("drift_fraction", self.drift(i)),
+            ] {
+                header.push(format!("{stem}_{suffix}"));
+                row.push(number(value));
+            }
+        }
+        header.extend([
+            "autoantibody_positive_fraction".into(),
+            "remission_events".into(),
+            "relapse_events".into(),
+        ]);
+        let positive = self.positive_days as f64 / self.days.len().max(1) as f64;
+        row.extend([
+            number(positive),
+            self.remissions.to_string(),
+            self.relapses.to_string(),
+        ]);
+        let quote = |fields: Vec<String>| {
+            fields
+                .iter()
+                .map(|f| {
+                    if f.contains(',') || f.contains('"') {
+                        format!("\"{}\"", f.replace('"', "\"\""))
+                    } else {
+                        f.clone()
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join(",")
+        };
+        format!("{}\n{}\n", quote(header), quote(row))
+    }
+}

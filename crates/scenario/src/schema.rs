@@ -1,0 +1,308 @@
+//! The scenario schema: every table and field a scenario may contain.
+//!
+//! Parameter tables (`[parameters.GROUP]`) come from the model's catalogue; the other
+//! tables are listed here. Validation walks a parsed file against this schema, so that
+//! unknown fields, wrong types and out-of-range values are all reported at once.
+
+use immunosim_model::Parameters;
+
+/// What kind of value a field takes.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum FieldKind {
+    /// Free text.
+    Text,
+    /// A number within [min, max], with a unit.
+    Number {
+        /// Smallest allowed value.
+        min: f64,
+        /// Largest allowed value.
+        max: f64,
+        /// Unit.
+        unit: &'static str,
+    },
+    /// A whole number within [min, max].
+    Integer {
+        /// Smallest allowed value.
+        min: i64,
+        /// Largest allowed value.
+        max: i64,
+    },
+    /// One of a fixed list.
+    Choice(&'static [&'static str]),
+}
+
+/// One field of the schema.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Field {
+    /// Dotted table path (`scenario`, `resolution.cells_per_agent_by_kind`, ...).
+    pub table: &'static str,
+    /// Key.
+    pub name: &'static str,
+    /// Value kind.
+    pub kind: FieldKind,
+    /// What it means, and its default.
+    pub doc: &'static str,
+}
+
+/// Built-in disease presets (files in `scenarios/presets/`).
+pub const PRESETS: &[&str] = &["healthy", "sle"];
+
+const fn number(
+    table: &'static str,
+    name: &'static str,
+    min: f64,
+    max: f64,
+    unit: &'static str,
+    doc: &'static str,
+) -> Field {
+    Field {
+        table,
+        name,
+        kind: FieldKind::Number { min, max, unit },
+        doc,
+    }
+}
+
+const fn integer(
+    table: &'static str,
+    name: &'static str,
+    min: i64,
+    max: i64,
+    doc: &'static str,
+) -> Field {
+    Field {
+        table,
+        name,
+        kind: FieldKind::Integer { min, max },
+        doc,
+    }
+}
+
+/// Fields outside `[parameters.*]`.
+pub const FIELDS: &[Field] = &[
+    Field {
+        table: "scenario",
+        name: "name",
+        kind: FieldKind::Text,
+        doc: "Short name of the scenario (default: the file name).",
+    },
+    Field {
+        table: "scenario",
+        name: "description",
+        kind: FieldKind::Text,
+        doc: "One line saying what the scenario is for.",
+    },
+    Field {
+        table: "scenario",
+        name: "preset",
+        kind: FieldKind::Choice(PRESETS),
+        doc: "Disease preset whose parameters the scenario starts from (default healthy).",
+    },
+    number(
+        "scenario",
+        "days",
+        1.0,
+        36_525.0,
+        "days",
+        "Days recorded from day 0 (default 730).",
+    ),
+    number(
+        "scenario",
+        "burn_in_days",
+        0.0,
+        3_650.0,
+        "days",
+        "Days simulated before day 0 to reach the untreated steady state (default 365).",
+    ),
+    integer(
+        "scenario",
+        "seed",
+        0,
+        i64::MAX,
+        "Run seed (default 1); --seed overrides it.",
+    ),
+    number(
+        "scenario",
+        "time_step_days",
+        0.05,
+        1.0,
+        "days",
+        "Step length (default 1).",
+    ),
+    number(
+        "scenario",
+        "record_every_days",
+        0.05,
+        365.0,
+        "days",
+        "Interval between recorded days; a multiple of the step (default 1).",
+    ),
+    number(
+        "patient",
+        "weight_kg",
+        20.0,
+        250.0,
+        "kg",
+        "Body weight; pool sizes and volumes scale with it (default 70).",
+    ),
+    number(
+        "resolution",
+        "cells_per_agent",
+        1.0,
+        1e12,
+        "cells",
+        "Real cells each agent stands for, all kinds (default 5e5: ~1.2 million agents).",
+    ),
+    number(
+        "resolution.cells_per_agent_by_kind",
+        "b_cell",
+        1.0,
+        1e12,
+        "cells",
+        "Cells per agent for B-lineage cells (overrides resolution.cells_per_agent).",
+    ),
+    number(
+        "resolution.cells_per_agent_by_kind",
+        "plasma_cell",
+        1.0,
+        1e12,
+        "cells",
+        "Cells per agent for plasmablasts and plasma cells.",
+    ),
+    number(
+        "resolution.cells_per_agent_by_kind",
+        "t_cell",
+        1.0,
+        1e12,
+        "cells",
+        "Cells per agent for T cells.",
+    ),
+    integer(
+        "sites",
+        "blood",
+        1,
+        4096,
+        "Well-mixed sites in blood (default 4).",
+    ),
+    integer(
+        "sites",
+        "lymphoid",
+        1,
+        4096,
+        "Well-mixed sites in lymphoid tissue (default 32).",
+    ),
+    integer(
+        "sites",
+        "marrow",
+        1,
+        4096,
+        "Well-mixed sites in bone marrow (default 8).",
+    ),
+    integer(
+        "sites",
+        "organ",
+        1,
+        4096,
+        "Well-mixed sites in the target organ (default 4).",
+    ),
+    Field {
+        table: "run",
+        name: "version",
+        kind: FieldKind::Text,
+        doc: "immunosim version that wrote this run.toml (informational).",
+    },
+    integer(
+        "run",
+        "threads",
+        0,
+        4096,
+        "Threads used by the run that wrote this run.toml (informational: outputs do not depend on it).",
+    ),
+    Field {
+        table: "preset",
+        name: "name",
+        kind: FieldKind::Text,
+        doc: "Name of a preset (preset files only).",
+    },
+    Field {
+        table: "preset",
+        name: "description",
+        kind: FieldKind::Text,
+        doc: "What a preset represents (preset files only).",
+    },
+];
+
+/// Every table a file may contain (parameter groups included).
+pub fn tables() -> Vec<String> {
+    let mut tables: Vec<String> = FIELDS.iter().map(|f| f.table.to_string()).collect();
+    tables.push("parameters".into());
+    tables.extend(Parameters::GROUPS.iter().map(|g| format!("parameters.{g}")));
+    tables.sort();
+    tables.dedup();
+    tables
+}
+
+/// The field `name` of `table`, parameters included.
+pub fn field(table: &str, name: &str) -> Option<Field> {
+    if let Some(group) = table.strip_prefix("parameters.") {
+        return Parameters::spec(group, name).map(|s| Field {
+            table: "parameters",
+            name: s.name,
+            kind: FieldKind::Number {
+                min: s.min,
+                max: s.max,
+                unit: s.unit,
+            },
+            doc: s.doc,
+        });
+    }
+    FIELDS
+        .iter()
+        .find(|f| f.table == table && f.name == name)
+        .copied()
+}
+
+/// Names of the fields and sub-tables of `table`, for suggestions.
+pub fn names_in(table: &str) -> Vec<String> {
+    let mut names: Vec<String> = if let Some(group) = table.strip_prefix("parameters.") {
+        Parameters::catalogue()
+            .filter(|s| s.group == group)
+            .map(|s| s.name.to_string())
+            .collect()
+    } else {
+        FIELDS
+            .iter()
+            .filter(|f| f.table == table)
+            .map(|f| f.name.to_string())
+            .collect()
+    };
+    let prefix = if table.is_empty() {
+        String::new()
+    } else {
+        format!("{table}.")
+    };
+    for t in tables() {
+        if let Some(rest) = t
+            .strip_prefix(&prefix)
+            .filter(|_| !table.is_empty())
+            .or_else(|| table.is_empty().then_some(t.as_str()))
+        {
+            if !rest.contains('.') {
+                names.push(rest.to_string());
+            }
+        }
+    }
+    names.sort();
+    names.dedup();
+    names
+}
+
+/// The closest name to `unknown` among `candidates`, if close enough to suggest.
+pub fn suggest(unknown: &str, candidates: &[String]) -> Option<String> {
+    candidates
+        .iter()
+        .map(|c| (strsim::jaro_winkler(unknown, c), c))
+        .filter(|(score, _)| *score > 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, c)| c.clone())
+}

@@ -1,0 +1,203 @@
+//! Two-stage validation: parse (syntax → file:line:column), then check every key
+//! against the schema (unknown fields with a suggestion, wrong types, out-of-range
+//! values, cross-field rules), collecting every problem before reporting.
+
+use crate::error::{ErrorKind, ScenarioError, line_column};
+use crate::schema::{self, FieldKind};
+use toml_edit::{Document, Item, Table, Value};
+
+/// A parsed file with positions, for checking and for locating later errors.
+pub struct Checked<'a> {
+    /// The file's label (path as given).
+    pub file: &'a str,
+    /// The text.
+    pub text: &'a str,
+    /// The parsed document.
+    pub document: Document<&'a str>,
+}
+
+impl<'a> Checked<'a> {
+    /// Makes an error at a byte range.
+    pub fn error_at(
+        &self,
+        span: Option<std::ops::Range<usize>>,
+        field: &str,
+        message: String,
+        kind: ErrorKind,
+    ) -> ScenarioError {
+        let (line, column) = span.map_or((0, 0), |s| line_column(self.text, s.start));
+        ScenarioError {
+            file: self.file.to_string(),
+            line,
+            column,
+            field: field.to_string(),
+            message,
+            kind,
+        }
+    }
+
+    /// The span of the value at a dotted path (`scenario.days`), if present.
+    pub fn span_of(&self, path: &str) -> Option<std::ops::Range<usize>> {
+        let mut parts: Vec<&str> = path.split('.').collect();
+        let last = parts.pop()?;
+        let mut table: &Table = self.document.as_table();
+        for part in parts {
+            table = table.get(part)?.as_table()?;
+        }
+        table
+            .get(last)
+            .and_then(Item::span)
+            .or_else(|| table.key(last).and_then(|k| k.span()))
+    }
+}
+
+/// Stage 1: parse. An empty file and a syntax error are reported here.
+pub fn parse<'a>(file: &'a str, text: &'a str) -> Result<Checked<'a>, ScenarioError> {
+    if text.trim().is_empty() {
+        return Err(ScenarioError {
+            file: file.to_string(),
+            line: 0,
+            column: 0,
+            field: String::new(),
+            message: "the file is empty; a scenario needs at least a [scenario] table (see `immunosim run --help`)".into(),
+            kind: ErrorKind::Empty,
+        });
+    }
+    Document::parse(text)
+        .map(|document| Checked {
+            file,
+            text,
+            document,
+        })
+        .map_err(|e| {
+            let (line, column) = e.span().map_or((0, 0), |s| line_column(text, s.start));
+            ScenarioError {
+                file: file.to_string(),
+                line,
+                column,
+                field: String::new(),
+                message: format!("TOML syntax error: {}", e.message().trim()),
+                kind: ErrorKind::Syntax,
+            }
+        })
+}
+
+/// Stage 2: every key against the schema.
+pub fn check_schema(checked: &Checked<'_>) -> Vec<ScenarioError> {
+    let mut errors = Vec::new();
+    walk(checked, checked.document.as_table(), "", &mut errors);
+    errors
+}
+
+fn walk(checked: &Checked<'_>, table: &Table, path: &str, errors: &mut Vec<ScenarioError>) {
+    let tables = schema::tables();
+    for (key, item) in table.iter() {
+        let full = if path.is_empty() {
+            key.to_string()
+        } else {
+            format!("{path}.{key}")
+        };
+        let key_span = table
+            .key(key)
+            .and_then(|k| k.span())
+            .or_else(|| item.span());
+        if tables.contains(&full) {
+            match item.as_table() {
+                Some(sub) => walk(checked, sub, &full, errors),
+                None => errors.push(checked.error_at(
+                    key_span,
+                    &full,
+                    format!("must be a table ([{full}]), found {}", type_name(item)),
+                    ErrorKind::WrongType,
+                )),
+            }
+            continue;
+        }
+        let Some(field) = schema::field(path, key) else {
+            let candidates = schema::names_in(path);
+            let hint = match schema::suggest(key, &candidates) {
+                Some(s) => format!("; did you mean `{s}`?"),
+                None if candidates.is_empty() => String::new(),
+                None => format!("; known here: {}", candidates.join(", ")),
+            };
+            let place = if path.is_empty() {
+                "at the top level".to_string()
+            } else {
+                format!("in [{path}]")
+            };
+            errors.push(checked.error_at(
+                key_span,
+                &full,
+                format!("unknown field `{key}` {place}{hint}"),
+                ErrorKind::UnknownField,
+            ));
+            continue;
+        };
+        let span = item.span().or(key_span);
+        if let Some(message) = check_value(item.as_value(), field.kind) {
+            let kind = if message.starts_with("expected") {
+                ErrorKind::WrongType
+            } else if message.contains("allowed") && !message.contains("one of") {
+                ErrorKind::OutOfRange
+            } else {
+                ErrorKind::UnknownChoice
+            };
+            errors.push(checked.error_at(span, &full, message, kind));
+        }
+    }
+}
+
+fn type_name(item: &Item) -> &'static str {
+    match item {
+        Item::None => "nothing",
+        Item::Value(v) => v.type_name(),
+        Item::Table(_) => "a table",
+        Item::ArrayOfTables(_) => "an array of tables",
+    }
+}
+
+/// Checks one value against its kind; `None` when it is fine.
+fn check_value(value: Option<&Value>, kind: FieldKind) -> Option<String> {
+    let Some(value) = value else {
+        return Some("expected a value, found a table".into());
+    };
+    match kind {
+        FieldKind::Text => value
+            .as_str()
+            .is_none()
+            .then(|| format!("expected a string, found {}", value.type_name())),
+        FieldKind::Choice(choices) => match value.as_str() {
+            None => Some(format!("expected a string, found {}", value.type_name())),
+            Some(s) if !choices.contains(&s) => Some(format!(
+                "= \"{s}\" is not known (allowed: one of {})",
+                choices.join(", ")
+            )),
+            Some(_) => None,
+        },
+        FieldKind::Number { min, max, unit } => {
+            let x = value
+                .as_float()
+                .or_else(|| value.as_integer().map(|i| i as f64));
+            match x {
+                None => Some(format!(
+                    "expected a number ({unit}), found {}",
+                    value.type_name()
+                )),
+                Some(x) if !(x.is_finite() && x >= min && x <= max) => Some(format!(
+                    "= {x} is out of range (allowed {min} <= x <= {max}, unit {unit})"
+                )),
+                Some(_) => None,
+            }
+        }
+        FieldKind::Integer { min, max } => match value.as_integer() {
+            None => Some(format!(
+                "expected a whole number, found {}",
+                value.type_name()
+            )),
+            Some(i) if i < min || i > max => Some(format!(
+                "= {i} is out of range (allowed {min} <= x <= {max})"
+            )),
+            Some(_) => None,
+        },
+    }
+}

@@ -1,0 +1,94 @@
+//! Command-line interface: flags and their documentation.
+
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+
+/// Agent-based simulator of a patient's immune system, cell by cell.
+///
+/// immunosim simulates a patient as millions of individual B cells, plasma cells and T
+/// cells in a bevy_ecs world stepped in parallel, and reports what a clinic would
+/// measure: blood counts, IgG and autoantibody titres, vaccine antibodies, and a
+/// SLEDAI-2K-like disease activity score. Scenarios are TOML files (see
+/// scenarios/*.toml and the README's scenario reference).
+#[derive(Parser, Debug)]
+#[command(name = "immunosim", version, about, long_about, after_long_help = EXAMPLES)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+const EXAMPLES: &str = "\
+EXAMPLES:
+    Run the built-in default scenario (untreated SLE, two years):
+        immunosim run --out out/sle
+
+    Run a scenario file with another seed, on 2 threads:
+        immunosim run scenarios/healthy.toml --seed 7 --threads 2 --out out/healthy
+
+    Re-run a finished run exactly, from its resolved scenario:
+        immunosim run out/sle/run.toml --out out/sle-again
+
+    Validate scenario files without running them:
+        immunosim check scenarios/*.toml
+
+OUTPUTS (in --out):
+    timeseries.csv  one row per (day, compartment, population): agents, cells, cells_per_uL
+    serology.csv    one row per day: IgG g/L, autoantibody and vaccine IgG mg/L, score
+    events.csv      run start/end, burn-in, autoantibody and remission changes
+    summary.csv     one row: each endpoint at day 0, at the end, mean and drift
+    run.toml        the fully resolved scenario, seed, version and thread count
+
+EXIT STATUS:
+    0  success
+    1  the run failed (I/O error while writing outputs, internal error)
+    2  bad input (scenario errors, unreadable file, non-empty --out without --force)";
+
+/// The subcommands.
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Run a scenario and write its outputs.
+    ///
+    /// With no SCENARIO, runs the built-in default (scenarios/sle_untreated.toml).
+    Run(RunArgs),
+    /// Validate scenario files and report every problem, without running.
+    Check {
+        /// Scenario files to check.
+        #[arg(required = true, value_name = "SCENARIO")]
+        scenarios: Vec<PathBuf>,
+    },
+}
+
+/// Options of `immunosim run`.
+#[derive(Args, Debug)]
+pub struct RunArgs {
+    /// Scenario file (TOML). Default: the built-in untreated-SLE scenario.
+    #[arg(value_name = "SCENARIO")]
+    pub scenario: Option<PathBuf>,
+
+    /// Output directory; created if missing, refused if not empty (see --force).
+    /// Default: out/<scenario name>.
+    #[arg(short, long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+
+    /// Overwrite files in a non-empty output directory.
+    #[arg(long)]
+    pub force: bool,
+
+    /// Run seed (overrides scenario.seed). Same scenario and seed give byte-identical
+    /// outputs at any thread count.
+    #[arg(short, long, value_name = "N")]
+    pub seed: Option<u64>,
+
+    /// Worker threads (default: all cores). Outputs do not depend on it.
+    #[arg(short = 'j', long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=1024))]
+    pub threads: Option<u16>,
+
+    /// Days to record (overrides scenario.days).
+    #[arg(short, long, value_name = "DAYS")]
+    pub days: Option<f64>,
+
+    /// No progress bar and no summary on stderr.
+    #[arg(short, long)]
+    pub quiet: bool,
+}

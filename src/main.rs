@@ -1,0 +1,166 @@
+//! The `immunosim` binary: wires scenario, engine and output. It alone reads argv,
+//! the terminal and the clock, and it alone exits.
+
+mod cli;
+
+use anyhow::Context;
+use clap::Parser;
+use cli::{Cli, Command, RunArgs};
+use immunosim_engine::config::RunConfig;
+use immunosim_engine::simulation::Simulation;
+use immunosim_output::{CsvRecorder, SummaryBuilder, prepare_out_dir, write_atomically};
+use immunosim_scenario::{DEFAULT_SCENARIO, DEFAULT_SCENARIO_LABEL, Scenario, ScenarioErrors};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use std::io::IsTerminal;
+use std::process::ExitCode;
+
+/// Exit status for bad input.
+const EXIT_BAD_INPUT: u8 = 2;
+/// Exit status for a failed run.
+const EXIT_FAILURE: u8 = 1;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Check { scenarios } => check(&scenarios),
+        Command::Run(args) => run(args),
+    }
+}
+
+fn check(paths: &[std::path::PathBuf]) -> ExitCode {
+    let mut bad = false;
+    for path in paths {
+        match immunosim_scenario::load(path) {
+            Ok(s) => println!(
+                "{}: ok ({}, preset {}, {} days)",
+                path.display(),
+                s.name,
+                s.preset,
+                s.days
+            ),
+            Err(errors) => {
+                bad = true;
+                eprintln!("{errors}");
+            }
+        }
+    }
+    if bad {
+        ExitCode::from(EXIT_BAD_INPUT)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+fn load_scenario(args: &RunArgs) -> Result<Scenario, ScenarioErrors> {
+    let mut scenario = match &args.scenario {
+        Some(path) => immunosim_scenario::load(path)?,
+        None => immunosim_scenario::parse_str(DEFAULT_SCENARIO, DEFAULT_SCENARIO_LABEL)?,
+    };
+    if let Some(seed) = args.seed {
+        scenario.seed = seed;
+    }
+    if let Some(days) = args.days {
+        scenario.days = days;
+    }
+    Ok(scenario)
+}
+
+fn run(args: RunArgs) -> ExitCode {
+    let scenario = match load_scenario(&args) {
+        Ok(s) => s,
+        Err(errors) => {
+            eprintln!("{errors}");
+            return ExitCode::from(EXIT_BAD_INPUT);
+        }
+    };
+    if let Some(days) = args.days
+        && !(days.is_finite() && (1.0..=36_525.0).contains(&days))
+    {
+        eprintln!("error: --days {days} is out of range (allowed 1 <= days <= 36525)");
+        return ExitCode::from(EXIT_BAD_INPUT);
+    }
+    if let Some(threads) = args.threads
+        && let Err(e) = rayon::ThreadPoolBuilder::new()
+            .num_threads(usize::from(threads))
+            .build_global()
+    {
+        eprintln!("error: cannot start {threads} threads: {e}");
+        return ExitCode::from(EXIT_FAILURE);
+    }
+    let out = args
+        .out
+        .clone()
+        .unwrap_or_else(|| std::path::Path::new("out").join(&scenario.name));
+    if let Err(e) = prepare_out_dir(&out, args.force) {
+        eprintln!("error: {e}");
+        return ExitCode::from(EXIT_BAD_INPUT);
+    }
+    match simulate(&scenario, &out, args.quiet) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(EXIT_FAILURE)
+        }
+    }
+}
+
+/// The engine's configuration for a validated scenario.
+fn run_config(s: &Scenario) -> RunConfig {
+    RunConfig {
+        params: s.params.clone(),
+        weight_kg: s.weight_kg,
+        seed: s.seed,
+        dt_days: s.time_step_days,
+        burn_in_days: s.burn_in_days,
+        days: s.days,
+        record_every_days: s.record_every_days,
+        sites: s.sites,
+        cells_per_agent: s.cells_per_agent,
+    }
+}
+
+fn simulate(scenario: &Scenario, out: &std::path::Path, quiet: bool) -> anyhow::Result<()> {
+    let threads = rayon::current_num_threads();
+    let manifest = scenario.to_resolved_toml(env!("CARGO_PKG_VERSION"), threads);
+    write_atomically(&out.join("run.toml"), manifest.as_bytes())?;
+    let started = std::time::Instant::now();
+    let config = run_config(scenario);
+    let total_steps = config.total_steps();
+    let mut sim = Simulation::new(config);
+    let mut recorder =
+        CsvRecorder::create(out, SummaryBuilder::new(&scenario.name, scenario.seed))?;
+    let bar = progress_bar(total_steps, quiet);
+    sim.run(&mut recorder, &mut |p| {
+        bar.set_position(p.step);
+        bar.set_message(format!("day {:.0} | {} cells", p.day, p.agents));
+    })
+    .context("writing outputs")?;
+    bar.finish_and_clear();
+    recorder.finish()?;
+    if !quiet {
+        let seconds = started.elapsed().as_secs_f64();
+        eprintln!(
+            "{}: {} steps, {} agents at the end, {:.1} s; outputs in {}",
+            scenario.name,
+            total_steps,
+            sim.census().living(),
+            seconds,
+            out.display()
+        );
+    }
+    Ok(())
+}
+
+/// A progress bar on stderr, hidden under --quiet or when stderr is not a terminal.
+fn progress_bar(total_steps: u64, quiet: bool) -> ProgressBar {
+    if quiet || !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::with_draw_target(Some(total_steps), ProgressDrawTarget::stderr());
+    let style =
+        ProgressStyle::with_template("{elapsed_precise} [{bar:40}] {percent}% {msg} | ETA {eta}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> ");
+    bar.set_style(style);
+    bar
+}
