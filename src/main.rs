@@ -6,7 +6,6 @@ mod cli;
 use anyhow::Context;
 use clap::Parser;
 use cli::{Cli, Command, RunArgs};
-use immunosim_engine::config::RunConfig;
 use immunosim_engine::simulation::Simulation;
 use immunosim_output::{CsvRecorder, SummaryBuilder, prepare_out_dir, write_atomically};
 use immunosim_scenario::{DEFAULT_SCENARIO, DEFAULT_SCENARIO_LABEL, Scenario, ScenarioErrors};
@@ -104,27 +103,12 @@ fn run(args: RunArgs) -> ExitCode {
     }
 }
 
-/// The engine's configuration for a validated scenario.
-fn run_config(s: &Scenario) -> RunConfig {
-    RunConfig {
-        params: s.params.clone(),
-        weight_kg: s.weight_kg,
-        seed: s.seed,
-        dt_days: s.time_step_days,
-        burn_in_days: s.burn_in_days,
-        days: s.days,
-        record_every_days: s.record_every_days,
-        sites: s.sites,
-        cells_per_agent: s.cells_per_agent,
-    }
-}
-
 fn simulate(scenario: &Scenario, out: &std::path::Path, quiet: bool) -> anyhow::Result<()> {
     let threads = rayon::current_num_threads();
     let manifest = scenario.to_resolved_toml(env!("CARGO_PKG_VERSION"), threads);
     write_atomically(&out.join("run.toml"), manifest.as_bytes())?;
     let started = std::time::Instant::now();
-    let config = run_config(scenario);
+    let config = immunosim::run_config(scenario);
     let total_steps = config.total_steps();
     let mut sim = Simulation::new(config);
     let mut recorder =

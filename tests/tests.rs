@@ -1,1 +1,416 @@
+//! End-to-end tests: the untreated patient's clinical figures, determinism across
+//! thread counts, bad input, and the output files. Agent counts are kept small (coarse
+//! `cells_per_agent`) so the suite runs in minutes on 2 cores; the default resolution is
+//! exercised by the README's measurements, not here.
 
+use immunosim_engine::recorder::{MemoryRecorder, Snapshot};
+use immunosim_engine::simulation::Simulation;
+use immunosim_model::{Population, Specificity};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// Runs a scenario in memory.
+fn simulate(text: &str) -> Vec<Snapshot> {
+    let scenario = immunosim_scenario::parse_str(text, "test.toml").expect("valid scenario");
+    let mut sim = Simulation::new(immunosim::run_config(&scenario));
+    let mut recorder = MemoryRecorder::default();
+    sim.run(&mut recorder, &mut |_| {})
+        .expect("in-memory recording cannot fail");
+    recorder.snapshots
+}
+
+/// Mean of `f` over recorded days in [from, to].
+fn mean(snapshots: &[Snapshot], from: f64, to: f64, f: impl Fn(&Snapshot) -> f64) -> f64 {
+    let picked: Vec<f64> = snapshots
+        .iter()
+        .filter(|s| s.day >= from && s.day <= to)
+        .map(&f)
+        .collect();
+    assert!(!picked.is_empty());
+    picked.iter().sum::<f64>() / picked.len() as f64
+}
+
+/// Relative change of the 90-day mean from the first to the last 90 recorded days.
+fn drift(snapshots: &[Snapshot], f: impl Fn(&Snapshot) -> f64 + Copy) -> f64 {
+    let last = snapshots.last().unwrap().day;
+    let early = mean(snapshots, 0.0, 90.0, f);
+    let late = mean(snapshots, last - 90.0, last, f);
+    (late / early - 1.0).abs()
+}
+
+fn b_cells(s: &Snapshot) -> f64 {
+    s.blood_b_cells_per_ul()
+}
+fn plasma_cells(s: &Snapshot) -> f64 {
+    s.total_cells(Population::PlasmaCell)
+}
+fn igg(s: &Snapshot) -> f64 {
+    s.serology.total_igg_g_per_l
+}
+fn autoantibody(s: &Snapshot) -> f64 {
+    s.serology.igg_mg_per_l[Specificity::Autoantigen.index()]
+}
+fn score(s: &Snapshot) -> f64 {
+    s.serology.activity_score
+}
+
+#[test]
+fn healthy_patient_holds_steady_for_two_years_within_reference_ranges() {
+    let snapshots = simulate(
+        "[scenario]\npreset = \"healthy\"\ndays = 730\nburn_in_days = 60\nrecord_every_days = 5\n\
+         [resolution]\ncells_per_agent = 1e6\n",
+    );
+    for (name, f) in [
+        ("B cells", b_cells as fn(&Snapshot) -> f64),
+        ("plasma cells", plasma_cells),
+        ("IgG", igg),
+    ] {
+        let d = drift(&snapshots, f);
+        assert!(d < 0.10, "healthy {name} drift {d:.3}");
+    }
+    for s in &snapshots {
+        // Clin Diagn Lab Immunol 2004 reference range 109-802 cells/uL; IgG 7-16 g/L.
+        assert!(
+            (109.0..=802.0).contains(&b_cells(s)),
+            "day {}: B {}",
+            s.day,
+            b_cells(s)
+        );
+        assert!(
+            (7.0..=16.0).contains(&igg(s)),
+            "day {}: IgG {}",
+            s.day,
+            igg(s)
+        );
+        assert!(score(s) < 0.5, "day {}: healthy score {}", s.day, score(s));
+        assert!(
+            !s.serology.autoantibody_positive,
+            "day {}: healthy autoantibody positive",
+            s.day
+        );
+    }
+}
+
+#[test]
+fn untreated_sle_holds_a_chronic_active_steady_state() {
+    let snapshots = simulate(
+        "[scenario]\npreset = \"sle\"\ndays = 730\nburn_in_days = 365\nrecord_every_days = 5\n\
+         [resolution]\ncells_per_agent = 1e6\n",
+    );
+    for (name, f) in [
+        ("B cells", b_cells as fn(&Snapshot) -> f64),
+        ("plasma cells", plasma_cells),
+        ("IgG", igg),
+        ("autoantibody", autoantibody),
+        ("score", score),
+    ] {
+        let d = drift(&snapshots, f);
+        assert!(d < 0.10, "SLE {name} drift {d:.3}");
+    }
+    let mean_score = mean(&snapshots, 0.0, 730.0, score);
+    assert!((8.0..=22.0).contains(&mean_score), "SLE score {mean_score}");
+    assert!(
+        snapshots.iter().all(|s| s.serology.autoantibody_positive),
+        "SLE autoantibody must stay positive"
+    );
+    // Defective checkpoints: the naive repertoire is more self-reactive than in health (20%).
+    let last = snapshots.last().unwrap();
+    let naive = last
+        .populations
+        .iter()
+        .find(|r| {
+            r.compartment == immunosim_model::Compartment::Blood
+                && r.population == Population::BNaive
+        })
+        .unwrap();
+    assert!(
+        naive.autoreactive_share > 0.30,
+        "SLE naive self-reactive share {}",
+        naive.autoreactive_share
+    );
+}
+
+// ---------------------------------------------------------------- the binary
+
+fn immunosim(args: &[&str], envs: &[(&str, &str)]) -> Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_immunosim"));
+    command.args(args).env_remove("RAYON_NUM_THREADS");
+    for (k, v) in envs {
+        command.env(k, v);
+    }
+    command.output().expect("binary runs")
+}
+
+fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+/// A small, fast SLE scenario (coarse agents, short burn-in).
+const SMALL: &str = "[scenario]\nname = \"small\"\npreset = \"sle\"\ndays = 40\nburn_in_days = 20\n\
+                     [resolution]\ncells_per_agent = 2e7\n";
+
+fn output_files(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    [
+        "timeseries.csv",
+        "serology.csv",
+        "events.csv",
+        "summary.csv",
+    ]
+    .iter()
+    .map(|name| (name.to_string(), std::fs::read(dir.join(name)).unwrap()))
+    .collect()
+}
+
+#[test]
+fn same_seed_gives_identical_bytes_at_any_thread_count_and_another_seed_differs() {
+    let tmp = tempfile::tempdir().unwrap();
+    let scenario = write(tmp.path(), "small.toml", SMALL);
+    let scenario = scenario.to_str().unwrap();
+    let mut runs = Vec::new();
+    for threads in ["1", "2", "4"] {
+        let out = tmp.path().join(format!("t{threads}"));
+        let o = immunosim(
+            &["run", scenario, "-q", "--out", out.to_str().unwrap()],
+            &[("RAYON_NUM_THREADS", threads)],
+        );
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        runs.push(output_files(&out));
+    }
+    assert_eq!(runs[0], runs[1], "1 vs 2 threads");
+    assert_eq!(runs[0], runs[2], "1 vs 4 threads");
+    let out = tmp.path().join("seed2");
+    let o = immunosim(
+        &[
+            "run",
+            scenario,
+            "-q",
+            "--seed",
+            "2",
+            "--threads",
+            "2",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+        &[],
+    );
+    assert!(o.status.success());
+    assert_ne!(
+        runs[0][0].1,
+        output_files(&out)[0].1,
+        "another seed must change timeseries.csv"
+    );
+}
+
+#[test]
+fn outputs_are_tidy_csv_and_run_toml_reruns_to_the_same_outputs() {
+    let tmp = tempfile::tempdir().unwrap();
+    let scenario = write(tmp.path(), "small.toml", SMALL);
+    let first = tmp.path().join("first");
+    let o = immunosim(
+        &[
+            "run",
+            scenario.to_str().unwrap(),
+            "-q",
+            "--out",
+            first.to_str().unwrap(),
+        ],
+        &[],
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+
+    let mut reader = csv::Reader::from_path(first.join("timeseries.csv")).unwrap();
+    let header: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
+    assert_eq!(
+        header,
+        [
+            "day",
+            "compartment",
+            "population",
+            "agents",
+            "cells",
+            "cells_per_uL",
+            "autoreactive_fraction"
+        ]
+    );
+    let mut rows = 0;
+    for record in reader.records() {
+        let record = record.unwrap();
+        for field in [3, 4, 5, 6] {
+            let x: f64 = record[field].parse().unwrap();
+            assert!(x.is_finite() && x >= 0.0, "bad value {record:?}");
+        }
+        rows += 1;
+    }
+    // 41 recorded days (0..=40) x 4 compartments x 14 populations.
+    assert_eq!(rows, 41 * 4 * 14);
+    let mut serology = csv::Reader::from_path(first.join("serology.csv")).unwrap();
+    assert!(
+        serology
+            .headers()
+            .unwrap()
+            .iter()
+            .any(|h| h == "total_igg_g_per_L")
+    );
+    for record in serology.records() {
+        let record = record.unwrap();
+        for field in record.iter().skip(1) {
+            let x: f64 = field.parse().unwrap();
+            assert!(x.is_finite() && x >= 0.0);
+        }
+    }
+    let summary = std::fs::read_to_string(first.join("summary.csv")).unwrap();
+    assert_eq!(summary.lines().count(), 2);
+
+    let again = tmp.path().join("again");
+    let run_toml = first.join("run.toml");
+    let o = immunosim(
+        &[
+            "run",
+            run_toml.to_str().unwrap(),
+            "-q",
+            "--out",
+            again.to_str().unwrap(),
+        ],
+        &[],
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(
+        output_files(&first),
+        output_files(&again),
+        "run.toml must reproduce the run"
+    );
+}
+
+#[test]
+fn existing_non_empty_output_directory_is_refused_without_force() {
+    let tmp = tempfile::tempdir().unwrap();
+    let scenario = write(tmp.path(), "small.toml", SMALL);
+    let out = tmp.path().join("out");
+    std::fs::create_dir(&out).unwrap();
+    std::fs::write(out.join("keep.txt"), "precious").unwrap();
+    let o = immunosim(
+        &[
+            "run",
+            scenario.to_str().unwrap(),
+            "-q",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+        &[],
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("--force"));
+    assert_eq!(
+        std::fs::read_to_string(out.join("keep.txt")).unwrap(),
+        "precious"
+    );
+}
+
+/// Each bad input: exit code 2, a message naming file (and line where there is one)
+/// and the expected words, and no output directory created.
+#[test]
+fn bad_input_gives_a_clear_error_exit_2_and_no_output() {
+    let tmp = tempfile::tempdir().unwrap();
+    let cases: &[(&str, Option<&str>, &[&str])] = &[
+        ("missing.toml", None, &["missing.toml", "cannot read"]),
+        (
+            "syntax.toml",
+            Some("[scenario]\ndays = = 3\n"),
+            &["syntax.toml:2:", "syntax error"],
+        ),
+        (
+            "unknown.toml",
+            Some("[scenario]\ndays = 30\n[patient]\nweigth_kg = 70\n"),
+            &[
+                "unknown.toml:4:1",
+                "patient.weigth_kg",
+                "did you mean `weight_kg`",
+            ],
+        ),
+        (
+            "type.toml",
+            Some("[scenario]\ndays = \"thirty\"\n"),
+            &["type.toml:2:8", "scenario.days", "expected a number"],
+        ),
+        (
+            "range.toml",
+            Some("[parameters.b_cells]\nmarrow_output_fraction_per_day = 7.5\n"),
+            &[
+                "range.toml:2:34",
+                "parameters.b_cells.marrow_output_fraction_per_day",
+                "allowed 0.005 <= x <= 0.5",
+                "1/day",
+            ],
+        ),
+        (
+            "weight.toml",
+            Some("[resolution]\ncells_per_agent = -5\n"),
+            &[
+                "weight.toml:2:19",
+                "resolution.cells_per_agent",
+                "out of range",
+            ],
+        ),
+        ("empty.toml", Some("\n\n"), &["empty.toml", "empty"]),
+        (
+            "preset.toml",
+            Some("[scenario]\npreset = \"lupus\"\n"),
+            &["preset.toml:2:10", "healthy, sle"],
+        ),
+        (
+            "cross.toml",
+            Some("[scenario]\ntime_step_days = 0.5\nrecord_every_days = 0.75\n"),
+            &["cross.toml:3:21", "whole multiple"],
+        ),
+    ];
+    for (name, text, expected) in cases {
+        let path = tmp.path().join(name);
+        if let Some(text) = text {
+            std::fs::write(&path, text).unwrap();
+        }
+        let out = tmp.path().join(format!("out-{name}"));
+        let o = immunosim(
+            &[
+                "run",
+                path.to_str().unwrap(),
+                "-q",
+                "--out",
+                out.to_str().unwrap(),
+            ],
+            &[],
+        );
+        let stderr = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{name}: {stderr}");
+        for word in *expected {
+            assert!(
+                stderr.contains(word),
+                "{name}: expected `{word}` in:\n{stderr}"
+            );
+        }
+        assert!(!out.exists(), "{name}: output directory was created");
+    }
+}
+
+#[test]
+fn all_problems_of_a_file_are_reported_at_once() {
+    let text = "[scenario]\ndays = -1\nseeed = 3\n[parameters.t_cells]\ntfh_share = 2.0\n";
+    let errors = immunosim_scenario::parse_str(text, "many.toml").unwrap_err();
+    assert_eq!(errors.0.len(), 3, "{errors}");
+}
+
+#[test]
+fn shipped_scenarios_are_valid() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+    let mut checked = 0;
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "toml") {
+            immunosim_scenario::load(&path).unwrap_or_else(|e| panic!("{e}"));
+            checked += 1;
+        }
+    }
+    assert!(checked >= 2);
+    immunosim_scenario::parse_str(immunosim_scenario::DEFAULT_SCENARIO, "default").unwrap();
+}

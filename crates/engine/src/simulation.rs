@@ -48,6 +48,7 @@ pub struct Progress {
 /// What one chunk of the cell pass returns.
 struct ChunkOutcome {
     census: Census,
+    niche_entries: [u64; Specificity::COUNT],
     births: Vec<Cell>,
     freed: Vec<u32>,
 }
@@ -71,6 +72,8 @@ pub struct Simulation {
     step: u64,
     next_id: u64,
     clinical: ClinicalState,
+    /// Niche entries (agents) by specificity over the second half of burn-in.
+    niche_entries: [u64; Specificity::COUNT],
 }
 
 impl Simulation {
@@ -102,6 +105,7 @@ impl Simulation {
             step: 0,
             next_id,
             clinical: ClinicalState::default(),
+            niche_entries: [0; Specificity::COUNT],
         }
     }
 
@@ -171,6 +175,7 @@ impl Simulation {
             .map(|(chunk, cells)| {
                 let mut out = ChunkOutcome {
                     census: Census::new(sites),
+                    niche_entries: [0; Specificity::COUNT],
                     births: Vec::new(),
                     freed: Vec::new(),
                 };
@@ -189,9 +194,16 @@ impl Simulation {
                     let mut draws = Stream::new(seed, step, cell.id.0, Purpose::CellStep);
                     let births_before = out.births.len();
                     let kind_before = cell.population.kind();
+                    let was_plasmablast = cell.population == Population::Plasmablast;
                     let mut fate = rules::step_cell(cell, &ctx, view, &mut draws, &mut out.births);
                     if fate == Fate::Lives && cell.population.kind() != kind_before {
                         fate = reweigh(cell, kind_before, config, &mut draws, &mut out.births);
+                    }
+                    if was_plasmablast
+                        && fate == Fate::Lives
+                        && cell.population == Population::PlasmaCell
+                    {
+                        out.niche_entries[cell.specificity.index()] += 1;
                     }
                     if fate == Fate::Dies {
                         cell.population = Population::Dead;
@@ -213,8 +225,15 @@ impl Simulation {
             census.add(born, born.compartment);
         }
         let mut freed = Vec::new();
+        let counting =
+            self.step >= config.burn_in_steps() / 2 && self.step < config.burn_in_steps();
         for out in outcomes {
             census.merge(&out.census);
+            if counting {
+                for (total, n) in self.niche_entries.iter_mut().zip(out.niche_entries) {
+                    *total += n;
+                }
+            }
             births.extend(out.births);
             freed.extend(out.freed);
         }
@@ -265,6 +284,7 @@ impl Simulation {
         })?;
         while self.step < total {
             if self.step == burn_in {
+                self.equilibrate_slow_pools();
                 recorder.event(&Event {
                     day: self.day(),
                     kind: EventKind::BurnInComplete,
@@ -295,6 +315,50 @@ impl Simulation {
             kind: EventKind::RunEnd,
             detail: format!("{} agents", self.census.living()),
         })
+    }
+
+    /// Brings the self-reactive plasma cells in niches to their equilibrium at the end
+    /// of burn-in: the flux of self-reactive plasmablasts into niches, measured over the
+    /// second half of burn-in, divided by their death rate. A disease preset describes
+    /// a patient who has had the disease for years; a burn-in of one year cannot build
+    /// a pool that turns over in years, and without this step that pool would keep
+    /// growing through the recorded days (drift). Cells are converted from other-
+    /// specificity plasma cells, so niche occupancy is unchanged. Deterministic: each
+    /// candidate decides with its own stream.
+    pub fn equilibrate_slow_pools(&mut self) {
+        let config = &self.config;
+        let window_steps = config.burn_in_steps() - config.burn_in_steps() / 2;
+        if window_steps == 0 {
+            return;
+        }
+        let window_days = window_steps as f64 * config.dt_days;
+        let auto = Specificity::Autoantigen;
+        let flux_per_day = self.niche_entries[auto.index()] as f64 / window_days;
+        let death =
+            immunosim_model::rules::plasma_cells::plasma_cell_death_rate_of(auto, &config.params);
+        let pc = Population::PlasmaCell.index();
+        let current = f64::from(self.census.by_specificity[pc][auto.index()]);
+        let others = f64::from(self.census.by_specificity[pc][Specificity::Other.index()]);
+        let needed = flux_per_day / death - current;
+        if needed <= 0.0 || others <= 0.0 {
+            return;
+        }
+        let p = (needed / others).min(1.0);
+        let (seed, step) = (config.seed, self.step);
+        let mut converted = 0u32;
+        for cell in self.world.cells_mut() {
+            if cell.population == Population::PlasmaCell && cell.specificity == Specificity::Other {
+                let mut draws = Stream::new(seed, step, cell.id.0, Purpose::Equilibration);
+                if draws.chance(p) {
+                    cell.specificity = auto;
+                    converted += 1;
+                }
+            }
+        }
+        let counts = &mut self.census.by_specificity[pc];
+        counts[Specificity::Other.index()] -= converted;
+        counts[auto.index()] += converted;
+        self.census.autoreactive[Compartment::Marrow.index()][pc] += converted;
     }
 
     /// Emits events for changes in the clinical state.

@@ -178,9 +178,9 @@ parameter_group! {
         #[doc = "Half-life of long-lived plasma cells specific for vaccine B (tetanus-like)."]
         vaccine_b_half_life_years: "years" = 11.0, [0.1, 1000.0],
             "Amanna et al., NEJM 2007: tetanus antibody half-life 11 y (seen; ref amanna_ab_half_life_tetanus)";
-        #[doc = "Half-life of autoreactive long-lived plasma cells."]
-        autoreactive_half_life_years: "years" = 10.0, [0.1, 1000.0],
-            "choice: autoantibodies such as anti-Ro persist for years under B-cell depletion (recalled)";
+        #[doc = "Half-life of self-reactive plasma cells that hold a niche."]
+        autoreactive_half_life_years: "years" = 1.0, [0.05, 1000.0],
+            "choice: anti-dsDNA turns negative within months of CD19-targeted depletion (Mackensen 2022, seen; ref erlangen_b_cell_return note), so anti-dsDNA-secreting niche cells are intermediate-lived, not decades-lived; to check against Hiepe 2011";
         #[doc = "Share of long-lived plasma cells that are CD19-negative."]
         cd19_negative_share: "fraction" = 0.4, [0.0, 1.0],
             "Mei et al., Blood 2015 (recalled; ref llpc_cd19_negative_fraction)";

@@ -12,11 +12,17 @@ use super::{Fate, StepContext, antigens};
 use crate::cell::{Cell, Population, Specificity};
 use crate::compartment::Compartment;
 use crate::draws::Draws;
+use crate::parameters::Parameters;
 use crate::steady_state::half_life_rate;
 
 /// Death rate (1/day) of a long-lived plasma cell of `specificity`.
 pub fn plasma_cell_death_rate(specificity: Specificity, ctx: &StepContext<'_>) -> f64 {
-    let pc = &ctx.params.plasma_cells;
+    plasma_cell_death_rate_of(specificity, ctx.params)
+}
+
+/// Death rate (1/day) of a long-lived plasma cell of `specificity`, from parameters.
+pub fn plasma_cell_death_rate_of(specificity: Specificity, params: &Parameters) -> f64 {
+    let pc = &params.plasma_cells;
     half_life_rate(match specificity {
         Specificity::Other => pc.other_half_life_years,
         Specificity::Autoantigen => pc.autoreactive_half_life_years,
