@@ -296,7 +296,7 @@ impl Simulation {
             self.step();
             if self.step > burn_in {
                 self.detect_events(recorder)?;
-                if (self.step - burn_in) % every == 0 {
+                if (self.step - burn_in).is_multiple_of(every) {
                     recorder.record(&self.snapshot())?;
                 }
             }

@@ -276,20 +276,15 @@ pub fn names_in(table: &str) -> Vec<String> {
             .map(|f| f.name.to_string())
             .collect()
     };
-    let prefix = if table.is_empty() {
-        String::new()
-    } else {
-        format!("{table}.")
-    };
+    // Sub-tables directly below `table` (top-level tables when `table` is empty).
     for t in tables() {
-        if let Some(rest) = t
-            .strip_prefix(&prefix)
-            .filter(|_| !table.is_empty())
-            .or_else(|| table.is_empty().then_some(t.as_str()))
-        {
-            if !rest.contains('.') {
-                names.push(rest.to_string());
-            }
+        let rest = if table.is_empty() {
+            Some(t.as_str())
+        } else {
+            t.strip_prefix(&format!("{table}."))
+        };
+        if let Some(rest) = rest.filter(|r| !r.contains('.')) {
+            names.push(rest.to_string());
         }
     }
     names.sort();

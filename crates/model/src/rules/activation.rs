@@ -72,10 +72,8 @@ pub fn helped_and_unsuppressed(
     for _ in 0..meetings {
         match site.meet(draws) {
             Some(Population::Cd4Tfh) => helped = true,
-            Some(Population::Cd4Treg) => {
-                if draws.chance(act.treg_suppression_probability) {
-                    return false;
-                }
+            Some(Population::Cd4Treg) if draws.chance(act.treg_suppression_probability) => {
+                return false;
             }
             _ => {}
         }
