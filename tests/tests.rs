@@ -437,24 +437,72 @@ fn reference(id: &str) -> (f64, Option<f64>, Option<f64>) {
 fn catalogue_defaults_match_reference_rows() {
     let p = immunosim_model::Parameters::default();
     let close = |a: f64, b: f64| (a / b - 1.0).abs() < 1e-9;
-    assert!(close(p.physiology.blood_share_of_recirculating, reference("blood_fraction_lymphocytes").0 / 100.0));
-    assert!(close(p.b_cells.marrow_output_fraction_per_day, reference("marrow_b_output").0 / 100.0));
-    assert!(close(p.b_cells.naive_division_rate_per_day, reference("b_turnover_naive").0 / 100.0));
-    assert!(close(p.b_cells.memory_division_rate_per_day, reference("b_turnover_memory").0 / 100.0));
-    assert!(close(p.b_cells.immature_autoreactive_share, reference("autoreactive_early_immature").0 / 100.0));
-    assert!(close(p.b_cells.naive_autoreactive_share, reference("autoreactive_mature_naive").0 / 100.0));
-    assert!(close(p.physiology.igg_half_life_days, reference("igg_half_life").0));
-    assert!(close(p.plasma_cells.igg_g_per_l, reference("igg_serum_normal").0));
-    assert!(close(p.plasma_cells.secretion_molecules_per_s, reference("antibody_secretion_rate").0));
-    assert!(close(p.plasma_cells.vaccine_b_half_life_years, reference("amanna_ab_half_life_tetanus").0));
-    assert!(close(p.plasma_cells.vaccine_a_half_life_years, reference("amanna_ab_half_life_measles").0));
-    assert!(close(p.plasma_cells.cd19_negative_share, reference("llpc_cd19_negative_fraction").0 / 100.0));
-    assert!(close(p.t_cells.naive_cd4_half_life_years, reference("t_half_life_naive_cd4").0));
-    assert!(close(p.t_cells.memory_cd8_half_life_years, reference("t_half_life_memory_cd8").0));
-    let (male, female) = (reference("b_cells_blood_male").0, reference("b_cells_blood_female").0);
+    assert!(close(
+        p.physiology.blood_share_of_recirculating,
+        reference("blood_fraction_lymphocytes").0 / 100.0
+    ));
+    assert!(close(
+        p.b_cells.marrow_output_fraction_per_day,
+        reference("marrow_b_output").0 / 100.0
+    ));
+    assert!(close(
+        p.b_cells.naive_division_rate_per_day,
+        reference("b_turnover_naive").0 / 100.0
+    ));
+    assert!(close(
+        p.b_cells.memory_division_rate_per_day,
+        reference("b_turnover_memory").0 / 100.0
+    ));
+    assert!(close(
+        p.b_cells.immature_autoreactive_share,
+        reference("autoreactive_early_immature").0 / 100.0
+    ));
+    assert!(close(
+        p.b_cells.naive_autoreactive_share,
+        reference("autoreactive_mature_naive").0 / 100.0
+    ));
+    assert!(close(
+        p.physiology.igg_half_life_days,
+        reference("igg_half_life").0
+    ));
+    assert!(close(
+        p.plasma_cells.igg_g_per_l,
+        reference("igg_serum_normal").0
+    ));
+    assert!(close(
+        p.plasma_cells.secretion_molecules_per_s,
+        reference("antibody_secretion_rate").0
+    ));
+    assert!(close(
+        p.plasma_cells.vaccine_b_half_life_years,
+        reference("amanna_ab_half_life_tetanus").0
+    ));
+    assert!(close(
+        p.plasma_cells.vaccine_a_half_life_years,
+        reference("amanna_ab_half_life_measles").0
+    ));
+    assert!(close(
+        p.plasma_cells.cd19_negative_share,
+        reference("llpc_cd19_negative_fraction").0 / 100.0
+    ));
+    assert!(close(
+        p.t_cells.naive_cd4_half_life_years,
+        reference("t_half_life_naive_cd4").0
+    ));
+    assert!(close(
+        p.t_cells.memory_cd8_half_life_years,
+        reference("t_half_life_memory_cd8").0
+    ));
+    let (male, female) = (
+        reference("b_cells_blood_male").0,
+        reference("b_cells_blood_female").0,
+    );
     assert!((p.b_cells.blood_b_cells_per_ul - (male + female) / 2.0).abs() < 1.0);
     // The healthy steady state carries ~5e10 antibody-secreting cell equivalents.
     let steady = immunosim_model::steady_state::SteadyState::derive(&p, 70.0);
     let asc = steady.plasmablasts + steady.plasma_cells;
-    assert!((asc / reference("plasma_cell_equivalents").0 - 1.0).abs() < 0.25, "{asc}");
+    assert!(
+        (asc / reference("plasma_cell_equivalents").0 - 1.0).abs() < 0.25,
+        "{asc}"
+    );
 }

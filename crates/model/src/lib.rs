@@ -20,8 +20,8 @@
 //! use immunosim_model::{Parameters, steady_state::SteadyState};
 //! let params = Parameters::default();
 //! let steady = SteadyState::derive(&params, 70.0);
-//! // The healthy set point: ~350 B cells per µL of blood.
-//! assert!((steady.blood_b_cells_per_ul() - 350.0).abs() < 1.0);
+//! // The healthy set point: ~352 B cells per µL of blood (mean of men and women).
+//! assert!((steady.blood_b_cells_per_ul() - 352.5).abs() < 1e-6);
 //! ```
 
 pub mod cell;

@@ -370,7 +370,7 @@ mod tests {
     fn set_points_are_met() {
         let p = Parameters::default();
         let s = SteadyState::derive(&p, 70.0);
-        assert!((s.blood_b_cells_per_ul() - 350.0).abs() < 1e-6);
+        assert!((s.blood_b_cells_per_ul() - p.b_cells.blood_b_cells_per_ul).abs() < 1e-6);
         // IgG: secretion equals clearance at 12 g/L.
         let secreted = (s.plasmablasts + s.plasma_cells) * s.secretion_g_per_cell_day;
         let cleared = s.igg_body_g * std::f64::consts::LN_2 / 21.0;

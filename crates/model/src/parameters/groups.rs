@@ -56,8 +56,8 @@ parameter_group! {
     /// B lymphopoiesis, repertoire and turnover (MODEL.md §4).
     BCells = "b_cells" {
         #[doc = "Healthy set point of CD19+ B cells in blood: BAFF equals 1 at the pool this implies."]
-        blood_b_cells_per_ul: "cells/uL" = 350.0, [20.0, 3000.0],
-            "Clin Diagn Lab Immunol 2004;11:168 Table 3: men 349, women 356 (seen; ref b_cells_blood_male/female)";
+        blood_b_cells_per_ul: "cells/uL" = 352.5, [20.0, 3000.0],
+            "Clin Diagn Lab Immunol 2004;11:168 Table 3: mean of men 349 and women 356 (seen; ref b_cells_blood_male/female)";
         #[doc = "Daily marrow output of new B cells as a share of the peripheral B pool."]
         marrow_output_fraction_per_day: "1/day" = 0.075, [0.005, 0.5],
             "Janeway 7th ed via BioNumbers 103585: 5-10%/day (seen-2; ref marrow_b_output)";
