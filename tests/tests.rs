@@ -506,3 +506,67 @@ fn catalogue_defaults_match_reference_rows() {
         "{asc}"
     );
 }
+
+/// A run killed mid-way (as by Ctrl-C or the OOM killer) leaves per-day files whose
+/// every line is a complete row, and no partial summary.
+#[test]
+fn a_killed_run_leaves_complete_rows() {
+    let tmp = tempfile::tempdir().unwrap();
+    let scenario = write(
+        tmp.path(),
+        "long.toml",
+        "[scenario]\npreset = \"sle\"\ndays = 3000\nburn_in_days = 0\n[resolution]\ncells_per_agent = 1e7\n",
+    );
+    let out = tmp.path().join("out");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_immunosim"))
+        .args([
+            "run",
+            scenario.to_str().unwrap(),
+            "-q",
+            "--out",
+            out.to_str().unwrap(),
+        ])
+        .spawn()
+        .unwrap();
+    // Wait until some days are on disk, then kill without warning.
+    let serology = out.join("serology.csv");
+    for _ in 0..600 {
+        let lines = std::fs::read_to_string(&serology)
+            .map(|t| t.lines().count())
+            .unwrap_or(0);
+        if lines > 20 {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    for (name, columns) in [
+        ("timeseries.csv", TIMESERIES_COLUMNS),
+        ("serology.csv", 12),
+        ("events.csv", 3),
+    ] {
+        let text = std::fs::read_to_string(out.join(name)).unwrap();
+        assert!(text.ends_with('\n'), "{name} ends in a torn line");
+        let mut reader = csv::Reader::from_path(out.join(name)).unwrap();
+        for record in reader.records() {
+            assert_eq!(record.unwrap().len(), columns, "{name}");
+        }
+    }
+    let lines = std::fs::read_to_string(&serology).unwrap().lines().count();
+    assert!(
+        lines > 20 && lines < 3002,
+        "the run was not stopped mid-way ({lines} lines)"
+    );
+    assert!(
+        !out.join("summary.csv").exists(),
+        "summary.csv must be whole or absent"
+    );
+    assert!(
+        std::fs::read_to_string(out.join("run.toml"))
+            .unwrap()
+            .contains("[run]")
+    );
+}
+
+const TIMESERIES_COLUMNS: usize = 7;

@@ -4,7 +4,7 @@ use crate::summary::SummaryBuilder;
 use immunosim_engine::recorder::{Event, RecordError, Recorder, Snapshot};
 use immunosim_model::Specificity;
 use std::fs::File;
-use std::io::{BufWriter, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 /// Output failures.
@@ -23,14 +23,6 @@ pub enum OutputError {
         path: PathBuf,
         /// The cause.
         source: std::io::Error,
-    },
-    /// A CSV error on a path.
-    #[error("cannot write {path}: {source}")]
-    Csv {
-        /// The path.
-        path: PathBuf,
-        /// The cause.
-        source: csv::Error,
     },
 }
 
@@ -63,20 +55,40 @@ pub fn write_atomically(path: &Path, contents: &[u8]) -> Result<(), OutputError>
     std::fs::rename(&tmp, path).map_err(io(path))
 }
 
-type Csv = csv::Writer<BufWriter<File>>;
+/// A CSV file written a day at a time: the day's rows are formatted in memory and
+/// handed to the kernel in one `write_all`, so a kill can only ever cut between days
+/// (a buffered writer would flush at its capacity, possibly mid-row).
+struct DailyCsv {
+    file: File,
+    path: PathBuf,
+}
 
-fn csv_file(dir: &Path, name: &str, header: &[&str]) -> Result<(Csv, PathBuf), OutputError> {
-    let path = dir.join(name);
-    let file = File::create(&path).map_err(io(&path))?;
-    let mut writer = csv::Writer::from_writer(BufWriter::new(file));
-    writer
-        .write_record(header)
-        .map_err(|source| OutputError::Csv {
-            path: path.clone(),
-            source,
+impl DailyCsv {
+    fn create(dir: &Path, name: &str, header: &[&str]) -> Result<DailyCsv, OutputError> {
+        let path = dir.join(name);
+        let file = File::create(&path).map_err(io(&path))?;
+        let mut daily = DailyCsv { file, path };
+        let header: Vec<String> = header.iter().map(|h| h.to_string()).collect();
+        daily.append(&[header]).map_err(|e| OutputError::Io {
+            path: daily.path.clone(),
+            source: std::io::Error::other(e.message),
         })?;
-    writer.flush().map_err(io(&path))?;
-    Ok((writer, path))
+        Ok(daily)
+    }
+
+    /// Appends whole rows.
+    fn append(&mut self, rows: &[Vec<String>]) -> Result<(), RecordError> {
+        let path = self.path.display().to_string();
+        let fail = |e: &dyn std::fmt::Display| RecordError {
+            message: format!("{path}: {e}"),
+        };
+        let mut writer = csv::Writer::from_writer(Vec::new());
+        for row in rows {
+            writer.write_record(row).map_err(|e| fail(&e))?;
+        }
+        let bytes = writer.into_inner().map_err(|e| fail(&e))?;
+        self.file.write_all(&bytes).map_err(|e| fail(&e))
+    }
 }
 
 /// A number as written in CSV: shortest text that reads back to the same `f64`.
@@ -117,9 +129,9 @@ pub const EVENTS_HEADER: &[&str] = &["day", "event", "detail"];
 /// Writes a run's files into one directory.
 pub struct CsvRecorder {
     dir: PathBuf,
-    timeseries: (Csv, PathBuf),
-    serology: (Csv, PathBuf),
-    events: (Csv, PathBuf),
+    timeseries: DailyCsv,
+    serology: DailyCsv,
+    events: DailyCsv,
     summary: SummaryBuilder,
 }
 
@@ -128,40 +140,21 @@ impl CsvRecorder {
     pub fn create(dir: &Path, summary: SummaryBuilder) -> Result<CsvRecorder, OutputError> {
         Ok(CsvRecorder {
             dir: dir.to_path_buf(),
-            timeseries: csv_file(dir, "timeseries.csv", TIMESERIES_HEADER)?,
-            serology: csv_file(dir, "serology.csv", SEROLOGY_HEADER)?,
-            events: csv_file(dir, "events.csv", EVENTS_HEADER)?,
+            timeseries: DailyCsv::create(dir, "timeseries.csv", TIMESERIES_HEADER)?,
+            serology: DailyCsv::create(dir, "serology.csv", SEROLOGY_HEADER)?,
+            events: DailyCsv::create(dir, "events.csv", EVENTS_HEADER)?,
             summary,
         })
     }
 
     /// Writes `summary.csv` (atomically) once the run has ended.
-    pub fn finish(mut self) -> Result<(), OutputError> {
-        for (writer, path) in [&mut self.timeseries, &mut self.serology, &mut self.events] {
-            writer.flush().map_err(io(path))?;
+    pub fn finish(self) -> Result<(), OutputError> {
+        for daily in [&self.timeseries, &self.serology, &self.events] {
+            daily.file.sync_all().map_err(io(&daily.path))?;
         }
         let path = self.dir.join("summary.csv");
         write_atomically(&path, self.summary.to_csv().as_bytes())
     }
-}
-
-fn record_err(e: impl std::fmt::Display) -> RecordError {
-    RecordError {
-        message: e.to_string(),
-    }
-}
-
-fn write_rows(writer: &mut (Csv, PathBuf), rows: &[Vec<String>]) -> Result<(), RecordError> {
-    for row in rows {
-        writer
-            .0
-            .write_record(row)
-            .map_err(|e| record_err(format!("{}: {e}", writer.1.display())))?;
-    }
-    writer
-        .0
-        .flush()
-        .map_err(|e| record_err(format!("{}: {e}", writer.1.display())))
 }
 
 impl Recorder for CsvRecorder {
@@ -182,7 +175,7 @@ impl Recorder for CsvRecorder {
                 ]
             })
             .collect();
-        write_rows(&mut self.timeseries, &rows)?;
+        self.timeseries.append(&rows)?;
         let sero = &s.serology;
         let row = vec![
             day,
@@ -198,7 +191,7 @@ impl Recorder for CsvRecorder {
             number(s.baff_relative),
             number(sero.activity_score),
         ];
-        write_rows(&mut self.serology, &[row])?;
+        self.serology.append(&[row])?;
         self.summary.add(s);
         Ok(())
     }
@@ -206,6 +199,6 @@ impl Recorder for CsvRecorder {
     fn event(&mut self, e: &Event) -> Result<(), RecordError> {
         let row = vec![number(e.day), e.kind.name().to_string(), e.detail.clone()];
         self.summary.add_event(e);
-        write_rows(&mut self.events, &[row])
+        self.events.append(&[row])
     }
 }
