@@ -18,11 +18,12 @@ use crate::census::Census;
 use crate::config::RunConfig;
 use crate::init::initial_cells;
 use crate::recorder::{Event, EventKind, PopulationRow, RecordError, Recorder, Snapshot};
-use crate::rng::{Purpose, Stream};
+use crate::rng::{Purpose, StepKey, Stream};
 use crate::world::CellWorld;
 use immunosim_model::cell::Kind;
 use immunosim_model::compartment::SiteLayout;
 use immunosim_model::fields::{Fields, SecretingCells};
+use immunosim_model::rules::hazards::StepHazards;
 use immunosim_model::rules::{self, Fate, SiteView, StepContext, lymphopoiesis, turnover};
 use immunosim_model::steady_state::SteadyState;
 use immunosim_model::{Cell, CellId, Compartment, Draws, Population, Specificity};
@@ -153,7 +154,7 @@ impl Simulation {
             config.dt_days,
         );
         let serology = self.fields.serology(&self.steady, params);
-        let ctx = StepContext {
+        let mut ctx = StepContext {
             params,
             derived: &self.steady,
             sites: &self.layout,
@@ -163,10 +164,13 @@ impl Simulation {
             autoantigen: serology.autoantigen,
             niche_free_fraction: niche_free_fraction(&self.census, config, &self.steady),
             division_rate_per_day: division_rates(&self.census, config, &self.steady),
+            hazards: StepHazards::default(),
         };
+        ctx.hazards = StepHazards::new(&ctx);
+        let key = StepKey::new(config.seed, self.step, Purpose::CellStep);
         let site_totals: Vec<u32> = self.census.by_site.iter().map(|c| c.iter().sum()).collect();
         let census_in = &self.census;
-        let (seed, step, sites) = (config.seed, self.step, self.layout.total());
+        let sites = self.layout.total();
         let outcomes: Vec<ChunkOutcome> = self
             .world
             .cells_mut()
@@ -191,7 +195,7 @@ impl Simulation {
                         counts: &census_in.by_site[site],
                         total: site_totals[site],
                     };
-                    let mut draws = Stream::new(seed, step, cell.id.0, Purpose::CellStep);
+                    let mut draws = key.stream(cell.id.0);
                     let births_before = out.births.len();
                     let kind_before = cell.population.kind();
                     let was_plasmablast = cell.population == Population::Plasmablast;

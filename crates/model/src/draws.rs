@@ -30,10 +30,20 @@ pub trait Draws {
         dt_days: f64,
     ) -> Option<usize> {
         let total: f64 = rates_per_day.iter().map(|r| r.max(0.0)).sum();
-        if total <= 0.0 {
+        self.competing_given(rates_per_day, probability(total, dt_days))
+    }
+
+    /// [`Draws::competing`] with the probability of any event, `any`, already known
+    /// (see `rules::hazards`): one uniform draw, no `exp`.
+    fn competing_given<const N: usize>(
+        &mut self,
+        rates_per_day: [f64; N],
+        any: f64,
+    ) -> Option<usize> {
+        let total: f64 = rates_per_day.iter().map(|r| r.max(0.0)).sum();
+        if total <= 0.0 || any <= 0.0 {
             return None;
         }
-        let any = probability(total, dt_days);
         let u = self.uniform();
         if u >= any {
             return None;

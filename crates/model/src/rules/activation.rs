@@ -88,8 +88,12 @@ pub fn activate(
     site: SiteView<'_>,
     draws: &mut impl Draws,
 ) {
-    let rate = activation_rate_per_day(cell, ctx);
-    if rate <= 0.0 || !draws.hazard(rate, ctx.dt_days) {
+    if cell.compartment != Compartment::Lymphoid {
+        return;
+    }
+    let memory = usize::from(cell.population == Population::BMemory);
+    let p = ctx.hazards.activation[memory][cell.specificity.index()];
+    if p <= 0.0 || !draws.chance(p) {
         return;
     }
     if cell.specificity == Specificity::Autoantigen && !helped_and_unsuppressed(ctx, site, draws) {

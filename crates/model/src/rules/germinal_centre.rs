@@ -25,14 +25,24 @@ pub fn activated(
         }
         return Fate::Lives;
     }
-    if draws.hazard(act.activated_division_rate_per_day, ctx.dt_days) {
+    if draws.chance(ctx.hazards.activated_division) {
         cell.divisions = cell.divisions.saturating_add(1);
         births.push(daughter(cell, ctx.day).with_divisions(cell.divisions));
     }
     Fate::Lives
 }
 
-/// A germinal-centre B cell: exit, selection death, or division.
+/// (exit, selection death, division) rates of a germinal-centre B cell, 1/day.
+pub fn germinal_centre_rates_per_day(ctx: &StepContext<'_>) -> [f64; 3] {
+    let act = &ctx.params.activation;
+    [
+        1.0 / act.germinal_centre_duration_days,
+        act.germinal_centre_death_rate_per_day,
+        act.germinal_centre_division_rate_per_day,
+    ]
+}
+
+/// A germinal-centre B cell: exit, selection death, or division (competing risks).
 pub fn germinal_centre(
     cell: &mut Cell,
     ctx: &StepContext<'_>,
@@ -40,12 +50,10 @@ pub fn germinal_centre(
     births: &mut Vec<Cell>,
 ) -> Fate {
     let act = &ctx.params.activation;
-    let rates = [
-        1.0 / act.germinal_centre_duration_days,
-        act.germinal_centre_death_rate_per_day,
-        act.germinal_centre_division_rate_per_day,
-    ];
-    match draws.competing(rates, ctx.dt_days) {
+    match draws.competing_given(
+        germinal_centre_rates_per_day(ctx),
+        ctx.hazards.germinal_centre_any,
+    ) {
         Some(0) => {
             if draws.chance(act.germinal_centre_memory_share) {
                 cell.population = Population::BMemory;

@@ -48,8 +48,7 @@ pub fn central_deletion_probability(ctx: &StepContext<'_>) -> f64 {
 
 /// A pre-B cell either stays, or emigrates (and may be deleted at the checkpoint).
 pub fn precursor(cell: &mut Cell, ctx: &StepContext<'_>, draws: &mut impl Draws) -> Fate {
-    let exit_rate = 1.0 / ctx.params.b_cells.precursor_dwell_days;
-    if !draws.hazard(exit_rate, ctx.dt_days) {
+    if !draws.chance(ctx.hazards.precursor_exit) {
         return Fate::Lives;
     }
     if cell.specificity == Specificity::Autoantigen

@@ -28,7 +28,7 @@ pub fn maturation_probability(specificity: Specificity, ctx: &StepContext<'_>) -
 
 /// Exit from the transitional stage: maturation or death.
 pub fn transitional(cell: &mut Cell, ctx: &StepContext<'_>, draws: &mut impl Draws) -> Fate {
-    if !draws.hazard(ctx.derived.transitional_exit_rate_per_day, ctx.dt_days) {
+    if !draws.chance(ctx.hazards.transitional_exit) {
         return Fate::Lives;
     }
     if draws.chance(maturation_probability(cell.specificity, ctx)) {

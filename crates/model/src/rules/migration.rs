@@ -12,21 +12,36 @@ use super::StepContext;
 use crate::cell::Cell;
 use crate::compartment::Compartment;
 use crate::draws::Draws;
-use crate::steady_state::SteadyState;
 
 /// Moves a recirculating cell.
 pub fn migrate(cell: &mut Cell, ctx: &StepContext<'_>, draws: &mut impl Draws) {
     if !cell.population.recirculates() {
         return;
     }
-    if !draws.hazard(
-        ctx.params.physiology.recirculation_rate_per_day,
-        ctx.dt_days,
-    ) {
+    if !draws.chance(ctx.hazards.move_probability) {
         return;
     }
-    let shares = SteadyState::compartment_shares(ctx.params, cell.population);
-    place(cell, pick_compartment(&shares, draws), ctx, draws);
+    // One draw picks the compartment from the cumulative shares; where it falls within
+    // that compartment's interval is itself uniform and picks the site.
+    let cdf = &ctx.hazards.compartment_cdf[cell.population.index()];
+    let u = draws.uniform();
+    let mut low = 0.0;
+    for (i, &high) in cdf.iter().enumerate() {
+        if u < high || i + 1 == cdf.len() {
+            let compartment = Compartment::from_index(i);
+            let n = ctx.sites.count(compartment);
+            let within = if high > low {
+                ((u - low) / (high - low)).clamp(0.0, 1.0)
+            } else {
+                0.0
+            };
+            let k = ((within * f64::from(n)) as u16).min(n - 1);
+            cell.compartment = compartment;
+            cell.site = ctx.sites.site(compartment, k);
+            return;
+        }
+        low = high;
+    }
 }
 
 /// Draws a compartment from stationary shares.

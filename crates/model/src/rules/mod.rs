@@ -9,6 +9,7 @@
 pub mod activation;
 pub mod antigens;
 pub mod germinal_centre;
+pub mod hazards;
 pub mod lymphopoiesis;
 pub mod maturation;
 pub mod migration;
@@ -42,6 +43,8 @@ pub struct StepContext<'a> {
     pub niche_free_fraction: f64,
     /// Homeostatic division rate per population (1/day), set from the census.
     pub division_rate_per_day: [f64; Population::COUNT],
+    /// This step's event probabilities ([`hazards::StepHazards::new`] of this context).
+    pub hazards: hazards::StepHazards,
 }
 
 /// The members of one site at the start of the step, as counts by population: meeting

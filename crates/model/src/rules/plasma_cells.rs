@@ -31,15 +31,22 @@ pub fn plasma_cell_death_rate_of(specificity: Specificity, params: &Parameters) 
     })
 }
 
-/// A plasmablast: death, or entry into a marrow niche.
-pub fn plasmablast(cell: &mut Cell, ctx: &StepContext<'_>, draws: &mut impl Draws) -> Fate {
+/// (death, niche entry) rates of a plasmablast in `compartment`, 1/day.
+pub fn plasmablast_rates_per_day(compartment: Compartment, ctx: &StepContext<'_>) -> [f64; 2] {
     let death = 1.0 / ctx.params.plasma_cells.plasmablast_lifespan_days;
-    let entry = if cell.compartment == Compartment::Marrow {
+    let entry = if compartment == Compartment::Marrow {
         ctx.derived.niche_entry_rate_per_day * ctx.niche_free_fraction
     } else {
         0.0
     };
-    match draws.competing([death, entry], ctx.dt_days) {
+    [death, entry]
+}
+
+/// A plasmablast: death, or entry into a marrow niche (competing risks).
+pub fn plasmablast(cell: &mut Cell, ctx: &StepContext<'_>, draws: &mut impl Draws) -> Fate {
+    let in_marrow = usize::from(cell.compartment == Compartment::Marrow);
+    let rates = plasmablast_rates_per_day(cell.compartment, ctx);
+    match draws.competing_given(rates, ctx.hazards.plasmablast_any[in_marrow]) {
         Some(0) => Fate::Dies,
         Some(_) => {
             cell.population = Population::PlasmaCell;
@@ -53,7 +60,7 @@ pub fn plasmablast(cell: &mut Cell, ctx: &StepContext<'_>, draws: &mut impl Draw
 
 /// A long-lived plasma cell: death frees its niche.
 pub fn plasma_cell(cell: &mut Cell, ctx: &StepContext<'_>, draws: &mut impl Draws) -> Fate {
-    if draws.hazard(plasma_cell_death_rate(cell.specificity, ctx), ctx.dt_days) {
+    if draws.chance(ctx.hazards.plasma_cell_death[cell.specificity.index()]) {
         Fate::Dies
     } else {
         Fate::Lives

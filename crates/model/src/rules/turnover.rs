@@ -46,16 +46,23 @@ pub fn homeostatic_division_rate(death_rate_per_day: f64, set_point: f64, curren
     death_rate_per_day * (set_point / current).clamp(0.0, MAX_RATIO)
 }
 
-/// Death, then division, of a resting cell.
+/// (death, division) rates of a resting population this step, 1/day.
+pub fn rates_per_day(population: Population, ctx: &StepContext<'_>) -> [f64; 2] {
+    [
+        death_rate_per_day(population, ctx.params, ctx.derived),
+        ctx.division_rate_per_day[population.index()],
+    ]
+}
+
+/// Death or division of a resting cell (competing risks).
 pub fn turnover(
     cell: &mut Cell,
     ctx: &StepContext<'_>,
     draws: &mut impl Draws,
     births: &mut Vec<Cell>,
 ) -> Fate {
-    let death = death_rate_per_day(cell.population, ctx.params, ctx.derived);
-    let division = ctx.division_rate_per_day[cell.population.index()];
-    match draws.competing([death, division], ctx.dt_days) {
+    let p = cell.population.index();
+    match draws.competing_given(ctx.hazards.turnover_rates[p], ctx.hazards.turnover_any[p]) {
         Some(0) => Fate::Dies,
         Some(_) => {
             births.push(daughter(cell, ctx.day));
