@@ -1,27 +1,37 @@
-//! Step benchmarks: the full simulation step of the untreated SLE patient at two sizes,
-//! beside a reference loop that reads and writes the same 32-byte cell records with
-//! rayon over a flat `Vec`, so the ratio is measured on one machine at one moment.
+//! Step benchmarks (criterion). Run: `cargo bench --bench step`; reports in
+//! target/criterion. Setup (building the patient, a short warm-up) is not timed; each
+//! iteration is one step of a warmed world.
 //!
-//! Run: `cargo bench --bench step` (report in target/criterion). Setup (building the
-//! patient, a short warm-up) is not timed; each iteration is one step of a warmed world.
+//! * `step/full/N` — the full step of the untreated SLE patient (fields, the rules of
+//!   every cell, site census, births into freed rows) at ~1e5, ~1e6 and ~1e7 agents;
+//! * `step/reference/N` — in the same run, a rayon loop over a flat `Vec` of the same
+//!   32-byte records that reads and writes each once, the floor set by memory bandwidth;
+//! * `step/churn/1e6` — a churn-heavy step: T-cell half-lives at their allowed minimum (naive
+//!   18 days, memory 3.7 days), so ~7% of all agents die and are born every step (the load CAR-T expansion will bring);
+//! * `threads/full/1e6/{1,2}` — the full step on a 1- and a 2-thread pool.
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use immunosim_engine::simulation::{CHUNK_ROWS, Simulation};
+use immunosim_model::steady_state::SteadyState;
 use immunosim_model::{Cell, Population};
 use rayon::prelude::*;
 use std::hint::black_box;
 
-/// (label, cells per agent): ~1.2e5 and ~1.2e6 agents.
-const SIZES: [(&str, f64); 2] = [("1e5", 5e6), ("1e6", 5e5)];
-
-fn warmed(cells_per_agent: f64) -> Simulation {
-    let scenario = immunosim_scenario::parse_str(
-        &format!("[scenario]\npreset = \"sle\"\nburn_in_days = 0\ndays = 10\n[resolution]\ncells_per_agent = {cells_per_agent}\n"),
-        "bench.toml",
-    )
-    .expect("bench scenario is valid");
-    let mut sim = Simulation::new(immunosim::run_config(&scenario));
-    for _ in 0..5 {
+/// A warmed SLE patient of about `agents` agents; `extra` is appended to the scenario.
+fn warmed(agents: f64, extra: &str) -> Simulation {
+    let text = format!("[scenario]\npreset = \"sle\"\nburn_in_days = 0\ndays = 10\n{extra}");
+    let scenario =
+        immunosim_scenario::parse_str(&text, "bench.toml").expect("bench scenario is valid");
+    let mut config = immunosim::run_config(&scenario);
+    let steady = SteadyState::derive(&config.params, config.weight_kg);
+    let real: f64 = steady
+        .initial_counts(&config.params)
+        .iter()
+        .map(|c| c.2)
+        .sum();
+    config.cells_per_agent = [real / agents; 3];
+    let mut sim = Simulation::new(config);
+    for _ in 0..3 {
         sim.step();
     }
     sim
@@ -45,17 +55,17 @@ fn reference_loop(cells: &mut [Cell], step: u64) -> u64 {
         .sum()
 }
 
-fn bench_step(c: &mut Criterion) {
+fn bench_sizes(c: &mut Criterion) {
     let mut group = c.benchmark_group("step");
-    group.sample_size(20);
-    for (label, weight) in SIZES {
-        let mut sim = warmed(weight);
-        let rows = sim.cells().len() as u64;
-        group.throughput(Throughput::Elements(rows));
+    group.sample_size(10);
+    for (label, agents) in [("1e5", 1e5), ("1e6", 1e6), ("1e7", 1e7)] {
+        let mut sim = warmed(agents, "");
+        group.throughput(Throughput::Elements(sim.cells().len() as u64));
         group.bench_with_input(BenchmarkId::new("full", label), &(), |b, ()| {
             b.iter(|| sim.step())
         });
         let mut flat: Vec<Cell> = sim.cells().to_vec();
+        drop(sim);
         let mut step = 0;
         group.bench_with_input(BenchmarkId::new("reference", label), &(), |b, ()| {
             b.iter(|| {
@@ -64,8 +74,37 @@ fn bench_step(c: &mut Criterion) {
             })
         });
     }
+    let churn = "[parameters.t_cells]\nnaive_cd4_half_life_years = 0.05\nnaive_cd8_half_life_years = 0.05\n\
+                 memory_cd4_half_life_years = 0.01\nmemory_cd8_half_life_years = 0.01\n";
+    let mut sim = warmed(1e6, churn);
+    let (created, agents) = (sim.cells_created(), sim.census().living());
+    sim.step();
+    eprintln!(
+        "churn: {:.1}% of agents born in one step",
+        100.0 * (sim.cells_created() - created) as f64 / agents as f64
+    );
+    group.throughput(Throughput::Elements(sim.cells().len() as u64));
+    group.bench_with_input(BenchmarkId::new("churn", "1e6"), &(), |b, ()| {
+        b.iter(|| sim.step())
+    });
     group.finish();
 }
 
-criterion_group!(benches, bench_step);
+fn bench_threads(c: &mut Criterion) {
+    let mut group = c.benchmark_group("threads");
+    group.sample_size(10);
+    let mut sim = warmed(1e6, "");
+    for threads in [1, 2] {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .expect("thread pool");
+        group.bench_with_input(BenchmarkId::new("full/1e6", threads), &(), |b, ()| {
+            b.iter(|| pool.install(|| sim.step()))
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, bench_sizes, bench_threads);
 criterion_main!(benches);

@@ -570,3 +570,57 @@ fn a_killed_run_leaves_complete_rows() {
 }
 
 const TIMESERIES_COLUMNS: usize = 7;
+
+#[test]
+fn a_run_that_would_not_fit_in_memory_is_refused_with_advice() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let o = immunosim(
+        &[
+            "run",
+            "--max-memory",
+            "64M",
+            "-q",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+        &[],
+    );
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("GiB") && stderr.contains("cells_per_agent ="),
+        "{stderr}"
+    );
+    assert!(!out.exists());
+    // The advice works: the suggested weight fits the same limit.
+    let weight: f64 = stderr
+        .split("cells_per_agent = ")
+        .nth(1)
+        .unwrap()
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let scenario = write(
+        tmp.path(),
+        "fit.toml",
+        &format!(
+            "[scenario]\ndays = 1\nburn_in_days = 0\n[resolution]\ncells_per_agent = {weight}\n"
+        ),
+    );
+    let o = immunosim(
+        &[
+            "run",
+            scenario.to_str().unwrap(),
+            "--max-memory",
+            "64M",
+            "-q",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+        &[],
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+}

@@ -12,11 +12,16 @@ use immunosim_model::rules::{antigens, migration};
 use immunosim_model::steady_state::SteadyState;
 use immunosim_model::{Cell, CellId, Compartment, Draws, Population};
 
-/// Builds the initial cells; returns them with the next free id.
-pub fn initial_cells(config: &RunConfig, steady: &SteadyState) -> (Vec<Cell>, u64) {
+/// Builds the initial cells one (population, specificity) group at a time, handing each
+/// group to `emit` (so peak memory holds one group, not the whole patient twice);
+/// returns the next free id.
+pub fn initial_cells(
+    config: &RunConfig,
+    steady: &SteadyState,
+    mut emit: impl FnMut(Vec<Cell>),
+) -> u64 {
     let layout = config.site_layout();
     let start_day = -config.burn_in_days;
-    let mut cells = Vec::new();
     let mut next_id = 0u64;
     for (group, (population, specificity, count)) in steady
         .initial_counts(&config.params)
@@ -27,6 +32,7 @@ pub fn initial_cells(config: &RunConfig, steady: &SteadyState) -> (Vec<Cell>, u6
         let mut draws = Stream::new(config.seed, 0, group as u64, Purpose::Initial);
         let agents = expected.floor() as u64 + u64::from(draws.chance(expected.fract()));
         let shares = SteadyState::compartment_shares(&config.params, population);
+        let mut cells = Vec::with_capacity(agents as usize);
         for _ in 0..agents {
             let id = CellId(next_id);
             next_id += 1;
@@ -53,6 +59,7 @@ pub fn initial_cells(config: &RunConfig, steady: &SteadyState) -> (Vec<Cell>, u6
             debug_assert!(compartment != Compartment::Organ || population.recirculates());
             cells.push(cell);
         }
+        emit(cells);
     }
-    (cells, next_id)
+    next_id
 }

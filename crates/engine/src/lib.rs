@@ -21,6 +21,7 @@
 pub mod census;
 pub mod config;
 pub mod init;
+pub mod memory;
 pub mod recorder;
 pub mod rng;
 pub mod simulation;

@@ -82,13 +82,14 @@ impl Simulation {
     pub fn new(config: RunConfig) -> Simulation {
         let steady = SteadyState::derive(&config.params, config.weight_kg);
         let layout = config.site_layout();
-        let (cells, next_id) = initial_cells(&config, &steady);
         let mut census = Census::new(layout.total());
-        for cell in &cells {
-            census.add(cell, cell.compartment);
-        }
         let mut world = CellWorld::new();
-        world.spawn(cells);
+        let next_id = initial_cells(&config, &steady, |cells| {
+            for cell in &cells {
+                census.add(cell, cell.compartment);
+            }
+            world.spawn(cells);
+        });
         let secreting = secreting_cells(&census, &config);
         let mut fields = Fields::at_steady_state(&secreting, &steady, &config.params);
         fields.baff_relative = immunosim_model::fields::baff_relative(
@@ -133,6 +134,12 @@ impl Simulation {
     /// Steps taken.
     pub fn steps_taken(&self) -> u64 {
         self.step
+    }
+
+    /// Cells created so far (initial and born): ids are never reused, so this is the
+    /// next id.
+    pub fn cells_created(&self) -> u64 {
+        self.next_id
     }
 
     /// Current simulated day (negative during burn-in).

@@ -44,10 +44,8 @@ impl CellWorld {
 
     /// Appends cells as new entities (rows at the end of the table, in order).
     pub fn spawn(&mut self, cells: impl IntoIterator<Item = Cell>) {
-        let batch: Vec<CellRow> = cells.into_iter().map(CellRow).collect();
-        if !batch.is_empty() {
-            self.world.spawn_batch(batch);
-        }
+        // Spawned straight from the iterator: no intermediate copy of the batch.
+        self.world.spawn_batch(cells.into_iter().map(CellRow));
     }
 
     /// Number of rows (living and dead).

@@ -1,0 +1,66 @@
+//! The memory a run will need, estimated before it starts.
+//!
+//! Peak memory is dominated by the cells: 32 bytes of our record plus what bevy_ecs keeps
+//! per entity (entity metadata, the archetype's and table's entity lists, change ticks):
+//! 104 bytes per cell in all, measured by `immunosim-perf --storage 1e7 ecs` on this
+//! project's 2-core machine. Per-step buffers (freed rows, births, per-chunk census)
+//! and the allocator's slack brought the whole run's peak to 114 bytes per agent at 1e7
+//! agents and 133 at 1e6 (`immunosim-perf`, 20 days of untreated SLE).
+
+use crate::config::RunConfig;
+use immunosim_model::steady_state::SteadyState;
+
+/// Peak bytes per agent used for the estimate: the measured 114-133, rounded up.
+pub const BYTES_PER_AGENT: f64 = 140.0;
+/// Headroom for agents born beyond the starting population (an untreated lupus patient
+/// grows ~10% over burn-in; expansion after treatment will need more).
+pub const GROWTH_HEADROOM: f64 = 1.25;
+/// Memory that does not scale with agents (binary, thread stacks, tables), bytes.
+pub const FIXED_BYTES: f64 = 32.0 * 1024.0 * 1024.0;
+
+/// Agents the run starts with, expected from the healthy steady state and the weights.
+pub fn initial_agents(config: &RunConfig) -> f64 {
+    let steady = SteadyState::derive(&config.params, config.weight_kg);
+    steady
+        .initial_counts(&config.params)
+        .iter()
+        .map(|(population, _, count)| count / config.weight(population.kind()))
+        .sum()
+}
+
+/// Estimated peak resident memory of the run, bytes.
+pub fn estimate_peak_bytes(config: &RunConfig) -> f64 {
+    FIXED_BYTES + initial_agents(config) * GROWTH_HEADROOM * BYTES_PER_AGENT
+}
+
+/// The smallest common `cells_per_agent` (multiplying all per-kind weights by the same
+/// factor) at which the estimate fits in `limit_bytes`; `None` if even one agent per
+/// kind would not fit.
+pub fn cells_per_agent_to_fit(config: &RunConfig, limit_bytes: f64) -> Option<f64> {
+    let variable = estimate_peak_bytes(config) - FIXED_BYTES;
+    let room = limit_bytes - FIXED_BYTES;
+    if room <= 0.0 {
+        return None;
+    }
+    let factor = (variable / room).max(1.0);
+    let largest = config.cells_per_agent.iter().copied().fold(0.0, f64::max);
+    Some((largest * factor * 1.01).ceil())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn estimate_scales_inversely_with_weight_and_suggestion_fits() {
+        let mut config = RunConfig::default();
+        let coarse = estimate_peak_bytes(&config);
+        config.cells_per_agent = [2.5e5; 3];
+        let fine = estimate_peak_bytes(&config);
+        assert!(((fine - FIXED_BYTES) / (coarse - FIXED_BYTES) - 2.0).abs() < 1e-9);
+        let limit = 100.0 * 1024.0 * 1024.0;
+        let weight = cells_per_agent_to_fit(&config, limit).unwrap();
+        config.cells_per_agent = [weight; 3];
+        assert!(estimate_peak_bytes(&config) <= limit);
+    }
+}
