@@ -7,7 +7,7 @@
 //! steady state during burn-in.
 
 use crate::config::RunConfig;
-use crate::rng::{Purpose, Stream};
+use crate::rng::{Purpose, StepKey, Stream};
 use immunosim_model::rules::{antigens, migration};
 use immunosim_model::steady_state::SteadyState;
 use immunosim_model::{Cell, CellId, Compartment, Draws, Population};
@@ -23,6 +23,7 @@ pub fn initial_cells(
     let layout = config.site_layout();
     let start_day = -config.burn_in_days;
     let mut next_id = 0u64;
+    let per_cell = StepKey::new(config.seed, 0, Purpose::Initial);
     for (group, (population, specificity, count)) in steady
         .initial_counts(&config.params)
         .into_iter()
@@ -36,7 +37,7 @@ pub fn initial_cells(
         for _ in 0..agents {
             let id = CellId(next_id);
             next_id += 1;
-            let mut draws = Stream::new(config.seed, 0, id.0, Purpose::Initial);
+            let mut draws = per_cell.cell(id.0);
             let compartment = migration::pick_compartment(&shares, &mut draws);
             let site_index = draws.index(usize::from(layout.count(compartment))) as u16;
             let mut cell = Cell {

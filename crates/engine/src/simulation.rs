@@ -202,7 +202,7 @@ impl Simulation {
                         counts: &census_in.by_site[site],
                         total: site_totals[site],
                     };
-                    let mut draws = key.stream(cell.id.0);
+                    let mut draws = key.cell(cell.id.0);
                     let births_before = out.births.len();
                     let kind_before = cell.population.kind();
                     let was_plasmablast = cell.population == Population::Plasmablast;
@@ -355,11 +355,11 @@ impl Simulation {
             return;
         }
         let p = (needed / others).min(1.0);
-        let (seed, step) = (config.seed, self.step);
+        let equilibration = StepKey::new(config.seed, self.step, Purpose::Equilibration);
         let mut converted = 0u32;
         for cell in self.world.cells_mut() {
             if cell.population == Population::PlasmaCell && cell.specificity == Specificity::Other {
-                let mut draws = Stream::new(seed, step, cell.id.0, Purpose::Equilibration);
+                let mut draws = equilibration.cell(cell.id.0);
                 if draws.chance(p) {
                     cell.specificity = auto;
                     converted += 1;
