@@ -12,7 +12,7 @@
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use immunosim_engine::simulation::{CHUNK_ROWS, Simulation};
-use immunosim_model::steady_state::SteadyState;
+
 use immunosim_model::{Cell, Population};
 use rayon::prelude::*;
 use std::hint::black_box;
@@ -23,13 +23,7 @@ fn warmed(agents: f64, extra: &str) -> Simulation {
     let scenario =
         immunosim_scenario::parse_str(&text, "bench.toml").expect("bench scenario is valid");
     let mut config = immunosim::run_config(&scenario);
-    let steady = SteadyState::derive(&config.params, config.weight_kg);
-    let real: f64 = steady
-        .initial_counts(&config.params)
-        .iter()
-        .map(|c| c.2)
-        .sum();
-    config.cells_per_agent = [real / agents; 3];
+    immunosim_engine::memory::scale_to_agents(&mut config, agents);
     let mut sim = Simulation::new(config);
     for _ in 0..3 {
         sim.step();

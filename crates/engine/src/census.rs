@@ -5,8 +5,12 @@
 //! The per-site, per-population counts are the first half of a counting sort by site:
 //! they are what a cell's encounters within its site are drawn from.
 
+use crate::config::RunConfig;
 use immunosim_model::cell::{Kind, Population, Specificity};
 use immunosim_model::compartment::{Compartment, SiteLayout};
+use immunosim_model::fields::SecretingCells;
+use immunosim_model::rules::turnover;
+use immunosim_model::steady_state::SteadyState;
 
 /// Agent counts at one moment.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -98,5 +102,61 @@ impl Census {
     /// Real cells of `population` anywhere, given per-kind weights.
     pub fn cells(&self, population: Population, weight: impl Fn(Kind) -> f64) -> f64 {
         self.total(population) as f64 * weight(population.kind())
+    }
+}
+
+/// What the census implies for a step: real-cell totals the fields and rules read.
+impl Census {
+    /// Real antibody-secreting cells by specificity.
+    pub fn secreting_cells(&self, config: &RunConfig) -> SecretingCells {
+        let weight = config.weight(Kind::PlasmaCell);
+        let mut out = SecretingCells::default();
+        for population in [Population::Plasmablast, Population::PlasmaCell] {
+            for (total, &n) in out
+                .by_specificity
+                .iter_mut()
+                .zip(&self.by_specificity[population.index()])
+            {
+                *total += f64::from(n) * weight;
+            }
+        }
+        out
+    }
+
+    /// Real recirculating B cells (transitional, naive, memory): the pool BAFF senses.
+    pub fn peripheral_b_cells(&self, config: &RunConfig) -> f64 {
+        [
+            Population::BTransitional,
+            Population::BNaive,
+            Population::BMemory,
+        ]
+        .iter()
+        .map(|&p| self.cells(p, |k| config.weight(k)))
+        .sum()
+    }
+
+    /// Share of marrow niches free.
+    pub fn niche_free_fraction(&self, config: &RunConfig, steady: &SteadyState) -> f64 {
+        let held = self.cells(Population::PlasmaCell, |k| config.weight(k));
+        (1.0 - held / steady.niche_capacity).clamp(0.0, 1.0)
+    }
+
+    /// Homeostatic division rates: fixed for B cells, set-point feedback for T cells.
+    pub fn division_rates(
+        &self,
+        config: &RunConfig,
+        steady: &SteadyState,
+    ) -> [f64; Population::COUNT] {
+        let params = &config.params;
+        let mut rates = [0.0; Population::COUNT];
+        rates[Population::BNaive.index()] = params.b_cells.naive_division_rate_per_day;
+        rates[Population::BMemory.index()] = params.b_cells.memory_division_rate_per_day;
+        for &(population, set_point) in &steady.t_cells {
+            let death = turnover::death_rate_per_day(population, params, steady);
+            let current = self.cells(population, |k| config.weight(k));
+            rates[population.index()] =
+                turnover::homeostatic_division_rate(death, set_point, current);
+        }
+        rates
     }
 }

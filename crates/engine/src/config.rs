@@ -1,8 +1,9 @@
 //! What the engine needs to run one patient: resolved, validated values.
 
-use immunosim_model::Parameters;
 use immunosim_model::cell::Kind;
 use immunosim_model::compartment::{Compartment, SiteLayout};
+use immunosim_model::rules::Fate;
+use immunosim_model::{Cell, Draws, Parameters};
 
 /// A fully resolved run (the scenario layer builds it after validation).
 #[derive(Clone, Debug, PartialEq)]
@@ -73,4 +74,29 @@ impl RunConfig {
     pub fn steps_per_record(&self) -> u64 {
         ((self.record_every_days / self.dt_days).round() as u64).max(1)
     }
+}
+
+/// Changes an agent's weight when it changes kind (e.g. B cell → plasmablast) and the
+/// two kinds carry different `cells_per_agent`: the agent becomes `w_old / w_new`
+/// agents on average (extra copies pushed as births, or dies with the complementary
+/// probability), so real-cell numbers are conserved in expectation.
+pub fn reweigh(
+    cell: &Cell,
+    kind_before: Kind,
+    config: &RunConfig,
+    draws: &mut impl Draws,
+    births: &mut Vec<Cell>,
+) -> Fate {
+    let ratio = config.weight(kind_before) / config.weight(cell.population.kind());
+    if (ratio - 1.0).abs() < 1e-12 {
+        return Fate::Lives;
+    }
+    let copies = ratio.floor() as u64 + u64::from(draws.chance(ratio.fract()));
+    if copies == 0 {
+        return Fate::Dies;
+    }
+    for _ in 1..copies {
+        births.push(*cell);
+    }
+    Fate::Lives
 }

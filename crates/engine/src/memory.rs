@@ -28,6 +28,13 @@ pub fn initial_agents(config: &RunConfig) -> f64 {
         .sum()
 }
 
+/// Scales every per-kind `cells_per_agent` by one factor so that the run starts with
+/// about `target_agents` agents (benches and the perf tool size runs this way).
+pub fn scale_to_agents(config: &mut RunConfig, target_agents: f64) {
+    let factor = initial_agents(config) / target_agents;
+    config.cells_per_agent = config.cells_per_agent.map(|w| w * factor);
+}
+
 /// Estimated peak resident memory of the run, bytes.
 pub fn estimate_peak_bytes(config: &RunConfig) -> f64 {
     FIXED_BYTES + initial_agents(config) * GROWTH_HEADROOM * BYTES_PER_AGENT

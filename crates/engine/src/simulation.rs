@@ -17,16 +17,17 @@
 use crate::census::Census;
 use crate::config::RunConfig;
 use crate::init::initial_cells;
-use crate::recorder::{Event, EventKind, PopulationRow, RecordError, Recorder, Snapshot};
+use crate::observe::ClinicalState;
+use crate::recorder::{Event, EventKind, RecordError, Recorder};
 use crate::rng::{Purpose, StepKey, Stream};
 use crate::world::CellWorld;
 use immunosim_model::cell::Kind;
 use immunosim_model::compartment::SiteLayout;
-use immunosim_model::fields::{Fields, SecretingCells};
+use immunosim_model::fields::Fields;
 use immunosim_model::rules::hazards::StepHazards;
-use immunosim_model::rules::{self, Fate, SiteView, StepContext, lymphopoiesis, turnover};
+use immunosim_model::rules::{self, Fate, SiteView, StepContext, lymphopoiesis};
 use immunosim_model::steady_state::SteadyState;
-use immunosim_model::{Cell, CellId, Compartment, Draws, Population, Specificity};
+use immunosim_model::{Cell, CellId, Draws, Population, Specificity};
 use rayon::prelude::*;
 
 /// Rows per parallel work item. Fixed, so results never depend on the thread count;
@@ -54,27 +55,19 @@ struct ChunkOutcome {
     freed: Vec<u32>,
 }
 
-/// Clinical state that events are detected against.
-#[derive(Clone, Copy, Debug, Default)]
-struct ClinicalState {
-    autoantibody_positive: Option<bool>,
-    in_remission: Option<bool>,
-    ever_in_remission: bool,
-}
-
 /// One simulated patient.
 pub struct Simulation {
-    config: RunConfig,
-    steady: SteadyState,
-    layout: SiteLayout,
-    world: CellWorld,
-    fields: Fields,
-    census: Census,
-    step: u64,
-    next_id: u64,
-    clinical: ClinicalState,
+    pub(crate) config: RunConfig,
+    pub(crate) steady: SteadyState,
+    pub(crate) layout: SiteLayout,
+    pub(crate) world: CellWorld,
+    pub(crate) fields: Fields,
+    pub(crate) census: Census,
+    pub(crate) step: u64,
+    pub(crate) next_id: u64,
+    pub(crate) clinical: ClinicalState,
     /// Niche entries (agents) by specificity over the second half of burn-in.
-    niche_entries: [u64; Specificity::COUNT],
+    pub(crate) niche_entries: [u64; Specificity::COUNT],
 }
 
 impl Simulation {
@@ -90,10 +83,10 @@ impl Simulation {
             }
             world.spawn(cells);
         });
-        let secreting = secreting_cells(&census, &config);
+        let secreting = census.secreting_cells(&config);
         let mut fields = Fields::at_steady_state(&secreting, &steady, &config.params);
         fields.baff_relative = immunosim_model::fields::baff_relative(
-            peripheral_b_cells(&census, &config),
+            census.peripheral_b_cells(&config),
             &steady,
             &config.params,
         );
@@ -151,8 +144,8 @@ impl Simulation {
     pub fn step(&mut self) {
         let config = &self.config;
         let params = &config.params;
-        let secreting = secreting_cells(&self.census, config);
-        let peripheral_b = peripheral_b_cells(&self.census, config);
+        let secreting = self.census.secreting_cells(config);
+        let peripheral_b = self.census.peripheral_b_cells(config);
         let next_fields = self.fields.advance(
             &secreting,
             peripheral_b,
@@ -169,8 +162,8 @@ impl Simulation {
             day: self.day(),
             baff_relative: self.fields.baff_relative,
             autoantigen: serology.autoantigen,
-            niche_free_fraction: niche_free_fraction(&self.census, config, &self.steady),
-            division_rate_per_day: division_rates(&self.census, config, &self.steady),
+            niche_free_fraction: self.census.niche_free_fraction(config, &self.steady),
+            division_rate_per_day: self.census.division_rates(config, &self.steady),
             hazards: StepHazards::default(),
         };
         ctx.hazards = StepHazards::new(&ctx);
@@ -208,7 +201,13 @@ impl Simulation {
                     let was_plasmablast = cell.population == Population::Plasmablast;
                     let mut fate = rules::step_cell(cell, &ctx, view, &mut draws, &mut out.births);
                     if fate == Fate::Lives && cell.population.kind() != kind_before {
-                        fate = reweigh(cell, kind_before, config, &mut draws, &mut out.births);
+                        fate = crate::config::reweigh(
+                            cell,
+                            kind_before,
+                            config,
+                            &mut draws,
+                            &mut out.births,
+                        );
                     }
                     if was_plasmablast
                         && fate == Fate::Lives
@@ -327,216 +326,4 @@ impl Simulation {
             detail: format!("{} agents", self.census.living()),
         })
     }
-
-    /// Brings the self-reactive plasma cells in niches to their equilibrium at the end
-    /// of burn-in: the flux of self-reactive plasmablasts into niches, measured over the
-    /// second half of burn-in, divided by their death rate. A disease preset describes
-    /// a patient who has had the disease for years; a burn-in of one year cannot build
-    /// a pool that turns over in years, and without this step that pool would keep
-    /// growing through the recorded days (drift). Cells are converted from other-
-    /// specificity plasma cells, so niche occupancy is unchanged. Deterministic: each
-    /// candidate decides with its own stream.
-    pub fn equilibrate_slow_pools(&mut self) {
-        let config = &self.config;
-        let window_steps = config.burn_in_steps() - config.burn_in_steps() / 2;
-        if window_steps == 0 {
-            return;
-        }
-        let window_days = window_steps as f64 * config.dt_days;
-        let auto = Specificity::Autoantigen;
-        let flux_per_day = self.niche_entries[auto.index()] as f64 / window_days;
-        let death =
-            immunosim_model::rules::plasma_cells::plasma_cell_death_rate_of(auto, &config.params);
-        let pc = Population::PlasmaCell.index();
-        let current = f64::from(self.census.by_specificity[pc][auto.index()]);
-        let others = f64::from(self.census.by_specificity[pc][Specificity::Other.index()]);
-        let needed = flux_per_day / death - current;
-        if needed <= 0.0 || others <= 0.0 {
-            return;
-        }
-        let p = (needed / others).min(1.0);
-        let equilibration = StepKey::new(config.seed, self.step, Purpose::Equilibration);
-        let mut converted = 0u32;
-        for cell in self.world.cells_mut() {
-            if cell.population == Population::PlasmaCell && cell.specificity == Specificity::Other {
-                let mut draws = equilibration.cell(cell.id.0);
-                if draws.chance(p) {
-                    cell.specificity = auto;
-                    converted += 1;
-                }
-            }
-        }
-        let counts = &mut self.census.by_specificity[pc];
-        counts[Specificity::Other.index()] -= converted;
-        counts[auto.index()] += converted;
-        self.census.autoreactive[Compartment::Marrow.index()][pc] += converted;
-    }
-
-    /// Emits events for changes in the clinical state.
-    fn detect_events(&mut self, recorder: &mut dyn Recorder) -> Result<(), RecordError> {
-        let serology = self.fields.serology(&self.steady, &self.config.params);
-        let day = self.day();
-        let positive = serology.autoantibody_positive;
-        if self
-            .clinical
-            .autoantibody_positive
-            .is_some_and(|was| was != positive)
-        {
-            let kind = if positive {
-                EventKind::AutoantibodyPositive
-            } else {
-                EventKind::AutoantibodyNegative
-            };
-            let auto = serology.igg_mg_per_l[Specificity::Autoantigen.index()];
-            recorder.event(&Event {
-                day,
-                kind,
-                detail: format!("autoantibody {auto:.3} mg/L"),
-            })?;
-        }
-        self.clinical.autoantibody_positive = Some(positive);
-        let remission = serology.activity_score <= self.config.params.disease.remission_score;
-        if self
-            .clinical
-            .in_remission
-            .is_some_and(|was| was != remission)
-        {
-            let kind = if remission {
-                EventKind::Remission
-            } else if self.clinical.ever_in_remission {
-                EventKind::Relapse
-            } else {
-                EventKind::Remission
-            };
-            if remission || self.clinical.ever_in_remission {
-                recorder.event(&Event {
-                    day,
-                    kind,
-                    detail: format!("score {:.1}", serology.activity_score),
-                })?;
-            }
-        }
-        self.clinical.ever_in_remission |= remission && self.clinical.in_remission.is_some();
-        self.clinical.in_remission = Some(remission);
-        Ok(())
-    }
-
-    /// The patient's state now, as recorded.
-    pub fn snapshot(&self) -> Snapshot {
-        let config = &self.config;
-        let scale = config.weight_kg / 70.0;
-        let phys = &config.params.physiology;
-        let volume_ul = |c: Compartment| match c {
-            Compartment::Blood => self.steady.blood_volume_ul,
-            Compartment::Lymphoid => phys.lymphoid_volume_ml * 1000.0 * scale,
-            Compartment::Marrow => phys.marrow_volume_ml * 1000.0 * scale,
-            Compartment::Organ => phys.organ_volume_ml * 1000.0 * scale,
-        };
-        let mut populations = Vec::with_capacity(Compartment::COUNT * Population::LIVING.len());
-        for compartment in Compartment::ALL {
-            for population in Population::LIVING {
-                let agents = self.census.agents(&self.layout, compartment, population);
-                let auto =
-                    u64::from(self.census.autoreactive[compartment.index()][population.index()]);
-                let cells = agents as f64 * config.weight(population.kind());
-                populations.push(PopulationRow {
-                    compartment,
-                    population,
-                    agents,
-                    cells,
-                    cells_per_ul: cells / volume_ul(compartment),
-                    autoreactive_share: if agents > 0 {
-                        auto as f64 / agents as f64
-                    } else {
-                        0.0
-                    },
-                });
-            }
-        }
-        Snapshot {
-            day: self.day(),
-            populations,
-            serology: self.fields.serology(&self.steady, &config.params),
-            baff_relative: self.fields.baff_relative,
-            organ_inflammation: self.fields.organ_inflammation,
-            agents: self.census.living(),
-        }
-    }
-}
-
-/// Changes an agent's weight when it changes kind (e.g. B cell → plasmablast) and the
-/// two kinds carry different `cells_per_agent`: the agent becomes `w_old / w_new`
-/// agents on average (extra copies pushed as births, or dies with the complementary
-/// probability), so real-cell numbers are conserved in expectation.
-fn reweigh(
-    cell: &Cell,
-    kind_before: Kind,
-    config: &RunConfig,
-    draws: &mut impl Draws,
-    births: &mut Vec<Cell>,
-) -> Fate {
-    let ratio = config.weight(kind_before) / config.weight(cell.population.kind());
-    if (ratio - 1.0).abs() < 1e-12 {
-        return Fate::Lives;
-    }
-    let copies = ratio.floor() as u64 + u64::from(draws.chance(ratio.fract()));
-    if copies == 0 {
-        return Fate::Dies;
-    }
-    for _ in 1..copies {
-        births.push(*cell);
-    }
-    Fate::Lives
-}
-
-/// Real antibody-secreting cells by specificity.
-fn secreting_cells(census: &Census, config: &RunConfig) -> SecretingCells {
-    let weight = config.weight(Kind::PlasmaCell);
-    let mut out = SecretingCells::default();
-    for population in [Population::Plasmablast, Population::PlasmaCell] {
-        for (total, &n) in out
-            .by_specificity
-            .iter_mut()
-            .zip(&census.by_specificity[population.index()])
-        {
-            *total += f64::from(n) * weight;
-        }
-    }
-    out
-}
-
-/// Real recirculating B cells (transitional, naive, memory): the pool BAFF senses.
-fn peripheral_b_cells(census: &Census, config: &RunConfig) -> f64 {
-    [
-        Population::BTransitional,
-        Population::BNaive,
-        Population::BMemory,
-    ]
-    .iter()
-    .map(|&p| census.cells(p, |k| config.weight(k)))
-    .sum()
-}
-
-/// Share of marrow niches free.
-fn niche_free_fraction(census: &Census, config: &RunConfig, steady: &SteadyState) -> f64 {
-    let held = census.cells(Population::PlasmaCell, |k| config.weight(k));
-    (1.0 - held / steady.niche_capacity).clamp(0.0, 1.0)
-}
-
-/// Homeostatic division rates: fixed for B cells, set-point feedback for T cells.
-fn division_rates(
-    census: &Census,
-    config: &RunConfig,
-    steady: &SteadyState,
-) -> [f64; Population::COUNT] {
-    let params = &config.params;
-    let mut rates = [0.0; Population::COUNT];
-    rates[Population::BNaive.index()] = params.b_cells.naive_division_rate_per_day;
-    rates[Population::BMemory.index()] = params.b_cells.memory_division_rate_per_day;
-    for &(population, set_point) in &steady.t_cells {
-        let death = turnover::death_rate_per_day(population, params, steady);
-        let current = census.cells(population, |k| config.weight(k));
-        rates[population.index()] = turnover::homeostatic_division_rate(death, set_point, current);
-    }
-    rates
 }

@@ -12,7 +12,7 @@
 //! ```
 
 use immunosim_engine::simulation::Simulation;
-use immunosim_model::steady_state::SteadyState;
+
 use std::process::Command;
 use std::time::Instant;
 
@@ -124,13 +124,7 @@ fn measure(target_agents: f64, days: u32) -> String {
     )
     .expect("valid scenario");
     let mut config = immunosim::run_config(&scenario);
-    let steady = SteadyState::derive(&config.params, config.weight_kg);
-    let real_cells: f64 = steady
-        .initial_counts(&config.params)
-        .iter()
-        .map(|c| c.2)
-        .sum();
-    config.cells_per_agent = [real_cells / target_agents; 3];
+    immunosim_engine::memory::scale_to_agents(&mut config, target_agents);
     let steps = config.total_steps();
     let mut sim = Simulation::new(config);
     let start_agents = sim.census().living();
