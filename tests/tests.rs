@@ -38,6 +38,17 @@ fn drift(snapshots: &[Snapshot], f: impl Fn(&Snapshot) -> f64 + Copy) -> f64 {
     (late / early - 1.0).abs()
 }
 
+type Measure = (&'static str, fn(&Snapshot) -> f64);
+
+/// Each measure's 90-day mean moves by less than 10% from the first to the last 90
+/// recorded days (the issue's steady-state criterion).
+fn assert_steady(snapshots: &[Snapshot], patient: &str, measures: &[Measure]) {
+    for (name, f) in measures {
+        let d = drift(snapshots, *f);
+        assert!(d < 0.10, "{patient} {name} drift {d:.3}");
+    }
+}
+
 fn b_cells(s: &Snapshot) -> f64 {
     s.blood_b_cells_per_ul()
 }
@@ -60,28 +71,29 @@ fn healthy_patient_holds_steady_for_two_years_within_reference_ranges() {
         "[scenario]\npreset = \"healthy\"\ndays = 730\nburn_in_days = 60\nrecord_every_days = 5\n\
          [resolution]\ncells_per_agent = 1e6\n",
     );
-    for (name, f) in [
-        ("B cells", b_cells as fn(&Snapshot) -> f64),
-        ("plasma cells", plasma_cells),
-        ("IgG", igg),
-    ] {
-        let d = drift(&snapshots, f);
-        assert!(d < 0.10, "healthy {name} drift {d:.3}");
-    }
+    assert_steady(
+        &snapshots,
+        "healthy",
+        &[
+            ("B cells", b_cells),
+            ("plasma cells", plasma_cells),
+            ("IgG", igg),
+        ],
+    );
+    // Reference ranges from data/: blood B cells 109-802 /uL (men, Clin Diagn Lab
+    // Immunol 2004, Table 3), IgG 7.68-16.32 g/L (laboratory tables).
+    let (_, b_low, b_high) = reference("b_cells_blood_male");
+    let (_, igg_low, igg_high) = reference("igg_serum_normal");
+    let b_range = b_low.unwrap()..=b_high.unwrap();
+    let igg_range = igg_low.unwrap()..=igg_high.unwrap();
     for s in &snapshots {
-        // Clin Diagn Lab Immunol 2004 reference range 109-802 cells/uL; IgG 7-16 g/L.
         assert!(
-            (109.0..=802.0).contains(&b_cells(s)),
+            b_range.contains(&b_cells(s)),
             "day {}: B {}",
             s.day,
             b_cells(s)
         );
-        assert!(
-            (7.0..=16.0).contains(&igg(s)),
-            "day {}: IgG {}",
-            s.day,
-            igg(s)
-        );
+        assert!(igg_range.contains(&igg(s)), "day {}: IgG {}", s.day, igg(s));
         assert!(score(s) < 0.5, "day {}: healthy score {}", s.day, score(s));
         assert!(
             !s.serology.autoantibody_positive,
@@ -97,16 +109,17 @@ fn untreated_sle_holds_a_chronic_active_steady_state() {
         "[scenario]\npreset = \"sle\"\ndays = 730\nburn_in_days = 365\nrecord_every_days = 5\n\
          [resolution]\ncells_per_agent = 1e6\n",
     );
-    for (name, f) in [
-        ("B cells", b_cells as fn(&Snapshot) -> f64),
-        ("plasma cells", plasma_cells),
-        ("IgG", igg),
-        ("autoantibody", autoantibody),
-        ("score", score),
-    ] {
-        let d = drift(&snapshots, f);
-        assert!(d < 0.10, "SLE {name} drift {d:.3}");
-    }
+    assert_steady(
+        &snapshots,
+        "SLE",
+        &[
+            ("B cells", b_cells),
+            ("plasma cells", plasma_cells),
+            ("IgG", igg),
+            ("autoantibody", autoantibody),
+            ("score", score),
+        ],
+    );
     let mean_score = mean(&snapshots, 0.0, 730.0, score);
     assert!((8.0..=22.0).contains(&mean_score), "SLE score {mean_score}");
     assert!(
@@ -139,6 +152,21 @@ fn immunosim(args: &[&str], envs: &[(&str, &str)]) -> Output {
         command.env(k, v);
     }
     command.output().expect("binary runs")
+}
+
+/// Runs `immunosim run SCENARIO -q --out OUT` and asserts it succeeded.
+fn run_ok(scenario: &Path, out: &Path) {
+    let o = immunosim(
+        &[
+            "run",
+            scenario.to_str().unwrap(),
+            "-q",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+        &[],
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
 }
 
 fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
@@ -208,17 +236,7 @@ fn outputs_are_tidy_csv_and_run_toml_reruns_to_the_same_outputs() {
     let tmp = tempfile::tempdir().unwrap();
     let scenario = write(tmp.path(), "small.toml", SMALL);
     let first = tmp.path().join("first");
-    let o = immunosim(
-        &[
-            "run",
-            scenario.to_str().unwrap(),
-            "-q",
-            "--out",
-            first.to_str().unwrap(),
-        ],
-        &[],
-    );
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    run_ok(&scenario, &first);
 
     let mut reader = csv::Reader::from_path(first.join("timeseries.csv")).unwrap();
     let header: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
@@ -265,17 +283,7 @@ fn outputs_are_tidy_csv_and_run_toml_reruns_to_the_same_outputs() {
 
     let again = tmp.path().join("again");
     let run_toml = first.join("run.toml");
-    let o = immunosim(
-        &[
-            "run",
-            run_toml.to_str().unwrap(),
-            "-q",
-            "--out",
-            again.to_str().unwrap(),
-        ],
-        &[],
-    );
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    run_ok(&run_toml, &again);
     assert_eq!(
         output_files(&first),
         output_files(&again),
