@@ -254,12 +254,16 @@ impl Simulation {
     }
 
     /// New pre-B cells of this step (marrow output), in a fixed order.
+    /// The count is one Poisson draw; each precursor then has its own stream keyed by
+    /// its index, so they are made in parallel and collected in index order.
     fn new_precursors(&self, ctx: &StepContext<'_>) -> Vec<Cell> {
         let weight = self.config.weight(Kind::BCell);
         let mut draws = Stream::new(self.config.seed, self.step, 0, Purpose::Lymphopoiesis);
         let count = draws.poisson(lymphopoiesis::precursors_per_step(ctx) / weight);
+        let key = StepKey::new(self.config.seed, self.step, Purpose::Lymphopoiesis);
         (0..count)
-            .map(|_| lymphopoiesis::new_precursor(ctx, &mut draws))
+            .into_par_iter()
+            .map(|k| lymphopoiesis::new_precursor(ctx, &mut key.cell(k)))
             .collect()
     }
 
