@@ -10,7 +10,7 @@
 //! assert_eq!(config.params.b_cells.checkpoint_defect, 0.5);
 //! ```
 
-use immunosim_engine::config::RunConfig;
+use immunosim_engine::config::{ChemotherapyDay, RunConfig};
 use immunosim_scenario::Scenario;
 
 /// The engine's configuration for a validated scenario.
@@ -25,5 +25,18 @@ pub fn run_config(s: &Scenario) -> RunConfig {
         record_every_days: s.record_every_days,
         sites: s.sites,
         cells_per_agent: s.cells_per_agent,
+        height_cm: s.height_cm,
+        products: s.products.clone(),
+        lymphodepletion: s
+            .chemotherapy
+            .iter()
+            .map(
+                |&(day, fludarabine_mg_per_m2, cyclophosphamide_mg_per_m2)| ChemotherapyDay {
+                    day,
+                    fludarabine_mg_per_m2,
+                    cyclophosphamide_mg_per_m2,
+                },
+            )
+            .collect(),
     }
 }

@@ -261,8 +261,8 @@ fn outputs_are_tidy_csv_and_run_toml_reruns_to_the_same_outputs() {
         }
         rows += 1;
     }
-    // 41 recorded days (0..=40) x 4 compartments x 14 populations.
-    assert_eq!(rows, 41 * 4 * 14);
+    // 41 recorded days (0..=40) x 4 compartments x every living population.
+    assert_eq!(rows, 41 * 4 * Population::LIVING.len());
     let mut serology = csv::Reader::from_path(first.join("serology.csv")).unwrap();
     assert!(
         serology
@@ -677,4 +677,183 @@ fn a_run_that_would_not_fit_in_memory_is_refused_with_advice() {
         &[],
     );
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+}
+
+// ------------------------------------------------------------------- CAR-T
+
+/// Erlangen-like CD19 CAR-T on an untreated SLE patient, at coarse resolution.
+const CD19_CAR_T: &str = "[scenario]\npreset = \"sle\"\ndays = 60\nburn_in_days = 120\n\
+    [resolution]\ncells_per_agent = 3e6\n[resolution.cells_per_agent_by_kind]\ncar_t = 3e5\n\
+    [lymphodepletion]\nfludarabine_mg_per_m2_per_day = 25\nfludarabine_days = [-5, -4, -3]\n\
+    cyclophosphamide_mg_per_m2_per_day = 1000\ncyclophosphamide_days = [-3]\n\
+    [[products]]\nname = \"CD19\"\ntargets = [\"CD19\"]\ndose_cells_per_kg = 1e6\n";
+
+fn car_t_per_ul(s: &Snapshot) -> f64 {
+    Population::LIVING
+        .iter()
+        .filter(|p| p.is_car_t())
+        .map(|&p| s.per_ul(immunosim_model::Compartment::Blood, p))
+        .sum()
+}
+
+fn cd3_per_ul(s: &Snapshot) -> f64 {
+    Population::LIVING
+        .iter()
+        .filter(|p| p.is_t_cell() || p.is_car_t())
+        .map(|&p| s.per_ul(immunosim_model::Compartment::Blood, p))
+        .sum()
+}
+
+#[test]
+fn cd19_car_t_expands_depletes_b_cells_and_plasmablasts_contracts_and_spares_vaccine_titres() {
+    let snapshots = simulate(CD19_CAR_T);
+    let at = |day: f64| snapshots.iter().find(|s| s.day == day).unwrap();
+    let peak = snapshots
+        .iter()
+        .max_by(|a, b| car_t_per_ul(a).total_cmp(&car_t_per_ul(b)))
+        .unwrap();
+    // MODEL.md §8 and Erlangen: peak on day 7-14 at 11-59% of CD3+ cells.
+    assert!(
+        (7.0..=14.0).contains(&peak.day),
+        "CAR-T peak on day {}",
+        peak.day
+    );
+    let share = 100.0 * car_t_per_ul(peak) / cd3_per_ul(peak);
+    assert!(
+        (11.0..=59.0).contains(&share),
+        "CAR-T {share:.1}% of CD3 at the peak"
+    );
+    // B cells and plasmablasts (CD19+) fall by more than 90% within two weeks.
+    let (b0, pb0) = (
+        b_cells(at(0.0)),
+        at(0.0).per_ul(immunosim_model::Compartment::Blood, Population::Plasmablast),
+    );
+    let b_low = snapshots
+        .iter()
+        .filter(|s| s.day <= 21.0)
+        .map(b_cells)
+        .fold(f64::MAX, f64::min);
+    let pb_low = snapshots
+        .iter()
+        .filter(|s| s.day <= 21.0)
+        .map(|s| s.per_ul(immunosim_model::Compartment::Blood, Population::Plasmablast))
+        .fold(f64::MAX, f64::min);
+    assert!(b_low < 0.1 * b0, "B cells {b0:.1} -> {b_low:.1}/uL");
+    assert!(
+        pb_low < 0.1 * pb0,
+        "plasmablasts {pb0:.2} -> {pb_low:.2}/uL"
+    );
+    // Effectors contract once antigen is gone.
+    assert!(
+        car_t_per_ul(at(60.0)) < 0.2 * car_t_per_ul(peak),
+        "no contraction"
+    );
+    // CD19-negative long-lived plasma cells keep the measles-like titre (+/-10%).
+    let vaccine = |s: &Snapshot| s.serology.igg_mg_per_l[Specificity::VaccineA.index()];
+    let change = vaccine(at(60.0)) / vaccine(at(0.0)) - 1.0;
+    assert!(
+        change.abs() < 0.10,
+        "vaccine A titre changed by {:.1}%",
+        100.0 * change
+    );
+    // Autoantibody falls as its short-lived source is removed.
+    assert!(autoantibody(at(60.0)) < 0.7 * autoantibody(at(0.0)));
+}
+
+#[test]
+fn determinism_holds_with_car_t_expansion() {
+    let tmp = tempfile::tempdir().unwrap();
+    let text = CD19_CAR_T
+        .replace("days = 60", "days = 20")
+        .replace("burn_in_days = 120", "burn_in_days = 10");
+    let scenario = write(tmp.path(), "car.toml", &text);
+    let mut runs = Vec::new();
+    for threads in ["1", "2", "4"] {
+        let out = tmp.path().join(format!("t{threads}"));
+        let o = immunosim(
+            &[
+                "run",
+                scenario.to_str().unwrap(),
+                "-q",
+                "--out",
+                out.to_str().unwrap(),
+            ],
+            &[("RAYON_NUM_THREADS", threads)],
+        );
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        runs.push(output_files(&out));
+    }
+    assert_eq!(runs[0], runs[1], "1 vs 2 threads");
+    assert_eq!(runs[0], runs[2], "1 vs 4 threads");
+    let events = String::from_utf8_lossy(&runs[0][2].1).to_string();
+    assert!(
+        events.contains("infusion") && events.contains("lymphodepletion"),
+        "{events}"
+    );
+}
+
+#[test]
+fn a_product_not_yet_given_changes_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let untreated = write(tmp.path(), "untreated.toml", SMALL);
+    let later = format!(
+        "{SMALL}[[products]]\ntargets = [\"CD19\"]\ndose_cells_per_kg = 1e6\ninfusion_day = 1000\n"
+    );
+    let planned = write(tmp.path(), "planned.toml", &later);
+    let (a, b) = (tmp.path().join("a"), tmp.path().join("b"));
+    run_ok(&untreated, &a);
+    run_ok(&planned, &b);
+    assert_eq!(output_files(&a), output_files(&b));
+}
+
+#[test]
+fn bad_treatment_input_is_reported_with_file_line_and_known_values() {
+    let cases: &[(&str, &[&str])] = &[
+        (
+            "[[products]]\ntargets = [\"CD91\"]\ndose_cells_per_kg = 1e6\n",
+            &[
+                "t.toml:2:11",
+                "products[0].targets",
+                "unknown antigen \"CD91\"",
+                "CD19, CD20, CD22, BCMA",
+            ],
+        ),
+        (
+            "[[products]]\ntargets = []\ndose_cells_per_kg = 1e6\n",
+            &["t.toml:2:11", "at least one target"],
+        ),
+        (
+            "[[products]]\ntargets = [\"CD19\"]\ndose_cells_per_kg = 5e11\n",
+            &[
+                "t.toml:3:21",
+                "products[0].dose_cells_per_kg",
+                "allowed 10000 <= x <= 10000000000",
+                "cells/kg",
+            ],
+        ),
+        (
+            "[[products]]\ntargets = [\"CD19\"]\nlogic = \"not\"\ndose_cells_per_kg = 1e6\n",
+            &["t.toml:3:9", "products[0].logic", "inhibitory"],
+        ),
+        (
+            "[lymphodepletion]\nfludarabine_mg_per_m2_per_day = 250\nfludarabine_days = [-5]\n",
+            &[
+                "t.toml:2:33",
+                "lymphodepletion.fludarabine_mg_per_m2_per_day",
+                "allowed 0 <= x <= 50",
+            ],
+        ),
+        (
+            "[[products]]\ntargets = [\"CD19\"]\ndose_cells_per_kg = 1e6\ninfusion_day = -500\n",
+            &["t.toml:4:16", "infusion_day", "out of range"],
+        ),
+    ];
+    for (text, expected) in cases {
+        let errors = immunosim_scenario::parse_str(text, "t.toml")
+            .unwrap_err()
+            .to_string();
+        for word in *expected {
+            assert!(errors.contains(word), "expected `{word}` in:\n{errors}");
+        }
+    }
 }

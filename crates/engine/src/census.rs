@@ -107,6 +107,24 @@ impl Census {
 
 /// What the census implies for a step: real-cell totals the fields and rules read.
 impl Census {
+    /// ln(host T-cell set point / current T cells, host and CAR-T alike): the
+    /// IL-7/IL-15 excess that drives homeostatic growth, which CAR-T cells compete for;
+    /// 0 at or above the set point.
+    pub fn t_cell_lymphopenia(&self, config: &RunConfig, steady: &SteadyState) -> f64 {
+        let set_point: f64 = steady.t_cells.iter().map(|t| t.1).sum();
+        let host: f64 = steady
+            .t_cells
+            .iter()
+            .map(|t| self.cells(t.0, |k| config.weight(k)))
+            .sum();
+        let car_t: f64 = Population::LIVING
+            .iter()
+            .filter(|p| p.is_car_t())
+            .map(|&p| self.cells(p, |k| config.weight(k)))
+            .sum();
+        turnover::log_lymphopenia(set_point, host + car_t)
+    }
+
     /// Real antibody-secreting cells by specificity.
     pub fn secreting_cells(&self, config: &RunConfig) -> SecretingCells {
         let weight = config.weight(Kind::PlasmaCell);
@@ -154,8 +172,9 @@ impl Census {
         for &(population, set_point) in &steady.t_cells {
             let death = turnover::death_rate_per_day(population, params, steady);
             let current = self.cells(population, |k| config.weight(k));
+            let regrowth = params.t_cells.regrowth_rate_per_day;
             rates[population.index()] =
-                turnover::homeostatic_division_rate(death, set_point, current);
+                turnover::homeostatic_division_rate(death, regrowth, set_point, current);
         }
         rates
     }

@@ -1,5 +1,6 @@
 //! What the engine needs to run one patient: resolved, validated values.
 
+use immunosim_model::car::Product;
 use immunosim_model::cell::Kind;
 use immunosim_model::compartment::{Compartment, SiteLayout};
 use immunosim_model::rules::Fate;
@@ -24,8 +25,25 @@ pub struct RunConfig {
     pub record_every_days: f64,
     /// Sites per compartment (blood, lymphoid, marrow, organ).
     pub sites: [u16; Compartment::COUNT],
-    /// Real cells per agent, by weighted kind (B cell, plasma cell, T cell).
-    pub cells_per_agent: [f64; 3],
+    /// Real cells per agent, by weighted kind (B cell, plasma cell, T cell, CAR-T cell).
+    pub cells_per_agent: [f64; 4],
+    /// Height, cm (body surface area for chemotherapy doses).
+    pub height_cm: f64,
+    /// CAR-T products, in scenario order (a cell's `product` byte indexes this list).
+    pub products: Vec<Product>,
+    /// Lymphodepleting chemotherapy, one entry per day given.
+    pub lymphodepletion: Vec<ChemotherapyDay>,
+}
+
+/// Chemotherapy given on one day, mg/m2.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct ChemotherapyDay {
+    /// Day given.
+    pub day: f64,
+    /// Fludarabine, mg/m2.
+    pub fludarabine_mg_per_m2: f64,
+    /// Cyclophosphamide, mg/m2.
+    pub cyclophosphamide_mg_per_m2: f64,
 }
 
 impl Default for RunConfig {
@@ -39,7 +57,10 @@ impl Default for RunConfig {
             days: 30.0,
             record_every_days: 1.0,
             sites: [4, 32, 8, 4],
-            cells_per_agent: [5e5; 3],
+            cells_per_agent: [5e5, 5e5, 5e5, 1e5],
+            height_cm: 170.0,
+            products: Vec::new(),
+            lymphodepletion: Vec::new(),
         }
     }
 }
@@ -51,6 +72,7 @@ impl RunConfig {
             Kind::BCell => self.cells_per_agent[0],
             Kind::PlasmaCell => self.cells_per_agent[1],
             Kind::TCell => self.cells_per_agent[2],
+            Kind::CarT => self.cells_per_agent[3],
             Kind::None => 1.0,
         }
     }
@@ -58,6 +80,13 @@ impl RunConfig {
     /// The site layout.
     pub fn site_layout(&self) -> SiteLayout {
         SiteLayout::new(self.sites)
+    }
+
+    /// Day of the first treatment event, if any.
+    pub fn first_treatment_day(&self) -> Option<f64> {
+        let infusions = self.products.iter().map(|p| p.infusion_day);
+        let chemo = self.lymphodepletion.iter().map(|c| c.day);
+        infusions.chain(chemo).reduce(f64::min)
     }
 
     /// Number of steps in burn-in.

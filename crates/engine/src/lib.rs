@@ -11,7 +11,7 @@
 //! ```
 //! use immunosim_engine::{config::RunConfig, simulation::Simulation};
 //! let mut config = RunConfig::default();
-//! config.cells_per_agent = [2e8; 3]; // a coarse patient for the example
+//! config.cells_per_agent = [2e8; 4]; // a coarse patient for the example
 //! config.days = 2.0;
 //! let mut sim = Simulation::new(config);
 //! sim.step();
@@ -21,10 +21,12 @@
 pub mod census;
 pub mod config;
 pub mod init;
+pub mod killing;
 pub mod memory;
 pub mod observe;
 pub mod recorder;
 pub mod rng;
 pub mod simulation;
 pub mod slow_pools;
+pub mod treatment;
 pub mod world;

@@ -35,9 +35,24 @@ pub fn scale_to_agents(config: &mut RunConfig, target_agents: f64) {
     config.cells_per_agent = config.cells_per_agent.map(|w| w * factor);
 }
 
+/// Fold expansion of CAR-T cells allowed for in the estimate: Stein 2019's median of
+/// 3,900 in B-ALL (ref stein_fold_expansion), the high end of what a product does.
+pub const CAR_T_EXPANSION_HEADROOM: f64 = 3900.0;
+
+/// CAR-T agents at the peak of expansion, as allowed for.
+pub fn peak_car_t_agents(config: &RunConfig) -> f64 {
+    let infused: f64 = config
+        .products
+        .iter()
+        .map(|p| p.dose_cells_per_kg * config.weight_kg)
+        .sum();
+    infused * CAR_T_EXPANSION_HEADROOM / config.weight(immunosim_model::cell::Kind::CarT)
+}
+
 /// Estimated peak resident memory of the run, bytes.
 pub fn estimate_peak_bytes(config: &RunConfig) -> f64 {
-    FIXED_BYTES + initial_agents(config) * GROWTH_HEADROOM * BYTES_PER_AGENT
+    FIXED_BYTES
+        + (initial_agents(config) * GROWTH_HEADROOM + peak_car_t_agents(config)) * BYTES_PER_AGENT
 }
 
 /// The smallest common `cells_per_agent` (multiplying all per-kind weights by the same
@@ -62,12 +77,12 @@ mod tests {
     fn estimate_scales_inversely_with_weight_and_suggestion_fits() {
         let mut config = RunConfig::default();
         let coarse = estimate_peak_bytes(&config);
-        config.cells_per_agent = [2.5e5; 3];
+        config.cells_per_agent = [2.5e5; 4];
         let fine = estimate_peak_bytes(&config);
         assert!(((fine - FIXED_BYTES) / (coarse - FIXED_BYTES) - 2.0).abs() < 1e-9);
         let limit = 100.0 * 1024.0 * 1024.0;
         let weight = cells_per_agent_to_fit(&config, limit).unwrap();
-        config.cells_per_agent = [weight; 3];
+        config.cells_per_agent = [weight; 4];
         assert!(estimate_peak_bytes(&config) <= limit);
     }
 }

@@ -81,6 +81,10 @@ pub enum EventKind {
     Remission,
     /// The activity score rose above the remission threshold after remission.
     Relapse,
+    /// Lymphodepleting chemotherapy was given.
+    Lymphodepletion,
+    /// A CAR-T product was infused.
+    Infusion,
     /// The run reached its last day.
     RunEnd,
 }
@@ -95,6 +99,8 @@ impl EventKind {
             EventKind::AutoantibodyNegative => "autoantibody_negative",
             EventKind::Remission => "remission",
             EventKind::Relapse => "relapse",
+            EventKind::Lymphodepletion => "lymphodepletion",
+            EventKind::Infusion => "infusion",
             EventKind::RunEnd => "run_end",
         }
     }

@@ -24,6 +24,12 @@ pub enum Purpose {
     Reweigh = 4,
     /// Slow-pool equilibration at the end of burn-in.
     Equilibration = 5,
+    /// Lymphodepleting chemotherapy.
+    Chemotherapy = 6,
+    /// Infusion of a CAR-T product.
+    Infusion = 7,
+    /// CAR-T encounters in a site.
+    Killing = 8,
 }
 
 /// SplitMix64 finaliser: a bijective 64-bit mix.

@@ -68,6 +68,14 @@ pub struct Simulation {
     pub(crate) clinical: ClinicalState,
     /// Niche entries (agents) by specificity over the second half of burn-in.
     pub(crate) niche_entries: [u64; Specificity::COUNT],
+    /// Steps over which `niche_entries` were counted.
+    pub(crate) niche_window_steps: u64,
+    /// Whether slow pools have been equilibrated (end of burn-in or first treatment).
+    pub(crate) equilibrated: bool,
+    /// Events raised inside a step, handed to the recorder after it.
+    pub(crate) pending_events: Vec<Event>,
+    /// Real cells killed by CAR-T cells in the last step.
+    pub(crate) killed_cells_last_step: f64,
 }
 
 impl Simulation {
@@ -101,6 +109,10 @@ impl Simulation {
             next_id,
             clinical: ClinicalState::default(),
             niche_entries: [0; Specificity::COUNT],
+            niche_window_steps: 0,
+            equilibrated: false,
+            pending_events: Vec::new(),
+            killed_cells_last_step: 0.0,
         }
     }
 
@@ -140,8 +152,70 @@ impl Simulation {
         self.step as f64 * self.config.dt_days - self.config.burn_in_days
     }
 
+    /// The treatment of this step (chemotherapy, infusions, CAR-T encounters), before
+    /// the cells are stepped. Returns the infused cells, to be placed with the births.
+    fn treat(&mut self) -> Vec<Cell> {
+        let day = self.day();
+        let dt = self.config.dt_days;
+        let starts_treatment = self
+            .config
+            .first_treatment_day()
+            .is_some_and(|first| crate::treatment::in_step(first, day, dt));
+        if starts_treatment && !self.equilibrated {
+            self.equilibrate_slow_pools();
+        }
+        for dose in self.config.lymphodepletion.clone() {
+            if crate::treatment::in_step(dose.day, day, dt) {
+                let killed = crate::treatment::apply_chemotherapy(
+                    self.world.cells_mut(),
+                    &dose,
+                    &self.config,
+                    self.step,
+                );
+                self.pending_events.push(Event {
+                    day,
+                    kind: EventKind::Lymphodepletion,
+                    detail: format!(
+                        "fludarabine {} mg/m2, cyclophosphamide {} mg/m2; {killed} agents killed",
+                        dose.fludarabine_mg_per_m2, dose.cyclophosphamide_mg_per_m2
+                    ),
+                });
+            }
+        }
+        let mut infused = Vec::new();
+        for (index, product) in self.config.products.iter().enumerate() {
+            if crate::treatment::in_step(product.infusion_day, day, dt) {
+                let cells = crate::treatment::infusion(
+                    product,
+                    index,
+                    &self.config,
+                    &self.layout,
+                    self.step,
+                    day,
+                );
+                self.pending_events.push(Event {
+                    day,
+                    kind: EventKind::Infusion,
+                    detail: format!(
+                        "{}: {:.3e} CAR-T cells ({} agents)",
+                        product.name,
+                        product.dose_cells_per_kg * self.config.weight_kg,
+                        cells.len()
+                    ),
+                });
+                infused.extend(cells);
+            }
+        }
+        let encounters =
+            crate::killing::encounters(self.world.cells(), &self.census, &self.config, self.step);
+        crate::killing::apply(self.world.cells_mut(), &encounters);
+        self.killed_cells_last_step = encounters.killed_cells;
+        infused
+    }
+
     /// Advances one step.
     pub fn step(&mut self) {
+        let infused = self.treat();
         let config = &self.config;
         let params = &config.params;
         let secreting = self.census.secreting_cells(config);
@@ -165,6 +239,8 @@ impl Simulation {
             niche_free_fraction: self.census.niche_free_fraction(config, &self.steady),
             division_rate_per_day: self.census.division_rates(config, &self.steady),
             hazards: StepHazards::default(),
+            t_cell_lymphopenia: self.census.t_cell_lymphopenia(config, &self.steady),
+            car_proliferation_factor: 1.0,
         };
         ctx.hazards = StepHazards::new(&ctx);
         let key = StepKey::new(config.seed, self.step, Purpose::CellStep);
@@ -230,13 +306,16 @@ impl Simulation {
             .collect();
 
         let mut census = Census::new(sites);
-        let mut births = self.new_precursors(&ctx);
+        let mut births = infused;
+        births.extend(self.new_precursors(&ctx));
         for born in &births {
             census.add(born, born.compartment);
         }
         let mut freed = Vec::new();
-        let counting =
-            self.step >= config.burn_in_steps() / 2 && self.step < config.burn_in_steps();
+        let counting = !self.equilibrated
+            && self.step >= config.burn_in_steps() / 2
+            && self.step < config.burn_in_steps();
+        self.niche_window_steps += u64::from(counting);
         for out in outcomes {
             census.merge(&out.census);
             if counting {
@@ -298,7 +377,9 @@ impl Simulation {
         })?;
         while self.step < total {
             if self.step == burn_in {
-                self.equilibrate_slow_pools();
+                if !self.equilibrated {
+                    self.equilibrate_slow_pools();
+                }
                 recorder.event(&Event {
                     day: self.day(),
                     kind: EventKind::BurnInComplete,
@@ -308,6 +389,9 @@ impl Simulation {
                 recorder.record(&self.snapshot())?;
             }
             self.step();
+            for event in std::mem::take(&mut self.pending_events) {
+                recorder.event(&event)?;
+            }
             if self.step > burn_in {
                 self.detect_events(recorder)?;
                 if (self.step - burn_in).is_multiple_of(every) {

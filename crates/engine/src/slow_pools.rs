@@ -15,7 +15,8 @@ impl Simulation {
     /// candidate decides with its own stream.
     pub fn equilibrate_slow_pools(&mut self) {
         let config = &self.config;
-        let window_steps = config.burn_in_steps() - config.burn_in_steps() / 2;
+        self.equilibrated = true;
+        let window_steps = self.niche_window_steps;
         if window_steps == 0 {
             return;
         }

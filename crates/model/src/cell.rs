@@ -49,11 +49,21 @@ pub enum Population {
     Cd8Naive,
     /// Memory CD8 T cell.
     Cd8Memory,
+    /// CAR-T cell, stem-like / naive phenotype (T_SCM/T_N).
+    CarStemLike,
+    /// CAR-T cell, central memory.
+    CarCentralMemory,
+    /// CAR-T cell, effector memory.
+    CarEffectorMemory,
+    /// CAR-T cell, effector.
+    CarEffector,
+    /// CAR-T cell, exhausted (kills poorly, dies fast).
+    CarExhausted,
 }
 
 impl Population {
     /// Every living population, in output order.
-    pub const LIVING: [Population; 14] = [
+    pub const LIVING: [Population; 19] = [
         Population::BPrecursor,
         Population::BTransitional,
         Population::BNaive,
@@ -68,10 +78,15 @@ impl Population {
         Population::Cd4Treg,
         Population::Cd8Naive,
         Population::Cd8Memory,
+        Population::CarStemLike,
+        Population::CarCentralMemory,
+        Population::CarEffectorMemory,
+        Population::CarEffector,
+        Population::CarExhausted,
     ];
 
     /// Number of values, `Dead` included (the size of per-population tables).
-    pub const COUNT: usize = 15;
+    pub const COUNT: usize = 20;
 
     /// Name used in CSV outputs and scenario files.
     pub fn name(self) -> &'static str {
@@ -91,6 +106,11 @@ impl Population {
             Population::Cd4Treg => "cd4_treg",
             Population::Cd8Naive => "cd8_naive",
             Population::Cd8Memory => "cd8_memory",
+            Population::CarStemLike => "car_t_stem_like",
+            Population::CarCentralMemory => "car_t_central_memory",
+            Population::CarEffectorMemory => "car_t_effector_memory",
+            Population::CarEffector => "car_t_effector",
+            Population::CarExhausted => "car_t_exhausted",
         }
     }
 
@@ -118,7 +138,19 @@ impl Population {
         matches!(self, Population::Plasmablast | Population::PlasmaCell)
     }
 
-    /// Whether the cell is a CD3+ T cell.
+    /// Whether the cell is a CAR-T cell.
+    pub fn is_car_t(self) -> bool {
+        matches!(
+            self,
+            Population::CarStemLike
+                | Population::CarCentralMemory
+                | Population::CarEffectorMemory
+                | Population::CarEffector
+                | Population::CarExhausted
+        )
+    }
+
+    /// Whether the cell is a host (non-CAR) CD3+ T cell.
     pub fn is_t_cell(self) -> bool {
         matches!(
             self,
@@ -136,6 +168,7 @@ impl Population {
     /// GC B cells in their lymphoid site, plasma cells in their marrow niche.
     pub fn recirculates(self) -> bool {
         self.is_t_cell()
+            || self.is_car_t()
             || matches!(
                 self,
                 Population::BTransitional
@@ -153,6 +186,8 @@ impl Population {
             Kind::PlasmaCell
         } else if self.is_t_cell() {
             Kind::TCell
+        } else if self.is_car_t() {
+            Kind::CarT
         } else {
             Kind::None
         }
@@ -170,11 +205,13 @@ pub enum Kind {
     PlasmaCell,
     /// CD4 and CD8 T cells.
     TCell,
+    /// CAR-T cells.
+    CarT,
 }
 
 impl Kind {
     /// Kinds that carry a weight, in scenario order.
-    pub const WEIGHTED: [Kind; 3] = [Kind::BCell, Kind::PlasmaCell, Kind::TCell];
+    pub const WEIGHTED: [Kind; 4] = [Kind::BCell, Kind::PlasmaCell, Kind::TCell, Kind::CarT];
 
     /// Name used in scenario files (`[resolution.cells_per_agent_by_kind]`).
     pub fn name(self) -> &'static str {
@@ -183,6 +220,7 @@ impl Kind {
             Kind::BCell => "b_cell",
             Kind::PlasmaCell => "plasma_cell",
             Kind::TCell => "t_cell",
+            Kind::CarT => "car_t",
         }
     }
 }
@@ -275,18 +313,20 @@ pub struct Cell {
     pub divisions: u8,
     /// Bit flags ([`Cell::FLAG_NICHE`]).
     pub flags: u8,
-    /// Reserved for CAR-T state (product, stimulations); zero for host cells.
-    pub reserved: u8,
+    /// CAR-T cells: index of the product the cell came from; zero for host cells.
+    pub product: u8,
     /// Surface antigen densities in units of [`ANTIGEN_UNIT_MOLECULES`], indexed by
     /// [`Antigen`].
     pub antigen: [u16; 4],
-    /// Reserved for CAR-T exhaustion state; zero for host cells.
-    pub reserved_state: u32,
+    /// CAR-T cells: antigen stimulations received (drives exhaustion); zero for host cells.
+    pub stimulations: u32,
 }
 
 impl Cell {
     /// Flag: the plasma cell holds a marrow survival niche.
     pub const FLAG_NICHE: u8 = 1;
+    /// Flag: the CAR-T cell engaged antigen in this step's encounters.
+    pub const FLAG_STIMULATED: u8 = 2;
 
     /// Whether the row holds a living cell.
     pub fn is_alive(&self) -> bool {
@@ -326,6 +366,10 @@ mod tests {
     #[test]
     fn population_indices_are_dense() {
         for (i, p) in Population::LIVING.iter().enumerate() {
+            assert!(
+                !(p.is_car_t() && p.is_t_cell()),
+                "CAR-T cells are counted apart from host T cells"
+            );
             assert_eq!(p.index(), i + 1);
         }
         assert_eq!(Population::LIVING.len() + 1, Population::COUNT);

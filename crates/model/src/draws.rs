@@ -97,6 +97,20 @@ pub trait Draws {
         count
     }
 
+    /// Cells descended from one cell after `dt_days` of a pure birth process with rate
+    /// `rate_per_day` (the cell included): geometric with mean exp(rate·dt), so a step
+    /// longer than the doubling time still yields the right growth.
+    fn descendants(&mut self, rate_per_day: f64, dt_days: f64) -> u64 {
+        if rate_per_day <= 0.0 {
+            return 1;
+        }
+        let p = (-rate_per_day * dt_days).exp();
+        let u = self.uniform().max(f64::MIN_POSITIVE);
+        1 + (u.ln() / (1.0 - p).max(f64::MIN_POSITIVE).ln())
+            .floor()
+            .max(0.0) as u64
+    }
+
     /// Picks an index in `0..n` uniformly (`n > 0`).
     fn index(&mut self, n: usize) -> usize {
         ((self.uniform() * n as f64) as usize).min(n.saturating_sub(1))
@@ -158,6 +172,18 @@ mod tests {
         let expected = 200_000.0 * probability(2.0, 0.5) / 2.0;
         assert!((f64::from(births) / expected - 1.0).abs() < 0.02);
         assert!((f64::from(deaths) / expected - 1.0).abs() < 0.02);
+    }
+
+    #[test]
+    fn descendants_grow_exponentially_on_average() {
+        let mut d = TestDraws(5);
+        let n = 100_000;
+        let mean = (0..n)
+            .map(|_| d.descendants(std::f64::consts::LN_2 / 0.78, 1.0))
+            .sum::<u64>() as f64
+            / n as f64;
+        let expected = (std::f64::consts::LN_2 / 0.78f64).exp();
+        assert!((mean / expected - 1.0).abs() < 0.02, "{mean} vs {expected}");
     }
 
     #[test]

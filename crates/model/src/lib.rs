@@ -24,6 +24,7 @@
 //! assert!((steady.blood_b_cells_per_ul() - 352.5).abs() < 1e-6);
 //! ```
 
+pub mod car;
 pub mod cell;
 pub mod compartment;
 pub mod draws;

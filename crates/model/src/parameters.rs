@@ -8,7 +8,9 @@
 
 mod groups;
 
-pub use groups::{Activation, BCells, Disease, Physiology, PlasmaCells, TCells};
+pub use groups::{
+    Activation, BCells, CarT, Disease, Lymphodepletion, Physiology, PlasmaCells, TCells,
+};
 
 /// One entry of the catalogue.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -129,6 +131,10 @@ pub struct Parameters {
     pub t_cells: TCells,
     /// Autoantigen, immune complexes, organ inflammation and the activity score.
     pub disease: Disease,
+    /// CAR-T kinetics and killing.
+    pub car_t: CarT,
+    /// Lymphodepleting chemotherapy.
+    pub lymphodepletion: Lymphodepletion,
 }
 
 impl Parameters {
@@ -141,19 +147,23 @@ impl Parameters {
             PlasmaCells::SPECS,
             TCells::SPECS,
             Disease::SPECS,
+            CarT::SPECS,
+            Lymphodepletion::SPECS,
         ]
         .into_iter()
         .flatten()
     }
 
     /// Names of the groups, in catalogue order.
-    pub const GROUPS: [&'static str; 6] = [
+    pub const GROUPS: [&'static str; 8] = [
         Physiology::GROUP,
         BCells::GROUP,
         Activation::GROUP,
         PlasmaCells::GROUP,
         TCells::GROUP,
         Disease::GROUP,
+        CarT::GROUP,
+        Lymphodepletion::GROUP,
     ];
 
     /// Value of `group.name`.
@@ -165,6 +175,8 @@ impl Parameters {
             PlasmaCells::GROUP => self.plasma_cells.get(name),
             TCells::GROUP => self.t_cells.get(name),
             Disease::GROUP => self.disease.get(name),
+            CarT::GROUP => self.car_t.get(name),
+            Lymphodepletion::GROUP => self.lymphodepletion.get(name),
             _ => None,
         }
     }
@@ -178,6 +190,8 @@ impl Parameters {
             PlasmaCells::GROUP => self.plasma_cells.set(name, value),
             TCells::GROUP => self.t_cells.set(name, value),
             Disease::GROUP => self.disease.set(name, value),
+            CarT::GROUP => self.car_t.set(name, value),
+            Lymphodepletion::GROUP => self.lymphodepletion.set(name, value),
             _ => false,
         }
     }

@@ -21,7 +21,66 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 pub use error::{ErrorKind, ScenarioError, ScenarioErrors};
-use immunosim_model::Parameters;
+use immunosim_model::car::{Construct, Logic, Product};
+use immunosim_model::{Antigen, Parameters};
+
+/// Default real CAR-T cells per agent: finer than host cells, so that a dose of 1e6/kg
+/// in a 70 kg patient (7e7 cells) is 700 agents.
+pub const DEFAULT_CAR_T_CELLS_PER_AGENT: f64 = 1e5;
+
+/// Phenotype shares of an infused product (stem-like, central memory, effector memory,
+/// effector): a choice typical of a manufactured autologous product rich in memory
+/// phenotypes (Mueller-Schoell 2021 starts most cells as naive/central memory; recalled).
+pub const PRODUCT_PHENOTYPE_SHARES: [f64; 4] = [0.3, 0.4, 0.2, 0.1];
+
+fn antigen(name: &str) -> Option<Antigen> {
+    Antigen::ALL.into_iter().find(|a| a.name() == name)
+}
+
+fn product(index: usize, p: &ProductTable) -> Product {
+    Product {
+        name: p
+            .name
+            .clone()
+            .unwrap_or_else(|| format!("product_{}", index + 1)),
+        construct: Construct {
+            targets: p.targets.iter().filter_map(|t| antigen(t)).collect(),
+            logic: p
+                .logic
+                .as_deref()
+                .and_then(Logic::from_name)
+                .unwrap_or(Logic::Or),
+            inhibitory: p.inhibitory.as_deref().and_then(antigen),
+        },
+        dose_cells_per_kg: p.dose_cells_per_kg,
+        infusion_day: p.infusion_day.unwrap_or(0.0),
+        phenotype_shares: PRODUCT_PHENOTYPE_SHARES,
+    }
+}
+
+/// One entry per chemotherapy day, sorted by day, doses of both drugs merged.
+fn chemotherapy(ld: &LymphodepletionTable) -> Vec<(f64, f64, f64)> {
+    let mut days: Vec<(f64, f64, f64)> = Vec::new();
+    let mut add = |day: f64, flu: f64, cy: f64| match days.iter_mut().find(|d| d.0 == day) {
+        Some(d) => {
+            d.1 += flu;
+            d.2 += cy;
+        }
+        None => days.push((day, flu, cy)),
+    };
+    for &day in &ld.fludarabine_days {
+        add(day, ld.fludarabine_mg_per_m2_per_day.unwrap_or(0.0), 0.0);
+    }
+    for &day in &ld.cyclophosphamide_days {
+        add(
+            day,
+            0.0,
+            ld.cyclophosphamide_mg_per_m2_per_day.unwrap_or(0.0),
+        );
+    }
+    days.sort_by(|a, b| a.0.total_cmp(&b.0));
+    days
+}
 use serde::Deserialize;
 
 /// The default scenario, embedded in the binary (`immunosim run` with no file).
@@ -59,8 +118,14 @@ pub struct Scenario {
     pub record_every_days: f64,
     /// Body weight, kg.
     pub weight_kg: f64,
-    /// Cells per agent for (B cell, plasma cell, T cell).
-    pub cells_per_agent: [f64; 3],
+    /// Cells per agent for (B cell, plasma cell, T cell, CAR-T cell).
+    pub cells_per_agent: [f64; 4],
+    /// Height, cm.
+    pub height_cm: f64,
+    /// CAR-T products.
+    pub products: Vec<Product>,
+    /// Lymphodepletion: (day, fludarabine mg/m2, cyclophosphamide mg/m2), by day.
+    pub chemotherapy: Vec<(f64, f64, f64)>,
     /// Sites in (blood, lymphoid, marrow, organ).
     pub sites: [u16; 4],
     /// All model parameters (catalogue defaults, then preset, then scenario).
@@ -80,6 +145,10 @@ struct ScenarioFile {
     sites: SitesTable,
     #[serde(default)]
     parameters: BTreeMap<String, BTreeMap<String, f64>>,
+    #[serde(default)]
+    lymphodepletion: LymphodepletionTable,
+    #[serde(default)]
+    products: Vec<ProductTable>,
     #[serde(default, rename = "run")]
     _run: Option<toml::Table>,
     #[serde(default, rename = "preset")]
@@ -103,6 +172,29 @@ struct ScenarioTable {
 #[serde(deny_unknown_fields)]
 struct PatientTable {
     weight_kg: Option<f64>,
+    height_cm: Option<f64>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct LymphodepletionTable {
+    fludarabine_mg_per_m2_per_day: Option<f64>,
+    #[serde(default)]
+    fludarabine_days: Vec<f64>,
+    cyclophosphamide_mg_per_m2_per_day: Option<f64>,
+    #[serde(default)]
+    cyclophosphamide_days: Vec<f64>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ProductTable {
+    name: Option<String>,
+    targets: Vec<String>,
+    logic: Option<String>,
+    inhibitory: Option<String>,
+    dose_cells_per_kg: f64,
+    infusion_day: Option<f64>,
 }
 
 #[derive(Deserialize, Default)]
@@ -119,6 +211,7 @@ struct KindWeights {
     b_cell: Option<f64>,
     plasma_cell: Option<f64>,
     t_cell: Option<f64>,
+    car_t: Option<f64>,
 }
 
 #[derive(Deserialize, Default)]
@@ -199,7 +292,16 @@ fn parse_named(text: &str, file: &str, default_name: &str) -> Result<Scenario, S
             k.b_cell.unwrap_or(all),
             k.plasma_cell.unwrap_or(all),
             k.t_cell.unwrap_or(all),
+            k.car_t.unwrap_or(DEFAULT_CAR_T_CELLS_PER_AGENT),
         ],
+        height_cm: parsed.patient.height_cm.unwrap_or(170.0),
+        products: parsed
+            .products
+            .iter()
+            .enumerate()
+            .map(|(i, p)| product(i, p))
+            .collect(),
+        chemotherapy: chemotherapy(&parsed.lymphodepletion),
         sites: [
             parsed.sites.blood.unwrap_or(4),
             parsed.sites.lymphoid.unwrap_or(32),
@@ -312,6 +414,36 @@ fn cross_field_errors(s: &Scenario, checked: &validate::Checked<'_>) -> Vec<Scen
             "vaccine niche shares must add to < 1".into(),
         );
     }
+    for (i, product) in s.products.iter().enumerate() {
+        let path = format!("products[{i}]");
+        let logic_path = format!("{path}.logic");
+        match (product.construct.logic, product.construct.inhibitory) {
+            (Logic::Not, None) => errors.push(checked.error_at(
+                checked.span_of_product(i, "logic"),
+                &logic_path,
+                "= \"not\" needs an `inhibitory` antigen".into(),
+                ErrorKind::Inconsistent,
+            )),
+            (Logic::Or | Logic::And, Some(_)) => errors.push(checked.error_at(
+                checked.span_of_product(i, "inhibitory"),
+                &format!("{path}.inhibitory"),
+                "is only meaningful with logic = \"not\"".into(),
+                ErrorKind::Inconsistent,
+            )),
+            _ => {}
+        }
+        if product.infusion_day < -s.burn_in_days {
+            errors.push(checked.error_at(
+                checked.span_of_product(i, "infusion_day"),
+                &format!("{path}.infusion_day"),
+                format!(
+                    "= {} is before the simulation starts (day -{} with this burn-in)",
+                    product.infusion_day, s.burn_in_days
+                ),
+                ErrorKind::Inconsistent,
+            ));
+        }
+    }
     errors
 }
 
@@ -335,11 +467,12 @@ impl Scenario {
             num(self.record_every_days)
         ));
         out.push_str(&format!(
-            "[patient]\nweight_kg = {}\n\n",
-            num(self.weight_kg)
+            "[patient]\nweight_kg = {}\nheight_cm = {}\n\n",
+            num(self.weight_kg),
+            num(self.height_cm)
         ));
         out.push_str("[resolution.cells_per_agent_by_kind]\n");
-        for (kind, w) in ["b_cell", "plasma_cell", "t_cell"]
+        for (kind, w) in ["b_cell", "plasma_cell", "t_cell", "car_t"]
             .iter()
             .zip(self.cells_per_agent)
         {
@@ -347,6 +480,45 @@ impl Scenario {
         }
         let [blood, lymphoid, marrow, organ] = self.sites;
         out.push_str(&format!("\n[sites]\nblood = {blood}\nlymphoid = {lymphoid}\nmarrow = {marrow}\norgan = {organ}\n"));
+        if !self.chemotherapy.is_empty() {
+            // One table can hold one dose per drug: days with the same dose are listed.
+            let days_of = |pick: fn(&(f64, f64, f64)) -> f64| -> (f64, Vec<String>) {
+                let given: Vec<&(f64, f64, f64)> =
+                    self.chemotherapy.iter().filter(|d| pick(d) > 0.0).collect();
+                (
+                    given.first().map_or(0.0, |d| pick(d)),
+                    given.iter().map(|d| num(d.0)).collect(),
+                )
+            };
+            let (flu, flu_days) = days_of(|d| d.1);
+            let (cy, cy_days) = days_of(|d| d.2);
+            out.push_str(&format!(
+                "\n[lymphodepletion]\nfludarabine_mg_per_m2_per_day = {}\nfludarabine_days = [{}]\ncyclophosphamide_mg_per_m2_per_day = {}\ncyclophosphamide_days = [{}]\n",
+                num(flu), flu_days.join(", "), num(cy), cy_days.join(", ")
+            ));
+        }
+        for p in &self.products {
+            let c = &p.construct;
+            let targets: Vec<String> = c.targets.iter().map(|a| quote(a.name())).collect();
+            let logic = match c.logic {
+                Logic::Or => "or",
+                Logic::And => "and",
+                Logic::Not => "not",
+            };
+            out.push_str(&format!(
+                "\n[[products]]\nname = {}\ntargets = [{}]\nlogic = \"{logic}\"\n",
+                quote(&p.name),
+                targets.join(", ")
+            ));
+            if let Some(veto) = c.inhibitory {
+                out.push_str(&format!("inhibitory = {}\n", quote(veto.name())));
+            }
+            out.push_str(&format!(
+                "dose_cells_per_kg = {}\ninfusion_day = {}\n",
+                num(p.dose_cells_per_kg),
+                num(p.infusion_day)
+            ));
+        }
         for group in Parameters::GROUPS {
             out.push_str(&format!("\n[parameters.{group}]\n"));
             for spec in Parameters::catalogue().filter(|s| s.group == group) {

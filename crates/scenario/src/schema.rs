@@ -29,7 +29,24 @@ pub enum FieldKind {
     },
     /// One of a fixed list.
     Choice(&'static [&'static str]),
+    /// A non-empty list of antigen names.
+    AntigenList,
+    /// A list of numbers within [min, max].
+    NumberList {
+        /// Smallest allowed value.
+        min: f64,
+        /// Largest allowed value.
+        max: f64,
+        /// Unit.
+        unit: &'static str,
+    },
 }
+
+/// Antigen names a CAR may target (MODEL.md §3).
+pub const ANTIGENS: &[&str] = &["CD19", "CD20", "CD22", "BCMA"];
+
+/// Tables that are arrays (`[[products]]`).
+pub const ARRAY_TABLES: &[&str] = &["products"];
 
 /// One field of the schema.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -146,6 +163,14 @@ pub const FIELDS: &[Field] = &[
         "Body weight; pool sizes and volumes scale with it (default 70).",
     ),
     number(
+        "patient",
+        "height_cm",
+        100.0,
+        230.0,
+        "cm",
+        "Height, for body surface area (default 170).",
+    ),
+    number(
         "resolution",
         "cells_per_agent",
         1.0,
@@ -176,6 +201,90 @@ pub const FIELDS: &[Field] = &[
         1e12,
         "cells",
         "Cells per agent for T cells.",
+    ),
+    number(
+        "resolution.cells_per_agent_by_kind",
+        "car_t",
+        1.0,
+        1e12,
+        "cells",
+        "Cells per agent for CAR-T cells (default 1e5: an infusion of 7e7 cells is 700 agents).",
+    ),
+    number(
+        "lymphodepletion",
+        "fludarabine_mg_per_m2_per_day",
+        0.0,
+        50.0,
+        "mg/m2/day",
+        "Fludarabine dose on each fludarabine day (Erlangen: 25).",
+    ),
+    Field {
+        table: "lymphodepletion",
+        name: "fludarabine_days",
+        kind: FieldKind::NumberList {
+            min: -60.0,
+            max: 36_525.0,
+            unit: "day",
+        },
+        doc: "Days fludarabine is given (Erlangen: [-5, -4, -3]).",
+    },
+    number(
+        "lymphodepletion",
+        "cyclophosphamide_mg_per_m2_per_day",
+        0.0,
+        3000.0,
+        "mg/m2/day",
+        "Cyclophosphamide dose on each cyclophosphamide day (Erlangen: 1000).",
+    ),
+    Field {
+        table: "lymphodepletion",
+        name: "cyclophosphamide_days",
+        kind: FieldKind::NumberList {
+            min: -60.0,
+            max: 36_525.0,
+            unit: "day",
+        },
+        doc: "Days cyclophosphamide is given (Erlangen: [-3]).",
+    },
+    Field {
+        table: "products",
+        name: "name",
+        kind: FieldKind::Text,
+        doc: "Product name.",
+    },
+    Field {
+        table: "products",
+        name: "targets",
+        kind: FieldKind::AntigenList,
+        doc: "Antigens the CAR binds, e.g. [\"CD19\"] or [\"BCMA\", \"CD19\"].",
+    },
+    Field {
+        table: "products",
+        name: "logic",
+        kind: FieldKind::Choice(&["or", "and", "not"]),
+        doc: "How binders combine: or (tandem/compound), and (split signal), not (inhibitory CAR). Default or.",
+    },
+    Field {
+        table: "products",
+        name: "inhibitory",
+        kind: FieldKind::Choice(ANTIGENS),
+        doc: "The inhibitory antigen of a `not` construct.",
+    },
+    number(
+        "products",
+        "dose_cells_per_kg",
+        1e4,
+        1e10,
+        "cells/kg",
+        "Dose in CAR-T cells per kg body weight (Erlangen: 1e6).",
+    ),
+    number(
+        "products",
+        "infusion_day",
+        -365.0,
+        36_525.0,
+        "day",
+        "Day of infusion (default 0).",
     ),
     integer(
         "sites",
@@ -234,7 +343,11 @@ pub const FIELDS: &[Field] = &[
 
 /// Every table a file may contain (parameter groups included).
 pub fn tables() -> Vec<String> {
-    let mut tables: Vec<String> = FIELDS.iter().map(|f| f.table.to_string()).collect();
+    let mut tables: Vec<String> = FIELDS
+        .iter()
+        .map(|f| f.table.to_string())
+        .filter(|t| !ARRAY_TABLES.contains(&t.as_str()))
+        .collect();
     tables.push("parameters".into());
     tables.extend(Parameters::GROUPS.iter().map(|g| format!("parameters.{g}")));
     tables.sort();
@@ -286,6 +399,9 @@ pub fn names_in(table: &str) -> Vec<String> {
         if let Some(rest) = rest.filter(|r| !r.contains('.')) {
             names.push(rest.to_string());
         }
+    }
+    if table.is_empty() {
+        names.extend(ARRAY_TABLES.iter().map(|t| t.to_string()));
     }
     names.sort();
     names.dedup();

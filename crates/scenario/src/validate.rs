@@ -36,6 +36,20 @@ impl<'a> Checked<'a> {
         }
     }
 
+    /// The span of field `name` of the `index`-th `[[products]]` table, if present.
+    pub fn span_of_product(&self, index: usize, name: &str) -> Option<std::ops::Range<usize>> {
+        let array = self
+            .document
+            .as_table()
+            .get("products")?
+            .as_array_of_tables()?;
+        let table = array.get(index)?;
+        table
+            .get(name)
+            .and_then(Item::span)
+            .or_else(|| table.span())
+    }
+
     /// The span of the value at a dotted path (`scenario.days`), if present.
     pub fn span_of(&self, path: &str) -> Option<std::ops::Range<usize>> {
         let mut parts: Vec<&str> = path.split('.').collect();
@@ -90,20 +104,54 @@ pub fn check_schema(checked: &Checked<'_>) -> Vec<ScenarioError> {
 }
 
 fn walk(checked: &Checked<'_>, table: &Table, path: &str, errors: &mut Vec<ScenarioError>) {
+    walk_as(checked, table, path, path, errors);
+}
+
+/// Checks `table` against the schema of `schema_path`, naming fields by `shown_path`
+/// (they differ inside arrays of tables: schema `products`, shown `products[1]`).
+fn walk_as(
+    checked: &Checked<'_>,
+    table: &Table,
+    schema_path: &str,
+    shown_path: &str,
+    errors: &mut Vec<ScenarioError>,
+) {
     let tables = schema::tables();
     for (key, item) in table.iter() {
-        let full = if path.is_empty() {
-            key.to_string()
-        } else {
-            format!("{path}.{key}")
+        let join = |base: &str| {
+            if base.is_empty() {
+                key.to_string()
+            } else {
+                format!("{base}.{key}")
+            }
         };
+        let (full_schema, full) = (join(schema_path), join(shown_path));
         let key_span = table
             .key(key)
             .and_then(|k| k.span())
             .or_else(|| item.span());
-        if tables.contains(&full) {
+        if schema_path.is_empty() && schema::ARRAY_TABLES.contains(&key) {
+            match item.as_array_of_tables() {
+                Some(array) => {
+                    for (i, sub) in array.iter().enumerate() {
+                        walk_as(checked, sub, key, &format!("{key}[{i}]"), errors);
+                    }
+                }
+                None => errors.push(checked.error_at(
+                    key_span,
+                    &full,
+                    format!(
+                        "must be an array of tables ([[{key}]]), found {}",
+                        type_name(item)
+                    ),
+                    ErrorKind::WrongType,
+                )),
+            }
+            continue;
+        }
+        if tables.contains(&full_schema) {
             match item.as_table() {
-                Some(sub) => walk(checked, sub, &full, errors),
+                Some(sub) => walk_as(checked, sub, &full_schema, &full, errors),
                 None => errors.push(checked.error_at(
                     key_span,
                     &full,
@@ -113,17 +161,17 @@ fn walk(checked: &Checked<'_>, table: &Table, path: &str, errors: &mut Vec<Scena
             }
             continue;
         }
-        let Some(field) = schema::field(path, key) else {
-            let candidates = schema::names_in(path);
+        let Some(field) = schema::field(schema_path, key) else {
+            let candidates = schema::names_in(schema_path);
             let hint = match schema::suggest(key, &candidates) {
                 Some(s) => format!("; did you mean `{s}`?"),
                 None if candidates.is_empty() => String::new(),
                 None => format!("; known here: {}", candidates.join(", ")),
             };
-            let place = if path.is_empty() {
+            let place = if shown_path.is_empty() {
                 "at the top level".to_string()
             } else {
-                format!("in [{path}]")
+                format!("in [{shown_path}]")
             };
             errors.push(checked.error_at(
                 key_span,
@@ -134,14 +182,7 @@ fn walk(checked: &Checked<'_>, table: &Table, path: &str, errors: &mut Vec<Scena
             continue;
         };
         let span = item.span().or(key_span);
-        if let Some(message) = check_value(item.as_value(), field.kind) {
-            let kind = if message.starts_with("expected") {
-                ErrorKind::WrongType
-            } else if message.contains("allowed") && !message.contains("one of") {
-                ErrorKind::OutOfRange
-            } else {
-                ErrorKind::UnknownChoice
-            };
+        if let Some((message, kind)) = check_value(item.as_value(), field.kind) {
             errors.push(checked.error_at(span, &full, message, kind));
         }
     }
@@ -157,47 +198,100 @@ fn type_name(item: &Item) -> &'static str {
 }
 
 /// Checks one value against its kind; `None` when it is fine.
-fn check_value(value: Option<&Value>, kind: FieldKind) -> Option<String> {
+fn check_value(value: Option<&Value>, kind: FieldKind) -> Option<(String, ErrorKind)> {
     let Some(value) = value else {
-        return Some("expected a value, found a table".into());
+        return Some((
+            "expected a value, found a table".into(),
+            ErrorKind::WrongType,
+        ));
     };
+    let wrong = |expected: &str| {
+        Some((
+            format!("expected {expected}, found {}", value.type_name()),
+            ErrorKind::WrongType,
+        ))
+    };
+    let number = |v: &Value| v.as_float().or_else(|| v.as_integer().map(|i| i as f64));
     match kind {
-        FieldKind::Text => value
-            .as_str()
-            .is_none()
-            .then(|| format!("expected a string, found {}", value.type_name())),
+        FieldKind::Text => value.as_str().is_none().then(|| {
+            (
+                format!("expected a string, found {}", value.type_name()),
+                ErrorKind::WrongType,
+            )
+        }),
         FieldKind::Choice(choices) => match value.as_str() {
-            None => Some(format!("expected a string, found {}", value.type_name())),
-            Some(s) if !choices.contains(&s) => Some(format!(
-                "= \"{s}\" is not known (allowed: one of {})",
-                choices.join(", ")
+            None => wrong("a string"),
+            Some(s) if !choices.contains(&s) => Some((
+                format!(
+                    "= \"{s}\" is not known (allowed: one of {})",
+                    choices.join(", ")
+                ),
+                ErrorKind::UnknownChoice,
             )),
             Some(_) => None,
         },
-        FieldKind::Number { min, max, unit } => {
-            let x = value
-                .as_float()
-                .or_else(|| value.as_integer().map(|i| i as f64));
-            match x {
-                None => Some(format!(
-                    "expected a number ({unit}), found {}",
-                    value.type_name()
-                )),
-                Some(x) if !(x.is_finite() && x >= min && x <= max) => Some(format!(
-                    "= {x} is out of range (allowed {min} <= x <= {max}, unit {unit})"
-                )),
-                Some(_) => None,
-            }
-        }
+        FieldKind::Number { min, max, unit } => match number(value) {
+            None => wrong(&format!("a number ({unit})")),
+            Some(x) if !(x.is_finite() && x >= min && x <= max) => Some((
+                format!("= {x} is out of range (allowed {min} <= x <= {max}, unit {unit})"),
+                ErrorKind::OutOfRange,
+            )),
+            Some(_) => None,
+        },
         FieldKind::Integer { min, max } => match value.as_integer() {
-            None => Some(format!(
-                "expected a whole number, found {}",
-                value.type_name()
-            )),
-            Some(i) if i < min || i > max => Some(format!(
-                "= {i} is out of range (allowed {min} <= x <= {max})"
+            None => wrong("a whole number"),
+            Some(i) if i < min || i > max => Some((
+                format!("= {i} is out of range (allowed {min} <= x <= {max})"),
+                ErrorKind::OutOfRange,
             )),
             Some(_) => None,
         },
+        FieldKind::AntigenList => {
+            let Some(array) = value.as_array() else {
+                return wrong("a list of antigen names");
+            };
+            if array.is_empty() {
+                return Some((
+                    "is empty: a construct needs at least one target antigen".into(),
+                    ErrorKind::Inconsistent,
+                ));
+            }
+            for v in array.iter() {
+                match v.as_str() {
+                    Some(name) if schema::ANTIGENS.contains(&name) => {}
+                    Some(name) => {
+                        return Some((
+                            format!(
+                                "unknown antigen \"{name}\" (known antigens: {})",
+                                schema::ANTIGENS.join(", ")
+                            ),
+                            ErrorKind::UnknownChoice,
+                        ));
+                    }
+                    None => return wrong("antigen names (strings)"),
+                }
+            }
+            None
+        }
+        FieldKind::NumberList { min, max, unit } => {
+            let Some(array) = value.as_array() else {
+                return wrong(&format!("a list of numbers ({unit})"));
+            };
+            for v in array.iter() {
+                match number(v) {
+                    None => return wrong(&format!("numbers ({unit})")),
+                    Some(x) if !(x.is_finite() && x >= min && x <= max) => {
+                        return Some((
+                            format!(
+                                "contains {x}, out of range (allowed {min} <= x <= {max}, unit {unit})"
+                            ),
+                            ErrorKind::OutOfRange,
+                        ));
+                    }
+                    Some(_) => {}
+                }
+            }
+            None
+        }
     }
 }

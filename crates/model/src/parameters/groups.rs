@@ -223,9 +223,12 @@ parameter_group! {
         #[doc = "Half-life of memory CD4 T cells (also used for Tfh and Treg)."]
         memory_cd4_half_life_years: "years" = 0.4, [0.01, 20.0],
             "Vrisekoop et al., PNAS 2008 (seen; ref t_half_life_memory_cd4)";
-        #[doc = "Half-life of memory CD8 T cells."]
+                #[doc = "Half-life of memory CD8 T cells."]
         memory_cd8_half_life_years: "years" = 0.7, [0.01, 20.0],
             "Vrisekoop et al., PNAS 2008 (seen; ref t_half_life_memory_cd8)";
+        #[doc = "Gompertz regrowth rate of T cells below their set point (net growth r·ln(set/current))."]
+        regrowth_rate_per_day: "1/day" = 0.17, [0.0, 5.0],
+            "Kimmel, Locke, Altrock, Proc R Soc B 2021, Table 1, r_N (seen; ref kimmel_r_n)";
     }
 }
 
@@ -265,5 +268,69 @@ parameter_group! {
         #[doc = "Score at or below which the patient counts as in remission (DORIS-like)."]
         remission_score: "points" = 4.0, [0.0, 20.0],
             "MODEL.md §4: DORIS-like remission at clinical score <= 4";
+    }
+}
+
+parameter_group! {
+    /// CAR-T cells: encounters, killing, proliferation, differentiation, exhaustion,
+    /// contraction and persistence (MODEL.md §4).
+    CarT = "car_t" {
+        #[doc = "Cells of its own site a CAR-T cell probes per day for antigen (contacts); targets among them are met in proportion to their share of the site."]
+                encounters_per_day: "1/day" = 60.0, [0.1, 1000.0],
+            "fitted: the Erlangen CD19 scenario depletes blood B cells below 10% of their post-lymphodepletion level within two weeks (24/day did not); T cells scan tens of cells per hour in lymph nodes (Miller 2002, recalled), so 60/day is within reach";
+        #[doc = "Probability that engaging a target well above threshold kills it."]
+        kill_probability: "probability" = 0.5, [0.0, 1.0],
+            "choice: serial killing is efficient but not every synapse kills (Davenport 2018, recalled)";
+        #[doc = "Antigen density (molecules/cell) at which a binder gives half-maximal activation."]
+        activation_threshold_molecules: "molecules/cell" = 1000.0, [1.0, 1.0e6],
+            "choice: CD19 CARs respond down to a few hundred to a few thousand CD19 molecules (Majzner 2020, recalled)";
+        #[doc = "Hill coefficient of activation versus antigen density."]
+        activation_hill: "dimensionless" = 2.0, [0.5, 8.0],
+            "choice: a sigmoid with a clear threshold (MODEL.md §4)";
+        #[doc = "Doubling time of a stimulated CAR-T cell."]
+        doubling_time_days: "days" = 0.78, [0.2, 10.0],
+            "Stein et al., CPT Pharmacometrics Syst Pharmacol 2019 (seen; ref stein_doubling)";
+        #[doc = "Antigen-driven differentiation, stem-like to central memory."]
+        stem_to_central_memory_per_day: "1/day" = 0.14, [0.0, 10.0],
+            "Mueller-Schoell et al. 2021, k12 (seen; ref mueller_schoell_k12); here driven by stimulation (choice)";
+        #[doc = "Antigen-driven differentiation, central memory to effector memory."]
+        central_to_effector_memory_per_day: "1/day" = 0.191, [0.0, 10.0],
+            "Mueller-Schoell et al. 2021, k23 (seen; ref mueller_schoell_k23); here driven by stimulation (choice)";
+        #[doc = "Antigen-driven differentiation, effector memory to effector."]
+        effector_memory_to_effector_per_day: "1/day" = 0.355, [0.0, 10.0],
+            "Mueller-Schoell et al. 2021, k34 (seen; ref mueller_schoell_k34); here driven by stimulation (choice)";
+        #[doc = "Death rate of effector and exhausted CAR-T cells."]
+        effector_death_rate_per_day: "1/day" = 0.518, [0.0, 10.0],
+            "Mueller-Schoell et al. 2021, per-cell effector elimination ke4 (seen; ref mueller_schoell_ke4); not Stein's population-level initial decline";
+        #[doc = "Death rate of effector-memory CAR-T cells."]
+        effector_memory_death_rate_per_day: "1/day" = 0.0104, [0.0, 10.0],
+            "Mueller-Schoell et al. 2021, memory death (seen; ref mueller_schoell_death_memory)";
+        #[doc = "Death rate of stem-like and central-memory CAR-T cells (the persisting pool)."]
+        memory_death_rate_per_day: "1/day" = 0.0032, [0.0, 10.0],
+            "Stein et al. 2019, terminal decline beta, half-life ~220 d (seen; ref stein_beta)";
+                #[doc = "Gompertz homeostatic growth rate of memory-like CAR-T cells in a lymphopenic host (net growth rho·ln(T set point/all T cells))."]
+        homeostatic_growth_rate_per_day: "1/day" = 0.0251, [0.0, 5.0],
+            "Kimmel, Locke, Altrock, Proc R Soc B 2021, Table 1, rho_c (seen; ref kimmel_rho_c)";
+        #[doc = "Share of effectors that revert to a persisting memory state rather than die when antigen is gone."]
+        persisting_fraction: "fraction" = 0.0079, [0.0, 0.5],
+            "Stein et al. 2019, FB (seen; ref stein_fb); converted to a reversion rate against the effector death rate";
+        #[doc = "Stimulations after which an effector becomes exhausted."]
+        exhaustion_stimulations: "stimulations" = 12.0, [1.0, 1000.0],
+            "choice: chronic antigen exposure exhausts CAR-T cells within ~1-2 weeks of daily stimulation (Good 2021, recalled)";
+        #[doc = "Killing and proliferation of exhausted cells relative to effectors."]
+        exhausted_function_relative: "ratio" = 0.2, [0.0, 1.0],
+            "choice: exhausted cells keep some cytotoxicity but little proliferation (Wherry 2011, recalled)";
+    }
+}
+
+parameter_group! {
+    /// Lymphodepleting chemotherapy (MODEL.md §4).
+    Lymphodepletion = "lymphodepletion" {
+        #[doc = "Natural-log kill of lymphocytes per mg/m2 of fludarabine."]
+        fludarabine_log_kill_per_mg_per_m2: "1/(mg/m2)" = 0.02, [0.0, 1.0],
+            "choice: with cyclophosphamide below, the Erlangen regimen (Flu 3 x 25 mg/m2 + Cy 1 g/m2) leaves ~5% of lymphocytes, 'ALC near zero at infusion' (MODEL.md §4; ref erlangen_ld_flu_daily)";
+        #[doc = "Natural-log kill of lymphocytes per mg/m2 of cyclophosphamide."]
+        cyclophosphamide_log_kill_per_mg_per_m2: "1/(mg/m2)" = 0.0015, [0.0, 1.0],
+            "choice: half of the regimen's log kill from Cy 1 g/m2 (ref erlangen_ld_cy_total); plasma cells are spared (non-dividing; vaccine titres survive lymphodepletion)";
     }
 }

@@ -3,7 +3,7 @@
 //! Densities are log-normal around a mean per population and antigen (MODEL.md §3).
 //! These densities are what a CAR sees; the untreated patient only carries them.
 
-use crate::cell::{Antigen, Cell, Population};
+use crate::cell::{Antigen, Cell, Population, Specificity};
 use crate::draws::Draws;
 use crate::parameters::Parameters;
 
@@ -44,11 +44,17 @@ const CD20_PRECURSOR: Density = Density {
     mean: 5_000.0,
     sd: 3_000.0,
 };
-/// CD19 on plasmablasts and CD19+ plasma cells: dim (choice: ~a fifth of B-cell
-/// levels; Mei 2015 describes CD19 dim/negative plasma cells; recalled).
-const CD19_DIM: Density = Density {
+/// CD19 on plasmablasts: dim (choice: ~a fifth of B-cell levels; recalled).
+const CD19_PLASMABLAST: Density = Density {
     mean: 4_000.0,
     sd: 2_500.0,
+};
+/// CD19 on CD19+ plasma cells: low, CD19 is lost as plasma cells mature (Mei 2015
+/// describes CD19 low/negative marrow plasma cells; choice: a few hundred molecules,
+/// near the CAR threshold; recalled, to check).
+const CD19_PLASMA_CELL: Density = Density {
+    mean: 500.0,
+    sd: 300.0,
 };
 /// BCMA on plasmablasts and plasma cells: ~1,000 (200-3,000) (Salem et al., Leuk Res
 /// 2018 for myeloma, lower on normal cells; recalled, ref bcma_density_plasma_cell).
@@ -66,7 +72,8 @@ pub fn densities(population: Population) -> [Density; 4] {
         | Population::BMemory
         | Population::BActivated
         | Population::BGerminalCentre => [CD19_B, CD20_B, CD22_B, ABSENT],
-        Population::Plasmablast | Population::PlasmaCell => [CD19_DIM, ABSENT, ABSENT, BCMA_PC],
+        Population::Plasmablast => [CD19_PLASMABLAST, ABSENT, ABSENT, BCMA_PC],
+        Population::PlasmaCell => [CD19_PLASMA_CELL, ABSENT, ABSENT, BCMA_PC],
         _ => [ABSENT; 4],
     }
 }
@@ -84,8 +91,15 @@ pub fn draw_surface(cell: &mut Cell, params: &Parameters, draws: &mut impl Draws
         };
         cell.set_antigen_molecules(antigen, value);
     }
+    // Vaccine-specific plasma cells in the initial patient formed years to decades
+    // ago: the long-lived measles-, mumps- and tetanus-specific plasma cells sit in the
+    // CD19-negative subset (Halliley et al., Immunity 2015; recalled).
+    let old_vaccine_cell = matches!(
+        cell.specificity,
+        Specificity::VaccineA | Specificity::VaccineB
+    );
     if cell.population == Population::PlasmaCell
-        && draws.chance(params.plasma_cells.cd19_negative_share)
+        && (old_vaccine_cell || draws.chance(params.plasma_cells.cd19_negative_share))
     {
         cell.set_antigen_molecules(Antigen::Cd19, 0.0);
     }

@@ -8,8 +8,11 @@
 
 pub mod activation;
 pub mod antigens;
+pub mod car_t;
 pub mod germinal_centre;
 pub mod hazards;
+pub mod killing;
+pub mod lymphodepletion;
 pub mod lymphopoiesis;
 pub mod maturation;
 pub mod migration;
@@ -45,6 +48,11 @@ pub struct StepContext<'a> {
     pub division_rate_per_day: [f64; Population::COUNT],
     /// This step's event probabilities ([`hazards::StepHazards::new`] of this context).
     pub hazards: hazards::StepHazards,
+    /// ln(host T set point / all T cells, CAR-T included): 0 at steady state, high after
+    /// lymphodepletion (drives homeostatic growth).
+    pub t_cell_lymphopenia: f64,
+    /// Multiplier on stimulated CAR-T proliferation (1; lowered by dexamethasone).
+    pub car_proliferation_factor: f64,
 }
 
 /// The members of one site at the start of the step, as counts by population: meeting
@@ -111,6 +119,7 @@ pub fn step_cell(
         Population::BGerminalCentre => germinal_centre::germinal_centre(cell, ctx, draws, births),
         Population::Plasmablast => plasma_cells::plasmablast(cell, ctx, draws),
         Population::PlasmaCell => plasma_cells::plasma_cell(cell, ctx, draws),
+        p if p.is_car_t() => car_t::car_t(cell, ctx, draws, births),
         _ => turnover::turnover(cell, ctx, draws, births),
     };
     if fate == Fate::Lives {

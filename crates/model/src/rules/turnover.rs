@@ -33,17 +33,29 @@ pub fn death_rate_per_day(
     }
 }
 
-/// Homeostatic division rate that balances death at the set point and rises when the
-/// pool is below it (cytokine available per cell ∝ set point / current), capped at
-/// `max_ratio` × death so an emptied pool regrows at a bounded pace.
-pub fn homeostatic_division_rate(death_rate_per_day: f64, set_point: f64, current: f64) -> f64 {
-    /// Cap on the division/death ratio of a depleted pool (choice: keeps regrowth after
-    /// depletion gradual; Kimmel 2021's r_N 0.17/day is the CAR-T issue's calibration).
-    const MAX_RATIO: f64 = 20.0;
-    if current <= 0.0 {
-        return death_rate_per_day * MAX_RATIO;
+/// Homeostatic division rate: equal to death at the set point; below it, Gompertz
+/// regrowth (net growth `regrowth_rate_per_day` · ln(set/current), Kimmel 2021) as
+/// IL-7/IL-15 per cell rises; above it, division falls in proportion (set/current).
+pub fn homeostatic_division_rate(
+    death_rate_per_day: f64,
+    regrowth_rate_per_day: f64,
+    set_point: f64,
+    current: f64,
+) -> f64 {
+    let log_gap = log_lymphopenia(set_point, current);
+    if current < set_point {
+        death_rate_per_day + regrowth_rate_per_day * log_gap
+    } else {
+        death_rate_per_day * set_point / current
     }
-    death_rate_per_day * (set_point / current).clamp(0.0, MAX_RATIO)
+}
+
+/// ln(set/current), at least 0, bounded at ln(1e4) for an emptied pool.
+pub fn log_lymphopenia(set_point: f64, current: f64) -> f64 {
+    if current <= 0.0 {
+        return 1e4f64.ln();
+    }
+    (set_point / current).ln().clamp(0.0, 1e4f64.ln())
 }
 
 /// (death, division) rates of a resting population this step, 1/day.

@@ -1,0 +1,148 @@
+//! CAR constructs and products: what a CAR recognises and how its binders combine.
+//!
+//! A construct is a set of binders (target antigens) and a logic:
+//! * `or` — tandem/bispecific CAR, compound CAR or two CARs in one cell: activated by any
+//!   of its antigens (the strongest binder counts);
+//! * `and` — split signalling: activated only as strongly as its weakest antigen;
+//! * `not` — an inhibitory CAR: the activating binders as for `or`, damped by the
+//!   inhibitory antigen.
+//!
+//! Activation by one antigen is a Hill function of its density around the threshold
+//! (MODEL.md §4), so antigen-low and antigen-negative cells escape.
+
+use crate::cell::{Antigen, Cell};
+
+/// How binders combine.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Logic {
+    /// Any binder activates.
+    Or,
+    /// All binders must be engaged.
+    And,
+    /// Activating binders as `or`, vetoed by the inhibitory antigen.
+    Not,
+}
+
+impl Logic {
+    /// Names used in scenario files.
+    pub const NAMES: [&'static str; 3] = ["or", "and", "not"];
+
+    /// The logic named `name`.
+    pub fn from_name(name: &str) -> Option<Logic> {
+        match name {
+            "or" => Some(Logic::Or),
+            "and" => Some(Logic::And),
+            "not" => Some(Logic::Not),
+            _ => None,
+        }
+    }
+}
+
+/// A CAR construct.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Construct {
+    /// Activating binders (at least one).
+    pub targets: Vec<Antigen>,
+    /// How they combine.
+    pub logic: Logic,
+    /// Inhibitory antigen (`not` logic only).
+    pub inhibitory: Option<Antigen>,
+}
+
+impl Construct {
+    /// Activation (0-1) of this construct by `cell`, with half-activation at
+    /// `threshold` molecules and Hill coefficient `hill`.
+    pub fn activation(&self, cell: &Cell, threshold: f64, hill: f64) -> f64 {
+        let one =
+            |antigen: Antigen| hill_activation(cell.antigen_molecules(antigen), threshold, hill);
+        let activating = self.targets.iter().map(|&a| one(a));
+        let base = match self.logic {
+            Logic::Or | Logic::Not => activating.fold(0.0, f64::max),
+            Logic::And => activating.fold(1.0, f64::min),
+        };
+        match (self.logic, self.inhibitory) {
+            (Logic::Not, Some(veto)) => base * (1.0 - one(veto)),
+            _ => base,
+        }
+    }
+
+    /// Whether `cell` carries any activating antigen at all (a potential target).
+    pub fn may_target(&self, cell: &Cell) -> bool {
+        self.targets.iter().any(|&a| cell.antigen[a as usize] > 0)
+    }
+}
+
+/// Hill activation of a binder by `density` molecules per cell.
+pub fn hill_activation(density: f64, threshold: f64, hill: f64) -> f64 {
+    if density <= 0.0 {
+        return 0.0;
+    }
+    let x = (density / threshold).powf(hill);
+    x / (1.0 + x)
+}
+
+/// A CAR-T product.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Product {
+    /// Name (for outputs and messages).
+    pub name: String,
+    /// What the CAR recognises.
+    pub construct: Construct,
+    /// Dose, CAR-T cells per kg body weight.
+    pub dose_cells_per_kg: f64,
+    /// Infusion day (day 0 = the usual day of infusion).
+    pub infusion_day: f64,
+    /// Phenotype shares at infusion: stem-like, central memory, effector memory, effector.
+    pub phenotype_shares: [f64; 4],
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cell(cd19: f64, cd20: f64) -> Cell {
+        let mut c = Cell::default();
+        c.set_antigen_molecules(Antigen::Cd19, cd19);
+        c.set_antigen_molecules(Antigen::Cd20, cd20);
+        c
+    }
+
+    #[test]
+    fn activation_rises_with_density_through_the_threshold() {
+        assert_eq!(hill_activation(0.0, 1000.0, 2.0), 0.0);
+        assert!((hill_activation(1000.0, 1000.0, 2.0) - 0.5).abs() < 1e-12);
+        assert!(hill_activation(22_000.0, 1000.0, 2.0) > 0.99);
+        assert!(hill_activation(200.0, 1000.0, 2.0) < 0.05);
+    }
+
+    #[test]
+    fn logics_combine_binders() {
+        let both = cell(22_000.0, 94_000.0);
+        let only_cd19 = cell(22_000.0, 0.0);
+        let or = Construct {
+            targets: vec![Antigen::Cd19, Antigen::Cd20],
+            logic: Logic::Or,
+            inhibitory: None,
+        };
+        let and = Construct {
+            logic: Logic::And,
+            ..or.clone()
+        };
+        let not = Construct {
+            targets: vec![Antigen::Cd19],
+            logic: Logic::Not,
+            inhibitory: Some(Antigen::Cd20),
+        };
+        assert!(or.activation(&only_cd19, 1000.0, 2.0) > 0.99);
+        assert!(
+            and.activation(&only_cd19, 1000.0, 2.0) < 1e-9,
+            "AND spares single-positive cells"
+        );
+        assert!(and.activation(&both, 1000.0, 2.0) > 0.99);
+        assert!(
+            not.activation(&both, 1000.0, 2.0) < 0.01,
+            "NOT spares cells with the inhibitory antigen"
+        );
+        assert!(not.activation(&only_cd19, 1000.0, 2.0) > 0.99);
+    }
+}
