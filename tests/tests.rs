@@ -847,6 +847,10 @@ fn bad_treatment_input_is_reported_with_file_line_and_known_values() {
             "[[products]]\ntargets = [\"CD19\"]\ndose_cells_per_kg = 1e6\ninfusion_day = -500\n",
             &["t.toml:4:16", "infusion_day", "out of range"],
         ),
+        (
+            "[scenario]\nburn_in_days = 0\n[lymphodepletion]\nfludarabine_mg_per_m2_per_day = 25\nfludarabine_days = [-5]\n",
+            &["t.toml:5:20", "day -5 is before the simulation starts"],
+        ),
     ];
     for (text, expected) in cases {
         let errors = immunosim_scenario::parse_str(text, "t.toml")

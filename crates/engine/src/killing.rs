@@ -28,8 +28,6 @@ pub struct Encounters {
     pub killed: Vec<u32>,
     /// Rows of CAR-T cells that engaged antigen.
     pub stimulated: Vec<u32>,
-    /// Real cells killed.
-    pub killed_cells: f64,
 }
 
 /// A (site, row) pair.
@@ -93,16 +91,15 @@ pub fn encounters(cells: &[Cell], census: &Census, config: &RunConfig, step: u64
     let probes_per_cell = params.car_t.encounters_per_day * config.dt_days;
     let weight_ratio = config.weight(Kind::CarT) / config.weight(Kind::BCell);
     let key = StepKey::new(config.seed, step, Purpose::Killing);
-    let per_site: Vec<(Vec<u32>, Vec<u32>, f64)> = (0..sites)
+    let per_site: Vec<(Vec<u32>, Vec<u32>)> = (0..sites)
         .into_par_iter()
         .map(|site| {
             let site_cars = &cars.rows[cars.start[site]..cars.start[site + 1]];
             let site_targets = &targets.rows[targets.start[site]..targets.start[site + 1]];
             let mut killed = Vec::new();
             let mut stimulated = Vec::new();
-            let mut killed_cells = 0.0;
             if site_cars.is_empty() || site_targets.is_empty() {
-                return (killed, stimulated, killed_cells);
+                return (killed, stimulated);
             }
             let members: u32 = census.by_site[site].iter().sum();
             let target_share = (site_targets.len() as f64 / f64::from(members.max(1))).min(1.0);
@@ -139,7 +136,6 @@ pub fn encounters(cells: &[Cell], census: &Census, config: &RunConfig, step: u64
                     let per_agent = (config.weight(Kind::BCell) / target_weight).min(1.0);
                     if draws.chance(killing::kill_probability(car, params) * per_agent) {
                         killed.push(target_row);
-                        killed_cells += target_weight;
                     }
                 }
                 if engaged {
@@ -148,14 +144,13 @@ pub fn encounters(cells: &[Cell], census: &Census, config: &RunConfig, step: u64
             }
             killed.sort_unstable();
             killed.dedup();
-            (killed, stimulated, killed_cells)
+            (killed, stimulated)
         })
         .collect();
     let mut out = Encounters::default();
-    for (killed, stimulated, cells_killed) in per_site {
+    for (killed, stimulated) in per_site {
         out.killed.extend(killed);
         out.stimulated.extend(stimulated);
-        out.killed_cells += cells_killed;
     }
     out.killed.sort_unstable();
     out

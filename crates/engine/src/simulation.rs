@@ -74,8 +74,6 @@ pub struct Simulation {
     pub(crate) equilibrated: bool,
     /// Events raised inside a step, handed to the recorder after it.
     pub(crate) pending_events: Vec<Event>,
-    /// Real cells killed by CAR-T cells in the last step.
-    pub(crate) killed_cells_last_step: f64,
 }
 
 impl Simulation {
@@ -112,7 +110,6 @@ impl Simulation {
             niche_window_steps: 0,
             equilibrated: false,
             pending_events: Vec::new(),
-            killed_cells_last_step: 0.0,
         }
     }
 
@@ -164,7 +161,8 @@ impl Simulation {
         if starts_treatment && !self.equilibrated {
             self.equilibrate_slow_pools();
         }
-        for dose in self.config.lymphodepletion.clone() {
+        for index in 0..self.config.lymphodepletion.len() {
+            let dose = self.config.lymphodepletion[index];
             if crate::treatment::in_step(dose.day, day, dt) {
                 let killed = crate::treatment::apply_chemotherapy(
                     self.world.cells_mut(),
@@ -206,10 +204,18 @@ impl Simulation {
                 infused.extend(cells);
             }
         }
-        let encounters =
-            crate::killing::encounters(self.world.cells(), &self.census, &self.config, self.step);
-        crate::killing::apply(self.world.cells_mut(), &encounters);
-        self.killed_cells_last_step = encounters.killed_cells;
+        let car_t_alive = Population::LIVING
+            .iter()
+            .any(|&p| p.is_car_t() && self.census.total(p) > 0);
+        if car_t_alive {
+            let encounters = crate::killing::encounters(
+                self.world.cells(),
+                &self.census,
+                &self.config,
+                self.step,
+            );
+            crate::killing::apply(self.world.cells_mut(), &encounters);
+        }
         infused
     }
 

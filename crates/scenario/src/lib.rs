@@ -432,7 +432,7 @@ fn cross_field_errors(s: &Scenario, checked: &validate::Checked<'_>) -> Vec<Scen
             )),
             _ => {}
         }
-        if product.infusion_day < -s.burn_in_days {
+        if product.infusion_day < -s.burn_in_days - 1e-9 {
             errors.push(checked.error_at(
                 checked.span_of_product(i, "infusion_day"),
                 &format!("{path}.infusion_day"),
@@ -442,6 +442,17 @@ fn cross_field_errors(s: &Scenario, checked: &validate::Checked<'_>) -> Vec<Scen
                 ),
                 ErrorKind::Inconsistent,
             ));
+        }
+    }
+    for &(day, _, _) in &s.chemotherapy {
+        if day < -s.burn_in_days - 1e-9 {
+            errors.push(checked.error_at(
+                checked.span_of("lymphodepletion.fludarabine_days").or(checked.span_of("lymphodepletion.cyclophosphamide_days")),
+                "lymphodepletion",
+                format!("chemotherapy on day {day} is before the simulation starts (day -{} with this burn-in)", s.burn_in_days),
+                ErrorKind::Inconsistent,
+            ));
+            break;
         }
     }
     errors
