@@ -44,6 +44,16 @@ impl Simulation {
                 }
             }
         }
+        // The converted cells have secreted self-reactive rather than other IgG for
+        // years: move their share of the serum pools too, or the titre would climb for
+        // months after day 0 (a transient, not biology).
+        let cells = f64::from(converted) * config.weight(immunosim_model::cell::Kind::PlasmaCell);
+        let clearance = std::f64::consts::LN_2 / config.params.physiology.igg_half_life_days;
+        let grams = cells * self.steady.secretion_g_per_cell_day / clearance;
+        let other = Specificity::Other.index();
+        let moved = grams.min(self.fields.igg_body_g[other]);
+        self.fields.igg_body_g[other] -= moved;
+        self.fields.igg_body_g[auto.index()] += moved;
         let counts = &mut self.census.by_specificity[pc];
         counts[Specificity::Other.index()] -= converted;
         counts[auto.index()] += converted;
