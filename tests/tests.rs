@@ -365,7 +365,7 @@ fn bad_input_gives_a_clear_error_exit_2_and_no_output() {
         (
             "preset.toml",
             Some("[scenario]\npreset = \"lupus\"\n"),
-            &["preset.toml:2:10", "healthy, sle"],
+            &["preset.toml:2:10", "healthy, sle, lymphoma_like"],
         ),
         (
             "cross.toml",
@@ -597,7 +597,7 @@ fn a_killed_run_leaves_complete_rows() {
     child.wait().unwrap();
     for (name, columns) in [
         ("timeseries.csv", TIMESERIES_COLUMNS),
-        ("serology.csv", 12),
+        ("serology.csv", SEROLOGY_COLUMNS),
         ("events.csv", 3),
     ] {
         let text = std::fs::read_to_string(out.join(name)).unwrap();
@@ -624,6 +624,7 @@ fn a_killed_run_leaves_complete_rows() {
 }
 
 const TIMESERIES_COLUMNS: usize = 7;
+const SEROLOGY_COLUMNS: usize = 15;
 
 #[test]
 fn a_run_that_would_not_fit_in_memory_is_refused_with_advice() {
@@ -758,6 +759,39 @@ fn cd19_car_t_expands_depletes_b_cells_and_plasmablasts_contracts_and_spares_vac
     );
     // Autoantibody falls as its short-lived source is removed.
     assert!(autoantibody(at(60.0)) < 0.7 * autoantibody(at(0.0)));
+    // Low antigen load: mild CRS (MODEL.md §8; Erlangen had no grade >= 3).
+    let worst = snapshots.iter().map(|s| s.crs_grade).max().unwrap();
+    assert!(worst <= 2, "CRS grade {worst}");
+}
+
+#[test]
+fn lymphoma_like_load_gives_far_more_expansion_and_worse_crs_than_lupus() {
+    let lymphoma = CD19_CAR_T
+        .replace("preset = \"sle\"", "preset = \"lymphoma_like\"")
+        .replace("days = 60", "days = 30");
+    let sle = CD19_CAR_T.replace("days = 60", "days = 30");
+    let (lymphoma, sle) = (simulate(&lymphoma), simulate(&sle));
+    let cmax = |s: &[Snapshot]| s.iter().map(car_t_per_ul).fold(0.0, f64::max);
+    let grade = |s: &[Snapshot]| s.iter().map(|x| x.crs_grade).max().unwrap();
+    let il6 = |s: &[Snapshot]| s.iter().map(|x| x.il6_pg_per_ml).fold(0.0, f64::max);
+    assert!(
+        cmax(&lymphoma) >= 5.0 * cmax(&sle),
+        "CAR-T Cmax {:.0} vs {:.0}/uL",
+        cmax(&lymphoma),
+        cmax(&sle)
+    );
+    assert!(
+        grade(&lymphoma) > grade(&sle),
+        "CRS grade {} vs {}",
+        grade(&lymphoma),
+        grade(&sle)
+    );
+    assert!(
+        il6(&lymphoma) > 3.0 * il6(&sle),
+        "IL-6 {:.0} vs {:.0} pg/mL",
+        il6(&lymphoma),
+        il6(&sle)
+    );
 }
 
 #[test]

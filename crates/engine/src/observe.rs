@@ -102,6 +102,9 @@ impl Simulation {
             baff_relative: self.fields.baff_relative,
             organ_inflammation: self.fields.organ_inflammation,
             agents: self.census.living(),
+            il6_pg_per_ml: self.crs.il6_pg_per_ml,
+            crs_grade: self.crs.grade,
+            tocilizumab_doses: self.crs.tocilizumab_days.len() as u32,
         }
     }
 }

@@ -36,6 +36,12 @@ pub struct Snapshot {
     pub organ_inflammation: f64,
     /// Living agents.
     pub agents: u64,
+    /// Serum IL-6, pg/mL.
+    pub il6_pg_per_ml: f64,
+    /// CRS grade (ASTCT-like, 0-4) of the step that ended on this day.
+    pub crs_grade: u8,
+    /// Tocilizumab doses given so far.
+    pub tocilizumab_doses: u32,
 }
 
 impl Snapshot {
@@ -85,6 +91,12 @@ pub enum EventKind {
     Lymphodepletion,
     /// A CAR-T product was infused.
     Infusion,
+    /// The CRS grade changed.
+    CrsGrade,
+    /// Tocilizumab was given.
+    Tocilizumab,
+    /// Dexamethasone was given.
+    Dexamethasone,
     /// The run reached its last day.
     RunEnd,
 }
@@ -101,6 +113,9 @@ impl EventKind {
             EventKind::Relapse => "relapse",
             EventKind::Lymphodepletion => "lymphodepletion",
             EventKind::Infusion => "infusion",
+            EventKind::CrsGrade => "crs_grade",
+            EventKind::Tocilizumab => "tocilizumab",
+            EventKind::Dexamethasone => "dexamethasone",
             EventKind::RunEnd => "run_end",
         }
     }

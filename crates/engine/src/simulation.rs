@@ -23,6 +23,7 @@ use crate::rng::{Purpose, StepKey, Stream};
 use crate::world::CellWorld;
 use immunosim_model::cell::Kind;
 use immunosim_model::compartment::SiteLayout;
+use immunosim_model::crs::{CrsAction, CrsState};
 use immunosim_model::fields::Fields;
 use immunosim_model::rules::hazards::StepHazards;
 use immunosim_model::rules::{self, Fate, SiteView, StepContext, lymphopoiesis};
@@ -66,6 +67,8 @@ pub struct Simulation {
     pub(crate) step: u64,
     pub(crate) next_id: u64,
     pub(crate) clinical: ClinicalState,
+    /// IL-6, CRS grade and its treatment.
+    pub(crate) crs: CrsState,
     /// Niche entries (agents) by specificity over the second half of burn-in.
     pub(crate) niche_entries: [u64; Specificity::COUNT],
     /// Steps over which `niche_entries` were counted.
@@ -96,6 +99,7 @@ impl Simulation {
             &steady,
             &config.params,
         );
+        let config_params_for_crs = config.params.clone();
         Simulation {
             config,
             steady,
@@ -108,6 +112,7 @@ impl Simulation {
             clinical: ClinicalState::default(),
             niche_entries: [0; Specificity::COUNT],
             niche_window_steps: 0,
+            crs: CrsState::new(&config_params_for_crs),
             equilibrated: false,
             pending_events: Vec::new(),
         }
@@ -149,9 +154,41 @@ impl Simulation {
         self.step as f64 * self.config.dt_days - self.config.burn_in_days
     }
 
+    /// Advances IL-6 over the step that ended, grades CRS and applies its management,
+    /// queueing events for grade changes and every dose.
+    fn manage_crs(&mut self, il6_production: f64) {
+        // Called before the step counter moves on: the grade is seen at the step's end.
+        let day = self.day() + self.config.dt_days;
+        let before = self.crs.grade;
+        self.crs
+            .advance(il6_production, &self.config.params, self.config.dt_days);
+        let actions = self
+            .crs
+            .manage(day, self.config.weight_kg, &self.config.params);
+        if self.crs.grade != before {
+            self.pending_events.push(Event {
+                day,
+                kind: EventKind::CrsGrade,
+                detail: format!(
+                    "grade {} -> {} (IL-6 {:.0} pg/mL)",
+                    before, self.crs.grade, self.crs.il6_pg_per_ml
+                ),
+            });
+        }
+        for action in actions {
+            let (kind, detail) = match action {
+                CrsAction::Tocilizumab(mg) => (EventKind::Tocilizumab, format!("{mg:.0} mg")),
+                CrsAction::Dexamethasone(mg) => {
+                    (EventKind::Dexamethasone, format!("{mg:.0} mg over the day"))
+                }
+            };
+            self.pending_events.push(Event { day, kind, detail });
+        }
+    }
+
     /// The treatment of this step (chemotherapy, infusions, CAR-T encounters), before
     /// the cells are stepped. Returns the infused cells, to be placed with the births.
-    fn treat(&mut self) -> Vec<Cell> {
+    fn treat(&mut self) -> (Vec<Cell>, f64) {
         let day = self.day();
         let dt = self.config.dt_days;
         let starts_treatment = self
@@ -207,6 +244,7 @@ impl Simulation {
         let car_t_alive = Population::LIVING
             .iter()
             .any(|&p| p.is_car_t() && self.census.total(p) > 0);
+        let mut il6_production = 0.0;
         if car_t_alive {
             let encounters = crate::killing::encounters(
                 self.world.cells(),
@@ -214,14 +252,16 @@ impl Simulation {
                 &self.config,
                 self.step,
             );
+            il6_production =
+                crate::killing::il6_production(self.world.cells(), &encounters, &self.config);
             crate::killing::apply(self.world.cells_mut(), &encounters);
         }
-        infused
+        (infused, il6_production)
     }
 
     /// Advances one step.
     pub fn step(&mut self) {
-        let infused = self.treat();
+        let (infused, il6_production) = self.treat();
         let config = &self.config;
         let params = &config.params;
         let secreting = self.census.secreting_cells(config);
@@ -246,7 +286,11 @@ impl Simulation {
             division_rate_per_day: self.census.division_rates(config, &self.steady),
             hazards: StepHazards::default(),
             t_cell_lymphopenia: self.census.t_cell_lymphopenia(config, &self.steady),
-            car_proliferation_factor: 1.0,
+            car_proliferation_factor: if self.crs.dexamethasone_active {
+                params.crs.dexamethasone_proliferation_relative
+            } else {
+                1.0
+            },
         };
         ctx.hazards = StepHazards::new(&ctx);
         let key = StepKey::new(config.seed, self.step, Purpose::CellStep);
@@ -335,6 +379,7 @@ impl Simulation {
         self.place_births(births, &freed);
         self.census = census;
         self.fields = next_fields;
+        self.manage_crs(il6_production);
         self.step += 1;
     }
 

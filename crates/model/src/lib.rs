@@ -27,6 +27,7 @@
 pub mod car;
 pub mod cell;
 pub mod compartment;
+pub mod crs;
 pub mod draws;
 pub mod fields;
 pub mod parameters;

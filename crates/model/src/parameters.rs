@@ -9,7 +9,7 @@
 mod groups;
 
 pub use groups::{
-    Activation, BCells, CarT, Disease, Lymphodepletion, Physiology, PlasmaCells, TCells,
+    Activation, BCells, CarT, Crs, Disease, Lymphodepletion, Physiology, PlasmaCells, TCells,
 };
 
 /// One entry of the catalogue.
@@ -135,6 +135,8 @@ pub struct Parameters {
     pub car_t: CarT,
     /// Lymphodepleting chemotherapy.
     pub lymphodepletion: Lymphodepletion,
+    /// IL-6, CRS and its management.
+    pub crs: Crs,
 }
 
 impl Parameters {
@@ -149,13 +151,14 @@ impl Parameters {
             Disease::SPECS,
             CarT::SPECS,
             Lymphodepletion::SPECS,
+            Crs::SPECS,
         ]
         .into_iter()
         .flatten()
     }
 
     /// Names of the groups, in catalogue order.
-    pub const GROUPS: [&'static str; 8] = [
+    pub const GROUPS: [&'static str; 9] = [
         Physiology::GROUP,
         BCells::GROUP,
         Activation::GROUP,
@@ -164,6 +167,7 @@ impl Parameters {
         Disease::GROUP,
         CarT::GROUP,
         Lymphodepletion::GROUP,
+        Crs::GROUP,
     ];
 
     /// Value of `group.name`.
@@ -177,6 +181,7 @@ impl Parameters {
             Disease::GROUP => self.disease.get(name),
             CarT::GROUP => self.car_t.get(name),
             Lymphodepletion::GROUP => self.lymphodepletion.get(name),
+            Crs::GROUP => self.crs.get(name),
             _ => None,
         }
     }
@@ -192,6 +197,7 @@ impl Parameters {
             Disease::GROUP => self.disease.set(name, value),
             CarT::GROUP => self.car_t.set(name, value),
             Lymphodepletion::GROUP => self.lymphodepletion.set(name, value),
+            Crs::GROUP => self.crs.set(name, value),
             _ => false,
         }
     }

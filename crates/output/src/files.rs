@@ -121,6 +121,9 @@ pub const SEROLOGY_HEADER: &[&str] = &[
     "organ_inflammation_relative",
     "baff_relative",
     "sledai_like_score",
+    "il6_pg_per_mL",
+    "crs_grade",
+    "tocilizumab_doses",
 ];
 
 /// Header of `events.csv`.
@@ -190,6 +193,9 @@ impl Recorder for CsvRecorder {
             number(s.organ_inflammation),
             number(s.baff_relative),
             number(sero.activity_score),
+            number(s.il6_pg_per_ml),
+            s.crs_grade.to_string(),
+            s.tocilizumab_doses.to_string(),
         ];
         self.serology.append(&[row])?;
         self.summary.add(s);

@@ -29,6 +29,7 @@ pub const MEASURES: &[Measure] = &[
         s.serology.igg_mg_per_l[Specificity::VaccineB.index()]
     }),
     ("sledai_like_score", |s| s.serology.activity_score),
+    ("il6_pg_per_mL", |s| s.il6_pg_per_ml),
 ];
 
 /// Accumulates recorded days into the summary row.
@@ -42,6 +43,8 @@ pub struct SummaryBuilder {
     remissions: u64,
     relapses: u64,
     final_agents: u64,
+    crs_grade_max: u8,
+    tocilizumab_doses: u32,
 }
 
 impl SummaryBuilder {
@@ -56,6 +59,8 @@ impl SummaryBuilder {
             remissions: 0,
             relapses: 0,
             final_agents: 0,
+            crs_grade_max: 0,
+            tocilizumab_doses: 0,
         }
     }
 
@@ -67,6 +72,8 @@ impl SummaryBuilder {
         }
         self.positive_days += u64::from(s.serology.autoantibody_positive);
         self.final_agents = s.agents;
+        self.crs_grade_max = self.crs_grade_max.max(s.crs_grade);
+        self.tocilizumab_doses = s.tocilizumab_doses;
     }
 
     /// Counts clinical events.
@@ -136,12 +143,16 @@ impl SummaryBuilder {
             "autoantibody_positive_fraction".into(),
             "remission_events".into(),
             "relapse_events".into(),
+            "crs_grade_max".into(),
+            "tocilizumab_doses".into(),
         ]);
         let positive = self.positive_days as f64 / self.days.len().max(1) as f64;
         row.extend([
             number(positive),
             self.remissions.to_string(),
             self.relapses.to_string(),
+            self.crs_grade_max.to_string(),
+            self.tocilizumab_doses.to_string(),
         ]);
         let quote = |fields: Vec<String>| {
             fields

@@ -93,6 +93,9 @@ pub fn preset_text(name: &str) -> Option<&'static str> {
     match name {
         "healthy" => Some(include_str!("../../../scenarios/presets/healthy.toml")),
         "sle" => Some(include_str!("../../../scenarios/presets/sle.toml")),
+        "lymphoma_like" => Some(include_str!(
+            "../../../scenarios/presets/lymphoma_like.toml"
+        )),
         _ => None,
     }
 }

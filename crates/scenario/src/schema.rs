@@ -62,7 +62,7 @@ pub struct Field {
 }
 
 /// Built-in disease presets (files in `scenarios/presets/`).
-pub const PRESETS: &[&str] = &["healthy", "sle"];
+pub const PRESETS: &[&str] = &["healthy", "sle", "lymphoma_like"];
 
 const fn number(
     table: &'static str,

@@ -56,7 +56,7 @@ parameter_group! {
     /// B lymphopoiesis, repertoire and turnover (MODEL.md §4).
     BCells = "b_cells" {
         #[doc = "Healthy set point of CD19+ B cells in blood: BAFF equals 1 at the pool this implies."]
-        blood_b_cells_per_ul: "cells/uL" = 352.5, [20.0, 3000.0],
+        blood_b_cells_per_ul: "cells/uL" = 352.5, [20.0, 100000.0],
             "Clin Diagn Lab Immunol 2004;11:168 Table 3: mean of men 349 and women 356 (seen; ref b_cells_blood_male/female)";
         #[doc = "Daily marrow output of new B cells as a share of the peripheral B pool."]
         marrow_output_fraction_per_day: "1/day" = 0.075, [0.005, 0.5],
@@ -332,5 +332,62 @@ parameter_group! {
         #[doc = "Natural-log kill of lymphocytes per mg/m2 of cyclophosphamide."]
         cyclophosphamide_log_kill_per_mg_per_m2: "1/(mg/m2)" = 0.0015, [0.0, 1.0],
             "choice: half of the regimen's log kill from Cy 1 g/m2 (ref erlangen_ld_cy_total); plasma cells are spared (non-dividing; vaccine titres survive lymphodepletion)";
+    }
+}
+
+parameter_group! {
+    /// IL-6, cytokine release syndrome (ASTCT grade) and its management (MODEL.md §4).
+    Crs = "crs" {
+        #[doc = "Serum IL-6 without CAR-T activity."]
+        il6_baseline_pg_per_ml: "pg/mL" = 2.0, [0.0, 100.0],
+            "choice: healthy serum IL-6 is a few pg/mL (laboratory ranges < 7 pg/mL, recalled)";
+        #[doc = "Half-life of serum IL-6 (first-order clearance)."]
+        il6_half_life_days: "days" = 0.2, [0.01, 5.0],
+            "choice: IL-6 is cleared within hours (recalled); the grade follows production closely";
+        #[doc = "IL-6 produced (serum pg/mL per day) per 1e9 target cells killed per day, myeloid amplification included."]
+        il6_per_billion_kills_pg_per_ml: "pg/mL/day per 1e9 cells/day" = 15.0, [0.0, 1.0e5],
+            "fitted: the Erlangen CD19 scenario peaks in the mild range (IL-6 10-300 pg/mL, ref il6_peak_mild_crs) peaking at grade 1 as most Erlangen patients did (ref erlangen_mackensen_crs_grade1 60%, erlangen_crs_grade2 6.7%, erlangen_crs_grade3plus 0); 150 gave ~1,200 pg/mL, 20 a day of grade 2";
+        #[doc = "IL-6 produced (serum pg/mL per day) per 1e9 CAR-T cells engaging antigen."]
+                il6_per_billion_stimulated_car_t_pg_per_ml: "pg/mL/day per 1e9 cells" = 2.0, [0.0, 1.0e5],
+            "fitted with the kill term on the Erlangen scenario (mild CRS, ref il6_peak_mild_crs; 30 gave IL-6 ~1,500 pg/mL); activated CAR-T cells drive macrophage IL-6 through IFN-g and GM-CSF (Giavridis 2018, recalled)";
+        #[doc = "IL-6 signalling (pg/mL, after receptor blockade) from which CRS is grade 1 (fever)."]
+        grade1_il6_pg_per_ml: "pg/mL" = 25.0, [0.0, 1.0e5],
+            "choice: mild CRS peaks at IL-6 ~10-300 pg/mL (ref il6_peak_mild_crs), ASTCT grade 1 = fever (ref astct_grade1_fever)";
+        #[doc = "IL-6 signalling from which CRS is grade 2 (hypotension or low-flow oxygen)."]
+        grade2_il6_pg_per_ml: "pg/mL" = 150.0, [0.0, 1.0e5],
+            "choice: between the mild-CRS median (100) and severe-CRS levels (ref il6_peak_mild_crs, il6_peak_severe_crs)";
+        #[doc = "IL-6 signalling from which CRS is grade 3 (vasopressor or high-flow oxygen)."]
+        grade3_il6_pg_per_ml: "pg/mL" = 1000.0, [0.0, 1.0e6],
+            "severe CRS peaks at IL-6 >= 1000 pg/mL (Teachey 2016, Hay 2017; seen; ref il6_peak_severe_crs)";
+        #[doc = "IL-6 signalling from which CRS is grade 4 (several vasopressors, ventilation)."]
+        grade4_il6_pg_per_ml: "pg/mL" = 5000.0, [0.0, 1.0e7],
+            "choice: five times the severe threshold";
+        #[doc = "CRS grade at or above which tocilizumab is given."]
+        tocilizumab_at_grade: "grade" = 2.0, [1.0, 4.0],
+            "management rule (ref crs.csv tocilizumab rows; MODEL.md §4)";
+        #[doc = "Tocilizumab dose per kg."]
+        tocilizumab_mg_per_kg: "mg/kg" = 8.0, [0.0, 12.0],
+            "label dose (seen-2; ref tocilizumab_dose)";
+        #[doc = "Largest single tocilizumab dose."]
+        tocilizumab_max_mg: "mg" = 800.0, [0.0, 2000.0],
+            "label (seen-2; ref tocilizumab_max_dose)";
+        #[doc = "Most tocilizumab doses within 24 hours."]
+        tocilizumab_max_per_day: "doses" = 3.0, [0.0, 6.0],
+            "label (seen-2; ref tocilizumab_max_per_24h)";
+        #[doc = "Most tocilizumab doses in all."]
+        tocilizumab_max_total: "doses" = 4.0, [0.0, 20.0],
+            "label (seen-2; ref tocilizumab_max_total)";
+        #[doc = "IL-6 receptor blockade right after a tocilizumab dose."]
+        tocilizumab_blockade: "fraction" = 0.9, [0.0, 1.0],
+            "choice: tocilizumab blocks IL-6 signalling, not CAR-T expansion (Stein 2019; MODEL.md §4)";
+        #[doc = "Half-life of the blockade after a dose."]
+        tocilizumab_blockade_half_life_days: "days" = 6.0, [0.1, 60.0],
+            "choice: tocilizumab's terminal half-life is days to two weeks at 8 mg/kg (label, recalled)";
+        #[doc = "CRS grade at or above which dexamethasone is given (10 mg every 6 h while it lasts)."]
+        dexamethasone_at_grade: "grade" = 3.0, [1.0, 4.0],
+            "management rule (ref dexamethasone_dose, dexamethasone_interval; MODEL.md §4)";
+        #[doc = "Stimulated CAR-T proliferation under dexamethasone, relative to none."]
+        dexamethasone_proliferation_relative: "ratio" = 0.7, [0.0, 1.0],
+            "choice: damped proliferation (MODEL.md §4), modest because Stein 2019 found no significant steroid effect on kinetics (ref stein_steroid_effect)";
     }
 }

@@ -1,0 +1,190 @@
+//! IL-6, cytokine release syndrome (ASTCT grade) and its management.
+//!
+//! IL-6 is made in proportion to the killing CAR-T cells cause (with its myeloid
+//! amplification) and to CAR-T activation, and cleared first-order. The grade follows
+//! IL-6 *signalling*: IL-6 times the share of receptors tocilizumab leaves free, since
+//! tocilizumab blocks IL-6 signalling but not CAR-T expansion (Stein 2019). Management
+//! follows the scenario's rules: tocilizumab 8 mg/kg (at most 800 mg) at grade >= 2,
+//! repeated while the grade holds, at most 3 per 24 h and 4 in all; dexamethasone 10 mg
+//! every 6 h at grade >= 3, which damps stimulated CAR-T proliferation while it is given.
+
+use crate::parameters::Parameters;
+
+/// Dexamethasone per dose, mg (ref dexamethasone_dose).
+pub const DEXAMETHASONE_MG: f64 = 10.0;
+/// Dexamethasone doses per day at one every 6 h (ref dexamethasone_interval).
+pub const DEXAMETHASONE_DOSES_PER_DAY: u32 = 4;
+
+/// A treatment given for CRS.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum CrsAction {
+    /// Tocilizumab, mg.
+    Tocilizumab(f64),
+    /// Dexamethasone, mg.
+    Dexamethasone(f64),
+}
+
+/// The CRS state of the patient.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct CrsState {
+    /// Serum IL-6, pg/mL.
+    pub il6_pg_per_ml: f64,
+    /// Share of IL-6 receptors blocked by tocilizumab.
+    pub blockade: f64,
+    /// ASTCT grade seen this step (0-4), before the step's treatment.
+    pub grade: u8,
+    /// Days on which tocilizumab was given.
+    pub tocilizumab_days: Vec<f64>,
+    /// Dexamethasone doses given.
+    pub dexamethasone_doses: u32,
+    /// Whether dexamethasone is being given.
+    pub dexamethasone_active: bool,
+}
+
+impl CrsState {
+    /// No CRS: IL-6 at baseline.
+    pub fn new(params: &Parameters) -> CrsState {
+        CrsState {
+            il6_pg_per_ml: params.crs.il6_baseline_pg_per_ml,
+            ..CrsState::default()
+        }
+    }
+
+    /// Advances IL-6 and the blockade over `dt_days` with IL-6 production in serum
+    /// pg/mL per day (exact solution of first-order clearance with constant production).
+    pub fn advance(
+        &mut self,
+        production_pg_per_ml_per_day: f64,
+        params: &Parameters,
+        dt_days: f64,
+    ) {
+        let c = &params.crs;
+        let k = std::f64::consts::LN_2 / c.il6_half_life_days;
+        let target = c.il6_baseline_pg_per_ml + production_pg_per_ml_per_day / k;
+        self.il6_pg_per_ml = target + (self.il6_pg_per_ml - target) * (-k * dt_days).exp();
+        self.blockade *=
+            (-std::f64::consts::LN_2 / c.tocilizumab_blockade_half_life_days * dt_days).exp();
+    }
+
+    /// IL-6 signalling, pg/mL: IL-6 on free receptors.
+    pub fn signalling(&self) -> f64 {
+        self.il6_pg_per_ml * (1.0 - self.blockade)
+    }
+
+    /// ASTCT-like grade for an IL-6 signalling level.
+    pub fn grade_for(signalling: f64, params: &Parameters) -> u8 {
+        let c = &params.crs;
+        [
+            c.grade1_il6_pg_per_ml,
+            c.grade2_il6_pg_per_ml,
+            c.grade3_il6_pg_per_ml,
+            c.grade4_il6_pg_per_ml,
+        ]
+        .iter()
+        .filter(|&&threshold| signalling >= threshold)
+        .count() as u8
+    }
+
+    /// Grades the step starting on `day` and applies the management rules; returns the
+    /// treatments given.
+    pub fn manage(&mut self, day: f64, weight_kg: f64, params: &Parameters) -> Vec<CrsAction> {
+        let c = &params.crs;
+        let mut actions = Vec::new();
+        self.grade = Self::grade_for(self.signalling(), params);
+        let dose_mg = (c.tocilizumab_mg_per_kg * weight_kg).min(c.tocilizumab_max_mg);
+        // Doses while the grade holds: at most 3 in any 24 h and 4 in all.
+        while f64::from(Self::grade_for(self.signalling(), params)) >= c.tocilizumab_at_grade {
+            let last_day = self
+                .tocilizumab_days
+                .iter()
+                .filter(|&&d| d > day - 1.0 + 1e-9)
+                .count();
+            if last_day as f64 >= c.tocilizumab_max_per_day
+                || self.tocilizumab_days.len() as f64 >= c.tocilizumab_max_total
+                || dose_mg <= 0.0
+            {
+                break;
+            }
+            self.tocilizumab_days.push(day);
+            self.blockade = self.blockade.max(c.tocilizumab_blockade);
+            actions.push(CrsAction::Tocilizumab(dose_mg));
+        }
+        self.dexamethasone_active =
+            f64::from(Self::grade_for(self.signalling(), params)) >= c.dexamethasone_at_grade;
+        if self.dexamethasone_active {
+            self.dexamethasone_doses += DEXAMETHASONE_DOSES_PER_DAY;
+            actions.push(CrsAction::Dexamethasone(
+                DEXAMETHASONE_MG * f64::from(DEXAMETHASONE_DOSES_PER_DAY),
+            ));
+        }
+        actions
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn grades_follow_il6_signalling() {
+        let p = Parameters::default();
+        assert_eq!(CrsState::grade_for(2.0, &p), 0);
+        assert_eq!(CrsState::grade_for(100.0, &p), 1);
+        assert_eq!(CrsState::grade_for(300.0, &p), 2);
+        assert_eq!(CrsState::grade_for(1500.0, &p), 3);
+        assert_eq!(CrsState::grade_for(1.0e4, &p), 4);
+    }
+
+    #[test]
+    fn tocilizumab_at_grade_two_respects_limits_and_blocks_signalling() {
+        let p = Parameters::default();
+        let mut s = CrsState {
+            il6_pg_per_ml: 5.0e4,
+            ..CrsState::new(&p)
+        };
+        let mut doses = 0;
+        for day in 0..5 {
+            let actions = s.manage(f64::from(day), 120.0, &p);
+            let toci: Vec<f64> = actions
+                .iter()
+                .filter_map(|a| match a {
+                    CrsAction::Tocilizumab(mg) => Some(*mg),
+                    _ => None,
+                })
+                .collect();
+            assert!(toci.len() <= 3, "at most 3 per 24 h");
+            assert!(
+                toci.iter().all(|&mg| mg == 800.0),
+                "8 mg/kg capped at 800 mg"
+            );
+            doses += toci.len();
+        }
+        assert_eq!(doses, 4, "at most 4 in all");
+        assert!(s.signalling() < 0.11 * s.il6_pg_per_ml);
+        assert!(
+            s.dexamethasone_active,
+            "grade >= 3 persists at this IL-6: dexamethasone"
+        );
+        let mut mild = CrsState {
+            il6_pg_per_ml: 100.0,
+            ..CrsState::new(&p)
+        };
+        assert!(
+            mild.manage(0.0, 70.0, &p).is_empty(),
+            "grade 1 is not treated"
+        );
+    }
+
+    #[test]
+    fn il6_returns_to_baseline_without_production() {
+        let p = Parameters::default();
+        let mut s = CrsState {
+            il6_pg_per_ml: 1000.0,
+            ..CrsState::new(&p)
+        };
+        for _ in 0..10 {
+            s.advance(0.0, &p, 1.0);
+        }
+        assert!((s.il6_pg_per_ml - p.crs.il6_baseline_pg_per_ml).abs() < 0.01);
+    }
+}
