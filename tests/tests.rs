@@ -690,19 +690,11 @@ const CD19_CAR_T: &str = "[scenario]\npreset = \"sle\"\ndays = 60\nburn_in_days 
     [[products]]\nname = \"CD19\"\ntargets = [\"CD19\"]\ndose_cells_per_kg = 1e6\n";
 
 fn car_t_per_ul(s: &Snapshot) -> f64 {
-    Population::LIVING
-        .iter()
-        .filter(|p| p.is_car_t())
-        .map(|&p| s.per_ul(immunosim_model::Compartment::Blood, p))
-        .sum()
+    s.car_t_blood_per_ul()
 }
 
 fn cd3_per_ul(s: &Snapshot) -> f64 {
-    Population::LIVING
-        .iter()
-        .filter(|p| p.is_t_cell() || p.is_car_t())
-        .map(|&p| s.per_ul(immunosim_model::Compartment::Blood, p))
-        .sum()
+    s.cd3_blood_per_ul()
 }
 
 #[test]
@@ -762,6 +754,28 @@ fn cd19_car_t_expands_depletes_b_cells_and_plasmablasts_contracts_and_spares_vac
     // Low antigen load: mild CRS (MODEL.md §8; Erlangen had no grade >= 3).
     let worst = snapshots.iter().map(|s| s.crs_grade).max().unwrap();
     assert!(worst <= 2, "CRS grade {worst}");
+    // summary.csv endpoints agree with the recorded days.
+    let mut summary = immunosim_output::SummaryBuilder::new("cd19", 1);
+    for s in &snapshots {
+        summary.add(s);
+    }
+    let endpoints: std::collections::BTreeMap<_, _> = summary.endpoints().into_iter().collect();
+    assert_eq!(endpoints["car_t_tmax_day"], Some(peak.day));
+    assert_eq!(endpoints["car_t_cmax_per_uL"], Some(car_t_per_ul(peak)));
+    let first_aplasia = snapshots
+        .iter()
+        .find(|s| s.day >= 0.0 && b_cells(s) < 1.0)
+        .map(|s| s.day);
+    assert_eq!(endpoints["b_aplasia_start_day"], first_aplasia);
+    if let Some(back) = endpoints["b_return_day"] {
+        assert!(back > first_aplasia.unwrap());
+        assert!(
+            snapshots
+                .iter()
+                .filter(|s| s.day >= back && s.day <= back + 7.0)
+                .all(|s| b_cells(s) >= 1.0)
+        );
+    }
 }
 
 #[test]

@@ -62,6 +62,27 @@ impl Snapshot {
             .sum()
     }
 
+    /// CAR-T cells per µL of blood, all phenotypes.
+    pub fn car_t_blood_per_ul(&self) -> f64 {
+        self.populations
+            .iter()
+            .filter(|r| r.compartment == Compartment::Blood && r.population.is_car_t())
+            .map(|r| r.cells_per_ul)
+            .sum()
+    }
+
+    /// CD3+ cells (host T and CAR-T) per µL of blood.
+    pub fn cd3_blood_per_ul(&self) -> f64 {
+        self.populations
+            .iter()
+            .filter(|r| {
+                r.compartment == Compartment::Blood
+                    && (r.population.is_t_cell() || r.population.is_car_t())
+            })
+            .map(|r| r.cells_per_ul)
+            .sum()
+    }
+
     /// Real cells of `population` summed over compartments.
     pub fn total_cells(&self, population: Population) -> f64 {
         self.populations

@@ -6,6 +6,11 @@ use crate::files::number;
 use immunosim_engine::recorder::{Event, EventKind, Snapshot};
 use immunosim_model::{Population, Specificity};
 
+/// CD19+ B cells per µL below which the patient is in B-cell aplasia (MODEL.md §7).
+pub const APLASIA_B_CELLS_PER_UL: f64 = 1.0;
+/// Days B cells must stay at or above the aplasia threshold to count as returned.
+pub const RETURN_HELD_DAYS: f64 = 7.0;
+
 /// Days at each end of the record compared for drift.
 pub const DRIFT_WINDOW_DAYS: f64 = 90.0;
 
@@ -45,6 +50,8 @@ pub struct SummaryBuilder {
     final_agents: u64,
     crs_grade_max: u8,
     tocilizumab_doses: u32,
+    /// (day, CAR-T /µL, B cells /µL, IgG g/L, autoantibody positive, score) per day.
+    clinical: Vec<(f64, f64, f64, f64, bool, f64)>,
 }
 
 impl SummaryBuilder {
@@ -61,6 +68,7 @@ impl SummaryBuilder {
             final_agents: 0,
             crs_grade_max: 0,
             tocilizumab_doses: 0,
+            clinical: Vec::new(),
         }
     }
 
@@ -73,6 +81,14 @@ impl SummaryBuilder {
         self.positive_days += u64::from(s.serology.autoantibody_positive);
         self.final_agents = s.agents;
         self.crs_grade_max = self.crs_grade_max.max(s.crs_grade);
+        self.clinical.push((
+            s.day,
+            s.car_t_blood_per_ul(),
+            s.blood_b_cells_per_ul(),
+            s.serology.total_igg_g_per_l,
+            s.serology.autoantibody_positive,
+            s.serology.activity_score,
+        ));
         self.tocilizumab_doses = s.tocilizumab_doses;
     }
 
@@ -108,6 +124,58 @@ impl SummaryBuilder {
         } else {
             late / early - 1.0
         }
+    }
+
+    /// Clinical endpoints (MODEL.md §7), `None` where the event did not happen in the
+    /// recorded days (written as an empty field). Aplasia: CD19+ B < 1 cell/µL; return:
+    /// first day after aplasia with >= 1 cell/µL held for 7 days; Cmax/Tmax from blood.
+    pub fn endpoints(&self) -> Vec<(&'static str, Option<f64>)> {
+        let c = &self.clinical;
+        let after_day0: Vec<&(f64, f64, f64, f64, bool, f64)> =
+            c.iter().filter(|r| r.0 >= 0.0).collect();
+        let peak = after_day0
+            .iter()
+            .filter(|r| r.1 > 0.0)
+            .max_by(|a, b| a.1.total_cmp(&b.1));
+        let aplasia_start = after_day0
+            .iter()
+            .find(|r| r.2 < APLASIA_B_CELLS_PER_UL)
+            .map(|r| r.0);
+        let b_return = aplasia_start.and_then(|start| {
+            after_day0
+                .iter()
+                .filter(|r| r.0 > start && r.2 >= APLASIA_B_CELLS_PER_UL)
+                .map(|r| r.0)
+                .find(|&day| {
+                    let window: Vec<_> = c
+                        .iter()
+                        .filter(|r| r.0 >= day && r.0 <= day + RETURN_HELD_DAYS)
+                        .collect();
+                    window
+                        .last()
+                        .is_some_and(|last| last.0 >= day + RETURN_HELD_DAYS)
+                        && window.iter().all(|r| r.2 >= APLASIA_B_CELLS_PER_UL)
+                })
+        });
+        let negative = after_day0
+            .first()
+            .filter(|first| first.4)
+            .and_then(|_| after_day0.iter().find(|r| !r.4).map(|r| r.0));
+        let nadir = after_day0.iter().min_by(|a, b| a.3.total_cmp(&b.3));
+        let score_at = |day: f64| c.iter().find(|r| (r.0 - day).abs() < 0.5).map(|r| r.5);
+        vec![
+            ("car_t_cmax_per_uL", peak.map(|r| r.1)),
+            ("car_t_tmax_day", peak.map(|r| r.0)),
+            ("b_aplasia_start_day", aplasia_start),
+            ("b_return_day", b_return),
+            ("autoantibody_negative_day", negative),
+            ("igg_nadir_g_per_L", nadir.map(|r| r.3)),
+            ("igg_nadir_day", nadir.map(|r| r.0)),
+            ("sledai_like_month3", score_at(91.0)),
+            ("sledai_like_month6", score_at(182.0)),
+            ("sledai_like_month12", score_at(365.0)),
+            ("sledai_like_month24", score_at(730.0)),
+        ]
     }
 
     /// The header and the row.
@@ -154,6 +222,10 @@ impl SummaryBuilder {
             self.crs_grade_max.to_string(),
             self.tocilizumab_doses.to_string(),
         ]);
+        for (name, value) in self.endpoints() {
+            header.push(name.to_string());
+            row.push(value.map_or(String::new(), number));
+        }
         let quote = |fields: Vec<String>| {
             fields
                 .iter()
