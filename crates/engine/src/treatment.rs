@@ -2,10 +2,13 @@
 //! infusion of CAR-T products, applied at the start of the step whose day they fall in.
 
 use crate::config::{ChemotherapyDay, RunConfig};
+use crate::recorder::{Event, EventKind};
 use crate::rng::{Purpose, StepKey};
+use crate::simulation::Simulation;
 use immunosim_model::car::Product;
 use immunosim_model::cell::Kind;
 use immunosim_model::compartment::SiteLayout;
+use immunosim_model::crs::CrsAction;
 use immunosim_model::rules::lymphodepletion;
 use immunosim_model::{Cell, Compartment, Draws, Population};
 use rayon::prelude::*;
@@ -91,4 +94,111 @@ pub fn infusion(
             }
         })
         .collect()
+}
+
+impl Simulation {
+    /// The treatment of this step (chemotherapy, infusions, CAR-T encounters), before
+    /// the cells are stepped. Returns the infused cells, to be placed with the births.
+    pub(crate) fn treat(&mut self) -> (Vec<Cell>, f64) {
+        let day = self.day();
+        let dt = self.config.dt_days;
+        let starts_treatment = self
+            .config
+            .first_treatment_day()
+            .is_some_and(|first| crate::treatment::in_step(first, day, dt));
+        if starts_treatment && !self.equilibrated {
+            self.equilibrate_slow_pools();
+        }
+        for index in 0..self.config.lymphodepletion.len() {
+            let dose = self.config.lymphodepletion[index];
+            if crate::treatment::in_step(dose.day, day, dt) {
+                let killed = crate::treatment::apply_chemotherapy(
+                    self.world.cells_mut(),
+                    &dose,
+                    &self.config,
+                    self.step,
+                );
+                self.pending_events.push(Event {
+                    day,
+                    kind: EventKind::Lymphodepletion,
+                    detail: format!(
+                        "fludarabine {} mg/m2, cyclophosphamide {} mg/m2; {killed} agents killed",
+                        dose.fludarabine_mg_per_m2, dose.cyclophosphamide_mg_per_m2
+                    ),
+                });
+            }
+        }
+        let mut infused = Vec::new();
+        for (index, product) in self.config.products.iter().enumerate() {
+            if crate::treatment::in_step(product.infusion_day, day, dt) {
+                let cells = crate::treatment::infusion(
+                    product,
+                    index,
+                    &self.config,
+                    &self.layout,
+                    self.step,
+                    day,
+                );
+                self.pending_events.push(Event {
+                    day,
+                    kind: EventKind::Infusion,
+                    detail: format!(
+                        "{}: {:.3e} CAR-T cells ({} agents)",
+                        product.name,
+                        product.dose_cells_per_kg * self.config.weight_kg,
+                        cells.len()
+                    ),
+                });
+                infused.extend(cells);
+            }
+        }
+        let car_t_alive = Population::LIVING
+            .iter()
+            .any(|&p| p.is_car_t() && self.census.total(p) > 0);
+        let mut il6_production = 0.0;
+        if car_t_alive {
+            let encounters = crate::killing::encounters(
+                self.world.cells(),
+                &self.census,
+                &self.config,
+                self.step,
+            );
+            il6_production =
+                crate::killing::il6_production(self.world.cells(), &encounters, &self.config);
+            crate::killing::apply(self.world.cells_mut(), &encounters);
+        }
+        (infused, il6_production)
+    }
+
+    /// Advances IL-6 over the step that ended, grades CRS and applies its management,
+    /// queueing events for grade changes and every dose.
+    pub(crate) fn manage_crs(&mut self, il6_production: f64) {
+        // Called before the step counter moves on: the grade is seen at the step's end.
+        let day = self.day() + self.config.dt_days;
+        let before = self.crs.grade;
+        self.crs
+            .advance(il6_production, &self.config.params, self.config.dt_days);
+        let actions = self
+            .crs
+            .manage(day, self.config.weight_kg, &self.config.params);
+        if self.crs.grade != before {
+            self.pending_events.push(Event {
+                day,
+                kind: EventKind::CrsGrade,
+                detail: format!(
+                    "grade {} -> {} (IL-6 {:.0} pg/mL)",
+                    before, self.crs.grade, self.crs.il6_pg_per_ml
+                ),
+            });
+        }
+        for action in actions {
+            let (kind, detail) = match action {
+                CrsAction::Tocilizumab(mg) => (EventKind::Tocilizumab, format!("{mg:.0} mg")),
+                CrsAction::Dexamethasone(mg) => {
+                    (EventKind::Dexamethasone, format!("{mg:.0} mg over the day"))
+                }
+            };
+            self.pending_events.push(Event { day, kind, detail });
+        }
+    }
 }

@@ -1,0 +1,218 @@
+//! CAR-T therapy: kinetics, depletion, CRS, contrast, determinism and input errors.
+
+use crate::support::*;
+use immunosim_engine::recorder::Snapshot;
+use immunosim_model::{Population, Specificity};
+
+#[test]
+fn cd19_car_t_expands_depletes_b_cells_and_plasmablasts_contracts_and_spares_vaccine_titres() {
+    let snapshots = simulate(CD19_CAR_T);
+    let at = |day: f64| snapshots.iter().find(|s| s.day == day).unwrap();
+    let peak = snapshots
+        .iter()
+        .max_by(|a, b| car_t_per_ul(a).total_cmp(&car_t_per_ul(b)))
+        .unwrap();
+    // MODEL.md §8 and Erlangen: peak on day 7-14 at 11-59% of CD3+ cells.
+    assert!(
+        (7.0..=14.0).contains(&peak.day),
+        "CAR-T peak on day {}",
+        peak.day
+    );
+    let share = 100.0 * car_t_per_ul(peak) / cd3_per_ul(peak);
+    assert!(
+        (11.0..=59.0).contains(&share),
+        "CAR-T {share:.1}% of CD3 at the peak"
+    );
+    // B cells and plasmablasts (CD19+) fall by more than 90% within two weeks.
+    let (b0, pb0) = (
+        b_cells(at(0.0)),
+        at(0.0).per_ul(immunosim_model::Compartment::Blood, Population::Plasmablast),
+    );
+    let b_low = snapshots
+        .iter()
+        .filter(|s| s.day <= 21.0)
+        .map(b_cells)
+        .fold(f64::MAX, f64::min);
+    let pb_low = snapshots
+        .iter()
+        .filter(|s| s.day <= 21.0)
+        .map(|s| s.per_ul(immunosim_model::Compartment::Blood, Population::Plasmablast))
+        .fold(f64::MAX, f64::min);
+    assert!(b_low < 0.1 * b0, "B cells {b0:.1} -> {b_low:.1}/uL");
+    assert!(
+        pb_low < 0.1 * pb0,
+        "plasmablasts {pb0:.2} -> {pb_low:.2}/uL"
+    );
+    // Effectors contract once antigen is gone.
+    assert!(
+        car_t_per_ul(at(60.0)) < 0.2 * car_t_per_ul(peak),
+        "no contraction"
+    );
+    // CD19-negative long-lived plasma cells keep the measles-like titre (+/-10%).
+    let vaccine = |s: &Snapshot| s.serology.igg_mg_per_l[Specificity::VaccineA.index()];
+    let change = vaccine(at(60.0)) / vaccine(at(0.0)) - 1.0;
+    assert!(
+        change.abs() < 0.10,
+        "vaccine A titre changed by {:.1}%",
+        100.0 * change
+    );
+    // Autoantibody falls as its short-lived source is removed.
+    assert!(autoantibody(at(60.0)) < 0.7 * autoantibody(at(0.0)));
+    // Low antigen load: mild CRS (MODEL.md §8; Erlangen had no grade >= 3).
+    let worst = snapshots.iter().map(|s| s.crs_grade).max().unwrap();
+    assert!(worst <= 2, "CRS grade {worst}");
+    // summary.csv endpoints agree with the recorded days.
+    let mut summary = immunosim_output::SummaryBuilder::new("cd19", 1);
+    for s in &snapshots {
+        summary.add(s);
+    }
+    let endpoints: std::collections::BTreeMap<_, _> = summary.endpoints().into_iter().collect();
+    assert_eq!(endpoints["car_t_tmax_day"], Some(peak.day));
+    assert_eq!(endpoints["car_t_cmax_per_uL"], Some(car_t_per_ul(peak)));
+    let first_aplasia = snapshots
+        .iter()
+        .find(|s| s.day >= 0.0 && b_cells(s) < 1.0)
+        .map(|s| s.day);
+    assert_eq!(endpoints["b_aplasia_start_day"], first_aplasia);
+    if let Some(back) = endpoints["b_return_day"] {
+        assert!(back > first_aplasia.unwrap());
+        assert!(
+            snapshots
+                .iter()
+                .filter(|s| s.day >= back && s.day <= back + 7.0)
+                .all(|s| b_cells(s) >= 1.0)
+        );
+    }
+}
+
+#[test]
+fn lymphoma_like_load_gives_far_more_expansion_and_worse_crs_than_lupus() {
+    let lymphoma = CD19_CAR_T
+        .replace("preset = \"sle\"", "preset = \"lymphoma_like\"")
+        .replace("days = 60", "days = 30");
+    let sle = CD19_CAR_T.replace("days = 60", "days = 30");
+    let (lymphoma, sle) = (simulate(&lymphoma), simulate(&sle));
+    let cmax = |s: &[Snapshot]| s.iter().map(car_t_per_ul).fold(0.0, f64::max);
+    let grade = |s: &[Snapshot]| s.iter().map(|x| x.crs_grade).max().unwrap();
+    let il6 = |s: &[Snapshot]| s.iter().map(|x| x.il6_pg_per_ml).fold(0.0, f64::max);
+    assert!(
+        cmax(&lymphoma) >= 5.0 * cmax(&sle),
+        "CAR-T Cmax {:.0} vs {:.0}/uL",
+        cmax(&lymphoma),
+        cmax(&sle)
+    );
+    assert!(
+        grade(&lymphoma) > grade(&sle),
+        "CRS grade {} vs {}",
+        grade(&lymphoma),
+        grade(&sle)
+    );
+    assert!(
+        il6(&lymphoma) > 3.0 * il6(&sle),
+        "IL-6 {:.0} vs {:.0} pg/mL",
+        il6(&lymphoma),
+        il6(&sle)
+    );
+}
+
+#[test]
+fn determinism_holds_with_car_t_expansion() {
+    let tmp = tempfile::tempdir().unwrap();
+    let text = CD19_CAR_T
+        .replace("days = 60", "days = 20")
+        .replace("burn_in_days = 120", "burn_in_days = 10");
+    let scenario = write(tmp.path(), "car.toml", &text);
+    let mut runs = Vec::new();
+    for threads in ["1", "2", "4"] {
+        let out = tmp.path().join(format!("t{threads}"));
+        let o = immunosim(
+            &[
+                "run",
+                scenario.to_str().unwrap(),
+                "-q",
+                "--out",
+                out.to_str().unwrap(),
+            ],
+            &[("RAYON_NUM_THREADS", threads)],
+        );
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        runs.push(output_files(&out));
+    }
+    assert_eq!(runs[0], runs[1], "1 vs 2 threads");
+    assert_eq!(runs[0], runs[2], "1 vs 4 threads");
+    let events = String::from_utf8_lossy(&runs[0][2].1).to_string();
+    assert!(
+        events.contains("infusion") && events.contains("lymphodepletion"),
+        "{events}"
+    );
+}
+
+#[test]
+fn a_product_not_yet_given_changes_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let untreated = write(tmp.path(), "untreated.toml", SMALL);
+    let later = format!(
+        "{SMALL}[[products]]\ntargets = [\"CD19\"]\ndose_cells_per_kg = 1e6\ninfusion_day = 1000\n"
+    );
+    let planned = write(tmp.path(), "planned.toml", &later);
+    let (a, b) = (tmp.path().join("a"), tmp.path().join("b"));
+    run_ok(&untreated, &a);
+    run_ok(&planned, &b);
+    assert_eq!(output_files(&a), output_files(&b));
+}
+
+#[test]
+fn bad_treatment_input_is_reported_with_file_line_and_known_values() {
+    let cases: &[(&str, &[&str])] = &[
+        (
+            "[[products]]\ntargets = [\"CD91\"]\ndose_cells_per_kg = 1e6\n",
+            &[
+                "t.toml:2:11",
+                "products[0].targets",
+                "unknown antigen \"CD91\"",
+                "CD19, CD20, CD22, BCMA",
+            ],
+        ),
+        (
+            "[[products]]\ntargets = []\ndose_cells_per_kg = 1e6\n",
+            &["t.toml:2:11", "at least one target"],
+        ),
+        (
+            "[[products]]\ntargets = [\"CD19\"]\ndose_cells_per_kg = 5e11\n",
+            &[
+                "t.toml:3:21",
+                "products[0].dose_cells_per_kg",
+                "allowed 10000 <= x <= 10000000000",
+                "cells/kg",
+            ],
+        ),
+        (
+            "[[products]]\ntargets = [\"CD19\"]\nlogic = \"not\"\ndose_cells_per_kg = 1e6\n",
+            &["t.toml:3:9", "products[0].logic", "inhibitory"],
+        ),
+        (
+            "[lymphodepletion]\nfludarabine_mg_per_m2_per_day = 250\nfludarabine_days = [-5]\n",
+            &[
+                "t.toml:2:33",
+                "lymphodepletion.fludarabine_mg_per_m2_per_day",
+                "allowed 0 <= x <= 50",
+            ],
+        ),
+        (
+            "[[products]]\ntargets = [\"CD19\"]\ndose_cells_per_kg = 1e6\ninfusion_day = -500\n",
+            &["t.toml:4:16", "infusion_day", "out of range"],
+        ),
+        (
+            "[scenario]\nburn_in_days = 0\n[lymphodepletion]\nfludarabine_mg_per_m2_per_day = 25\nfludarabine_days = [-5]\n",
+            &["t.toml:5:20", "day -5 is before the simulation starts"],
+        ),
+    ];
+    for (text, expected) in cases {
+        let errors = immunosim_scenario::parse_str(text, "t.toml")
+            .unwrap_err()
+            .to_string();
+        for word in *expected {
+            assert!(errors.contains(word), "expected `{word}` in:\n{errors}");
+        }
+    }
+}

@@ -1,0 +1,354 @@
+//! The binary: determinism across thread counts, outputs, bad input, kills, memory.
+
+use crate::support::*;
+use immunosim_model::Population;
+use std::path::Path;
+use std::process::Command;
+
+#[test]
+fn same_seed_gives_identical_bytes_at_any_thread_count_and_another_seed_differs() {
+    let tmp = tempfile::tempdir().unwrap();
+    let scenario = write(tmp.path(), "small.toml", SMALL);
+    let scenario = scenario.to_str().unwrap();
+    let mut runs = Vec::new();
+    for threads in ["1", "2", "4"] {
+        let out = tmp.path().join(format!("t{threads}"));
+        let o = immunosim(
+            &["run", scenario, "-q", "--out", out.to_str().unwrap()],
+            &[("RAYON_NUM_THREADS", threads)],
+        );
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        runs.push(output_files(&out));
+    }
+    assert_eq!(runs[0], runs[1], "1 vs 2 threads");
+    assert_eq!(runs[0], runs[2], "1 vs 4 threads");
+    let out = tmp.path().join("seed2");
+    let o = immunosim(
+        &[
+            "run",
+            scenario,
+            "-q",
+            "--seed",
+            "2",
+            "--threads",
+            "2",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+        &[],
+    );
+    assert!(o.status.success());
+    assert_ne!(
+        runs[0][0].1,
+        output_files(&out)[0].1,
+        "another seed must change timeseries.csv"
+    );
+}
+
+#[test]
+fn outputs_are_tidy_csv_and_run_toml_reruns_to_the_same_outputs() {
+    let tmp = tempfile::tempdir().unwrap();
+    let scenario = write(tmp.path(), "small.toml", SMALL);
+    let first = tmp.path().join("first");
+    run_ok(&scenario, &first);
+
+    let mut reader = csv::Reader::from_path(first.join("timeseries.csv")).unwrap();
+    let header: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
+    assert_eq!(
+        header,
+        [
+            "day",
+            "compartment",
+            "population",
+            "agents",
+            "cells",
+            "cells_per_uL",
+            "autoreactive_fraction"
+        ]
+    );
+    let mut rows = 0;
+    for record in reader.records() {
+        let record = record.unwrap();
+        for field in [3, 4, 5, 6] {
+            let x: f64 = record[field].parse().unwrap();
+            assert!(x.is_finite() && x >= 0.0, "bad value {record:?}");
+        }
+        rows += 1;
+    }
+    // 41 recorded days (0..=40) x 4 compartments x every living population.
+    assert_eq!(rows, 41 * 4 * Population::LIVING.len());
+    let mut serology = csv::Reader::from_path(first.join("serology.csv")).unwrap();
+    assert!(
+        serology
+            .headers()
+            .unwrap()
+            .iter()
+            .any(|h| h == "total_igg_g_per_L")
+    );
+    for record in serology.records() {
+        let record = record.unwrap();
+        for field in record.iter().skip(1) {
+            let x: f64 = field.parse().unwrap();
+            assert!(x.is_finite() && x >= 0.0);
+        }
+    }
+    let summary = std::fs::read_to_string(first.join("summary.csv")).unwrap();
+    assert_eq!(summary.lines().count(), 2);
+
+    let again = tmp.path().join("again");
+    let run_toml = first.join("run.toml");
+    run_ok(&run_toml, &again);
+    assert_eq!(
+        output_files(&first),
+        output_files(&again),
+        "run.toml must reproduce the run"
+    );
+}
+
+#[test]
+fn existing_non_empty_output_directory_is_refused_without_force() {
+    let tmp = tempfile::tempdir().unwrap();
+    let scenario = write(tmp.path(), "small.toml", SMALL);
+    let out = tmp.path().join("out");
+    std::fs::create_dir(&out).unwrap();
+    std::fs::write(out.join("keep.txt"), "precious").unwrap();
+    let o = immunosim(
+        &[
+            "run",
+            scenario.to_str().unwrap(),
+            "-q",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+        &[],
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("--force"));
+    assert_eq!(
+        std::fs::read_to_string(out.join("keep.txt")).unwrap(),
+        "precious"
+    );
+}
+
+/// Each bad input: exit code 2, a message naming file (and line where there is one)
+/// and the expected words, and no output directory created.
+#[test]
+fn bad_input_gives_a_clear_error_exit_2_and_no_output() {
+    let tmp = tempfile::tempdir().unwrap();
+    let cases: &[(&str, Option<&str>, &[&str])] = &[
+        ("missing.toml", None, &["missing.toml", "cannot read"]),
+        (
+            "syntax.toml",
+            Some("[scenario]\ndays = = 3\n"),
+            &["syntax.toml:2:", "syntax error"],
+        ),
+        (
+            "unknown.toml",
+            Some("[scenario]\ndays = 30\n[patient]\nweigth_kg = 70\n"),
+            &[
+                "unknown.toml:4:1",
+                "patient.weigth_kg",
+                "did you mean `weight_kg`",
+            ],
+        ),
+        (
+            "type.toml",
+            Some("[scenario]\ndays = \"thirty\"\n"),
+            &["type.toml:2:8", "scenario.days", "expected a number"],
+        ),
+        (
+            "range.toml",
+            Some("[parameters.b_cells]\nmarrow_output_fraction_per_day = 7.5\n"),
+            &[
+                "range.toml:2:34",
+                "parameters.b_cells.marrow_output_fraction_per_day",
+                "allowed 0.005 <= x <= 0.5",
+                "1/day",
+            ],
+        ),
+        (
+            "weight.toml",
+            Some("[resolution]\ncells_per_agent = -5\n"),
+            &[
+                "weight.toml:2:19",
+                "resolution.cells_per_agent",
+                "out of range",
+            ],
+        ),
+        ("empty.toml", Some("\n\n"), &["empty.toml", "empty"]),
+        (
+            "preset.toml",
+            Some("[scenario]\npreset = \"lupus\"\n"),
+            &["preset.toml:2:10", "healthy, sle, lymphoma_like"],
+        ),
+        (
+            "cross.toml",
+            Some("[scenario]\ntime_step_days = 0.5\nrecord_every_days = 0.75\n"),
+            &["cross.toml:3:21", "whole multiple"],
+        ),
+    ];
+    for (name, text, expected) in cases {
+        let path = tmp.path().join(name);
+        if let Some(text) = text {
+            std::fs::write(&path, text).unwrap();
+        }
+        let out = tmp.path().join(format!("out-{name}"));
+        let o = immunosim(
+            &[
+                "run",
+                path.to_str().unwrap(),
+                "-q",
+                "--out",
+                out.to_str().unwrap(),
+            ],
+            &[],
+        );
+        let stderr = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{name}: {stderr}");
+        for word in *expected {
+            assert!(
+                stderr.contains(word),
+                "{name}: expected `{word}` in:\n{stderr}"
+            );
+        }
+        assert!(!out.exists(), "{name}: output directory was created");
+    }
+}
+
+#[test]
+fn all_problems_of_a_file_are_reported_at_once() {
+    let text = "[scenario]\ndays = -1\nseeed = 3\n[parameters.t_cells]\ntfh_share = 2.0\n";
+    let errors = immunosim_scenario::parse_str(text, "many.toml").unwrap_err();
+    assert_eq!(errors.0.len(), 3, "{errors}");
+}
+
+#[test]
+fn shipped_scenarios_are_valid() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+    let mut checked = 0;
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "toml") {
+            immunosim_scenario::load(&path).unwrap_or_else(|e| panic!("{e}"));
+            checked += 1;
+        }
+    }
+    assert!(checked >= 2);
+    immunosim_scenario::parse_str(immunosim_scenario::DEFAULT_SCENARIO, "default").unwrap();
+}
+
+/// A run killed mid-way (as by Ctrl-C or the OOM killer) leaves per-day files whose
+/// every line is a complete row, and no partial summary.
+#[test]
+fn a_killed_run_leaves_complete_rows() {
+    let tmp = tempfile::tempdir().unwrap();
+    let scenario = write(
+        tmp.path(),
+        "long.toml",
+        "[scenario]\npreset = \"sle\"\ndays = 3000\nburn_in_days = 0\n[resolution]\ncells_per_agent = 1e7\n",
+    );
+    let out = tmp.path().join("out");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_immunosim"))
+        .args([
+            "run",
+            scenario.to_str().unwrap(),
+            "-q",
+            "--out",
+            out.to_str().unwrap(),
+        ])
+        .spawn()
+        .unwrap();
+    // Wait until some days are on disk, then kill without warning.
+    let serology = out.join("serology.csv");
+    for _ in 0..600 {
+        let lines = std::fs::read_to_string(&serology)
+            .map(|t| t.lines().count())
+            .unwrap_or(0);
+        if lines > 20 {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    for (name, columns) in [
+        ("timeseries.csv", TIMESERIES_COLUMNS),
+        ("serology.csv", SEROLOGY_COLUMNS),
+        ("events.csv", 3),
+    ] {
+        let text = std::fs::read_to_string(out.join(name)).unwrap();
+        assert!(text.ends_with('\n'), "{name} ends in a torn line");
+        let mut reader = csv::Reader::from_path(out.join(name)).unwrap();
+        for record in reader.records() {
+            assert_eq!(record.unwrap().len(), columns, "{name}");
+        }
+    }
+    let lines = std::fs::read_to_string(&serology).unwrap().lines().count();
+    assert!(
+        lines > 20 && lines < 3002,
+        "the run was not stopped mid-way ({lines} lines)"
+    );
+    assert!(
+        !out.join("summary.csv").exists(),
+        "summary.csv must be whole or absent"
+    );
+    assert!(
+        std::fs::read_to_string(out.join("run.toml"))
+            .unwrap()
+            .contains("[run]")
+    );
+}
+
+#[test]
+fn a_run_that_would_not_fit_in_memory_is_refused_with_advice() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let o = immunosim(
+        &[
+            "run",
+            "--max-memory",
+            "64M",
+            "-q",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+        &[],
+    );
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("GiB") && stderr.contains("cells_per_agent ="),
+        "{stderr}"
+    );
+    assert!(!out.exists());
+    // The advice works: the suggested weight fits the same limit.
+    let weight: f64 = stderr
+        .split("cells_per_agent = ")
+        .nth(1)
+        .unwrap()
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let scenario = write(
+        tmp.path(),
+        "fit.toml",
+        &format!(
+            "[scenario]\ndays = 1\nburn_in_days = 0\n[resolution]\ncells_per_agent = {weight}\n"
+        ),
+    );
+    let o = immunosim(
+        &[
+            "run",
+            scenario.to_str().unwrap(),
+            "--max-memory",
+            "64M",
+            "-q",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+        &[],
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+}

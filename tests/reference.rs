@@ -1,0 +1,123 @@
+//! Catalogue defaults against the reference rows in data/.
+
+use crate::support::*;
+
+#[test]
+fn catalogue_defaults_match_reference_rows() {
+    let p = immunosim_model::Parameters::default();
+    // (group, parameter, reference row, factor from the row's unit to the parameter's)
+    let rows = [
+        (
+            "physiology",
+            "blood_share_of_recirculating",
+            "blood_fraction_lymphocytes",
+            0.01,
+        ),
+        ("physiology", "igg_half_life_days", "igg_half_life", 1.0),
+        (
+            "b_cells",
+            "marrow_output_fraction_per_day",
+            "marrow_b_output",
+            0.01,
+        ),
+        (
+            "b_cells",
+            "naive_division_rate_per_day",
+            "b_turnover_naive",
+            0.01,
+        ),
+        (
+            "b_cells",
+            "memory_division_rate_per_day",
+            "b_turnover_memory",
+            0.01,
+        ),
+        (
+            "b_cells",
+            "immature_autoreactive_share",
+            "autoreactive_early_immature",
+            0.01,
+        ),
+        (
+            "b_cells",
+            "emigrant_autoreactive_share",
+            "autoreactive_new_emigrant",
+            0.01,
+        ),
+        (
+            "b_cells",
+            "naive_autoreactive_share",
+            "autoreactive_mature_naive",
+            0.01,
+        ),
+        ("plasma_cells", "igg_g_per_l", "igg_serum_normal", 1.0),
+        (
+            "plasma_cells",
+            "secretion_molecules_per_s",
+            "antibody_secretion_rate",
+            1.0,
+        ),
+        (
+            "plasma_cells",
+            "vaccine_a_half_life_years",
+            "amanna_ab_half_life_measles",
+            1.0,
+        ),
+        (
+            "plasma_cells",
+            "vaccine_b_half_life_years",
+            "amanna_ab_half_life_tetanus",
+            1.0,
+        ),
+        (
+            "plasma_cells",
+            "cd19_negative_share",
+            "llpc_cd19_negative_fraction",
+            0.01,
+        ),
+        (
+            "t_cells",
+            "naive_cd4_half_life_years",
+            "t_half_life_naive_cd4",
+            1.0,
+        ),
+        (
+            "t_cells",
+            "naive_cd8_half_life_years",
+            "t_half_life_naive_cd8",
+            1.0,
+        ),
+        (
+            "t_cells",
+            "memory_cd4_half_life_years",
+            "t_half_life_memory_cd4",
+            1.0,
+        ),
+        (
+            "t_cells",
+            "memory_cd8_half_life_years",
+            "t_half_life_memory_cd8",
+            1.0,
+        ),
+    ];
+    for (group, name, row, factor) in rows {
+        let default = p.get(group, name).unwrap();
+        let expected = reference(row).0 * factor;
+        assert!(
+            (default / expected - 1.0).abs() < 1e-9,
+            "{group}.{name} = {default}, {row} says {expected}"
+        );
+    }
+    let (male, female) = (
+        reference("b_cells_blood_male").0,
+        reference("b_cells_blood_female").0,
+    );
+    assert!((p.b_cells.blood_b_cells_per_ul - (male + female) / 2.0).abs() < 1.0);
+    // The healthy steady state carries ~5e10 antibody-secreting cell equivalents.
+    let steady = immunosim_model::steady_state::SteadyState::derive(&p, 70.0);
+    let asc = steady.plasmablasts + steady.plasma_cells;
+    assert!(
+        (asc / reference("plasma_cell_equivalents").0 - 1.0).abs() < 0.25,
+        "{asc}"
+    );
+}

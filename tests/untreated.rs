@@ -1,0 +1,82 @@
+//! The untreated patient: healthy and lupus steady states over two years.
+
+use crate::support::*;
+use immunosim_model::Population;
+
+#[test]
+fn healthy_patient_holds_steady_for_two_years_within_reference_ranges() {
+    let snapshots = simulate(
+        "[scenario]\npreset = \"healthy\"\ndays = 730\nburn_in_days = 60\nrecord_every_days = 5\n\
+         [resolution]\ncells_per_agent = 1e6\n",
+    );
+    assert_steady(
+        &snapshots,
+        "healthy",
+        &[
+            ("B cells", b_cells),
+            ("plasma cells", plasma_cells),
+            ("IgG", igg),
+        ],
+    );
+    // Reference ranges from data/: blood B cells 109-802 /uL (men, Clin Diagn Lab
+    // Immunol 2004, Table 3), IgG 7.68-16.32 g/L (laboratory tables).
+    let (_, b_low, b_high) = reference("b_cells_blood_male");
+    let (_, igg_low, igg_high) = reference("igg_serum_normal");
+    let b_range = b_low.unwrap()..=b_high.unwrap();
+    let igg_range = igg_low.unwrap()..=igg_high.unwrap();
+    for s in &snapshots {
+        assert!(
+            b_range.contains(&b_cells(s)),
+            "day {}: B {}",
+            s.day,
+            b_cells(s)
+        );
+        assert!(igg_range.contains(&igg(s)), "day {}: IgG {}", s.day, igg(s));
+        assert!(score(s) < 0.5, "day {}: healthy score {}", s.day, score(s));
+        assert!(
+            !s.serology.autoantibody_positive,
+            "day {}: healthy autoantibody positive",
+            s.day
+        );
+    }
+}
+
+#[test]
+fn untreated_sle_holds_a_chronic_active_steady_state() {
+    let snapshots = simulate(
+        "[scenario]\npreset = \"sle\"\ndays = 730\nburn_in_days = 365\nrecord_every_days = 5\n\
+         [resolution]\ncells_per_agent = 1e6\n",
+    );
+    assert_steady(
+        &snapshots,
+        "SLE",
+        &[
+            ("B cells", b_cells),
+            ("plasma cells", plasma_cells),
+            ("IgG", igg),
+            ("autoantibody", autoantibody),
+            ("score", score),
+        ],
+    );
+    let mean_score = mean(&snapshots, 0.0, 730.0, score);
+    assert!((8.0..=22.0).contains(&mean_score), "SLE score {mean_score}");
+    assert!(
+        snapshots.iter().all(|s| s.serology.autoantibody_positive),
+        "SLE autoantibody must stay positive"
+    );
+    // Defective checkpoints: the naive repertoire is more self-reactive than in health (20%).
+    let last = snapshots.last().unwrap();
+    let naive = last
+        .populations
+        .iter()
+        .find(|r| {
+            r.compartment == immunosim_model::Compartment::Blood
+                && r.population == Population::BNaive
+        })
+        .unwrap();
+    assert!(
+        naive.autoreactive_share > 0.30,
+        "SLE naive self-reactive share {}",
+        naive.autoreactive_share
+    );
+}
