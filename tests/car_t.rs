@@ -122,22 +122,7 @@ fn determinism_holds_with_car_t_expansion() {
         .replace("days = 60", "days = 20")
         .replace("burn_in_days = 120", "burn_in_days = 10");
     let scenario = write(tmp.path(), "car.toml", &text);
-    let mut runs = Vec::new();
-    for threads in ["1", "2", "4"] {
-        let out = tmp.path().join(format!("t{threads}"));
-        let o = immunosim(
-            &[
-                "run",
-                scenario.to_str().unwrap(),
-                "-q",
-                "--out",
-                out.to_str().unwrap(),
-            ],
-            &[("RAYON_NUM_THREADS", threads)],
-        );
-        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-        runs.push(output_files(&out));
-    }
+    let runs = outputs_at_1_2_4_threads(&scenario, tmp.path());
     assert_eq!(runs[0], runs[1], "1 vs 2 threads");
     assert_eq!(runs[0], runs[2], "1 vs 4 threads");
     let events = String::from_utf8_lossy(&runs[0][2].1).to_string();

@@ -9,24 +9,14 @@ use std::process::Command;
 fn same_seed_gives_identical_bytes_at_any_thread_count_and_another_seed_differs() {
     let tmp = tempfile::tempdir().unwrap();
     let scenario = write(tmp.path(), "small.toml", SMALL);
-    let scenario = scenario.to_str().unwrap();
-    let mut runs = Vec::new();
-    for threads in ["1", "2", "4"] {
-        let out = tmp.path().join(format!("t{threads}"));
-        let o = immunosim(
-            &["run", scenario, "-q", "--out", out.to_str().unwrap()],
-            &[("RAYON_NUM_THREADS", threads)],
-        );
-        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-        runs.push(output_files(&out));
-    }
+    let runs = outputs_at_1_2_4_threads(&scenario, tmp.path());
     assert_eq!(runs[0], runs[1], "1 vs 2 threads");
     assert_eq!(runs[0], runs[2], "1 vs 4 threads");
     let out = tmp.path().join("seed2");
     let o = immunosim(
         &[
             "run",
-            scenario,
+            scenario.to_str().unwrap(),
             "-q",
             "--seed",
             "2",
@@ -112,16 +102,7 @@ fn existing_non_empty_output_directory_is_refused_without_force() {
     let out = tmp.path().join("out");
     std::fs::create_dir(&out).unwrap();
     std::fs::write(out.join("keep.txt"), "precious").unwrap();
-    let o = immunosim(
-        &[
-            "run",
-            scenario.to_str().unwrap(),
-            "-q",
-            "--out",
-            out.to_str().unwrap(),
-        ],
-        &[],
-    );
+    let o = run_quiet(&scenario, &out, &[]);
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("--force"));
     assert_eq!(
@@ -193,16 +174,7 @@ fn bad_input_gives_a_clear_error_exit_2_and_no_output() {
             std::fs::write(&path, text).unwrap();
         }
         let out = tmp.path().join(format!("out-{name}"));
-        let o = immunosim(
-            &[
-                "run",
-                path.to_str().unwrap(),
-                "-q",
-                "--out",
-                out.to_str().unwrap(),
-            ],
-            &[],
-        );
+        let o = run_quiet(&path, &out, &[]);
         let stderr = String::from_utf8_lossy(&o.stderr);
         assert_eq!(o.status.code(), Some(2), "{name}: {stderr}");
         for word in *expected {

@@ -72,9 +72,9 @@ pub fn immunosim(args: &[&str], envs: &[(&str, &str)]) -> Output {
     command.output().expect("binary runs")
 }
 
-/// Runs `immunosim run SCENARIO -q --out OUT` and asserts it succeeded.
-pub fn run_ok(scenario: &Path, out: &Path) {
-    let o = immunosim(
+/// Runs `immunosim run SCENARIO -q --out OUT` with extra environment variables.
+pub fn run_quiet(scenario: &Path, out: &Path, envs: &[(&str, &str)]) -> Output {
+    immunosim(
         &[
             "run",
             scenario.to_str().unwrap(),
@@ -82,9 +82,27 @@ pub fn run_ok(scenario: &Path, out: &Path) {
             "--out",
             out.to_str().unwrap(),
         ],
-        &[],
-    );
+        envs,
+    )
+}
+
+/// Runs `immunosim run SCENARIO -q --out OUT` and asserts it succeeded.
+pub fn run_ok(scenario: &Path, out: &Path) {
+    let o = run_quiet(scenario, out, &[]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+}
+
+/// The output files of `scenario` run at 1, 2 and 4 threads (RAYON_NUM_THREADS).
+pub fn outputs_at_1_2_4_threads(scenario: &Path, dir: &Path) -> Vec<Vec<(String, Vec<u8>)>> {
+    ["1", "2", "4"]
+        .iter()
+        .map(|threads| {
+            let out = dir.join(format!("t{threads}"));
+            let o = run_quiet(scenario, &out, &[("RAYON_NUM_THREADS", threads)]);
+            assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+            output_files(&out)
+        })
+        .collect()
 }
 
 pub fn write(dir: &Path, name: &str, text: &str) -> PathBuf {

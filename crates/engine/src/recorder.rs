@@ -53,34 +53,28 @@ impl Snapshot {
             .map_or(0.0, |r| r.cells_per_ul)
     }
 
-    /// CD19+ B cells per µL of blood, as a flow cytometer counts them.
-    pub fn blood_b_cells_per_ul(&self) -> f64 {
+    /// Cells per µL of blood of every population for which `counts` is true.
+    pub fn blood_per_ul_where(&self, counts: impl Fn(Population) -> bool) -> f64 {
         self.populations
             .iter()
-            .filter(|r| r.compartment == Compartment::Blood && r.population.is_b_cell())
+            .filter(|r| r.compartment == Compartment::Blood && counts(r.population))
             .map(|r| r.cells_per_ul)
             .sum()
+    }
+
+    /// CD19+ B cells per µL of blood, as a flow cytometer counts them.
+    pub fn blood_b_cells_per_ul(&self) -> f64 {
+        self.blood_per_ul_where(Population::is_b_cell)
     }
 
     /// CAR-T cells per µL of blood, all phenotypes.
     pub fn car_t_blood_per_ul(&self) -> f64 {
-        self.populations
-            .iter()
-            .filter(|r| r.compartment == Compartment::Blood && r.population.is_car_t())
-            .map(|r| r.cells_per_ul)
-            .sum()
+        self.blood_per_ul_where(Population::is_car_t)
     }
 
     /// CD3+ cells (host T and CAR-T) per µL of blood.
     pub fn cd3_blood_per_ul(&self) -> f64 {
-        self.populations
-            .iter()
-            .filter(|r| {
-                r.compartment == Compartment::Blood
-                    && (r.population.is_t_cell() || r.population.is_car_t())
-            })
-            .map(|r| r.cells_per_ul)
-            .sum()
+        self.blood_per_ul_where(|p| p.is_t_cell() || p.is_car_t())
     }
 
     /// Real cells of `population` summed over compartments.
