@@ -99,7 +99,7 @@ impl Simulation {
             &steady,
             &config.params,
         );
-        let config_params_for_crs = config.params.clone();
+        let crs = CrsState::new(&config.params);
         Simulation {
             config,
             steady,
@@ -112,7 +112,7 @@ impl Simulation {
             clinical: ClinicalState::default(),
             niche_entries: [0; Specificity::COUNT],
             niche_window_steps: 0,
-            crs: CrsState::new(&config_params_for_crs),
+            crs,
             equilibrated: false,
             pending_events: Vec::new(),
         }
