@@ -201,3 +201,46 @@ fn bad_treatment_input_is_reported_with_file_line_and_known_values() {
         }
     }
 }
+
+/// CD19 + BCMA: as co-infusion of two products or as one compound (`or`) CAR.
+fn with_bcma(products: &str) -> String {
+    let cd19_only = CD19_CAR_T
+        .find("[[products]]")
+        .expect("the CD19 scenario has a product");
+    format!("{}{products}", &CD19_CAR_T[..cd19_only])
+}
+
+#[test]
+fn bcma_cocktails_remove_long_lived_plasma_cells_igg_and_vaccine_titres() {
+    let co_infusion = "[[products]]\ntargets = [\"CD19\"]\ndose_cells_per_kg = 1e6\n\
+                       [[products]]\ntargets = [\"BCMA\"]\ndose_cells_per_kg = 1e6\n";
+    let compound =
+        "[[products]]\ntargets = [\"BCMA\", \"CD19\"]\nlogic = \"or\"\ndose_cells_per_kg = 1e6\n";
+    let (_, igg_low, _) = reference("igg_serum_normal");
+    let igg_low = igg_low.unwrap();
+    for (name, products) in [("co-infusion", co_infusion), ("compound", compound)] {
+        let snapshots = simulate(&with_bcma(products));
+        let at = |day: f64| snapshots.iter().find(|s| s.day == day).unwrap();
+        let nadir = snapshots
+            .iter()
+            .filter(|s| s.day <= 60.0)
+            .map(igg)
+            .fold(f64::MAX, f64::min);
+        assert!(
+            nadir < igg_low,
+            "{name}: IgG nadir {nadir:.2} g/L within 60 days"
+        );
+        let vaccine = |s: &Snapshot| s.serology.igg_mg_per_l[Specificity::VaccineA.index()];
+        let kept = vaccine(at(60.0)) / vaccine(at(0.0));
+        assert!(
+            kept < 0.7,
+            "{name}: {:.0}% of the measles-like titre kept at day 60",
+            100.0 * kept
+        );
+        assert!(
+            at(60.0).total_cells(Population::PlasmaCell)
+                < 0.5 * at(0.0).total_cells(Population::PlasmaCell),
+            "{name}: long-lived plasma cells not depleted"
+        );
+    }
+}
