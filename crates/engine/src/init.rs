@@ -39,11 +39,11 @@ pub fn initial_cells(
             next_id += 1;
             let mut draws = per_cell.cell(id.0);
             let compartment = migration::pick_compartment(&shares, &mut draws);
-            let site_index = draws.index(usize::from(layout.count(compartment))) as u16;
+            let site = layout.random_site(compartment, &mut draws);
             let mut cell = Cell {
                 id,
                 birth_day: start_day as f32,
-                site: layout.site(compartment, site_index),
+                site,
                 population,
                 specificity,
                 compartment,

@@ -80,10 +80,7 @@ pub fn infusion(
                 }
                 u -= share;
             }
-            let site = layout.site(
-                Compartment::Blood,
-                draws.index(usize::from(layout.count(Compartment::Blood))) as u16,
-            );
+            let site = layout.random_site(Compartment::Blood, &mut draws);
             Cell {
                 birth_day: day as f32,
                 site,

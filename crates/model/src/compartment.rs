@@ -1,5 +1,7 @@
 //! Compartments of the body: each is a set of well-mixed sites.
 
+use crate::draws::Draws;
+
 /// A compartment of the body (MODEL.md §2). Stored in one byte in every cell.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
 #[repr(u8)]
@@ -85,6 +87,11 @@ impl SiteLayout {
     /// Global index of the `k`-th site of compartment `c`.
     pub fn site(&self, c: Compartment, k: u16) -> u16 {
         self.first[c.index()] + k.min(self.count[c.index()] - 1)
+    }
+
+    /// A uniformly chosen site of compartment `c` (global index).
+    pub fn random_site(&self, c: Compartment, draws: &mut impl Draws) -> u16 {
+        self.site(c, draws.index(usize::from(self.count(c))) as u16)
     }
 
     /// Compartment of global site `site`.

@@ -25,10 +25,7 @@ pub fn new_precursor(ctx: &StepContext<'_>, draws: &mut impl Draws) -> Cell {
     } else {
         Specificity::Other
     };
-    let site = ctx.sites.site(
-        Compartment::Marrow,
-        draws.index(usize::from(ctx.sites.count(Compartment::Marrow))) as u16,
-    );
+    let site = ctx.sites.random_site(Compartment::Marrow, draws);
     let mut cell = Cell {
         birth_day: ctx.day as f32,
         site,

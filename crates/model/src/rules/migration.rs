@@ -56,17 +56,3 @@ pub fn pick_compartment(shares: &[f64; Compartment::COUNT], draws: &mut impl Dra
     }
     Compartment::Lymphoid
 }
-
-/// Puts a cell into a random site of `compartment`.
-pub fn place(
-    cell: &mut Cell,
-    compartment: Compartment,
-    ctx: &StepContext<'_>,
-    draws: &mut impl Draws,
-) {
-    let n = ctx.sites.count(compartment);
-    cell.compartment = compartment;
-    cell.site = ctx
-        .sites
-        .site(compartment, draws.index(usize::from(n)) as u16);
-}
