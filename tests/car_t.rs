@@ -244,3 +244,51 @@ fn bcma_cocktails_remove_long_lived_plasma_cells_igg_and_vaccine_titres() {
         );
     }
 }
+
+/// The Erlangen CD19 course over one year (MODEL.md §8.2, issue "Done when"), each band
+/// from `data/erlangen_cohort.csv` or MODEL.md: B-cell return at 110 ± 32 days, and the
+/// patient stays in remission with the autoantibody negative after the B cells return.
+#[test]
+fn erlangen_cd19_course_aplasia_return_serology_remission_and_igg() {
+    let snapshots = simulate(&CD19_CAR_T.replace("days = 60", "days = 365"));
+    let at = |day: f64| snapshots.iter().find(|s| s.day == day).unwrap();
+    let mut summary = immunosim_output::SummaryBuilder::new("erlangen", 1);
+    for s in &snapshots {
+        summary.add(s);
+    }
+    let endpoints: std::collections::BTreeMap<_, _> = summary.endpoints().into_iter().collect();
+    let (mean, low, high) = reference("erlangen_b_cell_return");
+    let back = endpoints["b_return_day"].expect("B cells never came back");
+    assert!(
+        (low.unwrap()..=high.unwrap()).contains(&back),
+        "B cells back on day {back} (published {mean} +/- 32)"
+    );
+    // The returning B cells are new: transitional and naive, not memory.
+    let returned = at(back + 7.0);
+    let new = returned
+        .blood_per_ul_where(|p| matches!(p, Population::BTransitional | Population::BNaive));
+    assert!(
+        new >= 0.9 * b_cells(returned),
+        "{new:.1} of {:.1} B/uL transitional or naive",
+        b_cells(returned)
+    );
+    // Autoantibody negative by month 3 and still negative at month 12.
+    let negative = endpoints["autoantibody_negative_day"].expect("autoantibody never negative");
+    assert!(negative <= 90.0, "autoantibody negative on day {negative}");
+    assert!(!at(365.0).serology.autoantibody_positive);
+    // SLEDAI-like score ~0 at month 3 (Erlangen median 0) and at month 12.
+    for month in ["sledai_like_month3", "sledai_like_month12"] {
+        let s = endpoints[month].unwrap();
+        assert!(s <= 2.0, "{month} {s:.2}");
+    }
+    // Vaccine titres kept (+/-10% at month 12); total IgG falls only moderately.
+    let vaccine = |s: &Snapshot| s.serology.igg_mg_per_l[Specificity::VaccineA.index()];
+    let change = vaccine(at(365.0)) / vaccine(at(0.0)) - 1.0;
+    assert!(
+        change.abs() <= 0.10,
+        "vaccine A titre {:.1}%",
+        100.0 * change
+    );
+    let nadir = endpoints["igg_nadir_g_per_L"].unwrap();
+    assert!(nadir >= 4.0, "IgG nadir {nadir:.2} g/L");
+}

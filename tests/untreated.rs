@@ -44,8 +44,9 @@ fn healthy_patient_holds_steady_for_two_years_within_reference_ranges() {
 #[test]
 fn untreated_sle_holds_a_chronic_active_steady_state() {
     let snapshots = simulate(
-        "[scenario]\npreset = \"sle\"\ndays = 730\nburn_in_days = 365\nrecord_every_days = 5\n\
-         [resolution]\ncells_per_agent = 1e6\n",
+        // The default resolution: at 1e6 cells per agent the active state sits lower
+        // (autoantibody ~20 instead of ~30 mg/L) and drifts (see the README).
+        "[scenario]\npreset = \"sle\"\ndays = 730\nburn_in_days = 365\nrecord_every_days = 5\n",
     );
     assert_steady(
         &snapshots,

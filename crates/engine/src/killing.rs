@@ -157,7 +157,8 @@ pub fn encounters(cells: &[Cell], census: &Census, config: &RunConfig, step: u64
 }
 
 /// IL-6 production (serum pg/mL per day) from this step's encounters: killed target
-/// cells and engaged CAR-T cells, in real cells (MODEL.md §4; rates in `parameters.crs`).
+/// cells and engaged CAR-T cells, in real cells, amplified by myeloid cells (MODEL.md §4;
+/// rates in `parameters.crs`).
 pub fn il6_production(cells: &[Cell], encounters: &Encounters, config: &RunConfig) -> f64 {
     let real = |rows: &[u32]| -> f64 {
         rows.iter()
@@ -166,10 +167,11 @@ pub fn il6_production(cells: &[Cell], encounters: &Encounters, config: &RunConfi
     };
     let crs = &config.params.crs;
     let per_day = 1.0 / config.dt_days;
-    (crs.il6_per_billion_kills_pg_per_ml * real(&encounters.killed)
+    let drive = (crs.il6_per_billion_kills_pg_per_ml * real(&encounters.killed)
         + crs.il6_per_billion_stimulated_car_t_pg_per_ml * real(&encounters.stimulated))
         * 1e-9
-        * per_day
+        * per_day;
+    immunosim_model::crs::myeloid_amplified_production(drive, &config.params)
 }
 
 /// Applies encounters: kills targets, flags stimulated CAR-T cells.

@@ -161,13 +161,16 @@ impl Simulation {
         let params = &config.params;
         let secreting = self.census.secreting_cells(config);
         let peripheral_b = self.census.peripheral_b_cells(config);
-        let next_fields = self.fields.advance(
+        let mut next_fields = self.fields.advance(
             &secreting,
             peripheral_b,
             &self.steady,
             params,
             config.dt_days,
         );
+        if !self.equilibrated {
+            next_fields.hold_established_disease(params);
+        }
         let serology = self.fields.serology(&self.steady, params);
         let mut ctx = StepContext {
             params,

@@ -41,6 +41,22 @@ pub struct CrsState {
     pub dexamethasone_active: bool,
 }
 
+/// IL-6 production (serum pg/mL per day) from the CAR-T drive (the same units: what
+/// the kills and engaged CAR-T cells would make at full myeloid amplification).
+///
+/// Macrophages and monocytes, not CAR-T cells, make most IL-6 in CRS (Giavridis et al.,
+/// Nat Med 2018; Norelli et al., Nat Med 2018; recalled), and they switch on only when
+/// activation signals (IFN-g, GM-CSF, DAMPs from dying cells) are dense: a Hill
+/// function of the drive. So a burst of killing at the expansion peak gives CRS, while
+/// the steady trickle of kills that keeps regenerating B precursors away for months
+/// (as in every patient with lasting B-cell aplasia) gives none.
+pub fn myeloid_amplified_production(drive_pg_per_ml_per_day: f64, params: &Parameters) -> f64 {
+    let c = &params.crs;
+    let x = (drive_pg_per_ml_per_day / c.myeloid_half_drive_pg_per_ml_per_day.max(1e-9))
+        .powf(c.myeloid_hill);
+    drive_pg_per_ml_per_day * x / (1.0 + x)
+}
+
 impl CrsState {
     /// No CRS: IL-6 at baseline.
     pub fn new(params: &Parameters) -> CrsState {

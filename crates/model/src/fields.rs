@@ -60,7 +60,7 @@ impl Fields {
         Fields {
             igg_body_g,
             baff_relative: 1.0,
-            organ_inflammation: 0.0,
+            organ_inflammation: params.disease.initial_organ_inflammation,
         }
     }
 
@@ -86,12 +86,26 @@ impl Fields {
         let d = &params.disease;
         let tau = d.organ_resolution_days;
         let relax = (-dt_days / tau).exp();
-        let target = d.organ_inflammation_gain_per_day * serology.immune_complex * tau;
+        let target = d.organ_inflammation_gain_per_day
+            * deposited_immune_complex(serology.immune_complex, params)
+            * tau;
         Fields {
             igg_body_g,
             baff_relative: baff_relative(peripheral_b_cells, steady, params),
             organ_inflammation: target + (self.organ_inflammation - target) * relax,
         }
+    }
+
+    /// During the burn-in the disease is held at least at its initial organ
+    /// inflammation: the burn-in stands for years of established disease, during which
+    /// the cell pools (autoreactive memory, plasma cells, antibody) build up to the
+    /// active state. Without it a patient could settle in the quiescent state of the
+    /// bistable autoantigen loop before its antibody had risen. Released at the end
+    /// of the burn-in or at the first treatment, whichever comes first.
+    pub fn hold_established_disease(&mut self, params: &Parameters) {
+        self.organ_inflammation = self
+            .organ_inflammation
+            .max(params.disease.initial_organ_inflammation);
     }
 
     /// Clinical read-out of these fields.
@@ -128,6 +142,18 @@ impl Fields {
             activity_score,
         }
     }
+}
+
+/// The part of the circulating immune complexes (mg/L × relative autoantigen) that
+/// deposits in tissue: what exceeds clearance by erythrocyte CR1 and the mononuclear
+/// phagocyte system, which remove small loads before they reach the kidney
+/// (Davies et al., J Clin Invest 1992; Schifferli & Taylor, Kidney Int 1989; recalled).
+/// A Hill function, so a titre that falls under the clearance capacity stops feeding
+/// organ inflammation rather than feeding it in proportion.
+pub fn deposited_immune_complex(immune_complex: f64, params: &Parameters) -> f64 {
+    let d = &params.disease;
+    let x = (immune_complex / d.immune_complex_clearance_capacity.max(1e-9)).powi(2);
+    immune_complex * x / (1.0 + x)
 }
 
 /// BAFF relative to health, quasi-steady (BAFF turns over in hours). Cleared partly by

@@ -110,14 +110,17 @@ parameter_group! {
     /// Activation, extrafollicular responses and germinal centres (MODEL.md §4).
     Activation = "activation" {
         #[doc = "Activation hazard of an autoreactive B cell that has Tfh help, is not suppressed, and sees saturating autoantigen."]
-        autoreactive_activation_rate_per_day: "1/day" = 0.001, [0.0, 5.0],
-            "fitted: sets the autoantibody-secreting share in untreated SLE so the SLE preset is positive for autoantibody (shared/reference: none; Jacobi 2003 for blood plasmablasts in active SLE, recalled)";
+        autoreactive_activation_rate_per_day: "1/day" = 0.0004, [0.0, 5.0],
+            "fitted: untreated SLE preset positive for autoantibody (~3x the cut-off) with a SLEDAI-2K-like score near the Erlangen baseline median 16 (ref erlangen_sledai_baseline), jointly with organ_inflammation_gain_per_day; Jacobi 2003 for blood plasmablasts in active SLE (recalled)";
         #[doc = "Autoantigen level (relative units) at which autoreactive activation is half-maximal."]
         autoantigen_half_saturation: "relative" = 1.0, [0.01, 100.0],
             "choice: the SLE preset's autoantigen baseline is 1 relative unit";
+        #[doc = "Hill coefficient of autoreactive activation versus autoantigen load."]
+        autoantigen_hill: "dimensionless" = 2.0, [0.5, 8.0],
+            "choice: activation by nuclear autoantigen needs BCR and TLR7/9 engagement together (Leadbetter et al., Nature 2002, recalled), so it is cooperative; with the inflammation feedback on autoantigen this makes active and quiescent lupus two stable states";
         #[doc = "Relative activation of memory versus naive autoreactive cells (memory cells need less help)."]
-        memory_activation_advantage: "ratio" = 3.0, [1.0, 20.0],
-            "choice: memory B cells respond faster and to lower antigen doses (Good-Jacobson & Shlomchik 2010, recalled)";
+        memory_activation_advantage: "ratio" = 20.0, [1.0, 100.0],
+            "choice: chronic lupus is carried by autoreactive memory and extrafollicular (DN2) cells, which respond with little help (Jenks et al., Immunity 2018; Good-Jacobson & Shlomchik 2010; recalled), while naive self-reactive cells are largely held anergic (Duty et al., J Exp Med 2009; recalled); this is why a repertoire rebuilt from naive cells after CD19 CAR-T stays quiet (Mackensen 2022, ref erlangen_mueller_relapse)";
         #[doc = "Cells of its own site that a B cell meets per step when it seeks help (Tfh) or meets control (Treg)."]
         partners_met_per_step: "cells" = 8.0, [1.0, 64.0],
             "choice: a few contacts per day in a follicle; with Tfh ~5% of cells, help arrives in ~1 of 3 steps";
@@ -239,8 +242,8 @@ parameter_group! {
         autoantigen_baseline: "relative" = 0.002, [0.0, 100.0],
             "choice: efficient clearance in health; the SLE preset uses 1 (defective clearance, Munoz 2010, recalled)";
         #[doc = "Most relative rise of autoantigen from organ inflammation, reached as inflammation saturates (dying cells feed the response)."]
-        autoantigen_inflammation_feedback: "1/relative" = 1.0, [0.0, 100.0],
-            "choice: the positive feedback that keeps untreated SLE chronic (MODEL.md §4)";
+        autoantigen_inflammation_feedback: "1/relative" = 10.0, [0.0, 100.0],
+            "choice: the positive feedback that keeps untreated SLE chronic (MODEL.md §4): inflamed tissue releases nuclear antigen (NETs, apoptotic and necrotic cells; recalled) up to 11-fold the baseline; with cooperative activation (autoantigen_hill) it gives lupus an active and a quiescent stable state";
         #[doc = "Autoantibody concentration above which the test is called positive."]
         autoantibody_positive_mg_per_l: "mg/L" = 10.0, [0.001, 1000.0],
             "choice: anti-dsDNA-like IgG at ~0.1% of total IgG, far above the healthy background of natural autoantibody and ~10-fold below an active-SLE titre";
@@ -248,10 +251,16 @@ parameter_group! {
         complement_half_saturation: "mg/L" = 5.0, [0.001, 10000.0],
             "choice: low complement accompanies high anti-dsDNA titres (SLEDAI-2K item co-occurrence, recalled)";
         #[doc = "Organ inflammation produced per day per unit of immune complex (mg/L x relative autoantigen)."]
-        organ_inflammation_gain_per_day: "1/(mg/L)/day" = 2e-3, [0.0, 100.0],
+        organ_inflammation_gain_per_day: "1/(mg/L)/day" = 5e-3, [0.0, 100.0],
             "fitted: the SLE preset's score settles in the refractory range 8-22 (Erlangen median 16; ref erlangen_sledai_baseline)";
+        #[doc = "Immune-complex level (mg/L x relative autoantigen) at which half of the complexes escape clearance and deposit in tissue (Hill coefficient 2)."]
+        immune_complex_clearance_capacity: "mg/L" = 20.0, [0.001, 10000.0],
+            "choice: saturable clearance by erythrocyte CR1 and phagocytes (Davies 1992, recalled); a quarter of the untreated SLE preset's level (~80), so deposition runs near saturation in active disease and stops once the autoantibody is near the cut-off";
+        #[doc = "Organ inflammation (relative units) at the start of the burn-in: the patient enters the simulation with established disease (0 in health)."]
+        initial_organ_inflammation: "relative" = 0.0, [0.0, 100.0],
+            "choice: health starts uninflamed; disease presets start inflamed, because with the autoantigen feedback lupus has two stable states (active and quiescent) and a patient with refractory disease is in the active one";
         #[doc = "Mean time for organ inflammation to resolve once immune complexes are gone."]
-        organ_resolution_days: "days" = 21.0, [1.0, 365.0],
+        organ_resolution_days: "days" = 14.0, [1.0, 365.0],
             "choice: lupus nephritis activity resolves over weeks to months after effective therapy (recalled)";
         #[doc = "Organ inflammation (relative units) at which organ points are half of their maximum."]
         organ_half_saturation: "relative" = 1.0, [0.01, 100.0],
@@ -276,8 +285,8 @@ parameter_group! {
     /// contraction and persistence (MODEL.md §4).
     CarT = "car_t" {
         #[doc = "Cells of its own site a CAR-T cell probes per day for antigen (contacts); targets among them are met in proportion to their share of the site."]
-                encounters_per_day: "1/day" = 60.0, [0.1, 1000.0],
-            "fitted: the Erlangen CD19 scenario depletes blood B cells below 10% of their post-lymphodepletion level within two weeks (24/day did not); T cells scan tens of cells per hour in lymph nodes (Miller 2002, recalled), so 60/day is within reach";
+        encounters_per_day: "1/day" = 300.0, [0.1, 5000.0],
+            "fitted on the Erlangen CD19 scenario: blood B cells below 1/uL (aplasia, MODEL.md §7) from the second week and back on day ~127 (ref erlangen_b_cell_return, 110 +/- 32 d), with CAR-T retained where they engage antigen (rules::migration::retained); 60/day let B cells leak back at 2-10/uL from day ~16; T cells in lymph nodes contact hundreds of cells per hour (Miller et al., PNAS 2004, recalled), so a few hundred productive probes per day is modest";
         #[doc = "Probability that engaging a target well above threshold kills it."]
         kill_probability: "probability" = 0.5, [0.0, 1.0],
             "choice: serial killing is efficient but not every synapse kills (Davenport 2018, recalled)";
@@ -285,8 +294,8 @@ parameter_group! {
         activation_threshold_molecules: "molecules/cell" = 1000.0, [1.0, 1.0e6],
             "choice: CD19 CARs respond down to a few hundred to a few thousand CD19 molecules (Majzner 2020, recalled)";
         #[doc = "Hill coefficient of activation versus antigen density."]
-        activation_hill: "dimensionless" = 2.0, [0.5, 8.0],
-            "choice: a sigmoid with a clear threshold (MODEL.md §4)";
+        activation_hill: "dimensionless" = 3.0, [0.5, 8.0],
+            "choice: a sigmoid with a clear threshold (MODEL.md §4): CAR-T cells kill only above a few hundred to a few thousand molecules (Majzner et al., Cancer Discov 2020, recalled); with 2 the soft tail let a CD19 CAR remove CD19-dim plasma cells (~300 molecules) and total IgG fell below 4 g/L in lupus, more than reported";
         #[doc = "Doubling time of a stimulated CAR-T cell."]
         doubling_time_days: "days" = 0.78, [0.2, 10.0],
             "Stein et al., CPT Pharmacometrics Syst Pharmacol 2019 (seen; ref stein_doubling)";
@@ -315,8 +324,8 @@ parameter_group! {
         persisting_fraction: "fraction" = 0.0079, [0.0, 0.5],
             "Stein et al. 2019, FB (seen; ref stein_fb); converted to a reversion rate against the effector death rate";
         #[doc = "Stimulations after which an effector becomes exhausted."]
-        exhaustion_stimulations: "stimulations" = 12.0, [1.0, 1000.0],
-            "choice: chronic antigen exposure exhausts CAR-T cells within ~1-2 weeks of daily stimulation (Good 2021, recalled)";
+        exhaustion_stimulations: "stimulations" = 15.0, [1.0, 1000.0],
+            "choice: chronic antigen exposure exhausts CAR-T cells within ~1-2 weeks of daily stimulation (Good et al., Cell 2021, recalled); 12 capped a lymphoma-like expansion at ~3x lupus, 15 gives ~15x (MODEL.md §8.4: far higher expansion at high antigen load)";
         #[doc = "Killing and proliferation of exhausted cells relative to effectors."]
         exhausted_function_relative: "ratio" = 0.2, [0.0, 1.0],
             "choice: exhausted cells keep some cytotoxicity but little proliferation (Wherry 2011, recalled)";
@@ -350,6 +359,12 @@ parameter_group! {
         #[doc = "IL-6 produced (serum pg/mL per day) per 1e9 CAR-T cells engaging antigen."]
                 il6_per_billion_stimulated_car_t_pg_per_ml: "pg/mL/day per 1e9 cells" = 2.0, [0.0, 1.0e5],
             "fitted with the kill term on the Erlangen scenario (mild CRS, ref il6_peak_mild_crs; 30 gave IL-6 ~1,500 pg/mL); activated CAR-T cells drive macrophage IL-6 through IFN-g and GM-CSF (Giavridis 2018, recalled)";
+        #[doc = "CAR-T drive (kills and engaged CAR-T, in pg/mL/day of IL-6 at full amplification) at which myeloid cells give half their IL-6."]
+        myeloid_half_drive_pg_per_ml_per_day: "pg/mL/day" = 400.0, [0.0, 1.0e6],
+            "fitted on the Erlangen CD19 scenario: CRS resolves within weeks (ref erlangen_crs rows: grade 1-2, transient) while CAR-T keep killing new B precursors for months; without it grade 1 lasted ~5 months";
+        #[doc = "Hill coefficient of myeloid IL-6 amplification versus the CAR-T drive."]
+        myeloid_hill: "dimensionless" = 2.0, [0.5, 8.0],
+            "choice: a switch-like macrophage response to dense activation signals (Giavridis 2018, Norelli 2018; recalled)";
         #[doc = "IL-6 signalling (pg/mL, after receptor blockade) from which CRS is grade 1 (fever)."]
         grade1_il6_pg_per_ml: "pg/mL" = 25.0, [0.0, 1.0e5],
             "choice: mild CRS peaks at IL-6 ~10-300 pg/mL (ref il6_peak_mild_crs), ASTCT grade 1 = fever (ref astct_grade1_fever)";

@@ -51,10 +51,12 @@ const CD19_PLASMABLAST: Density = Density {
 };
 /// CD19 on CD19+ plasma cells: low, CD19 is lost as plasma cells mature (Mei 2015
 /// describes CD19 low/negative marrow plasma cells; choice: a few hundred molecules,
-/// near the CAR threshold; recalled, to check).
+/// near the CAR threshold; recalled, to check). 300 rather than 500: with 500 a CD19
+/// CAR removed every CD19+ plasma cell within two months and total IgG fell below
+/// 4 g/L, more than after CD19 CAR-T in lupus (MODEL.md §8: "falls only moderately").
 const CD19_PLASMA_CELL: Density = Density {
-    mean: 500.0,
-    sd: 300.0,
+    mean: 300.0,
+    sd: 200.0,
 };
 /// BCMA on plasmablasts and plasma cells: ~1,000 (200-3,000) (Salem et al., Leuk Res
 /// 2018 for myeloma, lower on normal cells; recalled, ref bcma_density_plasma_cell).

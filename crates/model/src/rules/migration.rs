@@ -13,6 +13,17 @@ use crate::cell::Cell;
 use crate::compartment::Compartment;
 use crate::draws::Draws;
 
+/// Whether a cell stays in its site this step because it engaged antigen there: a T
+/// cell that signals through its receptor stops migrating and is held where its
+/// antigen is (the TCR "stop signal", Dustin et al., J Exp Med 1997; Mempel et al.,
+/// Nature 2004; recalled). For CAR-T cells this makes killers gather where targets are
+/// made (marrow, lymphoid tissue) instead of spending 98% of their time elsewhere.
+///
+/// Blood holds no one: cells there flow on whatever they meet.
+pub fn retained(cell: &Cell, engaged_antigen: bool) -> bool {
+    engaged_antigen && cell.compartment != Compartment::Blood
+}
+
 /// Moves a recirculating cell.
 pub fn migrate(cell: &mut Cell, ctx: &StepContext<'_>, draws: &mut impl Draws) {
     if !cell.population.recirculates() {

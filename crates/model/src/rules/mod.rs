@@ -102,6 +102,8 @@ pub fn step_cell(
     draws: &mut impl Draws,
     births: &mut Vec<Cell>,
 ) -> Fate {
+    // Read before the CAR-T rule consumes the flag (see `migration::retained`).
+    let engaged = cell.flags & Cell::FLAG_STIMULATED != 0;
     let fate = match cell.population {
         Population::Dead => return Fate::Dies,
         Population::BPrecursor => lymphopoiesis::precursor(cell, ctx, draws),
@@ -122,7 +124,7 @@ pub fn step_cell(
         p if p.is_car_t() => car_t::car_t(cell, ctx, draws, births),
         _ => turnover::turnover(cell, ctx, draws, births),
     };
-    if fate == Fate::Lives {
+    if fate == Fate::Lives && !migration::retained(cell, engaged) {
         migration::migrate(cell, ctx, draws);
     }
     fate
