@@ -20,7 +20,7 @@ pub struct Cli {
 
 const EXAMPLES: &str = "\
 EXAMPLES:
-    Run the built-in default scenario (untreated SLE, two years):
+    Run the built-in default scenario (SLE, Erlangen CD19 CAR-T regimen, one year):
         immunosim run --out out/sle
 
     Run a scenario file with another seed, on 2 threads:
@@ -49,7 +49,7 @@ EXIT STATUS:
 pub enum Command {
     /// Run a scenario and write its outputs.
     ///
-    /// With no SCENARIO, runs the built-in default (scenarios/sle_untreated.toml).
+    /// With no SCENARIO, runs the built-in default (scenarios/sle_cd19_erlangen.toml).
     Run(RunArgs),
     /// Validate scenario files and report every problem, without running.
     Check {

@@ -219,8 +219,14 @@ fn bcma_cocktails_remove_long_lived_plasma_cells_igg_and_vaccine_titres() {
     let (_, igg_low, _) = reference("igg_serum_normal");
     let igg_low = igg_low.unwrap();
     for (name, products) in [("co-infusion", co_infusion), ("compound", compound)] {
-        let snapshots = simulate(&with_bcma(products));
+        let snapshots = simulate(&with_bcma(products).replace("days = 60", "days = 90"));
         let at = |day: f64| snapshots.iter().find(|s| s.day == day).unwrap();
+        // MODEL.md §8.3: autoantibodies gone by month 3.
+        assert!(
+            !at(90.0).serology.autoantibody_positive,
+            "{name}: autoantibody {:.1} mg/L on day 90",
+            autoantibody(at(90.0))
+        );
         let nadir = snapshots
             .iter()
             .filter(|s| s.day <= 60.0)

@@ -30,9 +30,9 @@ use immunosim_model::car::Product;
 use rules::cross_field_errors;
 
 /// The default scenario, embedded in the binary (`immunosim run` with no file).
-pub const DEFAULT_SCENARIO: &str = include_str!("../../../scenarios/sle_untreated.toml");
+pub const DEFAULT_SCENARIO: &str = include_str!("../../../scenarios/sle_cd19_erlangen.toml");
 /// Name shown for the embedded default scenario in messages.
-pub const DEFAULT_SCENARIO_LABEL: &str = "<built-in>/sle_untreated.toml";
+pub const DEFAULT_SCENARIO_LABEL: &str = "<built-in>/sle_cd19_erlangen.toml";
 
 /// The text of a built-in preset.
 pub fn preset_text(name: &str) -> Option<&'static str> {
