@@ -1,6 +1,6 @@
 //! `immunosim-perf`: the performance table of the README.
 //!
-//! Runs the default scenario (untreated SLE, no burn-in) at about 1e5, 1e6 and 1e7
+//! Runs the untreated SLE patient (no burn-in) at about 1e5, 1e6 and 1e7
 //! agents for a fixed number of simulated days and prints one row per size: agents,
 //! steps, wall time of the steps, ns per cell-step, peak resident memory (VmHWM) and
 //! bytes per agent, threads. Each size runs in a fresh child process so that its peak

@@ -255,7 +255,7 @@ parameter_group! {
             "fitted: the SLE preset's score settles in the refractory range 8-22 (Erlangen median 16; ref erlangen_sledai_baseline)";
         #[doc = "Immune-complex level (mg/L x relative autoantigen) at which half of the complexes escape clearance and deposit in tissue (Hill coefficient 2)."]
         immune_complex_clearance_capacity: "mg/L" = 20.0, [0.001, 10000.0],
-            "choice: saturable clearance by erythrocyte CR1 and phagocytes (Davies 1992, recalled); a quarter of the untreated SLE preset's level (~80), so deposition runs near saturation in active disease and stops once the autoantibody is near the cut-off";
+            "choice: saturable clearance by erythrocyte CR1 and phagocytes (Davies 1992, recalled); under half the untreated SLE preset's level (~50), so deposition runs near saturation in active disease and stops once the autoantibody is near the cut-off";
         #[doc = "Organ inflammation (relative units) at the start of the burn-in: the patient enters the simulation with established disease (0 in health)."]
         initial_organ_inflammation: "relative" = 0.0, [0.0, 100.0],
             "choice: health starts uninflamed; disease presets start inflamed, because with the autoantigen feedback lupus has two stable states (active and quiescent) and a patient with refractory disease is in the active one";
@@ -355,7 +355,7 @@ parameter_group! {
             "choice: IL-6 is cleared within hours (recalled); the grade follows production closely";
         #[doc = "IL-6 produced (serum pg/mL per day) per 1e9 target cells killed per day, myeloid amplification included."]
         il6_per_billion_kills_pg_per_ml: "pg/mL/day per 1e9 cells/day" = 15.0, [0.0, 1.0e5],
-            "fitted: the Erlangen CD19 scenario peaks in the mild range (IL-6 10-300 pg/mL, ref il6_peak_mild_crs) peaking at grade 1 as most Erlangen patients did (ref erlangen_mackensen_crs_grade1 60%, erlangen_crs_grade2 6.7%, erlangen_crs_grade3plus 0); 150 gave ~1,200 pg/mL, 20 a day of grade 2";
+            "fitted with myeloid_half_drive_pg_per_ml_per_day on the Erlangen CD19 scenario: IL-6 peaks in the mild range (10-300 pg/mL, ref il6_peak_mild_crs; model ~90) at grade 1 as most Erlangen patients did (ref erlangen_mackensen_crs_grade1 60%, erlangen_crs_grade2 6.7%, erlangen_crs_grade3plus 0)";
         #[doc = "IL-6 produced (serum pg/mL per day) per 1e9 CAR-T cells engaging antigen."]
                 il6_per_billion_stimulated_car_t_pg_per_ml: "pg/mL/day per 1e9 cells" = 2.0, [0.0, 1.0e5],
             "fitted with the kill term on the Erlangen scenario (mild CRS, ref il6_peak_mild_crs; 30 gave IL-6 ~1,500 pg/mL); activated CAR-T cells drive macrophage IL-6 through IFN-g and GM-CSF (Giavridis 2018, recalled)";

@@ -4,7 +4,7 @@
 //! * **Foreign and environmental antigen** (other specificity): a background hazard
 //!   derived in [`crate::steady_state`] so that the plasmablasts it yields make the
 //!   short-lived share of IgG. Help is part of this average rate.
-//! * **Autoantigen**: a self-reactive cell must meet its autoantigen (saturating in the
+//! * **Autoantigen**: a self-reactive cell must meet its autoantigen (a Hill function of the
 //!   autoantigen load) and get help: among the cells of its site it meets during the
 //!   step there must be a Tfh cell, and no Treg among them may suppress it. This is
 //!   where lupus lives: more autoantigen (defective clearance, inflammation), more Tfh
