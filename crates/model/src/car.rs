@@ -54,7 +54,7 @@ impl Construct {
     /// `threshold` molecules and Hill coefficient `hill`.
     pub fn activation(&self, cell: &Cell, threshold: f64, hill: f64) -> f64 {
         let one =
-            |antigen: Antigen| hill_activation(cell.antigen_molecules(antigen), threshold, hill);
+            |antigen: Antigen| crate::hill::hill(cell.antigen_molecules(antigen), threshold, hill);
         let activating = self.targets.iter().map(|&a| one(a));
         let base = match self.logic {
             Logic::Or | Logic::Not => activating.fold(0.0, f64::max),
@@ -70,15 +70,6 @@ impl Construct {
     pub fn may_target(&self, cell: &Cell) -> bool {
         self.targets.iter().any(|&a| cell.antigen[a as usize] > 0)
     }
-}
-
-/// Hill activation of a binder by `density` molecules per cell.
-pub fn hill_activation(density: f64, threshold: f64, hill: f64) -> f64 {
-    if density <= 0.0 {
-        return 0.0;
-    }
-    let x = (density / threshold).powf(hill);
-    x / (1.0 + x)
 }
 
 /// A CAR-T product.
@@ -105,14 +96,6 @@ mod tests {
         c.set_antigen_molecules(Antigen::Cd19, cd19);
         c.set_antigen_molecules(Antigen::Cd20, cd20);
         c
-    }
-
-    #[test]
-    fn activation_rises_with_density_through_the_threshold() {
-        assert_eq!(hill_activation(0.0, 1000.0, 2.0), 0.0);
-        assert!((hill_activation(1000.0, 1000.0, 2.0) - 0.5).abs() < 1e-12);
-        assert!(hill_activation(22_000.0, 1000.0, 2.0) > 0.99);
-        assert!(hill_activation(200.0, 1000.0, 2.0) < 0.05);
     }
 
     #[test]

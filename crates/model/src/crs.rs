@@ -52,9 +52,12 @@ pub struct CrsState {
 /// (as in every patient with lasting B-cell aplasia) gives none.
 pub fn myeloid_amplified_production(drive_pg_per_ml_per_day: f64, params: &Parameters) -> f64 {
     let c = &params.crs;
-    let x = (drive_pg_per_ml_per_day / c.myeloid_half_drive_pg_per_ml_per_day.max(1e-9))
-        .powf(c.myeloid_hill);
-    drive_pg_per_ml_per_day * x / (1.0 + x)
+    drive_pg_per_ml_per_day
+        * crate::hill::hill(
+            drive_pg_per_ml_per_day,
+            c.myeloid_half_drive_pg_per_ml_per_day,
+            c.myeloid_hill,
+        )
 }
 
 impl CrsState {

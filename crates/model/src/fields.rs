@@ -144,6 +144,11 @@ impl Fields {
     }
 }
 
+/// Hill coefficient of immune-complex deposition versus load (choice: a switch-like
+/// saturation of clearance; the same value is named in the catalogue's doc of
+/// `disease.immune_complex_clearance_capacity`).
+const DEPOSITION_HILL: f64 = 2.0;
+
 /// The part of the circulating immune complexes (mg/L × relative autoantigen) that
 /// deposits in tissue: what exceeds clearance by erythrocyte CR1 and the mononuclear
 /// phagocyte system, which remove small loads before they reach the kidney
@@ -151,9 +156,8 @@ impl Fields {
 /// A Hill function, so a titre that falls under the clearance capacity stops feeding
 /// organ inflammation rather than feeding it in proportion.
 pub fn deposited_immune_complex(immune_complex: f64, params: &Parameters) -> f64 {
-    let d = &params.disease;
-    let x = (immune_complex / d.immune_complex_clearance_capacity.max(1e-9)).powi(2);
-    immune_complex * x / (1.0 + x)
+    let capacity = params.disease.immune_complex_clearance_capacity;
+    immune_complex * crate::hill::hill(immune_complex, capacity, DEPOSITION_HILL)
 }
 
 /// BAFF relative to health, quasi-steady (BAFF turns over in hours). Cleared partly by

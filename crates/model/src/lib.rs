@@ -13,6 +13,7 @@
 //!   initial population is drawn.
 //! * [`rules`] — one module per process (lymphopoiesis, maturation, activation, germinal
 //!   centres, plasma cells, T-cell homeostasis, migration).
+//! * [`hill`] — the one Hill (switch-like saturating) response every rule uses.
 //! * [`fields`] — well-mixed quantities: antibody pools, BAFF, autoantigen, immune
 //!   complexes, organ inflammation, and the SLEDAI-2K-like score.
 //!
@@ -30,6 +31,7 @@ pub mod compartment;
 pub mod crs;
 pub mod draws;
 pub mod fields;
+pub mod hill;
 pub mod parameters;
 pub mod rules;
 pub mod steady_state;

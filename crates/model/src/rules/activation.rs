@@ -41,8 +41,11 @@ pub fn activation_rate_per_day(cell: &Cell, ctx: &StepContext<'_>) -> f64 {
         Specificity::Autoantigen => {
             // Cooperative: nuclear autoantigen activates through BCR and TLR7/9 at once
             // (Leadbetter et al., Nature 2002; recalled), a Hill function.
-            let x = (ctx.autoantigen / act.autoantigen_half_saturation).powf(act.autoantigen_hill);
-            let antigen = x / (1.0 + x);
+            let antigen = crate::hill::hill(
+                ctx.autoantigen,
+                act.autoantigen_half_saturation,
+                act.autoantigen_hill,
+            );
             let advantage = if memory {
                 act.memory_activation_advantage
             } else {
