@@ -35,7 +35,11 @@ EXAMPLES:
 OUTPUTS (in --out):
     timeseries.csv  one row per (day, compartment, population): agents, cells, cells_per_uL
     serology.csv    one row per day: IgG g/L, autoantibody and vaccine IgG mg/L, score
-    events.csv      run start/end, burn-in, autoantibody and remission changes
+    events.csv      run start/end, burn-in, leukapheresis, product release or failure,
+                    lymphodepletion, infusions, CRS grades and doses, vaccination, IVIG,
+                    autoantibody and remission changes
+    car_t.csv       with products: one row per (day, product, phenotype, CD4/CD8):
+                    CAR-T cells_per_uL in blood and percent_of_cd3
     summary.csv     one row: each endpoint at day 0, at the end, mean and drift
     run.toml        the fully resolved scenario, seed, version and thread count
 
@@ -62,7 +66,7 @@ pub enum Command {
 /// Options of `immunosim run`.
 #[derive(Args, Debug)]
 pub struct RunArgs {
-    /// Scenario file (TOML). Default: the built-in untreated-SLE scenario.
+    /// Scenario file (TOML). Default: the built-in Erlangen CD19 CAR-T scenario.
     #[arg(value_name = "SCENARIO")]
     pub scenario: Option<PathBuf>,
 

@@ -38,5 +38,7 @@ pub fn run_config(s: &Scenario) -> RunConfig {
                 },
             )
             .collect(),
+        vaccinations: s.vaccinations.clone(),
+        ivig: s.ivig.clone(),
     }
 }

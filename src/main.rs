@@ -161,8 +161,11 @@ fn simulate(scenario: &Scenario, out: &std::path::Path, quiet: bool) -> anyhow::
     let config = immunosim::run_config(scenario);
     let total_steps = config.total_steps();
     let mut sim = Simulation::new(config);
-    let mut recorder =
-        CsvRecorder::create(out, SummaryBuilder::new(&scenario.name, scenario.seed))?;
+    let mut recorder = CsvRecorder::create(
+        out,
+        SummaryBuilder::new(&scenario.name, scenario.seed),
+        !scenario.products.is_empty(),
+    )?;
     let bar = progress_bar(total_steps, quiet);
     sim.run(&mut recorder, &mut |p| {
         bar.set_position(p.step);

@@ -118,13 +118,19 @@ fn lymphoma_like_load_gives_far_more_expansion_and_worse_crs_than_lupus() {
 #[test]
 fn determinism_holds_with_car_t_expansion() {
     let tmp = tempfile::tempdir().unwrap();
-    let text = CD19_CAR_T
-        .replace("days = 60", "days = 20")
-        .replace("burn_in_days = 120", "burn_in_days = 10");
+    // A lasting CAR (heavy births) beside an mRNA product whose CAR fades.
+    let text = format!(
+        "{}[[products]]\nname = \"mRNA\"\ntargets = [\"BCMA\"]\nplatform = \"mrna\"\n\
+         dose_cells_per_kg = 1e7\ndoses = 2\n",
+        CD19_CAR_T
+            .replace("days = 60", "days = 20")
+            .replace("burn_in_days = 120", "burn_in_days = 10")
+    );
     let scenario = write(tmp.path(), "car.toml", &text);
     let runs = outputs_at_1_2_4_threads(&scenario, tmp.path());
     assert_eq!(runs[0], runs[1], "1 vs 2 threads");
     assert_eq!(runs[0], runs[2], "1 vs 4 threads");
+    assert_eq!(runs[0].last().map(|f| f.0.as_str()), Some("car_t.csv"));
     let events = String::from_utf8_lossy(&runs[0][2].1).to_string();
     assert!(
         events.contains("infusion") && events.contains("lymphodepletion"),
@@ -143,7 +149,12 @@ fn a_product_not_yet_given_changes_nothing() {
     let (a, b) = (tmp.path().join("a"), tmp.path().join("b"));
     run_ok(&untreated, &a);
     run_ok(&planned, &b);
-    assert_eq!(output_files(&a), output_files(&b));
+    let mut planned_files = output_files(&b);
+    assert_eq!(
+        planned_files.pop().map(|f| f.0).as_deref(),
+        Some("car_t.csv")
+    );
+    assert_eq!(output_files(&a), planned_files);
 }
 
 #[test]

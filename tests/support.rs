@@ -9,12 +9,25 @@ use std::process::{Command, Output};
 
 /// Runs a scenario in memory.
 pub fn simulate(text: &str) -> Vec<Snapshot> {
+    simulate_with_events(text).snapshots
+}
+
+/// Runs a scenario in memory, keeping its events.
+pub fn simulate_with_events(text: &str) -> MemoryRecorder {
     let scenario = immunosim_scenario::parse_str(text, "test.toml").expect("valid scenario");
     let mut sim = Simulation::new(immunosim::run_config(&scenario));
     let mut recorder = MemoryRecorder::default();
     sim.run(&mut recorder, &mut |_| {})
         .expect("in-memory recording cannot fail");
-    recorder.snapshots
+    recorder
+}
+
+/// The snapshot of `day`.
+pub fn on_day(snapshots: &[Snapshot], day: f64) -> &Snapshot {
+    snapshots
+        .iter()
+        .find(|s| s.day == day)
+        .unwrap_or_else(|| panic!("day {day} not recorded"))
 }
 
 /// Mean of `f` over recorded days in [from, to].
@@ -115,14 +128,18 @@ pub fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
 pub const SMALL: &str = "[scenario]\nname = \"small\"\npreset = \"sle\"\ndays = 40\nburn_in_days = 20\n\
                      [resolution]\ncells_per_agent = 2e7\n";
 
+/// The CSV outputs of a run: the four every run writes, then `car_t.csv` when the
+/// scenario has products.
 pub fn output_files(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let optional = std::iter::once("car_t.csv").filter(|name| dir.join(name).exists());
     [
         "timeseries.csv",
         "serology.csv",
         "events.csv",
         "summary.csv",
     ]
-    .iter()
+    .into_iter()
+    .chain(optional)
     .map(|name| (name.to_string(), std::fs::read(dir.join(name)).unwrap()))
     .collect()
 }

@@ -1,4 +1,5 @@
-//! End-to-end tests: the untreated patient's clinical figures, CAR-T therapy,
+//! End-to-end tests: the untreated patient's clinical figures, CAR-T therapy, the
+//! treatment journey (manufacturing, allogeneic and mRNA products, vaccination, IVIG),
 //! determinism across thread counts, bad input, and the output files. Agent counts are
 //! kept small (coarse `cells_per_agent`) so the suite runs in minutes on 2 cores; the
 //! default resolution is exercised by the README's measurements, not here.
@@ -8,6 +9,7 @@
 
 mod car_t;
 mod cli;
+mod journey;
 mod reference;
 mod support;
 mod untreated;

@@ -111,18 +111,30 @@ impl Census {
     /// IL-7/IL-15 excess that drives homeostatic growth, which CAR-T cells compete for;
     /// 0 at or above the set point.
     pub fn t_cell_lymphopenia(&self, config: &RunConfig, steady: &SteadyState) -> f64 {
-        let set_point: f64 = steady.t_cells.iter().map(|t| t.1).sum();
-        let host: f64 = steady
-            .t_cells
-            .iter()
-            .map(|t| self.cells(t.0, |k| config.weight(k)))
-            .sum();
+        let (host, set_point) = self.host_t_cells(config, steady);
         let car_t: f64 = Population::LIVING
             .iter()
             .filter(|p| p.is_car_t())
             .map(|&p| self.cells(p, |k| config.weight(k)))
             .sum();
         turnover::log_lymphopenia(set_point, host + car_t)
+    }
+
+    /// Host T cells relative to their set point (1 at steady state).
+    pub fn host_t_relative(&self, config: &RunConfig, steady: &SteadyState) -> f64 {
+        let (host, set_point) = self.host_t_cells(config, steady);
+        host / set_point.max(1.0)
+    }
+
+    /// Real host T cells and their set point.
+    fn host_t_cells(&self, config: &RunConfig, steady: &SteadyState) -> (f64, f64) {
+        let set_point: f64 = steady.t_cells.iter().map(|t| t.1).sum();
+        let host: f64 = steady
+            .t_cells
+            .iter()
+            .map(|t| self.cells(t.0, |k| config.weight(k)))
+            .sum();
+        (host, set_point)
     }
 
     /// Real antibody-secreting cells by specificity.

@@ -3,6 +3,7 @@
 use immunosim_model::car::Product;
 use immunosim_model::cell::Kind;
 use immunosim_model::compartment::{Compartment, SiteLayout};
+use immunosim_model::interventions::{IvigDose, Vaccination};
 use immunosim_model::rules::Fate;
 use immunosim_model::{Cell, Draws, Parameters};
 
@@ -33,6 +34,10 @@ pub struct RunConfig {
     pub products: Vec<Product>,
     /// Lymphodepleting chemotherapy, one entry per day given.
     pub lymphodepletion: Vec<ChemotherapyDay>,
+    /// Vaccine doses.
+    pub vaccinations: Vec<Vaccination>,
+    /// IVIG infusions.
+    pub ivig: Vec<IvigDose>,
 }
 
 /// Chemotherapy given on one day, mg/m2.
@@ -61,6 +66,8 @@ impl Default for RunConfig {
             height_cm: 170.0,
             products: Vec::new(),
             lymphodepletion: Vec::new(),
+            vaccinations: Vec::new(),
+            ivig: Vec::new(),
         }
     }
 }
@@ -80,13 +87,6 @@ impl RunConfig {
     /// The site layout.
     pub fn site_layout(&self) -> SiteLayout {
         SiteLayout::new(self.sites)
-    }
-
-    /// Day of the first treatment event, if any.
-    pub fn first_treatment_day(&self) -> Option<f64> {
-        let infusions = self.products.iter().map(|p| p.infusion_day);
-        let chemo = self.lymphodepletion.iter().map(|c| c.day);
-        infusions.chain(chemo).reduce(f64::min)
     }
 
     /// Number of steps in burn-in.

@@ -113,7 +113,7 @@ pub fn encounters(cells: &[Cell], census: &Census, config: &RunConfig, step: u64
                 let mean_activation = (0..STIMULATION_SAMPLES)
                     .map(|_| {
                         let row = site_targets[draws.index(site_targets.len())];
-                        killing::engagement(&cells[row as usize], product, params)
+                        killing::engagement(&cells[row as usize], car, product, params)
                     })
                     .sum::<f64>()
                     / STIMULATION_SAMPLES as f64;
@@ -127,7 +127,7 @@ pub fn encounters(cells: &[Cell], census: &Census, config: &RunConfig, step: u64
                     }
                     let target_row = site_targets[draws.index(site_targets.len())];
                     let target = &cells[target_row as usize];
-                    if !draws.chance(killing::engagement(target, product, params)) {
+                    if !draws.chance(killing::engagement(target, car, product, params)) {
                         continue;
                     }
                     // A probe is one real target cell; an agent of another weight dies

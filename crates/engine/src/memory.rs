@@ -8,6 +8,7 @@
 //! agents and 133 at 1e6 (`immunosim-perf`, 20 days of untreated SLE).
 
 use crate::config::RunConfig;
+use immunosim_model::car::Platform;
 use immunosim_model::steady_state::SteadyState;
 
 /// Peak bytes per agent used for the estimate: the measured 114-133, rounded up.
@@ -39,14 +40,23 @@ pub fn scale_to_agents(config: &mut RunConfig, target_agents: f64) {
 /// 3,900 in B-ALL (ref stein_fold_expansion), the high end of what a product does.
 pub const CAR_T_EXPANSION_HEADROOM: f64 = 3900.0;
 
-/// CAR-T agents at the peak of expansion, as allowed for.
+/// CAR-T agents at the peak of expansion, as allowed for. An mRNA CAR-T cell shares
+/// its CAR with its daughters, so at most `1 / car_t.mrna_car_lost_fraction` of its
+/// descendants are still CAR-T cells.
 pub fn peak_car_t_agents(config: &RunConfig) -> f64 {
-    let infused: f64 = config
+    let mrna_headroom = 1.0 / config.params.car_t.mrna_car_lost_fraction.max(1e-6);
+    let peak_cells: f64 = config
         .products
         .iter()
-        .map(|p| p.dose_cells_per_kg * config.weight_kg)
+        .map(|p| {
+            let headroom = match p.platform {
+                Platform::Viral => CAR_T_EXPANSION_HEADROOM,
+                Platform::Mrna => mrna_headroom.min(CAR_T_EXPANSION_HEADROOM),
+            };
+            p.dose.cells(config.weight_kg) * p.infusion_days().len() as f64 * headroom
+        })
         .sum();
-    infused * CAR_T_EXPANSION_HEADROOM / config.weight(immunosim_model::cell::Kind::CarT)
+    peak_cells / config.weight(immunosim_model::cell::Kind::CarT)
 }
 
 /// Estimated peak resident memory of the run, bytes.

@@ -1,9 +1,10 @@
 //! What a clinician sees: the recorded [`Snapshot`] of a day and the clinical events
 //! (autoantibody turning positive or negative, remission, relapse) detected each step.
 
-use crate::recorder::{Event, EventKind, PopulationRow, RecordError, Recorder, Snapshot};
+use crate::recorder::{CarTRow, Event, EventKind, PopulationRow, RecordError, Recorder, Snapshot};
 use crate::simulation::Simulation;
-use immunosim_model::{Compartment, Population, Specificity};
+use immunosim_model::cell::Kind;
+use immunosim_model::{Cell, Compartment, Population, Specificity};
 
 /// Clinical state that events are detected against.
 #[derive(Clone, Copy, Debug, Default)]
@@ -63,6 +64,63 @@ impl Simulation {
         Ok(())
     }
 
+    /// CAR-T cells in blood by product, phenotype and CD4/CD8 (a pass over the rows:
+    /// the census does not split by product), with their share of blood CD3+ cells.
+    fn car_t_in_blood(&self, populations: &[PopulationRow], blood_ul: f64) -> Vec<CarTRow> {
+        let products = &self.config.products;
+        if products.is_empty() {
+            return Vec::new();
+        }
+        let phenotypes: Vec<Population> = Population::LIVING
+            .into_iter()
+            .filter(|p| p.is_car_t())
+            .collect();
+        // counts[product][phenotype][cd8]
+        let mut counts = vec![vec![[0u64; 2]; phenotypes.len()]; products.len()];
+        for cell in self.world.cells() {
+            if cell.population.is_car_t() && cell.compartment == Compartment::Blood {
+                let k = phenotypes
+                    .iter()
+                    .position(|&p| p == cell.population)
+                    .unwrap_or(0);
+                let cd8 = usize::from(cell.flags & Cell::FLAG_CD8 != 0);
+                if let Some(row) = counts.get_mut(usize::from(cell.product)) {
+                    row[k][cd8] += 1;
+                }
+            }
+        }
+        let cd3_per_ul: f64 = populations
+            .iter()
+            .filter(|r| {
+                r.compartment == Compartment::Blood
+                    && (r.population.is_t_cell() || r.population.is_car_t())
+            })
+            .map(|r| r.cells_per_ul)
+            .sum();
+        let weight = self.config.weight(Kind::CarT);
+        let mut rows = Vec::new();
+        for (product, by_phenotype) in products.iter().zip(&counts) {
+            for (&population, by_subset) in phenotypes.iter().zip(by_phenotype) {
+                for (cd8, &agents) in by_subset.iter().enumerate() {
+                    let cells_per_ul = agents as f64 * weight / blood_ul;
+                    rows.push(CarTRow {
+                        product: product.name.clone(),
+                        population,
+                        cd8: cd8 == 1,
+                        agents,
+                        cells_per_ul,
+                        percent_of_cd3: if cd3_per_ul > 0.0 {
+                            100.0 * cells_per_ul / cd3_per_ul
+                        } else {
+                            0.0
+                        },
+                    });
+                }
+            }
+        }
+        rows
+    }
+
     /// The patient's state now, as recorded.
     pub fn snapshot(&self) -> Snapshot {
         let config = &self.config;
@@ -95,9 +153,11 @@ impl Simulation {
                 });
             }
         }
+        let car_t = self.car_t_in_blood(&populations, volume_ul(Compartment::Blood));
         Snapshot {
             day: self.day(),
             populations,
+            car_t,
             serology: self.fields.serology(&self.steady, &config.params),
             baff_relative: self.fields.baff_relative,
             organ_inflammation: self.fields.organ_inflammation,

@@ -21,6 +21,23 @@ pub struct PopulationRow {
     pub autoreactive_share: f64,
 }
 
+/// CAR-T cells in blood of one (product, phenotype, CD4/CD8) triple on a day.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CarTRow {
+    /// Product name.
+    pub product: String,
+    /// Phenotype (a CAR-T population).
+    pub population: Population,
+    /// CD8+ (true) or CD4+ (false).
+    pub cd8: bool,
+    /// Agents in blood.
+    pub agents: u64,
+    /// Real cells per µL of blood.
+    pub cells_per_ul: f64,
+    /// Share of all CD3+ cells in blood (host T and CAR-T), percent.
+    pub percent_of_cd3: f64,
+}
+
 /// The state of the patient on a recorded day.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Snapshot {
@@ -28,6 +45,9 @@ pub struct Snapshot {
     pub day: f64,
     /// Every (compartment, population) pair, in fixed order.
     pub populations: Vec<PopulationRow>,
+    /// CAR-T cells in blood by product, phenotype and CD4/CD8, in fixed order (empty
+    /// without products).
+    pub car_t: Vec<CarTRow>,
     /// Clinical read-out of the fields.
     pub serology: Serology,
     /// BAFF relative to the healthy set point.
@@ -102,8 +122,16 @@ pub enum EventKind {
     Remission,
     /// The activity score rose above the remission threshold after remission.
     Relapse,
+    /// The patient's T cells were collected for an autologous product.
+    Leukapheresis,
+    /// A product passed manufacturing and was released.
+    ProductReleased,
+    /// A product failed manufacturing: it will not be infused.
+    ManufacturingFailure,
     /// Lymphodepleting chemotherapy was given.
     Lymphodepletion,
+    /// Lymphodepletion was not given: no product is left to infuse.
+    LymphodepletionCancelled,
     /// A CAR-T product was infused.
     Infusion,
     /// The CRS grade changed.
@@ -112,6 +140,10 @@ pub enum EventKind {
     Tocilizumab,
     /// Dexamethasone was given.
     Dexamethasone,
+    /// A vaccine dose was given.
+    Vaccination,
+    /// Intravenous immunoglobulin was given.
+    Ivig,
     /// The run reached its last day.
     RunEnd,
 }
@@ -126,11 +158,17 @@ impl EventKind {
             EventKind::AutoantibodyNegative => "autoantibody_negative",
             EventKind::Remission => "remission",
             EventKind::Relapse => "relapse",
+            EventKind::Leukapheresis => "leukapheresis",
+            EventKind::ProductReleased => "product_released",
+            EventKind::ManufacturingFailure => "manufacturing_failure",
             EventKind::Lymphodepletion => "lymphodepletion",
+            EventKind::LymphodepletionCancelled => "lymphodepletion_cancelled",
             EventKind::Infusion => "infusion",
             EventKind::CrsGrade => "crs_grade",
             EventKind::Tocilizumab => "tocilizumab",
             EventKind::Dexamethasone => "dexamethasone",
+            EventKind::Vaccination => "vaccination",
+            EventKind::Ivig => "ivig",
             EventKind::RunEnd => "run_end",
         }
     }

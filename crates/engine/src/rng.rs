@@ -30,6 +30,8 @@ pub enum Purpose {
     Infusion = 7,
     /// CAR-T encounters in a site.
     Killing = 8,
+    /// Manufacturing of a product (duration and failure).
+    Manufacturing = 9,
 }
 
 /// SplitMix64 finaliser: a bijective 64-bit mix.

@@ -77,6 +77,8 @@ pub struct Simulation {
     pub(crate) equilibrated: bool,
     /// Events raised inside a step, handed to the recorder after it.
     pub(crate) pending_events: Vec<Event>,
+    /// Manufacturing of each product (by product index; `None` when not simulated).
+    pub(crate) manufactured: Vec<Option<crate::treatment::ManufacturingOutcome>>,
 }
 
 impl Simulation {
@@ -100,7 +102,9 @@ impl Simulation {
             &config.params,
         );
         let crs = CrsState::new(&config.params);
+        let manufactured = crate::treatment::manufacture(&config);
         Simulation {
+            manufactured,
             config,
             steady,
             layout,
@@ -180,10 +184,13 @@ impl Simulation {
             day: self.day(),
             baff_relative: self.fields.baff_relative,
             autoantigen: serology.autoantigen,
+            vaccine_antigen: self.fields.vaccine_antigen,
             niche_free_fraction: self.census.niche_free_fraction(config, &self.steady),
             division_rate_per_day: self.census.division_rates(config, &self.steady),
             hazards: StepHazards::default(),
             t_cell_lymphopenia: self.census.t_cell_lymphopenia(config, &self.steady),
+            host_t_relative: self.census.host_t_relative(config, &self.steady),
+            products: &config.products,
             car_proliferation_factor: if self.crs.dexamethasone_active {
                 params.crs.dexamethasone_proliferation_relative
             } else {

@@ -1,14 +1,17 @@
-//! The treatment journey inside the simulation: lymphodepleting chemotherapy and
-//! infusion of CAR-T products, applied at the start of the step whose day they fall in.
+//! The treatment journey inside the simulation, applied at the start of the step whose
+//! day each event falls in: leukapheresis and manufacturing (a product is released or
+//! fails on a drawn day), lymphodepleting chemotherapy (cancelled when no product is
+//! left to infuse), infusions (regular doses and re-infusions), vaccination and IVIG.
 
 use crate::config::{ChemotherapyDay, RunConfig};
 use crate::recorder::{Event, EventKind};
 use crate::rng::{Purpose, StepKey};
 use crate::simulation::Simulation;
 use immunosim_model::car::Product;
-use immunosim_model::cell::Kind;
+use immunosim_model::cell::{CAR_EXPRESSION_FULL, Kind};
 use immunosim_model::compartment::SiteLayout;
 use immunosim_model::crs::CrsAction;
+use immunosim_model::interventions::Vaccination;
 use immunosim_model::rules::lymphodepletion;
 use immunosim_model::{Cell, Compartment, Draws, Population};
 use rayon::prelude::*;
@@ -47,6 +50,39 @@ pub fn apply_chemotherapy(
         .sum()
 }
 
+/// What manufacturing did for one product.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct ManufacturingOutcome {
+    /// Day the product was released, or declared failed.
+    pub release_day: f64,
+    /// Whether it failed (no infusion).
+    pub failed: bool,
+}
+
+/// Manufacturing of every product that states it, drawn once per run from the
+/// product's own stream: duration uniform in the product's range, then failure with
+/// its probability. `None` for products made before the simulation's journey starts
+/// (no leukapheresis stated) and for allogeneic products.
+pub fn manufacture(config: &RunConfig) -> Vec<Option<ManufacturingOutcome>> {
+    let key = StepKey::new(config.seed, 0, Purpose::Manufacturing);
+    config
+        .products
+        .iter()
+        .enumerate()
+        .map(|(index, product)| {
+            product.manufacturing.map(|m| {
+                let mut draws = key.cell(index as u64);
+                let release_day = m.release_day(draws.uniform());
+                let failed = draws.chance(m.failure_probability);
+                ManufacturingOutcome {
+                    release_day,
+                    failed,
+                }
+            })
+        })
+        .collect()
+}
+
 /// The agents of one infusion of `product` (index `index`), placed in blood sites; ids
 /// are given when births are placed.
 pub fn infusion(
@@ -59,7 +95,7 @@ pub fn infusion(
 ) -> Vec<Cell> {
     let key = StepKey::new(config.seed, step, Purpose::Infusion);
     let mut draws = key.cell(index as u64);
-    let real = product.dose_cells_per_kg * config.weight_kg;
+    let real = product.dose.cells(config.weight_kg);
     let expected = real / config.weight(Kind::CarT);
     let agents = expected.floor() as u64 + u64::from(draws.chance(expected.fract()));
     let phenotypes = [
@@ -80,6 +116,7 @@ pub fn infusion(
                 }
                 u -= share;
             }
+            let cd8 = !draws.chance(product.cd4_share);
             let site = layout.random_site(Compartment::Blood, &mut draws);
             Cell {
                 birth_day: day as f32,
@@ -87,10 +124,61 @@ pub fn infusion(
                 population,
                 compartment: Compartment::Blood,
                 product: index as u8,
+                flags: if cd8 { Cell::FLAG_CD8 } else { 0 },
+                car_expression: CAR_EXPRESSION_FULL,
                 ..Cell::default()
             }
         })
         .collect()
+}
+
+/// Whether some product, not known by `day` to have failed, still has an infusion on
+/// or after `day`: lymphodepletion on `day` is given only then. With no products at
+/// all, chemotherapy is given as stated.
+pub fn product_left_to_infuse(
+    config: &RunConfig,
+    manufactured: &[Option<ManufacturingOutcome>],
+    day: f64,
+) -> bool {
+    let dt = config.dt_days;
+    config.products.is_empty()
+        || config
+            .products
+            .iter()
+            .zip(manufactured)
+            .any(|(product, outcome)| {
+                let known_failed =
+                    outcome.is_some_and(|m| m.failed && m.release_day < day + dt - 1e-9);
+                !known_failed && product.infusion_days().iter().any(|&d| d >= day - 1e-9)
+            })
+}
+
+/// Day of the first intervention actually given (infusion of a product that did not
+/// fail, chemotherapy not cancelled, vaccination, IVIG), if any: the untreated disease
+/// is held and the slow pools equilibrated until then. Leukapheresis does not count,
+/// so a patient whose only product failed stays exactly as the untreated one.
+pub fn first_treatment_day(
+    config: &RunConfig,
+    manufactured: &[Option<ManufacturingOutcome>],
+) -> Option<f64> {
+    let infusions = config
+        .products
+        .iter()
+        .zip(manufactured)
+        .filter(|(_, outcome)| !outcome.is_some_and(|m| m.failed))
+        .flat_map(|(p, _)| p.infusion_days());
+    let chemo = config
+        .lymphodepletion
+        .iter()
+        .map(|c| c.day)
+        .filter(|&day| product_left_to_infuse(config, manufactured, day));
+    let vaccines = config.vaccinations.iter().map(|v| v.day);
+    let ivig = config.ivig.iter().map(|d| d.day);
+    infusions
+        .chain(chemo)
+        .chain(vaccines)
+        .chain(ivig)
+        .reduce(f64::min)
 }
 
 impl Simulation {
@@ -99,56 +187,68 @@ impl Simulation {
     pub(crate) fn treat(&mut self) -> (Vec<Cell>, f64) {
         let day = self.day();
         let dt = self.config.dt_days;
-        let starts_treatment = self
-            .config
-            .first_treatment_day()
-            .is_some_and(|first| crate::treatment::in_step(first, day, dt));
+        let starts_treatment = first_treatment_day(&self.config, &self.manufactured)
+            .is_some_and(|first| in_step(first, day, dt));
         if starts_treatment && !self.equilibrated {
             self.equilibrate_slow_pools();
         }
+        self.manufacturing_events(day);
         for index in 0..self.config.lymphodepletion.len() {
             let dose = self.config.lymphodepletion[index];
-            if crate::treatment::in_step(dose.day, day, dt) {
-                let killed = crate::treatment::apply_chemotherapy(
-                    self.world.cells_mut(),
-                    &dose,
-                    &self.config,
-                    self.step,
-                );
+            if !crate::treatment::in_step(dose.day, day, dt) {
+                continue;
+            }
+            if !self.product_left_to_infuse(dose.day) {
                 self.pending_events.push(Event {
                     day,
-                    kind: EventKind::Lymphodepletion,
-                    detail: format!(
-                        "fludarabine {} mg/m2, cyclophosphamide {} mg/m2; {killed} agents killed",
-                        dose.fludarabine_mg_per_m2, dose.cyclophosphamide_mg_per_m2
-                    ),
+                    kind: EventKind::LymphodepletionCancelled,
+                    detail: "no product left to infuse (manufacturing failed)".into(),
                 });
+                continue;
             }
+            let killed = crate::treatment::apply_chemotherapy(
+                self.world.cells_mut(),
+                &dose,
+                &self.config,
+                self.step,
+            );
+            self.pending_events.push(Event {
+                day,
+                kind: EventKind::Lymphodepletion,
+                detail: format!(
+                    "fludarabine {} mg/m2, cyclophosphamide {} mg/m2; {killed} agents killed",
+                    dose.fludarabine_mg_per_m2, dose.cyclophosphamide_mg_per_m2
+                ),
+            });
         }
         let mut infused = Vec::new();
         for (index, product) in self.config.products.iter().enumerate() {
-            if crate::treatment::in_step(product.infusion_day, day, dt) {
-                let cells = crate::treatment::infusion(
-                    product,
-                    index,
-                    &self.config,
-                    &self.layout,
-                    self.step,
-                    day,
-                );
-                self.pending_events.push(Event {
-                    day,
-                    kind: EventKind::Infusion,
-                    detail: format!(
-                        "{}: {:.3e} CAR-T cells ({} agents)",
-                        product.name,
-                        product.dose_cells_per_kg * self.config.weight_kg,
-                        cells.len()
-                    ),
-                });
-                infused.extend(cells);
+            let failed = self.manufactured[index].is_some_and(|m| m.failed);
+            let given = product.infusion_days().iter().any(|&d| in_step(d, day, dt));
+            if failed || !given {
+                continue;
             }
+            let cells = crate::treatment::infusion(
+                product,
+                index,
+                &self.config,
+                &self.layout,
+                self.step,
+                day,
+            );
+            self.pending_events.push(Event {
+                day,
+                kind: EventKind::Infusion,
+                detail: format!(
+                    "{}: {:.3e} CAR-T cells ({} agents)",
+                    product.name,
+                    product.dose.cells(self.config.weight_kg),
+                    cells.len()
+                ),
+            });
+            infused.extend(cells);
         }
+        self.vaccinate_and_give_ivig(day);
         let car_t_alive = Population::LIVING
             .iter()
             .any(|&p| p.is_car_t() && self.census.total(p) > 0);
@@ -165,6 +265,72 @@ impl Simulation {
             crate::killing::apply(self.world.cells_mut(), &encounters);
         }
         (infused, il6_production)
+    }
+
+    /// Leukapheresis, release and failure events of this step.
+    fn manufacturing_events(&mut self, day: f64) {
+        let dt = self.config.dt_days;
+        for (product, outcome) in self.config.products.iter().zip(&self.manufactured) {
+            let (Some(m), Some(outcome)) = (product.manufacturing, outcome) else {
+                continue;
+            };
+            if in_step(m.leukapheresis_day, day, dt) {
+                self.pending_events.push(Event {
+                    day,
+                    kind: EventKind::Leukapheresis,
+                    detail: format!("{}: T cells collected", product.name),
+                });
+            }
+            if in_step(outcome.release_day, day, dt) {
+                let (kind, what) = if outcome.failed {
+                    (EventKind::ManufacturingFailure, "failed; not infused")
+                } else {
+                    (EventKind::ProductReleased, "released")
+                };
+                self.pending_events.push(Event {
+                    day,
+                    kind,
+                    detail: format!(
+                        "{}: {what} after {:.1} days of manufacturing",
+                        product.name,
+                        outcome.release_day - m.leukapheresis_day
+                    ),
+                });
+            }
+        }
+    }
+
+    /// Whether chemotherapy on `day` is given (see [`product_left_to_infuse`]).
+    fn product_left_to_infuse(&self, day: f64) -> bool {
+        product_left_to_infuse(&self.config, &self.manufactured, day)
+    }
+
+    /// Vaccine doses and IVIG infusions of this step.
+    fn vaccinate_and_give_ivig(&mut self, day: f64) {
+        let dt = self.config.dt_days;
+        for v in &self.config.vaccinations {
+            if let Some(slot) = Vaccination::slot(v.vaccine)
+                && in_step(v.day, day, dt)
+            {
+                self.fields.vaccinate(slot);
+                self.pending_events.push(Event {
+                    day,
+                    kind: EventKind::Vaccination,
+                    detail: Vaccination::VACCINES[slot].0.to_string(),
+                });
+            }
+        }
+        for dose in &self.config.ivig {
+            if in_step(dose.day, day, dt) {
+                let grams = dose.dose_g_per_kg * self.config.weight_kg;
+                self.fields.infuse_ivig(grams);
+                self.pending_events.push(Event {
+                    day,
+                    kind: EventKind::Ivig,
+                    detail: format!("{grams:.1} g ({} g/kg)", dose.dose_g_per_kg),
+                });
+            }
+        }
     }
 
     /// Advances IL-6 over the step that ended, grades CRS and applies its management,

@@ -72,6 +72,72 @@ impl Construct {
     }
 }
 
+/// Where a product's T cells come from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Source {
+    /// The patient's own T cells: leukapheresis, then manufacturing.
+    Autologous,
+    /// Off-the-shelf donor T cells: no manufacturing wait; the recovering host T cells
+    /// reject them (`car_t.allogeneic_rejection_rate_per_day`).
+    Allogeneic,
+}
+
+/// How the CAR gene reaches the T cell.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Platform {
+    /// Integrating viral vector (lenti- or gamma-retroviral): every daughter expresses
+    /// the CAR for life.
+    Viral,
+    /// Electroporated mRNA: the CAR is degraded (`car_t.mrna_car_half_life_days`) and
+    /// diluted by each division, so the cells stop being CAR-T cells within days.
+    Mrna,
+}
+
+/// Leukapheresis and manufacturing of an autologous product.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Manufacturing {
+    /// Day of leukapheresis (the patient's T cells are collected).
+    pub leukapheresis_day: f64,
+    /// Shortest time from leukapheresis to release, days.
+    pub days_min: f64,
+    /// Longest time from leukapheresis to release, days (durations are uniform in
+    /// [min, max]: the reference gives ranges, not distributions).
+    pub days_max: f64,
+    /// Probability that the product fails (out of specification, not infused).
+    pub failure_probability: f64,
+}
+
+impl Manufacturing {
+    /// Day the product is released (or declared failed) for a draw `u` in [0, 1).
+    pub fn release_day(&self, u: f64) -> f64 {
+        self.leukapheresis_day + self.days_min + u * (self.days_max - self.days_min)
+    }
+
+    /// The latest day the product can be released.
+    pub fn latest_release_day(&self) -> f64 {
+        self.leukapheresis_day + self.days_max
+    }
+}
+
+/// A dose: cells per kg body weight, or a flat number of cells.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Dose {
+    /// CAR-T cells per kg body weight.
+    PerKg(f64),
+    /// CAR-T cells, whatever the weight.
+    Flat(f64),
+}
+
+impl Dose {
+    /// CAR-T cells given to a patient of `weight_kg`.
+    pub fn cells(self, weight_kg: f64) -> f64 {
+        match self {
+            Dose::PerKg(per_kg) => per_kg * weight_kg,
+            Dose::Flat(cells) => cells,
+        }
+    }
+}
+
 /// A CAR-T product.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Product {
@@ -79,12 +145,39 @@ pub struct Product {
     pub name: String,
     /// What the CAR recognises.
     pub construct: Construct,
-    /// Dose, CAR-T cells per kg body weight.
-    pub dose_cells_per_kg: f64,
-    /// Infusion day (day 0 = the usual day of infusion).
+    /// Autologous or allogeneic.
+    pub source: Source,
+    /// Viral vector or mRNA.
+    pub platform: Platform,
+    /// Dose per infusion.
+    pub dose: Dose,
+    /// Day of the first infusion (day 0 = the usual day of infusion).
     pub infusion_day: f64,
+    /// Number of regular doses (several weekly doses for mRNA products).
+    pub doses: u32,
+    /// Days between regular doses.
+    pub dose_interval_days: f64,
+    /// Further infusions from the same lot on these days (re-infusion).
+    pub reinfusion_days: Vec<f64>,
+    /// Share of CD4+ cells in the product (the rest are CD8+).
+    pub cd4_share: f64,
     /// Phenotype shares at infusion: stem-like, central memory, effector memory, effector.
     pub phenotype_shares: [f64; 4],
+    /// Leukapheresis and manufacturing (autologous products that state them).
+    pub manufacturing: Option<Manufacturing>,
+}
+
+impl Product {
+    /// Every infusion day of the product, ascending: the regular doses, then
+    /// re-infusions.
+    pub fn infusion_days(&self) -> Vec<f64> {
+        let mut days: Vec<f64> = (0..self.doses)
+            .map(|k| self.infusion_day + f64::from(k) * self.dose_interval_days)
+            .chain(self.reinfusion_days.iter().copied())
+            .collect();
+        days.sort_by(f64::total_cmp);
+        days
+    }
 }
 
 #[cfg(test)]

@@ -319,14 +319,33 @@ pub struct Cell {
     /// [`Antigen`].
     pub antigen: [u16; 4],
     /// CAR-T cells: antigen stimulations received (drives exhaustion); zero for host cells.
-    pub stimulations: u32,
+    pub stimulations: u16,
+    /// CAR-T cells: surface CAR relative to a freshly made cell, in units of
+    /// 1/[`CAR_EXPRESSION_FULL`] (full for viral products; mRNA products fade).
+    pub car_expression: u16,
 }
+
+/// [`Cell::car_expression`] of a cell expressing the CAR fully.
+pub const CAR_EXPRESSION_FULL: u16 = u16::MAX;
 
 impl Cell {
     /// Flag: the plasma cell holds a marrow survival niche.
     pub const FLAG_NICHE: u8 = 1;
     /// Flag: the CAR-T cell engaged antigen in this step's encounters.
     pub const FLAG_STIMULATED: u8 = 2;
+    /// Flag: the T cell (CAR-T or not) is CD8+; CAR-T cells without it are CD4+.
+    pub const FLAG_CD8: u8 = 4;
+
+    /// CAR on the surface relative to a fresh cell (0-1).
+    pub fn car_expression_fraction(&self) -> f64 {
+        f64::from(self.car_expression) / f64::from(CAR_EXPRESSION_FULL)
+    }
+
+    /// Sets the surface CAR relative to a fresh cell (clamped to 0-1).
+    pub fn set_car_expression_fraction(&mut self, fraction: f64) {
+        let units = (fraction.clamp(0.0, 1.0) * f64::from(CAR_EXPRESSION_FULL)).round();
+        self.car_expression = units as u16;
+    }
 
     /// Whether the row holds a living cell.
     pub fn is_alive(&self) -> bool {

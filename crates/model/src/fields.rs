@@ -25,6 +25,10 @@ pub struct Fields {
     pub baff_relative: f64,
     /// Organ inflammation, relative units.
     pub organ_inflammation: f64,
+    /// Vaccine antigen in lymphoid tissue (vaccine A, vaccine B), relative units.
+    pub vaccine_antigen: [f64; 2],
+    /// Donor IgG from IVIG in the body, g (cleared like the patient's own IgG).
+    pub ivig_body_g: f64,
 }
 
 /// What the clinic would measure from the fields.
@@ -61,6 +65,8 @@ impl Fields {
             igg_body_g,
             baff_relative: 1.0,
             organ_inflammation: params.disease.initial_organ_inflammation,
+            vaccine_antigen: [0.0; 2],
+            ivig_body_g: 0.0,
         }
     }
 
@@ -89,11 +95,26 @@ impl Fields {
         let target = d.organ_inflammation_gain_per_day
             * deposited_immune_complex(serology.immune_complex, params)
             * tau;
+        let antigen_decay =
+            (-std::f64::consts::LN_2 / params.activation.vaccine_antigen_half_life_days * dt_days)
+                .exp();
         Fields {
             igg_body_g,
             baff_relative: baff_relative(peripheral_b_cells, steady, params),
             organ_inflammation: target + (self.organ_inflammation - target) * relax,
+            vaccine_antigen: self.vaccine_antigen.map(|a| a * antigen_decay),
+            ivig_body_g: self.ivig_body_g * decay,
         }
+    }
+
+    /// A vaccine dose: one unit (half-saturating) of its antigen in lymphoid tissue.
+    pub fn vaccinate(&mut self, slot: usize) {
+        self.vaccine_antigen[slot] += 1.0;
+    }
+
+    /// An IVIG infusion of `grams` of donor IgG.
+    pub fn infuse_ivig(&mut self, grams: f64) {
+        self.ivig_body_g += grams;
     }
 
     /// During the burn-in the disease is held at least at its initial organ
@@ -112,7 +133,8 @@ impl Fields {
     pub fn serology(&self, steady: &SteadyState, params: &Parameters) -> Serology {
         let to_serum = params.physiology.igg_intravascular_fraction / steady.plasma_volume_l;
         let igg_mg_per_l = self.igg_body_g.map(|g| g * to_serum * 1000.0);
-        let total_igg_g_per_l = igg_mg_per_l.iter().sum::<f64>() / 1000.0;
+        let total_igg_g_per_l =
+            (igg_mg_per_l.iter().sum::<f64>() + self.ivig_body_g * to_serum * 1000.0) / 1000.0;
         let d = &params.disease;
         let auto_mg = igg_mg_per_l[Specificity::Autoantigen.index()];
         // Inflamed tissue releases autoantigen, saturating as inflammation does, so the
@@ -184,6 +206,8 @@ mod tests {
             igg_body_g: [100.0, 0.0, 0.0, 0.0],
             baff_relative: 1.0,
             organ_inflammation: 0.0,
+            vaccine_antigen: [0.0; 2],
+            ivig_body_g: 0.0,
         };
         let none = SecretingCells::default();
         let mut f = start;
@@ -191,6 +215,26 @@ mod tests {
             f = f.advance(&none, steady.peripheral_b_cells, &steady, &params, 1.0);
         }
         assert!((f.igg_body_g[0] / 100.0 - 0.5).abs() < 1e-9);
+    }
+
+    #[test]
+    fn ivig_adds_to_total_igg_only() {
+        let params = Parameters::default();
+        let steady = SteadyState::derive(&params, 70.0);
+        let mut cells = SecretingCells::default();
+        cells.by_specificity[0] = steady.plasmablasts + steady.plasma_cells;
+        let mut f = Fields::at_steady_state(&cells, &steady, &params);
+        let before = f.serology(&steady, &params);
+        // 0.4 g/kg in 70 kg: each 100 mg/kg raises the IgG trough by ~1.2 g/L
+        // (Orange et al., Clin Immunol 2010; recalled), so about +4.8 g/L.
+        f.infuse_ivig(0.4 * 70.0);
+        let after = f.serology(&steady, &params);
+        let rise = after.total_igg_g_per_l - before.total_igg_g_per_l;
+        assert!((3.0..6.5).contains(&rise), "IVIG raised IgG by {rise} g/L");
+        assert_eq!(
+            after.igg_mg_per_l, before.igg_mg_per_l,
+            "no specific antibody"
+        );
     }
 
     #[test]

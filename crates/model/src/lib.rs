@@ -14,6 +14,9 @@
 //! * [`rules`] — one module per process (lymphopoiesis, maturation, activation, germinal
 //!   centres, plasma cells, T-cell homeostasis, migration).
 //! * [`hill`] — the one Hill (switch-like saturating) response every rule uses.
+//! * [`car`] — CAR constructs and products (source, platform, dose, schedule,
+//!   manufacturing); [`crs`] — IL-6 and cytokine release; [`interventions`] —
+//!   vaccination and IVIG.
 //! * [`fields`] — well-mixed quantities: antibody pools, BAFF, autoantigen, immune
 //!   complexes, organ inflammation, and the SLEDAI-2K-like score.
 //!
@@ -32,6 +35,7 @@ pub mod crs;
 pub mod draws;
 pub mod fields;
 pub mod hill;
+pub mod interventions;
 pub mod parameters;
 pub mod rules;
 pub mod steady_state;

@@ -126,6 +126,17 @@ pub const SEROLOGY_HEADER: &[&str] = &[
     "tocilizumab_doses",
 ];
 
+/// Header of `car_t.csv` (blood; written only when the scenario has products).
+pub const CAR_T_HEADER: &[&str] = &[
+    "day",
+    "product",
+    "phenotype",
+    "subset",
+    "agents",
+    "cells_per_uL",
+    "percent_of_cd3",
+];
+
 /// Header of `events.csv`.
 pub const EVENTS_HEADER: &[&str] = &["day", "event", "detail"];
 
@@ -135,24 +146,38 @@ pub struct CsvRecorder {
     timeseries: DailyCsv,
     serology: DailyCsv,
     events: DailyCsv,
+    car_t: Option<DailyCsv>,
     summary: SummaryBuilder,
 }
 
 impl CsvRecorder {
-    /// Opens the per-day files in `dir` (which must exist) and writes their headers.
-    pub fn create(dir: &Path, summary: SummaryBuilder) -> Result<CsvRecorder, OutputError> {
+    /// Opens the per-day files in `dir` (which must exist) and writes their headers;
+    /// `car_t.csv` only when the run has CAR-T products.
+    pub fn create(
+        dir: &Path,
+        summary: SummaryBuilder,
+        has_products: bool,
+    ) -> Result<CsvRecorder, OutputError> {
         Ok(CsvRecorder {
             dir: dir.to_path_buf(),
             timeseries: DailyCsv::create(dir, "timeseries.csv", TIMESERIES_HEADER)?,
             serology: DailyCsv::create(dir, "serology.csv", SEROLOGY_HEADER)?,
             events: DailyCsv::create(dir, "events.csv", EVENTS_HEADER)?,
+            car_t: if has_products {
+                Some(DailyCsv::create(dir, "car_t.csv", CAR_T_HEADER)?)
+            } else {
+                None
+            },
             summary,
         })
     }
 
     /// Writes `summary.csv` (atomically) once the run has ended.
     pub fn finish(self) -> Result<(), OutputError> {
-        for daily in [&self.timeseries, &self.serology, &self.events] {
+        let daily_files = [&self.timeseries, &self.serology, &self.events]
+            .into_iter()
+            .chain(self.car_t.as_ref());
+        for daily in daily_files {
             daily.file.sync_all().map_err(io(&daily.path))?;
         }
         let path = self.dir.join("summary.csv");
@@ -198,6 +223,24 @@ impl Recorder for CsvRecorder {
             s.tocilizumab_doses.to_string(),
         ];
         self.serology.append(&[row])?;
+        if let Some(car_t) = &mut self.car_t {
+            let rows: Vec<Vec<String>> = s
+                .car_t
+                .iter()
+                .map(|r| {
+                    vec![
+                        number(s.day),
+                        r.product.clone(),
+                        r.population.name().to_string(),
+                        if r.cd8 { "cd8" } else { "cd4" }.to_string(),
+                        r.agents.to_string(),
+                        number(r.cells_per_ul),
+                        number(r.percent_of_cd3),
+                    ]
+                })
+                .collect();
+            car_t.append(&rows)?;
+        }
         self.summary.add(s);
         Ok(())
     }

@@ -3,13 +3,30 @@
 //! [`crate::validate`]; serde is the typed second reading.
 
 use immunosim_model::Antigen;
-use immunosim_model::car::{Construct, Logic, Product};
+use immunosim_model::car::{Construct, Dose, Logic, Manufacturing, Platform, Product, Source};
+use immunosim_model::interventions::{IvigDose, Vaccination};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
 /// Default real CAR-T cells per agent: finer than host cells, so that a dose of 1e6/kg
 /// in a 70 kg patient (7e7 cells) is 700 agents.
 pub const DEFAULT_CAR_T_CELLS_PER_AGENT: f64 = 1e5;
+
+/// Share of CD4+ cells in a product when the scenario does not say: a defined 1:1
+/// CD4:CD8 composition, as in liso-cel (choice; recalled). Both subsets follow the same
+/// kinetics in the model: CD4+ CAR-T cells kill too (Wang et al., JCI Insight 2018;
+/// recalled), and the reference gives no per-subset rates.
+pub const DEFAULT_CD4_SHARE: f64 = 0.5;
+
+/// Leukapheresis-to-release range when a product states leukapheresis but not the
+/// duration, days: axi-cel's 16-17 days to tisa-cel's 21-28 (economics.csv
+/// manufacture_time_axicel, manufacture_time_tisacel; recalled company reports).
+pub const DEFAULT_MANUFACTURING_DAYS: (f64, f64) = (16.0, 28.0);
+
+/// Manufacturing failure probability when a product states leukapheresis but not the
+/// probability: 26 of 926 pooled over the pivotal trials of six autologous products
+/// (economics.csv manufacture_failure_rate, derived, 2.8%).
+pub const DEFAULT_MANUFACTURING_FAILURE_PROBABILITY: f64 = 0.028;
 
 /// Phenotype shares of an infused product (stem-like, central memory, effector memory,
 /// effector): a choice typical of a manufactured autologous product rich in memory
@@ -21,6 +38,26 @@ fn antigen(name: &str) -> Option<Antigen> {
 }
 
 pub(crate) fn product(index: usize, p: &ProductTable) -> Product {
+    let source = match p.source.as_deref() {
+        Some("allogeneic") => Source::Allogeneic,
+        _ => Source::Autologous,
+    };
+    let manufacturing = p.leukapheresis_day.map(|leukapheresis_day| Manufacturing {
+        leukapheresis_day,
+        days_min: p
+            .manufacturing_days_min
+            .unwrap_or(DEFAULT_MANUFACTURING_DAYS.0),
+        days_max: p
+            .manufacturing_days_max
+            .unwrap_or(DEFAULT_MANUFACTURING_DAYS.1),
+        failure_probability: p
+            .manufacturing_failure_probability
+            .unwrap_or(DEFAULT_MANUFACTURING_FAILURE_PROBABILITY),
+    });
+    let mut phenotype_shares = PRODUCT_PHENOTYPE_SHARES;
+    if p.phenotype_shares.len() == 4 {
+        phenotype_shares.copy_from_slice(&p.phenotype_shares);
+    }
     Product {
         name: p
             .name
@@ -35,10 +72,54 @@ pub(crate) fn product(index: usize, p: &ProductTable) -> Product {
                 .unwrap_or(Logic::Or),
             inhibitory: p.inhibitory.as_deref().and_then(antigen),
         },
-        dose_cells_per_kg: p.dose_cells_per_kg,
+        source,
+        platform: match p.platform.as_deref() {
+            Some("mrna") => Platform::Mrna,
+            _ => Platform::Viral,
+        },
+        dose: match (p.dose_cells_per_kg, p.dose_cells) {
+            (_, Some(cells)) => Dose::Flat(cells),
+            (per_kg, None) => Dose::PerKg(per_kg.unwrap_or(0.0)),
+        },
         infusion_day: p.infusion_day.unwrap_or(0.0),
-        phenotype_shares: PRODUCT_PHENOTYPE_SHARES,
+        doses: p.doses.unwrap_or(1),
+        dose_interval_days: p.dose_interval_days.unwrap_or(7.0),
+        reinfusion_days: p.reinfusion_days.clone(),
+        cd4_share: p.cd4_share.unwrap_or(DEFAULT_CD4_SHARE),
+        phenotype_shares,
+        manufacturing,
     }
+}
+
+/// Vaccinations of the file, by day.
+pub(crate) fn vaccinations(table: &[VaccinationTable]) -> Vec<Vaccination> {
+    let mut out: Vec<Vaccination> = table
+        .iter()
+        .filter_map(|v| {
+            Vaccination::VACCINES
+                .iter()
+                .find(|(name, _)| *name == v.vaccine)
+                .map(|&(_, vaccine)| Vaccination {
+                    day: v.day,
+                    vaccine,
+                })
+        })
+        .collect();
+    out.sort_by(|a, b| a.day.total_cmp(&b.day));
+    out
+}
+
+/// IVIG doses of the file, by day.
+pub(crate) fn ivig(table: &[IvigTable]) -> Vec<IvigDose> {
+    let mut out: Vec<IvigDose> = table
+        .iter()
+        .map(|d| IvigDose {
+            day: d.day,
+            dose_g_per_kg: d.dose_g_per_kg,
+        })
+        .collect();
+    out.sort_by(|a, b| a.day.total_cmp(&b.day));
+    out
 }
 
 /// One entry per chemotherapy day, sorted by day, doses of both drugs merged.
@@ -82,6 +163,10 @@ pub(crate) struct ScenarioFile {
     pub(crate) lymphodepletion: LymphodepletionTable,
     #[serde(default)]
     pub(crate) products: Vec<ProductTable>,
+    #[serde(default)]
+    pub(crate) vaccinations: Vec<VaccinationTable>,
+    #[serde(default)]
+    pub(crate) ivig: Vec<IvigTable>,
     #[serde(default, rename = "run")]
     pub(crate) _run: Option<toml::Table>,
     #[serde(default, rename = "preset")]
@@ -126,8 +211,36 @@ pub(crate) struct ProductTable {
     pub(crate) targets: Vec<String>,
     pub(crate) logic: Option<String>,
     pub(crate) inhibitory: Option<String>,
-    pub(crate) dose_cells_per_kg: f64,
+    pub(crate) source: Option<String>,
+    pub(crate) platform: Option<String>,
+    pub(crate) dose_cells_per_kg: Option<f64>,
+    pub(crate) dose_cells: Option<f64>,
     pub(crate) infusion_day: Option<f64>,
+    pub(crate) doses: Option<u32>,
+    pub(crate) dose_interval_days: Option<f64>,
+    #[serde(default)]
+    pub(crate) reinfusion_days: Vec<f64>,
+    pub(crate) cd4_share: Option<f64>,
+    #[serde(default)]
+    pub(crate) phenotype_shares: Vec<f64>,
+    pub(crate) leukapheresis_day: Option<f64>,
+    pub(crate) manufacturing_days_min: Option<f64>,
+    pub(crate) manufacturing_days_max: Option<f64>,
+    pub(crate) manufacturing_failure_probability: Option<f64>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct VaccinationTable {
+    pub(crate) day: f64,
+    pub(crate) vaccine: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct IvigTable {
+    pub(crate) day: f64,
+    pub(crate) dose_g_per_kg: f64,
 }
 
 #[derive(Deserialize, Default)]

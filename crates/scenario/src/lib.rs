@@ -23,10 +23,14 @@ pub mod validate;
 use std::path::Path;
 
 pub use error::{ErrorKind, ScenarioError, ScenarioErrors};
-pub use file::{DEFAULT_CAR_T_CELLS_PER_AGENT, PRODUCT_PHENOTYPE_SHARES};
-use file::{ScenarioFile, chemotherapy, product};
+pub use file::{
+    DEFAULT_CAR_T_CELLS_PER_AGENT, DEFAULT_CD4_SHARE, DEFAULT_MANUFACTURING_DAYS,
+    DEFAULT_MANUFACTURING_FAILURE_PROBABILITY, PRODUCT_PHENOTYPE_SHARES,
+};
+use file::{ScenarioFile, chemotherapy, ivig, product, vaccinations};
 use immunosim_model::Parameters;
 use immunosim_model::car::Product;
+use immunosim_model::interventions::{IvigDose, Vaccination};
 use rules::cross_field_errors;
 
 /// The default scenario, embedded in the binary (`immunosim run` with no file).
@@ -75,6 +79,10 @@ pub struct Scenario {
     pub products: Vec<Product>,
     /// Lymphodepletion: (day, fludarabine mg/m2, cyclophosphamide mg/m2), by day.
     pub chemotherapy: Vec<(f64, f64, f64)>,
+    /// Vaccine doses, by day.
+    pub vaccinations: Vec<Vaccination>,
+    /// IVIG infusions, by day.
+    pub ivig: Vec<IvigDose>,
     /// Sites in (blood, lymphoid, marrow, organ).
     pub sites: [u16; 4],
     /// All model parameters (catalogue defaults, then preset, then scenario).
@@ -159,6 +167,8 @@ fn parse_named(text: &str, file: &str, default_name: &str) -> Result<Scenario, S
             .map(|(i, p)| product(i, p))
             .collect(),
         chemotherapy: chemotherapy(&parsed.lymphodepletion),
+        vaccinations: vaccinations(&parsed.vaccinations),
+        ivig: ivig(&parsed.ivig),
         sites: [
             parsed.sites.blood.unwrap_or(4),
             parsed.sites.lymphoid.unwrap_or(32),

@@ -3,7 +3,8 @@
 
 use crate::Scenario;
 use immunosim_model::Parameters;
-use immunosim_model::car::Logic;
+use immunosim_model::car::{Dose, Logic, Platform, Source};
+use immunosim_model::interventions::Vaccination;
 
 impl Scenario {
     /// The fully resolved scenario as TOML: every field and every parameter, so that
@@ -71,10 +72,57 @@ impl Scenario {
             if let Some(veto) = c.inhibitory {
                 out.push_str(&format!("inhibitory = {}\n", quote(veto.name())));
             }
+            let source = match p.source {
+                Source::Autologous => "autologous",
+                Source::Allogeneic => "allogeneic",
+            };
+            let platform = match p.platform {
+                Platform::Viral => "viral",
+                Platform::Mrna => "mrna",
+            };
             out.push_str(&format!(
-                "dose_cells_per_kg = {}\ninfusion_day = {}\n",
-                num(p.dose_cells_per_kg),
-                num(p.infusion_day)
+                "source = \"{source}\"\nplatform = \"{platform}\"\n"
+            ));
+            match p.dose {
+                Dose::PerKg(per_kg) => {
+                    out.push_str(&format!("dose_cells_per_kg = {}\n", num(per_kg)))
+                }
+                Dose::Flat(cells) => out.push_str(&format!("dose_cells = {}\n", num(cells))),
+            }
+            out.push_str(&format!(
+                "infusion_day = {}\ndoses = {}\ndose_interval_days = {}\nreinfusion_days = {}\ncd4_share = {}\nphenotype_shares = {}\n",
+                num(p.infusion_day),
+                p.doses,
+                num(p.dose_interval_days),
+                list(&p.reinfusion_days),
+                num(p.cd4_share),
+                list(&p.phenotype_shares),
+            ));
+            if let Some(m) = p.manufacturing {
+                out.push_str(&format!(
+                    "leukapheresis_day = {}\nmanufacturing_days_min = {}\nmanufacturing_days_max = {}\nmanufacturing_failure_probability = {}\n",
+                    num(m.leukapheresis_day),
+                    num(m.days_min),
+                    num(m.days_max),
+                    num(m.failure_probability)
+                ));
+            }
+        }
+        for v in &self.vaccinations {
+            let name = Vaccination::VACCINES
+                .iter()
+                .find(|x| x.1 == v.vaccine)
+                .map_or("vaccine_a", |x| x.0);
+            out.push_str(&format!(
+                "\n[[vaccinations]]\nday = {}\nvaccine = \"{name}\"\n",
+                num(v.day)
+            ));
+        }
+        for d in &self.ivig {
+            out.push_str(&format!(
+                "\n[[ivig]]\nday = {}\ndose_g_per_kg = {}\n",
+                num(d.day),
+                num(d.dose_g_per_kg)
             ));
         }
         for group in Parameters::GROUPS {
@@ -95,6 +143,12 @@ impl Scenario {
         ));
         out
     }
+}
+
+/// A TOML list of floats.
+fn list(values: &[f64]) -> String {
+    let items: Vec<String> = values.iter().map(|&x| num(x)).collect();
+    format!("[{}]", items.join(", "))
 }
 
 fn quote(s: &str) -> String {

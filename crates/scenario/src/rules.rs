@@ -3,7 +3,7 @@
 use crate::Scenario;
 use crate::error::{ErrorKind, ScenarioError};
 use crate::validate;
-use immunosim_model::car::Logic;
+use immunosim_model::car::{Dose, Logic, Product, Source};
 
 /// Rules that involve more than one value.
 pub(crate) fn cross_field_errors(
@@ -95,17 +95,7 @@ pub(crate) fn cross_field_errors(
             )),
             _ => {}
         }
-        if product.infusion_day < -s.burn_in_days - 1e-9 {
-            errors.push(checked.error_at(
-                checked.span_of_product(i, "infusion_day"),
-                &format!("{path}.infusion_day"),
-                format!(
-                    "= {} is before the simulation starts (day -{} with this burn-in)",
-                    product.infusion_day, s.burn_in_days
-                ),
-                ErrorKind::Inconsistent,
-            ));
-        }
+        errors.extend(product_errors(s, checked, i, product));
     }
     for &(day, _, _) in &s.chemotherapy {
         if day < -s.burn_in_days - 1e-9 {
@@ -115,6 +105,177 @@ pub(crate) fn cross_field_errors(
                 format!("chemotherapy on day {day} is before the simulation starts (day -{} with this burn-in)", s.burn_in_days),
                 ErrorKind::Inconsistent,
             ));
+            break;
+        }
+    }
+    let start = -s.burn_in_days - 1e-9;
+    let late = |array: &str, days: Vec<f64>| -> Vec<ScenarioError> {
+        days.iter()
+            .enumerate()
+            .filter(|(_, day)| **day < start)
+            .map(|(i, day)| {
+                checked.error_at(
+                    checked.span_in_array(array, i, "day"),
+                    &format!("{array}[{i}].day"),
+                    format!(
+                        "= {day} is before the simulation starts (day -{} with this burn-in)",
+                        s.burn_in_days
+                    ),
+                    ErrorKind::Inconsistent,
+                )
+            })
+            .collect()
+    };
+    errors.extend(late(
+        "vaccinations",
+        s.vaccinations.iter().map(|v| v.day).collect(),
+    ));
+    errors.extend(late("ivig", s.ivig.iter().map(|d| d.day).collect()));
+    errors
+}
+
+/// Rules within one `[[products]]` table: one dose given and in range per kg, the
+/// phenotype mix, manufacturing consistent with the source, and every infusion after
+/// the simulation starts and after the product can be released.
+fn product_errors(
+    s: &Scenario,
+    checked: &validate::Checked<'_>,
+    i: usize,
+    product: &Product,
+) -> Vec<ScenarioError> {
+    let mut errors = Vec::new();
+    let has = |name: &str| {
+        checked
+            .document
+            .as_table()
+            .get("products")
+            .and_then(|p| p.as_array_of_tables())
+            .and_then(|a| a.get(i))
+            .is_some_and(|t| t.contains_key(name))
+    };
+    let mut fail = |name: &str, message: String| {
+        errors.push(checked.error_at(
+            checked.span_of_product(i, name),
+            &format!("products[{i}].{name}"),
+            message,
+            ErrorKind::Inconsistent,
+        ));
+    };
+    match (has("dose_cells_per_kg"), has("dose_cells")) {
+        (true, true) => fail(
+            "dose_cells",
+            "give either dose_cells_per_kg or dose_cells, not both".into(),
+        ),
+        (false, false) => fail(
+            "dose_cells_per_kg",
+            "missing: a product needs a dose (dose_cells_per_kg, or dose_cells for a flat dose)"
+                .into(),
+        ),
+        _ => {}
+    }
+    if let Dose::Flat(cells) = product.dose {
+        let per_kg = cells / s.weight_kg;
+        if !(1e4..=1e10).contains(&per_kg) {
+            fail(
+                "dose_cells",
+                format!(
+                    "= {cells} is {per_kg:.3e} cells/kg for {} kg (allowed 1e4 <= x <= 1e10 cells/kg)",
+                    s.weight_kg
+                ),
+            );
+        }
+    }
+    if has("phenotype_shares") {
+        let shares = product.phenotype_shares;
+        let sum: f64 = shares.iter().sum();
+        let given = checked
+            .document
+            .as_table()
+            .get("products")
+            .and_then(|p| p.as_array_of_tables())
+            .and_then(|a| a.get(i))
+            .and_then(|t| t.get("phenotype_shares"))
+            .and_then(|v| v.as_array())
+            .map_or(0, |a| a.len());
+        if given != 4 || (sum - 1.0).abs() > 1e-6 {
+            fail(
+                "phenotype_shares",
+                format!(
+                    "must be four shares (stem-like, central memory, effector memory, effector) adding to 1; found {given} adding to {sum}"
+                ),
+            );
+        }
+    }
+    let manufacturing_fields = [
+        "manufacturing_days_min",
+        "manufacturing_days_max",
+        "manufacturing_failure_probability",
+    ];
+    if product.source == Source::Allogeneic && has("leukapheresis_day") {
+        fail(
+            "leukapheresis_day",
+            "an allogeneic product is made from donor cells ahead of time: no leukapheresis or manufacturing wait (remove it, or use source = \"autologous\")".into(),
+        );
+    } else if product.manufacturing.is_none() {
+        for name in manufacturing_fields.iter().filter(|n| has(n)) {
+            fail(
+                name,
+                "needs leukapheresis_day (manufacturing starts from the collected T cells)".into(),
+            );
+        }
+    }
+    if let Some(m) = product.manufacturing {
+        if m.days_min > m.days_max {
+            fail(
+                "manufacturing_days_min",
+                format!(
+                    "= {} is above manufacturing_days_max = {}",
+                    m.days_min, m.days_max
+                ),
+            );
+        }
+        if m.leukapheresis_day < -s.burn_in_days - 1e-9 {
+            fail(
+                "leukapheresis_day",
+                format!(
+                    "= {} is before the simulation starts (day -{} with this burn-in)",
+                    m.leukapheresis_day, s.burn_in_days
+                ),
+            );
+        }
+        let first = product.infusion_days().into_iter().reduce(f64::min);
+        if let Some(first) = first.filter(|&d| d < m.latest_release_day() - 1e-9) {
+            let field = if first < product.infusion_day {
+                "reinfusion_days"
+            } else {
+                "infusion_day"
+            };
+            fail(
+                field,
+                format!(
+                    "= {first} is before the product is manufactured: leukapheresis on day {} + up to {} days of manufacturing = day {} (infuse on or after day {})",
+                    m.leukapheresis_day,
+                    m.days_max,
+                    m.latest_release_day(),
+                    m.latest_release_day()
+                ),
+            );
+        }
+    }
+    for day in product.infusion_days() {
+        if day < -s.burn_in_days - 1e-9 {
+            let field = if day == product.infusion_day {
+                "infusion_day"
+            } else {
+                "reinfusion_days"
+            };
+            fail(
+                field,
+                format!(
+                    "= {day} is before the simulation starts (day -{} with this burn-in)",
+                    s.burn_in_days
+                ),
+            );
             break;
         }
     }

@@ -45,8 +45,8 @@ pub enum FieldKind {
 /// Antigen names a CAR may target (MODEL.md §3).
 pub const ANTIGENS: &[&str] = &["CD19", "CD20", "CD22", "BCMA"];
 
-/// Tables that are arrays (`[[products]]`).
-pub const ARRAY_TABLES: &[&str] = &["products"];
+/// Tables that are arrays (`[[products]]`, `[[vaccinations]]`, `[[ivig]]`).
+pub const ARRAY_TABLES: &[&str] = &["products", "vaccinations", "ivig"];
 
 /// One field of the schema.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -270,13 +270,33 @@ pub const FIELDS: &[Field] = &[
         kind: FieldKind::Choice(ANTIGENS),
         doc: "The inhibitory antigen of a `not` construct.",
     },
+    Field {
+        table: "products",
+        name: "source",
+        kind: FieldKind::Choice(&["autologous", "allogeneic"]),
+        doc: "autologous (the patient's own T cells; default) or allogeneic (off-the-shelf donor cells: no manufacturing wait, rejected as host T cells recover).",
+    },
+    Field {
+        table: "products",
+        name: "platform",
+        kind: FieldKind::Choice(&["viral", "mrna"]),
+        doc: "viral (integrated CAR, lifelong; default) or mrna (electroporated mRNA: the CAR fades within days and is diluted by division).",
+    },
     number(
         "products",
         "dose_cells_per_kg",
         1e4,
         1e10,
         "cells/kg",
-        "Dose in CAR-T cells per kg body weight (Erlangen: 1e6).",
+        "Dose per infusion in CAR-T cells per kg body weight (Erlangen: 1e6). Give this or dose_cells.",
+    ),
+    number(
+        "products",
+        "dose_cells",
+        1e5,
+        1e12,
+        "cells",
+        "Flat dose per infusion in CAR-T cells, whatever the weight (must come to 1e4-1e10 cells/kg). Give this or dose_cells_per_kg.",
     ),
     number(
         "products",
@@ -284,7 +304,112 @@ pub const FIELDS: &[Field] = &[
         -365.0,
         36_525.0,
         "day",
-        "Day of infusion (default 0).",
+        "Day of the first infusion (default 0).",
+    ),
+    integer(
+        "products",
+        "doses",
+        1,
+        52,
+        "Regular doses, dose_interval_days apart from infusion_day (default 1; mRNA products: e.g. 6 weekly doses).",
+    ),
+    number(
+        "products",
+        "dose_interval_days",
+        1.0,
+        365.0,
+        "days",
+        "Days between regular doses (default 7).",
+    ),
+    Field {
+        table: "products",
+        name: "reinfusion_days",
+        kind: FieldKind::NumberList {
+            min: -365.0,
+            max: 36_525.0,
+            unit: "day",
+        },
+        doc: "Further infusions of the same product (same lot, no new manufacturing) on these days.",
+    },
+    number(
+        "products",
+        "cd4_share",
+        0.0,
+        1.0,
+        "fraction",
+        "Share of CD4+ cells in the product; the rest are CD8+ (default 0.5, a defined 1:1 product).",
+    ),
+    Field {
+        table: "products",
+        name: "phenotype_shares",
+        kind: FieldKind::NumberList {
+            min: 0.0,
+            max: 1.0,
+            unit: "fraction",
+        },
+        doc: "Shares of stem-like, central memory, effector memory and effector cells at infusion; four numbers adding to 1 (default [0.3, 0.4, 0.2, 0.1]).",
+    },
+    number(
+        "products",
+        "leukapheresis_day",
+        -365.0,
+        36_525.0,
+        "day",
+        "Day the patient's T cells are collected; states that manufacturing is simulated (duration and failure). Autologous products only.",
+    ),
+    number(
+        "products",
+        "manufacturing_days_min",
+        1.0,
+        180.0,
+        "days",
+        "Shortest leukapheresis-to-release time (default 16, axi-cel).",
+    ),
+    number(
+        "products",
+        "manufacturing_days_max",
+        1.0,
+        180.0,
+        "days",
+        "Longest leukapheresis-to-release time (default 28, tisa-cel); the duration is uniform between min and max.",
+    ),
+    number(
+        "products",
+        "manufacturing_failure_probability",
+        0.0,
+        1.0,
+        "probability",
+        "Probability the product fails and is not infused (default 0.028, pooled pivotal trials).",
+    ),
+    number(
+        "vaccinations",
+        "day",
+        -3_650.0,
+        36_525.0,
+        "day",
+        "Day of the vaccine dose.",
+    ),
+    Field {
+        table: "vaccinations",
+        name: "vaccine",
+        kind: FieldKind::Choice(&["vaccine_a", "vaccine_b"]),
+        doc: "Which vaccine: vaccine_a (measles-like) or vaccine_b (tetanus-like); recalls the memory B cells of that specificity.",
+    },
+    number(
+        "ivig",
+        "day",
+        -3_650.0,
+        36_525.0,
+        "day",
+        "Day of the IVIG infusion.",
+    ),
+    number(
+        "ivig",
+        "dose_g_per_kg",
+        0.05,
+        2.0,
+        "g/kg",
+        "IVIG dose (replacement 0.4-0.6 g/kg; immunomodulatory up to 2 g/kg).",
     ),
     integer(
         "sites",

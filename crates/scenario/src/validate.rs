@@ -38,11 +38,18 @@ impl<'a> Checked<'a> {
 
     /// The span of field `name` of the `index`-th `[[products]]` table, if present.
     pub fn span_of_product(&self, index: usize, name: &str) -> Option<std::ops::Range<usize>> {
-        let array = self
-            .document
-            .as_table()
-            .get("products")?
-            .as_array_of_tables()?;
+        self.span_in_array("products", index, name)
+    }
+
+    /// The span of field `name` of the `index`-th table of array `array` (or of the
+    /// table itself when the field is absent).
+    pub fn span_in_array(
+        &self,
+        array: &str,
+        index: usize,
+        name: &str,
+    ) -> Option<std::ops::Range<usize>> {
+        let array = self.document.as_table().get(array)?.as_array_of_tables()?;
         let table = array.get(index)?;
         table
             .get(name)

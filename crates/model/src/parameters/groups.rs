@@ -151,6 +151,12 @@ parameter_group! {
         #[doc = "Share of GC leavers that become memory cells; the rest become plasmablasts."]
         germinal_centre_memory_share: "fraction" = 0.5, [0.0, 1.0],
             "choice: GC output divides between memory and plasma cells";
+        #[doc = "Activation rate (1/day) of a vaccine-specific memory B cell in lymphoid tissue while its vaccine antigen is half-saturating (one fresh dose)."]
+        vaccine_recall_rate_per_day: "1/day" = 0.3, [0.0, 10.0],
+            "choice: a booster recruits most memory B cells of its specificity within the first week, and blood plasmablasts peak about day 7 (Blanchard-Rohner et al., Blood 2009, tetanus booster; recalled)";
+        #[doc = "Half-life of vaccine antigen in lymphoid tissue after a dose."]
+        vaccine_antigen_half_life_days: "days" = 5.0, [0.1, 365.0],
+            "choice: antigen of a non-replicating vaccine persists days to a few weeks at the injection site and draining lymph nodes (recalled)";
     }
 }
 
@@ -317,7 +323,7 @@ parameter_group! {
         #[doc = "Death rate of stem-like and central-memory CAR-T cells (the persisting pool)."]
         memory_death_rate_per_day: "1/day" = 0.0032, [0.0, 10.0],
             "Stein et al. 2019, terminal decline beta, half-life ~220 d (seen; ref stein_beta)";
-                #[doc = "Gompertz homeostatic growth rate of memory-like CAR-T cells in a lymphopenic host (net growth rho·ln(T set point/all T cells))."]
+        #[doc = "Gompertz homeostatic growth rate of memory-like CAR-T cells in a lymphopenic host (net growth rho·ln(T set point/all T cells))."]
         homeostatic_growth_rate_per_day: "1/day" = 0.0251, [0.0, 5.0],
             "Kimmel, Locke, Altrock, Proc R Soc B 2021, Table 1, rho_c (seen; ref kimmel_rho_c)";
         #[doc = "Share of effectors that revert to a persisting memory state rather than die when antigen is gone."]
@@ -329,6 +335,15 @@ parameter_group! {
         #[doc = "Killing and proliferation of exhausted cells relative to effectors."]
         exhausted_function_relative: "ratio" = 0.2, [0.0, 1.0],
             "choice: exhausted cells keep some cytotoxicity but little proliferation (Wherry 2011, recalled)";
+        #[doc = "Death rate of allogeneic CAR-T cells from host rejection when host T cells are at their set point; scaled by host T cells / set point, so rejection waits for the host to recover from lymphodepletion."]
+        allogeneic_rejection_rate_per_day: "1/day" = 0.3, [0.0, 10.0],
+            "choice: HLA-mismatched T cells are cleared within 1-2 weeks by a recovered host (half-life ~2.3 d at 0.3/day; recalled); allogeneic CD19 CAR-T cells rarely persist beyond ~4 weeks after standard Flu/Cy (Neelapu et al., ALLO-501, ASCO 2020; recalled)";
+        #[doc = "Half-life of the CAR on an mRNA-electroporated T cell (degradation; each division also halves it)."]
+        mrna_car_half_life_days: "days" = 1.5, [0.1, 60.0],
+            "choice: RNA-electroporated CAR surface expression falls to background within ~5-7 days in resting cells (Zhao et al., Cancer Res 2010; Beatty et al., Cancer Immunol Res 2014; recalled)";
+        #[doc = "CAR expression (relative to a fresh cell) below which an mRNA CAR-T cell is CAR-negative and counts as an ordinary memory T cell again."]
+        mrna_car_lost_fraction: "fraction" = 0.05, [0.0, 1.0],
+            "choice: about the flow-cytometric detection limit; at 5% expression the activation threshold is 20-fold higher (engagement scales with CAR x antigen density, law of mass action at the synapse)";
     }
 }
 

@@ -10,8 +10,10 @@
 //!   where lupus lives: more autoantigen (defective clearance, inflammation), more Tfh
 //!   and weaker Tregs turn the same repertoire into a chronic response.
 //!
-//! Vaccine-specific memory cells are activated only by vaccination events (not part of
-//! the untreated patient).
+//! * **Vaccine antigen** (vaccine specificities): only after a vaccination event, while
+//!   the dose's antigen lasts (`activation.vaccine_antigen_half_life_days`); memory
+//!   cells are recalled, so a patient without vaccine-specific memory B cells (during
+//!   B-cell aplasia, or after a reset) makes no recall response.
 
 use super::{SiteView, StepContext};
 use crate::cell::{Cell, Population, Specificity};
@@ -19,7 +21,8 @@ use crate::compartment::Compartment;
 use crate::draws::Draws;
 
 /// Activation hazard (1/day) of a resting B cell before help and suppression are
-/// resolved. Zero outside lymphoid tissue and for vaccine specificities.
+/// resolved. Zero outside lymphoid tissue, and for vaccine specificities without
+/// vaccine antigen.
 pub fn activation_rate_per_day(cell: &Cell, ctx: &StepContext<'_>) -> f64 {
     if cell.compartment != Compartment::Lymphoid {
         return 0.0;
@@ -53,7 +56,18 @@ pub fn activation_rate_per_day(cell: &Cell, ctx: &StepContext<'_>) -> f64 {
             };
             act.autoreactive_activation_rate_per_day * antigen * advantage
         }
-        Specificity::VaccineA | Specificity::VaccineB => 0.0,
+        Specificity::VaccineA | Specificity::VaccineB => {
+            // Recall by a vaccination event only: the antigen's Hill function (n = 1,
+            // one fresh dose half-saturating), help averaged as for foreign antigen.
+            let antigen = crate::interventions::Vaccination::slot(cell.specificity)
+                .map_or(0.0, |slot| ctx.vaccine_antigen[slot]);
+            let rate = act.vaccine_recall_rate_per_day * crate::hill::hill(antigen, 1.0, 1.0);
+            if memory {
+                rate
+            } else {
+                rate * act.naive_activation_relative
+            }
+        }
     }
 }
 

@@ -11,8 +11,13 @@
 //! and memory cells die slowly (220-day half-life) while growing homeostatically at
 //! Kimmel's rho_c · ln(T set point / all T cells) in a lymphopenic host (shared with
 //! host T cells, which regrow faster, so they compete).
+//!
+//! Two product properties act here: allogeneic cells are rejected by host T cells in
+//! proportion to how far those have recovered, and the CAR of an mRNA product is
+//! degraded and diluted by division until the cell is an ordinary T cell again.
 
 use super::{Fate, StepContext, turnover::daughter};
+use crate::car::{Platform, Source};
 use crate::cell::{Cell, Population};
 use crate::draws::Draws;
 
@@ -62,8 +67,21 @@ pub fn car_t(
     births: &mut Vec<Cell>,
 ) -> Fate {
     let car = &ctx.params.car_t;
+    let product = ctx.products.get(usize::from(cell.product));
+    let mrna = product.is_some_and(|p| p.platform == Platform::Mrna);
     let stimulated = cell.flags & Cell::FLAG_STIMULATED != 0;
     cell.flags &= !Cell::FLAG_STIMULATED;
+    if product.is_some_and(|p| p.source == Source::Allogeneic)
+        && draws.hazard(
+            car.allogeneic_rejection_rate_per_day * ctx.host_t_relative,
+            ctx.dt_days,
+        )
+    {
+        return Fate::Dies;
+    }
+    if mrna && fade_mrna_car(cell, ctx) {
+        return Fate::Lives;
+    }
     if stimulated {
         cell.stimulations = cell.stimulations.saturating_add(1);
         if cell.population == Population::CarEffector
@@ -90,7 +108,11 @@ pub fn car_t(
         // 2011; recalled), so an expansion is mostly effectors, which contract.
         let daughter_population =
             differentiation(cell.population, ctx).map_or(cell.population, |n| n.0);
-        for _ in 1..draws.descendants(division, ctx.dt_days) {
+        let descendants = draws.descendants(division, ctx.dt_days);
+        if mrna {
+            share_mrna(cell, descendants);
+        }
+        for _ in 1..descendants {
             let mut born = daughter(cell, ctx.day);
             born.population = daughter_population;
             births.push(born);
@@ -121,9 +143,40 @@ pub fn car_t(
             Fate::Lives
         }
         Some(_) => {
+            if mrna {
+                share_mrna(cell, 2);
+            }
             births.push(daughter(cell, ctx.day));
             Fate::Lives
         }
         None => Fate::Lives,
     }
+}
+
+/// Degrades the CAR of an mRNA CAR-T cell over the step; a cell whose CAR has fallen
+/// below `car_t.mrna_car_lost_fraction` is an ordinary memory T cell again (CD4 or CD8
+/// as it was) and `true` is returned.
+fn fade_mrna_car(cell: &mut Cell, ctx: &StepContext<'_>) -> bool {
+    let car = &ctx.params.car_t;
+    let decay = (-std::f64::consts::LN_2 / car.mrna_car_half_life_days * ctx.dt_days).exp();
+    cell.set_car_expression_fraction(cell.car_expression_fraction() * decay);
+    if cell.car_expression_fraction() >= car.mrna_car_lost_fraction {
+        return false;
+    }
+    cell.population = if cell.flags & Cell::FLAG_CD8 != 0 {
+        Population::Cd8Memory
+    } else {
+        Population::Cd4Memory
+    };
+    cell.product = 0;
+    cell.stimulations = 0;
+    cell.car_expression = 0;
+    true
+}
+
+/// mRNA is not replicated: a cell that became `descendants` cells leaves each of them
+/// an equal share of its CAR mRNA (and so of its surface CAR).
+fn share_mrna(cell: &mut Cell, descendants: u64) {
+    let share = cell.car_expression_fraction() / descendants.max(1) as f64;
+    cell.set_car_expression_fraction(share);
 }

@@ -6,12 +6,19 @@ use crate::car::Product;
 use crate::cell::{Cell, Population};
 use crate::parameters::Parameters;
 
-/// Activation (0-1) of `car` by `target`: the probability the encounter engages it.
-pub fn engagement(target: &Cell, product: &Product, params: &Parameters) -> f64 {
+/// Activation (0-1) of CAR-T cell `car_cell` of `product` by `target`: the probability
+/// the encounter engages it. Engaged receptor pairs scale with CAR × antigen density
+/// (law of mass action at the synapse), so a cell with a fraction `e` of the fresh CAR
+/// (a fading mRNA CAR) needs `1/e` times the antigen to reach the same activation.
+pub fn engagement(target: &Cell, car_cell: &Cell, product: &Product, params: &Parameters) -> f64 {
     let car = &params.car_t;
+    let expression = car_cell.car_expression_fraction();
+    if expression <= 0.0 {
+        return 0.0;
+    }
     product.construct.activation(
         target,
-        car.activation_threshold_molecules,
+        car.activation_threshold_molecules / expression,
         car.activation_hill,
     )
 }

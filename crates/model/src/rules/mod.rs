@@ -42,6 +42,9 @@ pub struct StepContext<'a> {
     pub baff_relative: f64,
     /// Autoantigen load, relative units.
     pub autoantigen: f64,
+    /// Vaccine antigen in lymphoid tissue (vaccine A, vaccine B), relative units (one
+    /// fresh dose = 1, half-saturating).
+    pub vaccine_antigen: [f64; 2],
     /// Share of marrow plasma-cell niches that are free (0 to 1).
     pub niche_free_fraction: f64,
     /// Homeostatic division rate per population (1/day), set from the census.
@@ -53,6 +56,11 @@ pub struct StepContext<'a> {
     pub t_cell_lymphopenia: f64,
     /// Multiplier on stimulated CAR-T proliferation (1; lowered by dexamethasone).
     pub car_proliferation_factor: f64,
+    /// Host T cells relative to their set point (1 at steady state; low after
+    /// lymphodepletion): the strength of host rejection of allogeneic CAR-T cells.
+    pub host_t_relative: f64,
+    /// CAR-T products of the run (a CAR-T cell's `product` byte indexes this list).
+    pub products: &'a [crate::car::Product],
 }
 
 /// The members of one site at the start of the step, as counts by population: meeting

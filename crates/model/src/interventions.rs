@@ -1,0 +1,39 @@
+//! Interventions other than CAR-T products and lymphodepletion: vaccination and
+//! intravenous immunoglobulin (MODEL.md §4). The scenario states them; the engine
+//! applies them on their day; their effects live in [`crate::fields`] and
+//! [`crate::rules::activation`].
+
+use crate::cell::Specificity;
+
+/// A vaccine dose: the vaccine antigen appears in lymphoid tissue and recalls the
+/// memory B cells of its specificity.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Vaccination {
+    /// Day given.
+    pub day: f64,
+    /// Which vaccine ([`Specificity::VaccineA`] or [`Specificity::VaccineB`]).
+    pub vaccine: Specificity,
+}
+
+/// A dose of intravenous immunoglobulin: pooled donor IgG that adds to total IgG, not
+/// to the autoantibody or to the patient's own vaccine titres.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct IvigDose {
+    /// Day given.
+    pub day: f64,
+    /// Dose, g per kg body weight.
+    pub dose_g_per_kg: f64,
+}
+
+impl Vaccination {
+    /// Names used in scenario files, with the specificity each stands for.
+    pub const VACCINES: [(&'static str, Specificity); 2] = [
+        ("vaccine_a", Specificity::VaccineA),
+        ("vaccine_b", Specificity::VaccineB),
+    ];
+
+    /// Index of a vaccine specificity in per-vaccine tables (0 for A, 1 for B).
+    pub fn slot(vaccine: Specificity) -> Option<usize> {
+        Self::VACCINES.iter().position(|v| v.1 == vaccine)
+    }
+}

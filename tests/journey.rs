@@ -1,0 +1,301 @@
+//! The treatment journey: manufacturing and its failure, allogeneic and mRNA products,
+//! the product's CD4:CD8 mix, vaccination and IVIG, and their input errors.
+
+use crate::support::*;
+use immunosim_engine::recorder::{EventKind, Snapshot};
+use immunosim_model::Specificity;
+
+/// The coarse CD19 scenario with its product replaced by `products`.
+fn with_products(products: &str) -> String {
+    let cut = CD19_CAR_T
+        .find("[[products]]")
+        .expect("the CD19 scenario has a product");
+    format!("{}{products}", &CD19_CAR_T[..cut])
+}
+
+/// The coarse CD19 scenario without lymphodepletion or products (untreated SLE).
+fn untreated() -> String {
+    let cut = CD19_CAR_T
+        .find("[lymphodepletion]")
+        .expect("the CD19 scenario has lymphodepletion");
+    CD19_CAR_T[..cut].to_string()
+}
+
+fn vaccine_b(s: &Snapshot) -> f64 {
+    s.serology.igg_mg_per_l[Specificity::VaccineB.index()]
+}
+
+#[test]
+fn failed_manufacturing_cancels_lymphodepletion_and_leaves_the_patient_untreated() {
+    let failing = with_products(
+        "[[products]]\nname = \"CD19\"\ntargets = [\"CD19\"]\ndose_cells_per_kg = 1e6\n\
+         leukapheresis_day = -30\nmanufacturing_days_min = 12\nmanufacturing_days_max = 20\n\
+         manufacturing_failure_probability = 1\n",
+    );
+    let run = simulate_with_events(&failing);
+    let kinds: Vec<EventKind> = run.events.iter().map(|e| e.kind).collect();
+    for kind in [EventKind::Leukapheresis, EventKind::ManufacturingFailure] {
+        assert_eq!(kinds.iter().filter(|&&k| k == kind).count(), 1, "{kind:?}");
+    }
+    let release = run
+        .events
+        .iter()
+        .find(|e| e.kind == EventKind::ManufacturingFailure)
+        .unwrap();
+    assert!((-18.0..=-10.0).contains(&release.day), "{}", release.day);
+    assert!(!kinds.contains(&EventKind::Infusion));
+    assert!(!kinds.contains(&EventKind::Lymphodepletion));
+    // Three chemotherapy days (Flu -5, -4; Flu + Cy -3), each cancelled.
+    assert_eq!(
+        kinds
+            .iter()
+            .filter(|&&k| k == EventKind::LymphodepletionCancelled)
+            .count(),
+        3
+    );
+    // Leukapheresis is not an intervention on the immune system: same seed, same patient.
+    let untreated = simulate(&untreated());
+    assert_eq!(run.snapshots.len(), untreated.len());
+    for (failed, plain) in run.snapshots.iter().zip(&untreated) {
+        assert_eq!(failed.populations, plain.populations, "day {}", failed.day);
+        assert_eq!(failed.serology, plain.serology, "day {}", failed.day);
+        assert!(failed.car_t.iter().all(|r| r.agents == 0));
+    }
+}
+
+#[test]
+fn a_released_product_is_infused_on_its_day() {
+    let journey = with_products(
+        "[[products]]\nname = \"CD19\"\ntargets = [\"CD19\"]\ndose_cells_per_kg = 1e6\n\
+         leukapheresis_day = -30\nmanufacturing_days_min = 12\nmanufacturing_days_max = 20\n\
+         manufacturing_failure_probability = 0\n",
+    );
+    let run = simulate_with_events(&journey);
+    let day_of = |kind: EventKind| run.events.iter().find(|e| e.kind == kind).map(|e| e.day);
+    assert_eq!(day_of(EventKind::Leukapheresis), Some(-30.0));
+    let released = day_of(EventKind::ProductReleased).expect("released");
+    assert!((-18.0..=-10.0).contains(&released));
+    assert_eq!(day_of(EventKind::Lymphodepletion), Some(-5.0));
+    assert_eq!(day_of(EventKind::Infusion), Some(0.0));
+}
+
+#[test]
+fn allogeneic_cells_are_rejected_as_host_t_cells_recover() {
+    let autologous = simulate(CD19_CAR_T);
+    let allogeneic = simulate(&with_products(
+        "[[products]]\nname = \"allo\"\ntargets = [\"CD19\"]\nsource = \"allogeneic\"\n\
+         dose_cells = 7e7\n",
+    ));
+    let blood = |s: &[Snapshot], day: f64| car_t_per_ul(on_day(s, day));
+    // Both expand while the host is lymphodepleted (measured: ~70 vs ~140/uL on day 7)...
+    assert!(blood(&allogeneic, 7.0) > 10.0);
+    // ...then the recovering host clears the donor cells within weeks (measured: gone by
+    // day 42), while the autologous cells persist (~9/uL on day 60).
+    assert!(blood(&allogeneic, 42.0) < 0.1 * blood(&autologous, 42.0));
+    assert!(blood(&autologous, 60.0) > 1.0);
+    // Shorter persistence, shorter aplasia: B cells are back by day 42 (measured ~240/uL)
+    // and still absent after the autologous product.
+    assert!(b_cells(on_day(&allogeneic, 42.0)) > 10.0);
+    assert!(b_cells(on_day(&autologous, 42.0)) < 1.0);
+    // Both made B-cell aplasia (CD19+ B < 1/uL) on day 14.
+    assert!(b_cells(on_day(&allogeneic, 14.0)) < 1.0);
+}
+
+#[test]
+fn vaccination_recalls_memory_b_cells_unless_they_are_depleted() {
+    let vaccinate = "[[vaccinations]]\nday = 30\nvaccine = \"vaccine_b\"\n";
+    let untreated = simulate(&format!("{}{vaccinate}", untreated()));
+    let depleted = simulate(&format!("{CD19_CAR_T}{vaccinate}"));
+    let rise = |s: &[Snapshot]| vaccine_b(on_day(s, 60.0)) / vaccine_b(on_day(s, 29.0));
+    // Untreated: the booster recalls vaccine-specific memory B cells (measured +38% by
+    // day 60; clinical boosters rise several-fold, see README limits).
+    assert!(
+        rise(&untreated) > 1.2,
+        "untreated rise {}",
+        rise(&untreated)
+    );
+    // During CD19 CAR-T aplasia there is no memory B cell to recall: no rise.
+    assert!(rise(&depleted) < 1.02, "depleted rise {}", rise(&depleted));
+}
+
+#[test]
+fn mrna_car_fades_within_days_of_the_last_dose_and_spares_total_igg() {
+    let mrna = format!(
+        "{}[[products]]\nname = \"BCMA mRNA\"\ntargets = [\"BCMA\"]\nplatform = \"mrna\"\n\
+         dose_cells_per_kg = 5.25e7\ndoses = 6\ndose_interval_days = 7\n",
+        untreated().replace("days = 60", "days = 90")
+    );
+    let run = simulate_with_events(&mrna);
+    let s = &run.snapshots;
+    let infusions: Vec<f64> = run
+        .events
+        .iter()
+        .filter(|e| e.kind == EventKind::Infusion)
+        .map(|e| e.day)
+        .collect();
+    assert_eq!(infusions, [0.0, 7.0, 14.0, 21.0, 28.0, 35.0]);
+    assert!(
+        car_t_per_ul(on_day(s, 36.0)) > 100.0,
+        "the last dose is seen"
+    );
+    // Degraded (half-life 1.5 d) and diluted by division, the CAR is gone within two
+    // weeks of the last dose: the cells are ordinary T cells again.
+    for day in [50.0, 70.0, 90.0] {
+        assert_eq!(car_t_per_ul(on_day(s, day)), 0.0, "CAR-T left on day {day}");
+    }
+    // Each dose kills some BCMA+ plasma cells while its CAR lasts (measured 0.85x by
+    // day 42); once the CAR is gone the fall stops, and total IgG is spared the
+    // hypogammaglobulinaemia of a lasting BCMA CAR (measured 0.89x on day 90).
+    let pc = |day: f64| plasma_cells(on_day(s, day));
+    assert!(
+        pc(42.0) < 0.92 * pc(0.0),
+        "plasma cells x{}",
+        pc(42.0) / pc(0.0)
+    );
+    assert!(pc(90.0) > 0.98 * pc(42.0), "plasma cells still falling");
+    let igg_ratio = igg(on_day(s, 90.0)) / igg(on_day(s, 0.0));
+    assert!(igg_ratio > 0.8, "total IgG x{igg_ratio}");
+    // No lymphodepletion in this regimen, and none given.
+    assert!(
+        run.events
+            .iter()
+            .all(|e| e.kind != EventKind::Lymphodepletion)
+    );
+}
+
+#[test]
+fn ivig_raises_total_igg_and_nothing_else() {
+    let plain = simulate(&untreated());
+    let given = simulate(&format!(
+        "{}[[ivig]]\nday = 10\ndose_g_per_kg = 0.4\n",
+        untreated()
+    ));
+    // 0.4 g/kg: about +4-5 g/L (each 100 mg/kg raises the trough ~1.2 g/L, Orange et al.
+    // 2010; recalled), then cleared with IgG's own half-life.
+    let rise = |day: f64| igg(on_day(&given, day)) - igg(on_day(&plain, day));
+    assert!((3.0..6.5).contains(&rise(11.0)), "IVIG rise {}", rise(11.0));
+    let half_life = 21.0 * (rise(11.0) / rise(32.0)).ln().recip() * std::f64::consts::LN_2;
+    assert!(
+        (half_life - 21.0).abs() < 0.5,
+        "IVIG half-life {half_life} d"
+    );
+    for (a, b) in plain.iter().zip(&given) {
+        assert_eq!(a.populations, b.populations, "day {}", a.day);
+        assert_eq!(a.serology.igg_mg_per_l, b.serology.igg_mg_per_l);
+    }
+}
+
+#[test]
+fn product_cd4_share_and_car_t_rows_by_phenotype() {
+    let snapshots = simulate(&with_products(
+        "[[products]]\nname = \"CD19\"\ntargets = [\"CD19\"]\ndose_cells_per_kg = 1e6\n\
+         cd4_share = 0.25\nphenotype_shares = [0, 0, 0, 1]\n",
+    ));
+    let day1 = on_day(&snapshots, 1.0);
+    // One row per product x phenotype x subset, in fixed order.
+    assert_eq!(day1.car_t.len(), 5 * 2);
+    let cd4: u64 = day1.car_t.iter().filter(|r| !r.cd8).map(|r| r.agents).sum();
+    let all: u64 = day1.car_t.iter().map(|r| r.agents).sum();
+    let share = cd4 as f64 / all as f64;
+    assert!((0.15..0.35).contains(&share), "CD4 share {share}");
+    // An all-effector product: nothing infused as stem-like cells.
+    let stem: u64 = day1
+        .car_t
+        .iter()
+        .filter(|r| r.population == immunosim_model::Population::CarStemLike)
+        .map(|r| r.agents)
+        .sum();
+    assert_eq!(stem, 0);
+    let percent: f64 = day1.car_t.iter().map(|r| r.percent_of_cd3).sum();
+    let expected = 100.0 * car_t_per_ul(day1) / cd3_per_ul(day1);
+    assert!((percent - expected).abs() < 1e-9 * expected.max(1.0));
+}
+
+#[test]
+fn bad_journey_input_is_reported_with_file_line_and_the_rule() {
+    let product = "[[products]]\ntargets = [\"CD19\"]\n";
+    let cases: &[(String, &[&str])] = &[
+        (
+            format!(
+                "{product}dose_cells_per_kg = 1e6\nleukapheresis_day = -20\nmanufacturing_days_max = 28\n"
+            ),
+            &[
+                "t.toml:1:1",
+                "products[0].infusion_day",
+                "before the product is manufactured",
+                "day 8",
+            ],
+        ),
+        (
+            format!(
+                "{product}dose_cells_per_kg = 1e6\ninfusion_day = 30\nleukapheresis_day = -20\n"
+            ),
+            &[],
+        ),
+        (
+            format!("{product}dose_cells_per_kg = 1e6\ndose_cells = 7e7\n"),
+            &["t.toml:4:14", "products[0].dose_cells", "not both"],
+        ),
+        (
+            product.to_string(),
+            &["products[0].dose_cells_per_kg", "needs a dose"],
+        ),
+        (
+            format!("{product}dose_cells = 1e12\n"),
+            &[
+                "products[0].dose_cells",
+                "cells/kg",
+                "allowed 1e4 <= x <= 1e10",
+            ],
+        ),
+        (
+            format!(
+                "{product}dose_cells_per_kg = 1e6\nsource = \"allogeneic\"\nleukapheresis_day = -30\n"
+            ),
+            &["t.toml:5:21", "products[0].leukapheresis_day", "allogeneic"],
+        ),
+        (
+            format!("{product}dose_cells_per_kg = 1e6\nmanufacturing_days_max = 30\n"),
+            &["t.toml:4:26", "needs leukapheresis_day"],
+        ),
+        (
+            format!("{product}dose_cells_per_kg = 1e6\nphenotype_shares = [0.5, 0.5, 0.5]\n"),
+            &["t.toml:4:20", "adding to 1", "found 3"],
+        ),
+        (
+            format!("{product}dose_cells_per_kg = 1e6\nplatform = \"rna\"\n"),
+            &["t.toml:4:12", "allowed: one of viral, mrna"],
+        ),
+        (
+            "[[vaccinations]]\nday = 10\nvaccine = \"measles\"\n".to_string(),
+            &[
+                "t.toml:3:11",
+                "vaccinations[0].vaccine",
+                "vaccine_a, vaccine_b",
+            ],
+        ),
+        (
+            "[[ivig]]\nday = 10\ndose_g_per_kg = 4\n".to_string(),
+            &[
+                "t.toml:3:17",
+                "ivig[0].dose_g_per_kg",
+                "allowed 0.05 <= x <= 2",
+            ],
+        ),
+        (
+            "[scenario]\nburn_in_days = 10\n[[ivig]]\nday = -20\ndose_g_per_kg = 0.4\n".to_string(),
+            &["t.toml:4:7", "ivig[0].day", "before the simulation starts"],
+        ),
+    ];
+    for (text, expected) in cases {
+        let result = immunosim_scenario::parse_str(text, "t.toml");
+        if expected.is_empty() {
+            assert!(result.is_ok(), "{text}\n{}", result.unwrap_err());
+            continue;
+        }
+        let errors = result.unwrap_err().to_string();
+        for word in *expected {
+            assert!(errors.contains(word), "expected `{word}` in:\n{errors}");
+        }
+    }
+}
