@@ -289,6 +289,43 @@ fn erlangen_cd19_course_aplasia_return_serology_remission_and_igg() {
         "{new:.1} of {:.1} B/uL transitional or naive",
         b_cells(returned)
     );
+    // The reset is of the antigen-experienced compartment: the self-reactive memory B
+    // cells that carried the disease are gone and not rebuilt in a year...
+    let autoreactive = |s: &Snapshot, population: Population| -> f64 {
+        s.populations
+            .iter()
+            .filter(|r| r.population == population)
+            .map(|r| r.cells * r.autoreactive_share)
+            .sum()
+    };
+    // Before lymphodepletion: the same patient untreated, on day 0. (Measured at the
+    // default resolution: 5.0e8 -> 1.4e7 cells at one year, 2.3% -> 0.3% of memory.)
+    let cut = CD19_CAR_T.find("[lymphodepletion]").unwrap();
+    let untreated = simulate(&CD19_CAR_T[..cut].replace("days = 60", "days = 1"));
+    let before = autoreactive(&untreated[0], Population::BMemory);
+    let after = autoreactive(at(365.0), Population::BMemory);
+    assert!(
+        after < 0.25 * before,
+        "self-reactive memory B cells {before:.3e} -> {after:.3e}"
+    );
+    // ...while new naive B cells still carry the preset's checkpoint defect, as the
+    // naive repertoire did after rituximab (Chamberlain et al., J Clin Invest 2016:
+    // autoreactive naive frequencies unchanged, the cells newly generated).
+    let naive_share = |s: &Snapshot| {
+        let naive: f64 = s
+            .populations
+            .iter()
+            .filter(|r| r.population == Population::BNaive)
+            .map(|r| r.cells)
+            .sum();
+        autoreactive(s, Population::BNaive) / naive
+    };
+    assert!(
+        (naive_share(at(365.0)) - naive_share(at(0.0))).abs() < 0.1,
+        "naive self-reactive share {:.2} -> {:.2}",
+        naive_share(at(0.0)),
+        naive_share(at(365.0))
+    );
     // Autoantibody negative by month 3 and still negative at month 12.
     let negative = endpoints["autoantibody_negative_day"].expect("autoantibody never negative");
     assert!(negative <= 90.0, "autoantibody negative on day {negative}");
