@@ -1,0 +1,329 @@
+//! `immunosim-calibrate`: the Erlangen CD19 scenario over a grid of the free
+//! parameters, compared with the Erlangen cohort.
+//!
+//! Each grid point runs `scenarios/sle_cd19_erlangen.toml` (embedded) for every seed
+//! with the parameters of the point, and compares the clinical endpoints with the
+//! reference rows copied into `data/` (targets and bands below, each naming its row).
+//! Prints one table per grid point (target, model value per seed, band, met) and, with
+//! `--out`, writes the same as a tidy CSV (one row per point × seed × target).
+//!
+//! ```text
+//! cargo run --release -p immunosim-calibrate
+//! cargo run --release -p immunosim-calibrate -- \
+//!     --grid car_t.encounters_per_day=150,300,600 --seeds 1,2,3 --out calibration.csv
+//! ```
+//!
+//! The default grid is the two parameters fitted on this cohort: `car_t.encounters_per_day`
+//! (aplasia and B-cell return) and `crs.myeloid_half_drive_pg_per_ml_per_day` (CRS
+//! resolving within days). The default resolution is coarse (3e6 cells per agent, ~5 s
+//! per run on 2 cores); `--cells-per-agent 5e5` is the default resolution of `run`.
+
+use clap::Parser;
+use immunosim_engine::recorder::{MemoryRecorder, Snapshot};
+use immunosim_engine::simulation::Simulation;
+use immunosim_output::SummaryBuilder;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// Command-line options.
+#[derive(Parser, Debug)]
+#[command(name = "immunosim-calibrate", about, long_about = None)]
+struct Options {
+    /// A parameter and its grid values, `group.name=v1,v2,...`; repeat for a
+    /// multi-dimensional grid. Default: the two parameters fitted on Erlangen.
+    #[arg(long, value_name = "GROUP.NAME=V1,V2")]
+    grid: Vec<String>,
+    /// Seeds run at every grid point.
+    #[arg(long, value_delimiter = ',', default_value = "1,2,3")]
+    seeds: Vec<u64>,
+    /// Real cells per agent of host cells (CAR-T cells get a tenth).
+    #[arg(long, default_value_t = 3e6)]
+    cells_per_agent: f64,
+    /// Days recorded after infusion.
+    #[arg(long, default_value_t = 365.0)]
+    days: f64,
+    /// Burn-in days.
+    #[arg(long, default_value_t = 120.0)]
+    burn_in_days: f64,
+    /// Also write the table as CSV here.
+    #[arg(long, value_name = "FILE")]
+    out: Option<PathBuf>,
+}
+
+/// A clinical target: the reference row it comes from, its band, and how the model's
+/// value is read from a run.
+struct Target {
+    name: &'static str,
+    row: &'static str,
+    /// Band used when the row has no low/high: (low, high).
+    band: Option<(f64, f64)>,
+    value: fn(&Run) -> Option<f64>,
+}
+
+/// What one run gives the targets.
+struct Run {
+    endpoints: BTreeMap<&'static str, Option<f64>>,
+    snapshots: Vec<Snapshot>,
+}
+
+impl Run {
+    fn endpoint(&self, name: &str) -> Option<f64> {
+        self.endpoints.get(name).copied().flatten()
+    }
+
+    fn on_day(&self, day: f64) -> Option<&Snapshot> {
+        self.snapshots.iter().find(|s| s.day == day)
+    }
+}
+
+const TARGETS: &[Target] = &[
+    Target {
+        name: "CAR-T peak day",
+        row: "erlangen_cart_peak_day",
+        band: Some((7.0, 14.0)), // MODEL.md §8.2
+        value: |r| r.endpoint("car_t_tmax_day"),
+    },
+    Target {
+        name: "CAR-T peak, % of CD3+",
+        row: "erlangen_cart_peak_pct_cd3",
+        band: None,
+        value: |r| {
+            let day = r.endpoint("car_t_tmax_day")?;
+            let s = r.on_day(day)?;
+            Some(100.0 * s.car_t_blood_per_ul() / s.cd3_blood_per_ul())
+        },
+    },
+    Target {
+        name: "B cells back, day",
+        row: "erlangen_b_cell_return",
+        band: None,
+        value: |r| r.endpoint("b_return_day"),
+    },
+    Target {
+        name: "SLEDAI-like at baseline",
+        row: "erlangen_sledai_baseline",
+        band: Some((8.0, 22.0)), // MODEL.md §4: refractory SLE typically 8-22
+        value: |r| r.on_day(0.0).map(|s| s.serology.activity_score),
+    },
+    Target {
+        name: "SLEDAI-like at month 3",
+        row: "erlangen_sledai_month3",
+        band: Some((0.0, 2.0)), // median 0; the test's band
+        value: |r| r.endpoint("sledai_like_month3"),
+    },
+    Target {
+        name: "autoantibody negative, day",
+        row: "erlangen_b_cell_return", // its note: anti-dsDNA turned negative
+        band: Some((0.0, 90.0)), // MODEL.md §8.2: by month 3
+        value: |r| r.endpoint("autoantibody_negative_day"),
+    },
+    Target {
+        name: "CRS grade, max",
+        row: "erlangen_crs_grade3plus",
+        band: Some((0.0, 2.0)), // 0/15 at grade >= 3
+        value: |r| {
+            r.snapshots
+                .iter()
+                .map(|s| f64::from(s.crs_grade))
+                .reduce(f64::max)
+        },
+    },
+];
+
+fn main() {
+    let options = Options::parse();
+    let grid = if options.grid.is_empty() {
+        vec![
+            "car_t.encounters_per_day=150,300,600".to_string(),
+            "crs.myeloid_half_drive_pg_per_ml_per_day=200,400,800".to_string(),
+        ]
+    } else {
+        options.grid.clone()
+    };
+    let axes: Vec<(String, Vec<f64>)> = grid.iter().map(|g| parse_axis(g)).collect();
+    let references = read_references(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data"));
+    let mut writer = options
+        .out
+        .as_ref()
+        .map(|path| csv::Writer::from_path(path).expect("cannot write --out"));
+    if let Some(w) = writer.as_mut() {
+        let mut header: Vec<String> = axes.iter().map(|a| a.0.clone()).collect();
+        header.extend(
+            ["seed", "target", "reference_row", "model", "low", "high", "met"].map(String::from),
+        );
+        w.write_record(&header).expect("write");
+    }
+    for point in grid_points(&axes) {
+        let label: Vec<String> = axes
+            .iter()
+            .zip(&point)
+            .map(|(a, v)| format!("{} = {v}", a.0))
+            .collect();
+        println!("\n## {}\n", label.join(", "));
+        let runs: Vec<Run> = options
+            .seeds
+            .iter()
+            .map(|&seed| run(&options, &axes, &point, seed))
+            .collect();
+        let seeds: Vec<String> = options.seeds.iter().map(|s| format!("seed {s}")).collect();
+        println!("| target | {} | band | met |", seeds.join(" | "));
+        println!("|---|{}---|---|", "---|".repeat(seeds.len()));
+        let mut met_all = 0;
+        for target in TARGETS {
+            let (low, high) = band(target, &references);
+            let values: Vec<Option<f64>> = runs.iter().map(|r| (target.value)(r)).collect();
+            let met = values
+                .iter()
+                .filter(|v| v.is_some_and(|v| v >= low && v <= high))
+                .count();
+            if met == values.len() {
+                met_all += 1;
+            }
+            let shown: Vec<String> = values
+                .iter()
+                .map(|v| v.map_or("-".into(), |v| format!("{v:.1}")))
+                .collect();
+            println!(
+                "| {} | {} | {low}-{high} | {met}/{} |",
+                target.name,
+                shown.join(" | "),
+                values.len()
+            );
+            if let Some(w) = writer.as_mut() {
+                for (seed, value) in options.seeds.iter().zip(&values) {
+                    let mut record: Vec<String> = point.iter().map(|v| v.to_string()).collect();
+                    record.extend([
+                        seed.to_string(),
+                        target.name.to_string(),
+                        target.row.to_string(),
+                        value.map_or(String::new(), |v| v.to_string()),
+                        low.to_string(),
+                        high.to_string(),
+                        u8::from(value.is_some_and(|v| v >= low && v <= high)).to_string(),
+                    ]);
+                    w.write_record(&record).expect("write");
+                }
+            }
+        }
+        println!(
+            "\n{met_all} of {} targets met at every seed",
+            TARGETS.len()
+        );
+    }
+    if let Some(mut w) = writer {
+        w.flush().expect("flush");
+    }
+}
+
+/// `group.name=v1,v2` → (`group.name`, [v1, v2]).
+fn parse_axis(text: &str) -> (String, Vec<f64>) {
+    let (name, values) = text
+        .split_once('=')
+        .unwrap_or_else(|| panic!("--grid {text}: expected group.name=v1,v2"));
+    let values = values
+        .split(',')
+        .map(|v| {
+            v.trim()
+                .parse()
+                .unwrap_or_else(|_| panic!("--grid {text}: {v} is not a number"))
+        })
+        .collect();
+    (name.trim().to_string(), values)
+}
+
+/// Every combination of the axes' values, the last axis fastest.
+fn grid_points(axes: &[(String, Vec<f64>)]) -> Vec<Vec<f64>> {
+    axes.iter().fold(vec![Vec::new()], |points, (_, values)| {
+        points
+            .iter()
+            .flat_map(|p| {
+                values.iter().map(move |&v| {
+                    let mut q = p.clone();
+                    q.push(v);
+                    q
+                })
+            })
+            .collect()
+    })
+}
+
+/// The Erlangen scenario at the tool's resolution with the point's parameters.
+fn scenario_text(options: &Options, axes: &[(String, Vec<f64>)], point: &[f64]) -> String {
+    let mut text = immunosim_scenario::DEFAULT_SCENARIO
+        .replace("days = 365\n", &format!("days = {}\n", options.days))
+        .replace(
+            "burn_in_days = 365\n",
+            &format!("burn_in_days = {}\n", options.burn_in_days),
+        );
+    text.push_str(&format!(
+        "\n[resolution]\ncells_per_agent = {:e}\n[resolution.cells_per_agent_by_kind]\ncar_t = {:e}\n",
+        options.cells_per_agent,
+        options.cells_per_agent / 10.0
+    ));
+    let mut groups: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+    for ((name, _), value) in axes.iter().zip(point) {
+        let (group, key) = name
+            .split_once('.')
+            .unwrap_or_else(|| panic!("--grid {name}: expected group.name"));
+        groups
+            .entry(group)
+            .or_default()
+            .push(format!("{key} = {value:e}"));
+    }
+    for (group, lines) in groups {
+        text.push_str(&format!("\n[parameters.{group}]\n{}\n", lines.join("\n")));
+    }
+    text
+}
+
+fn run(options: &Options, axes: &[(String, Vec<f64>)], point: &[f64], seed: u64) -> Run {
+    let text = scenario_text(options, axes, point);
+    let scenario = immunosim_scenario::parse_str(&text, "calibration.toml")
+        .unwrap_or_else(|e| panic!("{e}"));
+    let mut config = immunosim::run_config(&scenario);
+    config.seed = seed;
+    let mut sim = Simulation::new(config);
+    let mut recorder = MemoryRecorder::default();
+    sim.run(&mut recorder, &mut |_| {})
+        .expect("in-memory recording cannot fail");
+    let mut summary = SummaryBuilder::new("calibration", seed);
+    for s in &recorder.snapshots {
+        summary.add(s);
+    }
+    for e in &recorder.events {
+        summary.add_event(e);
+    }
+    Run {
+        endpoints: summary.endpoints().into_iter().collect(),
+        snapshots: recorder.snapshots,
+    }
+}
+
+/// A target's band: its own, or the reference row's low-high.
+fn band(target: &Target, references: &BTreeMap<String, (f64, f64)>) -> (f64, f64) {
+    target.band.unwrap_or_else(|| {
+        *references
+            .get(target.row)
+            .unwrap_or_else(|| panic!("reference row {} has no band in data/", target.row))
+    })
+}
+
+/// Rows of `data/*.csv` that have a band: id → (low, high).
+fn read_references(dir: &Path) -> BTreeMap<String, (f64, f64)> {
+    let mut out = BTreeMap::new();
+    for entry in std::fs::read_dir(dir).expect("data/ next to the workspace") {
+        let path = entry.expect("entry").path();
+        if path.extension().is_none_or(|e| e != "csv") {
+            continue;
+        }
+        let mut reader = csv::Reader::from_path(&path).expect("readable reference CSV");
+        for record in reader.records() {
+            let record = record.expect("CSV row");
+            let (low, high) = (record[3].parse(), record[4].parse());
+            if let (Ok(low), Ok(high)) = (low, high) {
+                out.insert(record[0].to_string(), (low, high));
+            }
+        }
+    }
+    out
+}
