@@ -15,7 +15,7 @@ use crate::rng::{Purpose, StepKey};
 use crate::simulation::CHUNK_ROWS;
 use immunosim_model::cell::Kind;
 use immunosim_model::rules::killing;
-use immunosim_model::{Cell, Draws};
+use immunosim_model::{Cell, Draws, Population};
 use rayon::prelude::*;
 
 /// Targets sampled to estimate the mean activation a CAR-T cell meets in its site.
@@ -101,8 +101,18 @@ pub fn encounters(cells: &[Cell], census: &Census, config: &RunConfig, step: u64
             if site_cars.is_empty() || site_targets.is_empty() {
                 return (killed, stimulated);
             }
-            let members: u32 = census.by_site[site].iter().sum();
-            let target_share = (site_targets.len() as f64 / f64::from(members.max(1))).min(1.0);
+            // Shares of real cells, not of agents: kinds carry different weights (CAR-T
+            // agents are finer), and a site crowded with CAR-T agents must not look
+            // emptier of targets than it is.
+            let members: f64 = Population::LIVING
+                .iter()
+                .map(|&p| f64::from(census.by_site[site][p.index()]) * config.weight(p.kind()))
+                .sum();
+            let target_cells: f64 = site_targets
+                .iter()
+                .map(|&row| config.weight(cells[row as usize].population.kind()))
+                .sum();
+            let target_share = (target_cells / members.max(1.0)).min(1.0);
             let mut draws = key.cell(site as u64);
             for &car_row in site_cars {
                 let car = &cells[car_row as usize];

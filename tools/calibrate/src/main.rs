@@ -114,7 +114,7 @@ const TARGETS: &[Target] = &[
     Target {
         name: "autoantibody negative, day",
         row: "erlangen_b_cell_return", // its note: anti-dsDNA turned negative
-        band: Some((0.0, 90.0)), // MODEL.md §8.2: by month 3
+        band: Some((0.0, 90.0)),       // MODEL.md §8.2: by month 3
         value: |r| r.endpoint("autoantibody_negative_day"),
     },
     Target {
@@ -149,7 +149,16 @@ fn main() {
     if let Some(w) = writer.as_mut() {
         let mut header: Vec<String> = axes.iter().map(|a| a.0.clone()).collect();
         header.extend(
-            ["seed", "target", "reference_row", "model", "low", "high", "met"].map(String::from),
+            [
+                "seed",
+                "target",
+                "reference_row",
+                "model",
+                "low",
+                "high",
+                "met",
+            ]
+            .map(String::from),
         );
         w.write_record(&header).expect("write");
     }
@@ -205,10 +214,7 @@ fn main() {
                 }
             }
         }
-        println!(
-            "\n{met_all} of {} targets met at every seed",
-            TARGETS.len()
-        );
+        println!("\n{met_all} of {} targets met at every seed", TARGETS.len());
     }
     if let Some(mut w) = writer {
         w.flush().expect("flush");
@@ -278,8 +284,8 @@ fn scenario_text(options: &Options, axes: &[(String, Vec<f64>)], point: &[f64]) 
 
 fn run(options: &Options, axes: &[(String, Vec<f64>)], point: &[f64], seed: u64) -> Run {
     let text = scenario_text(options, axes, point);
-    let scenario = immunosim_scenario::parse_str(&text, "calibration.toml")
-        .unwrap_or_else(|e| panic!("{e}"));
+    let scenario =
+        immunosim_scenario::parse_str(&text, "calibration.toml").unwrap_or_else(|e| panic!("{e}"));
     let mut config = immunosim::run_config(&scenario);
     config.seed = seed;
     let mut sim = Simulation::new(config);
