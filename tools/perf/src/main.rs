@@ -76,7 +76,7 @@ fn main() {
 /// Peak memory per cell of storing `n` cells as a plain `Vec<Cell>` or as bevy entities.
 fn storage(n: f64) -> String {
     let n = n as u64;
-    let kind = std::env::args().last().unwrap_or_default();
+    let kind = std::env::args().next_back().unwrap_or_default();
     let before = current_rss_bytes();
     let cells = (0..n).map(|i| immunosim_model::Cell {
         id: immunosim_model::CellId(i),
