@@ -36,8 +36,8 @@ OUTPUTS (in --out):
     timeseries.csv  one row per (day, compartment, population): agents, cells, cells_per_uL
     serology.csv    one row per day: IgG g/L, autoantibody and vaccine IgG mg/L, score
     events.csv      run start/end, burn-in, leukapheresis, product release or failure,
-                    lymphodepletion, infusions, CRS grades and doses, vaccination, IVIG,
-                    autoantibody and remission changes
+                    bridging, lymphodepletion, infusions, CRS grades and doses,
+                    vaccination, IVIG, autoantibody and remission changes
     car_t.csv       with products: one row per (day, product, phenotype, CD4/CD8):
                     CAR-T cells_per_uL in blood and percent_of_cd3
     summary.csv     one row: each endpoint at day 0, at the end, mean and drift

@@ -3,7 +3,7 @@
 use immunosim_model::car::Product;
 use immunosim_model::cell::Kind;
 use immunosim_model::compartment::{Compartment, SiteLayout};
-use immunosim_model::interventions::{IvigDose, Vaccination};
+use immunosim_model::interventions::{Bridging, IvigDose, Vaccination};
 use immunosim_model::rules::Fate;
 use immunosim_model::{Cell, Draws, Parameters};
 
@@ -34,6 +34,8 @@ pub struct RunConfig {
     pub products: Vec<Product>,
     /// Lymphodepleting chemotherapy, one entry per day given.
     pub lymphodepletion: Vec<ChemotherapyDay>,
+    /// Bridging glucocorticoid, if any.
+    pub bridging: Option<Bridging>,
     /// Vaccine doses.
     pub vaccinations: Vec<Vaccination>,
     /// IVIG infusions.
@@ -66,6 +68,7 @@ impl Default for RunConfig {
             height_cm: 170.0,
             products: Vec::new(),
             lymphodepletion: Vec::new(),
+            bridging: None,
             vaccinations: Vec::new(),
             ivig: Vec::new(),
         }

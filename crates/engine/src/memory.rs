@@ -36,27 +36,54 @@ pub fn scale_to_agents(config: &mut RunConfig, target_agents: f64) {
     config.cells_per_agent = config.cells_per_agent.map(|w| w * factor);
 }
 
-/// Fold expansion of CAR-T cells allowed for in the estimate: Stein 2019's median of
-/// 3,900 in B-ALL (ref stein_fold_expansion), the high end of what a product does.
-pub const CAR_T_EXPANSION_HEADROOM: f64 = 3900.0;
+/// CAR-T cells with a lasting CAR at the peak of expansion, per B-lineage or plasma cell
+/// the patient starts with (the cells a B-lineage CAR can target). Expansion is fed by
+/// engaging targets, so the target pool bounds it: the whole-body peak measured 2.1 per
+/// target cell in the Erlangen SLE scenario (4.4e11 CAR-T cells on day 16 against
+/// 2.1e11) and 2.4 in the lymphoma-like one (4.6e12 against 1.9e12); doubled here.
+/// (Stein 2019's 3,900-fold median expansion, ref stein_fold_expansion, is measured in
+/// blood and underestimated the tissue pool of this model by a factor of up to 17.)
+pub const CAR_T_PEAK_PER_TARGET_CELL: f64 = 4.0;
 
-/// CAR-T agents at the peak of expansion, as allowed for. An mRNA CAR-T cell shares
-/// its CAR with its daughters, so at most `1 / car_t.mrna_car_lost_fraction` of its
-/// descendants are still CAR-T cells.
+/// CAR-T agents at the peak of expansion, as allowed for: products with a lasting CAR
+/// together reach at most `CAR_T_PEAK_PER_TARGET_CELL` per initial B-lineage or plasma
+/// cell (or their dose, if larger); an mRNA CAR-T cell shares its CAR with its
+/// daughters, so at most `1 / car_t.mrna_car_lost_fraction` of its descendants are
+/// still CAR-T cells.
 pub fn peak_car_t_agents(config: &RunConfig) -> f64 {
-    let mrna_headroom = 1.0 / config.params.car_t.mrna_car_lost_fraction.max(1e-6);
-    let peak_cells: f64 = config
+    let dose = |p: &immunosim_model::car::Product| {
+        p.dose.cells(config.weight_kg) * p.infusion_days().len() as f64
+    };
+    let lasting: f64 = config
         .products
         .iter()
-        .map(|p| {
-            let headroom = match p.platform {
-                Platform::Viral => CAR_T_EXPANSION_HEADROOM,
-                Platform::Mrna => mrna_headroom.min(CAR_T_EXPANSION_HEADROOM),
-            };
-            p.dose.cells(config.weight_kg) * p.infusion_days().len() as f64 * headroom
-        })
+        .filter(|p| p.platform == Platform::Viral)
+        .map(dose)
         .sum();
-    peak_cells / config.weight(immunosim_model::cell::Kind::CarT)
+    let mrna_headroom = 1.0 / config.params.car_t.mrna_car_lost_fraction.max(1e-6);
+    let mrna: f64 = config
+        .products
+        .iter()
+        .filter(|p| p.platform == Platform::Mrna)
+        .map(|p| dose(p) * mrna_headroom)
+        .sum();
+    let lasting_peak = if lasting > 0.0 {
+        lasting.max(CAR_T_PEAK_PER_TARGET_CELL * initial_target_cells(config))
+    } else {
+        0.0
+    };
+    (lasting_peak + mrna) / config.weight(immunosim_model::cell::Kind::CarT)
+}
+
+/// Real B-lineage and plasma cells the run starts with.
+fn initial_target_cells(config: &RunConfig) -> f64 {
+    let steady = SteadyState::derive(&config.params, config.weight_kg);
+    steady
+        .initial_counts(&config.params)
+        .iter()
+        .filter(|(p, _, _)| p.is_b_cell() || p.is_antibody_secreting())
+        .map(|(_, _, count)| count)
+        .sum()
 }
 
 /// Estimated peak resident memory of the run, bytes.
@@ -82,6 +109,34 @@ pub fn cells_per_agent_to_fit(config: &RunConfig, limit_bytes: f64) -> Option<f6
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn car_t_allowance_covers_the_measured_erlangen_peak() {
+        let mut config = RunConfig::default();
+        config.products.push(immunosim_model::car::Product {
+            name: "CD19".into(),
+            construct: immunosim_model::car::Construct {
+                targets: vec![immunosim_model::Antigen::Cd19],
+                logic: immunosim_model::car::Logic::Or,
+                inhibitory: None,
+            },
+            source: immunosim_model::car::Source::Autologous,
+            platform: Platform::Viral,
+            dose: immunosim_model::car::Dose::PerKg(1e6),
+            infusion_day: 0.0,
+            doses: 1,
+            dose_interval_days: 7.0,
+            reinfusion_days: Vec::new(),
+            cd4_share: 0.5,
+            phenotype_shares: [0.3, 0.4, 0.2, 0.1],
+            manufacturing: None,
+        });
+        // Measured: 4.4 million CAR-T agents on day 16 of the Erlangen scenario at
+        // the default weights (1e5 CAR-T cells per agent).
+        assert!(peak_car_t_agents(&config) >= 4.4e6);
+        config.products[0].platform = Platform::Mrna;
+        assert!(peak_car_t_agents(&config) < 1e5, "mRNA cells barely expand");
+    }
 
     #[test]
     fn estimate_scales_inversely_with_weight_and_suggestion_fits() {

@@ -140,6 +140,10 @@ pub enum EventKind {
     Tocilizumab,
     /// Dexamethasone was given.
     Dexamethasone,
+    /// Bridging glucocorticoid started.
+    BridgingStart,
+    /// Bridging glucocorticoid stopped.
+    BridgingEnd,
     /// A vaccine dose was given.
     Vaccination,
     /// Intravenous immunoglobulin was given.
@@ -167,6 +171,8 @@ impl EventKind {
             EventKind::CrsGrade => "crs_grade",
             EventKind::Tocilizumab => "tocilizumab",
             EventKind::Dexamethasone => "dexamethasone",
+            EventKind::BridgingStart => "bridging_start",
+            EventKind::BridgingEnd => "bridging_end",
             EventKind::Vaccination => "vaccination",
             EventKind::Ivig => "ivig",
             EventKind::RunEnd => "run_end",

@@ -165,9 +165,11 @@ impl Simulation {
         let params = &config.params;
         let secreting = self.census.secreting_cells(config);
         let peripheral_b = self.census.peripheral_b_cells(config);
+        let prednisolone = config.bridging.map_or(0.0, |b| b.dose_on(self.day()));
         let mut next_fields = self.fields.advance(
             &secreting,
             peripheral_b,
+            prednisolone,
             &self.steady,
             params,
             config.dt_days,

@@ -154,7 +154,7 @@ pub fn product_left_to_infuse(
 }
 
 /// Day of the first intervention actually given (infusion of a product that did not
-/// fail, chemotherapy not cancelled, vaccination, IVIG), if any: the untreated disease
+/// fail, chemotherapy not cancelled, bridging, vaccination, IVIG), if any: the untreated disease
 /// is held and the slow pools equilibrated until then. Leukapheresis does not count,
 /// so a patient whose only product failed stays exactly as the untreated one.
 pub fn first_treatment_day(
@@ -174,10 +174,12 @@ pub fn first_treatment_day(
         .filter(|&day| product_left_to_infuse(config, manufactured, day));
     let vaccines = config.vaccinations.iter().map(|v| v.day);
     let ivig = config.ivig.iter().map(|d| d.day);
+    let bridging = config.bridging.iter().map(|b| b.start_day);
     infusions
         .chain(chemo)
         .chain(vaccines)
         .chain(ivig)
+        .chain(bridging)
         .reduce(f64::min)
 }
 
@@ -248,7 +250,7 @@ impl Simulation {
             });
             infused.extend(cells);
         }
-        self.vaccinate_and_give_ivig(day);
+        self.other_interventions(day);
         let car_t_alive = Population::LIVING
             .iter()
             .any(|&p| p.is_car_t() && self.census.total(p) > 0);
@@ -305,9 +307,23 @@ impl Simulation {
         product_left_to_infuse(&self.config, &self.manufactured, day)
     }
 
-    /// Vaccine doses and IVIG infusions of this step.
-    fn vaccinate_and_give_ivig(&mut self, day: f64) {
+    /// Bridging start and end, vaccine doses and IVIG infusions of this step.
+    fn other_interventions(&mut self, day: f64) {
         let dt = self.config.dt_days;
+        if let Some(b) = self.config.bridging {
+            for (edge, kind) in [
+                (b.start_day, EventKind::BridgingStart),
+                (b.end_day, EventKind::BridgingEnd),
+            ] {
+                if in_step(edge, day, dt) {
+                    self.pending_events.push(Event {
+                        day,
+                        kind,
+                        detail: format!("prednisolone {} mg/day", b.prednisolone_mg_per_day),
+                    });
+                }
+            }
+        }
         for v in &self.config.vaccinations {
             if let Some(slot) = Vaccination::slot(v.vaccine)
                 && in_step(v.day, day, dt)

@@ -76,6 +76,7 @@ impl Fields {
         &self,
         secreting: &SecretingCells,
         peripheral_b_cells: f64,
+        prednisolone_mg_per_day: f64,
         steady: &SteadyState,
         params: &Parameters,
         dt_days: f64,
@@ -94,6 +95,7 @@ impl Fields {
         let relax = (-dt_days / tau).exp();
         let target = d.organ_inflammation_gain_per_day
             * deposited_immune_complex(serology.immune_complex, params)
+            * (1.0 - glucocorticoid_suppression(prednisolone_mg_per_day, params))
             * tau;
         let antigen_decay =
             (-std::f64::consts::LN_2 / params.activation.vaccine_antigen_half_life_days * dt_days)
@@ -182,6 +184,21 @@ pub fn deposited_immune_complex(immune_complex: f64, params: &Parameters) -> f64
     immune_complex * crate::hill::hill(immune_complex, capacity, DEPOSITION_HILL)
 }
 
+/// Fraction of immune-complex-driven organ inflammation suppressed by a glucocorticoid
+/// at `prednisolone_mg_per_day` (prednisolone-equivalent): an Emax model
+/// (`disease.glucocorticoid_inflammation_emax`, `disease.glucocorticoid_ed50_mg_per_day`).
+/// Glucocorticoids damp the inflammation that immune complexes cause; they do not
+/// remove the cells that make the autoantibody, so activity returns when they stop.
+pub fn glucocorticoid_suppression(prednisolone_mg_per_day: f64, params: &Parameters) -> f64 {
+    let d = &params.disease;
+    d.glucocorticoid_inflammation_emax
+        * crate::hill::hill(
+            prednisolone_mg_per_day,
+            d.glucocorticoid_ed50_mg_per_day,
+            1.0,
+        )
+}
+
 /// BAFF relative to health, quasi-steady (BAFF turns over in hours). Cleared partly by
 /// a constant route and partly by binding to B cells: BAFF = production / ((1 − s) +
 /// s · B/B_set), so it equals the production ratio at the set point and rises at most
@@ -212,7 +229,7 @@ mod tests {
         let none = SecretingCells::default();
         let mut f = start;
         for _ in 0..21 {
-            f = f.advance(&none, steady.peripheral_b_cells, &steady, &params, 1.0);
+            f = f.advance(&none, steady.peripheral_b_cells, 0.0, &steady, &params, 1.0);
         }
         assert!((f.igg_body_g[0] / 100.0 - 0.5).abs() < 1e-9);
     }

@@ -1,5 +1,5 @@
-//! Interventions other than CAR-T products and lymphodepletion: vaccination and
-//! intravenous immunoglobulin (MODEL.md §4). The scenario states them; the engine
+//! Interventions other than CAR-T products and lymphodepletion: bridging
+//! glucocorticoids, vaccination and intravenous immunoglobulin (MODEL.md §4-5). The scenario states them; the engine
 //! applies them on their day; their effects live in [`crate::fields`] and
 //! [`crate::rules::activation`].
 
@@ -35,5 +35,29 @@ impl Vaccination {
     /// Index of a vaccine specificity in per-vaccine tables (0 for A, 1 for B).
     pub fn slot(vaccine: Specificity) -> Option<usize> {
         Self::VACCINES.iter().position(|v| v.1 == vaccine)
+    }
+}
+
+/// Bridging therapy between leukapheresis and lymphodepletion: a glucocorticoid at a
+/// constant prednisolone-equivalent dose on days [start, end). Its effect is in
+/// [`crate::fields::glucocorticoid_suppression`].
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Bridging {
+    /// Prednisolone-equivalent dose, mg/day.
+    pub prednisolone_mg_per_day: f64,
+    /// First day given.
+    pub start_day: f64,
+    /// Day it stops (not given on this day).
+    pub end_day: f64,
+}
+
+impl Bridging {
+    /// Prednisolone-equivalent dose on `day`, mg/day.
+    pub fn dose_on(&self, day: f64) -> f64 {
+        if day >= self.start_day - 1e-9 && day < self.end_day - 1e-9 {
+            self.prednisolone_mg_per_day
+        } else {
+            0.0
+        }
     }
 }

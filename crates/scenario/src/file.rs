@@ -4,7 +4,7 @@
 
 use immunosim_model::Antigen;
 use immunosim_model::car::{Construct, Dose, Logic, Manufacturing, Platform, Product, Source};
-use immunosim_model::interventions::{IvigDose, Vaccination};
+use immunosim_model::interventions::{Bridging, IvigDose, Vaccination};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
@@ -91,6 +91,15 @@ pub(crate) fn product(index: usize, p: &ProductTable) -> Product {
     }
 }
 
+/// The bridging glucocorticoid of the file.
+pub(crate) fn bridging(table: Option<&BridgingTable>) -> Option<Bridging> {
+    table.map(|b| Bridging {
+        prednisolone_mg_per_day: b.prednisolone_mg_per_day,
+        start_day: b.start_day,
+        end_day: b.end_day,
+    })
+}
+
 /// Vaccinations of the file, by day.
 pub(crate) fn vaccinations(table: &[VaccinationTable]) -> Vec<Vaccination> {
     let mut out: Vec<Vaccination> = table
@@ -163,6 +172,7 @@ pub(crate) struct ScenarioFile {
     pub(crate) lymphodepletion: LymphodepletionTable,
     #[serde(default)]
     pub(crate) products: Vec<ProductTable>,
+    pub(crate) bridging: Option<BridgingTable>,
     #[serde(default)]
     pub(crate) vaccinations: Vec<VaccinationTable>,
     #[serde(default)]
@@ -227,6 +237,14 @@ pub(crate) struct ProductTable {
     pub(crate) manufacturing_days_min: Option<f64>,
     pub(crate) manufacturing_days_max: Option<f64>,
     pub(crate) manufacturing_failure_probability: Option<f64>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct BridgingTable {
+    pub(crate) prednisolone_mg_per_day: f64,
+    pub(crate) start_day: f64,
+    pub(crate) end_day: f64,
 }
 
 #[derive(Deserialize)]

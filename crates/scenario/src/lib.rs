@@ -27,10 +27,10 @@ pub use file::{
     DEFAULT_CAR_T_CELLS_PER_AGENT, DEFAULT_CD4_SHARE, DEFAULT_MANUFACTURING_DAYS,
     DEFAULT_MANUFACTURING_FAILURE_PROBABILITY, PRODUCT_PHENOTYPE_SHARES,
 };
-use file::{ScenarioFile, chemotherapy, ivig, product, vaccinations};
+use file::{ScenarioFile, bridging, chemotherapy, ivig, product, vaccinations};
 use immunosim_model::Parameters;
 use immunosim_model::car::Product;
-use immunosim_model::interventions::{IvigDose, Vaccination};
+use immunosim_model::interventions::{Bridging, IvigDose, Vaccination};
 use rules::cross_field_errors;
 
 /// The default scenario, embedded in the binary (`immunosim run` with no file).
@@ -79,6 +79,8 @@ pub struct Scenario {
     pub products: Vec<Product>,
     /// Lymphodepletion: (day, fludarabine mg/m2, cyclophosphamide mg/m2), by day.
     pub chemotherapy: Vec<(f64, f64, f64)>,
+    /// Bridging glucocorticoid, if any.
+    pub bridging: Option<Bridging>,
     /// Vaccine doses, by day.
     pub vaccinations: Vec<Vaccination>,
     /// IVIG infusions, by day.
@@ -167,6 +169,7 @@ fn parse_named(text: &str, file: &str, default_name: &str) -> Result<Scenario, S
             .map(|(i, p)| product(i, p))
             .collect(),
         chemotherapy: chemotherapy(&parsed.lymphodepletion),
+        bridging: bridging(parsed.bridging.as_ref()),
         vaccinations: vaccinations(&parsed.vaccinations),
         ivig: ivig(&parsed.ivig),
         sites: [

@@ -108,6 +108,14 @@ impl Scenario {
                 ));
             }
         }
+        if let Some(b) = self.bridging {
+            out.push_str(&format!(
+                "\n[bridging]\nprednisolone_mg_per_day = {}\nstart_day = {}\nend_day = {}\n",
+                num(b.prednisolone_mg_per_day),
+                num(b.start_day),
+                num(b.end_day)
+            ));
+        }
         for v in &self.vaccinations {
             let name = Vaccination::VACCINES
                 .iter()

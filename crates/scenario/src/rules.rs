@@ -131,6 +131,30 @@ pub(crate) fn cross_field_errors(
         s.vaccinations.iter().map(|v| v.day).collect(),
     ));
     errors.extend(late("ivig", s.ivig.iter().map(|d| d.day).collect()));
+    if let Some(b) = s.bridging {
+        if b.end_day <= b.start_day {
+            errors.push(checked.error_at(
+                checked.span_of("bridging.end_day"),
+                "bridging.end_day",
+                format!(
+                    "= {} must be after bridging.start_day = {}",
+                    b.end_day, b.start_day
+                ),
+                ErrorKind::Inconsistent,
+            ));
+        }
+        if b.start_day < start {
+            errors.push(checked.error_at(
+                checked.span_of("bridging.start_day"),
+                "bridging.start_day",
+                format!(
+                    "= {} is before the simulation starts (day -{} with this burn-in)",
+                    b.start_day, s.burn_in_days
+                ),
+                ErrorKind::Inconsistent,
+            ));
+        }
+    }
     errors
 }
 

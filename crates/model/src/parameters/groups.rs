@@ -280,6 +280,12 @@ parameter_group! {
         #[doc = "SLEDAI-2K points for low complement."]
         complement_points: "points" = 2.0, [0.0, 8.0],
             "Gladman et al., J Rheumatol 2002 (SLEDAI-2K weights; recalled)";
+        #[doc = "Largest fraction of immune-complex-driven organ inflammation a glucocorticoid suppresses (Emax)."]
+        glucocorticoid_inflammation_emax: "fraction" = 0.8, [0.0, 1.0],
+            "choice: glucocorticoids control lupus organ inflammation but not fully at tolerable doses (flares under steroids are common; recalled)";
+        #[doc = "Prednisolone-equivalent dose giving half the largest suppression."]
+        glucocorticoid_ed50_mg_per_day: "mg/day" = 10.0, [0.1, 1000.0],
+            "choice: glucocorticoid receptors are about half saturated between low (<= 7.5 mg/day) and medium (7.5-30 mg/day) prednisone-equivalent doses (Buttgereit et al., Ann Rheum Dis 2002; recalled)";
         #[doc = "Score at or below which the patient counts as in remission (DORIS-like)."]
         remission_score: "points" = 4.0, [0.0, 20.0],
             "MODEL.md §4: DORIS-like remission at clinical score <= 4";
