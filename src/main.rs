@@ -163,7 +163,7 @@ fn simulate(scenario: &Scenario, out: &std::path::Path, quiet: bool) -> anyhow::
     let mut sim = Simulation::new(config);
     let mut recorder = CsvRecorder::create(
         out,
-        SummaryBuilder::new(&scenario.name, scenario.seed),
+        SummaryBuilder::new(&scenario.name, scenario.seed).with_score_scale(&scenario.score_scale),
         !scenario.products.is_empty(),
     )?;
     let bar = progress_bar(total_steps, quiet);

@@ -324,3 +324,22 @@ fn a_run_that_would_not_fit_in_memory_is_refused_with_advice() {
     );
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
 }
+
+#[test]
+fn the_preset_names_the_activity_score_columns() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mg = write(
+        tmp.path(),
+        "mg.toml",
+        "[scenario]\npreset = \"mg\"\ndays = 3\nburn_in_days = 5\n[resolution]\ncells_per_agent = 2e7\n",
+    );
+    let out = tmp.path().join("out");
+    run_ok(&mg, &out);
+    let serology = std::fs::read_to_string(out.join("serology.csv")).unwrap();
+    let header = serology.lines().next().unwrap();
+    assert!(header.contains(",mg_adl_like_score,"), "{header}");
+    assert!(!header.contains("sledai"), "{header}");
+    let summary = std::fs::read_to_string(out.join("summary.csv")).unwrap();
+    assert!(summary.contains("mg_adl_like_month3"));
+    assert!(!summary.contains("sledai"));
+}

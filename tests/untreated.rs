@@ -81,3 +81,30 @@ fn untreated_sle_holds_a_chronic_active_steady_state() {
         naive.autoreactive_share
     );
 }
+
+#[test]
+fn untreated_myasthenia_gravis_holds_anti_achr_and_an_mg_adl_like_score() {
+    let snapshots = simulate(
+        "[scenario]\npreset = \"mg\"\ndays = 730\nburn_in_days = 365\nrecord_every_days = 5\n\
+         [resolution]\ncells_per_agent = 1e6\n",
+    );
+    assert_steady(
+        &snapshots,
+        "MG",
+        &[
+            ("B cells", b_cells),
+            ("plasma cells", plasma_cells),
+            ("IgG", igg),
+            ("anti-AChR", autoantibody),
+            ("score", score),
+        ],
+    );
+    // A constant endplate antigen keeps the response chronic: anti-AChR positive
+    // throughout, an MG-ADL-like score in the range of trial entry (6-12; fitted ~9).
+    assert!(snapshots.iter().all(|s| s.serology.autoantibody_positive));
+    let mean_score = mean(&snapshots, 0.0, 730.0, score);
+    assert!((6.0..=12.0).contains(&mean_score), "MG score {mean_score}");
+    // Symptoms only: no DNA-binding or complement points, so the score is bounded by
+    // the 24 points of the MG-ADL.
+    assert!(snapshots.iter().all(|s| score(s) <= 24.0));
+}

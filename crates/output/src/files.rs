@@ -107,7 +107,7 @@ pub const TIMESERIES_HEADER: &[&str] = &[
     "autoreactive_fraction",
 ];
 
-/// Header of `serology.csv`.
+/// Header of `serology.csv` (`sledai_like` becomes the scenario's score scale).
 pub const SEROLOGY_HEADER: &[&str] = &[
     "day",
     "total_igg_g_per_L",
@@ -158,10 +158,13 @@ impl CsvRecorder {
         summary: SummaryBuilder,
         has_products: bool,
     ) -> Result<CsvRecorder, OutputError> {
+        let serology_header: Vec<String> =
+            SEROLOGY_HEADER.iter().map(|h| summary.column(h)).collect();
+        let serology_header: Vec<&str> = serology_header.iter().map(String::as_str).collect();
         Ok(CsvRecorder {
             dir: dir.to_path_buf(),
             timeseries: DailyCsv::create(dir, "timeseries.csv", TIMESERIES_HEADER)?,
-            serology: DailyCsv::create(dir, "serology.csv", SEROLOGY_HEADER)?,
+            serology: DailyCsv::create(dir, "serology.csv", &serology_header)?,
             events: DailyCsv::create(dir, "events.csv", EVENTS_HEADER)?,
             car_t: if has_products {
                 Some(DailyCsv::create(dir, "car_t.csv", CAR_T_HEADER)?)

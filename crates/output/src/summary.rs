@@ -42,6 +42,7 @@ pub const MEASURES: &[Measure] = &[
 pub struct SummaryBuilder {
     scenario: String,
     seed: u64,
+    score_scale: String,
     days: Vec<f64>,
     values: Vec<Vec<f64>>,
     positive_days: u64,
@@ -60,6 +61,7 @@ impl SummaryBuilder {
         SummaryBuilder {
             scenario: scenario.to_string(),
             seed,
+            score_scale: "sledai_like".into(),
             days: Vec::new(),
             values: vec![Vec::new(); MEASURES.len()],
             positive_days: 0,
@@ -70,6 +72,18 @@ impl SummaryBuilder {
             tocilizumab_doses: 0,
             clinical: Vec::new(),
         }
+    }
+
+    /// Names the activity-score columns after `scale` (`sledai_like` by default,
+    /// `mg_adl_like` for myasthenia gravis): `{scale}_score_*`, `{scale}_month3`, ...
+    pub fn with_score_scale(mut self, scale: &str) -> SummaryBuilder {
+        self.score_scale = scale.to_string();
+        self
+    }
+
+    /// A column name with the score scale in place of the default `sledai_like`.
+    pub fn column(&self, name: &str) -> String {
+        name.replace("sledai_like", &self.score_scale)
     }
 
     /// Adds a recorded day.
@@ -203,7 +217,7 @@ impl SummaryBuilder {
                 ("mean", mean),
                 ("drift_fraction", self.drift(i)),
             ] {
-                header.push(format!("{stem}_{suffix}"));
+                header.push(self.column(&format!("{stem}_{suffix}")));
                 row.push(number(value));
             }
         }
@@ -223,7 +237,7 @@ impl SummaryBuilder {
             self.tocilizumab_doses.to_string(),
         ]);
         for (name, value) in self.endpoints() {
-            header.push(name.to_string());
+            header.push(self.column(name));
             row.push(value.map_or(String::new(), number));
         }
         let quote = |fields: Vec<String>| {

@@ -46,6 +46,7 @@ pub fn preset_text(name: &str) -> Option<&'static str> {
         "lymphoma_like" => Some(include_str!(
             "../../../scenarios/presets/lymphoma_like.toml"
         )),
+        "mg" => Some(include_str!("../../../scenarios/presets/mg.toml")),
         _ => None,
     }
 }
@@ -59,6 +60,9 @@ pub struct Scenario {
     pub description: String,
     /// Disease preset.
     pub preset: String,
+    /// Clinical scale of the activity score (`sledai_like`, `mg_adl_like`): names its
+    /// output columns.
+    pub score_scale: String,
     /// Days recorded.
     pub days: f64,
     /// Burn-in days before day 0.
@@ -136,7 +140,7 @@ fn parse_named(text: &str, file: &str, default_name: &str) -> Result<Scenario, S
         .clone()
         .unwrap_or_else(|| "healthy".into());
     let mut params = Parameters::default();
-    apply_preset(&preset, &mut params)?;
+    let score_scale = apply_preset(&preset, &mut params)?;
     for (group, values) in &parsed.parameters {
         for (name, &value) in values {
             params.set(group, name, value);
@@ -149,6 +153,7 @@ fn parse_named(text: &str, file: &str, default_name: &str) -> Result<Scenario, S
         name: s.name.clone().unwrap_or_else(|| default_name.to_string()),
         description: s.description.clone().unwrap_or_default(),
         preset,
+        score_scale,
         days: s.days.unwrap_or(730.0),
         burn_in_days: s.burn_in_days.unwrap_or(365.0),
         seed: s.seed.unwrap_or(1),
@@ -188,10 +193,12 @@ fn parse_named(text: &str, file: &str, default_name: &str) -> Result<Scenario, S
     }
 }
 
-/// Applies a built-in preset's parameters (a preset file is validated like a scenario).
-fn apply_preset(name: &str, params: &mut Parameters) -> Result<(), ScenarioErrors> {
+/// Applies a built-in preset's parameters (a preset file is validated like a scenario)
+/// and returns its score scale.
+fn apply_preset(name: &str, params: &mut Parameters) -> Result<String, ScenarioErrors> {
+    let default_scale = schema::SCORE_SCALES[0].to_string();
     let Some(text) = preset_text(name) else {
-        return Ok(());
+        return Ok(default_scale);
     };
     let label = format!("<built-in>/presets/{name}.toml");
     let checked = validate::parse(&label, text).map_err(|e| ScenarioErrors(vec![e]))?;
@@ -212,5 +219,10 @@ fn apply_preset(name: &str, params: &mut Parameters) -> Result<(), ScenarioError
             params.set(group, name, value);
         }
     }
-    Ok(())
+    Ok(parsed
+        ._preset
+        .as_ref()
+        .and_then(|p| p.get("score_scale"))
+        .and_then(|v| v.as_str())
+        .map_or(default_scale, str::to_string))
 }

@@ -61,8 +61,12 @@ pub struct Field {
     pub doc: &'static str,
 }
 
+/// Clinical scales an activity score can mimic (`[preset] score_scale`): the SLEDAI-2K
+/// for lupus, the MG-ADL for myasthenia gravis. The scale names the score's columns.
+pub const SCORE_SCALES: &[&str] = &["sledai_like", "mg_adl_like"];
+
 /// Built-in disease presets (files in `scenarios/presets/`).
-pub const PRESETS: &[&str] = &["healthy", "sle", "lymphoma_like"];
+pub const PRESETS: &[&str] = &["healthy", "sle", "lymphoma_like", "mg"];
 
 const fn number(
     table: &'static str,
@@ -487,6 +491,12 @@ pub const FIELDS: &[Field] = &[
         name: "description",
         kind: FieldKind::Text,
         doc: "What a preset represents (preset files only).",
+    },
+    Field {
+        table: "preset",
+        name: "score_scale",
+        kind: FieldKind::Choice(SCORE_SCALES),
+        doc: "Clinical scale the activity score mimics, naming its output columns (preset files only; default sledai_like).",
     },
 ];
 
