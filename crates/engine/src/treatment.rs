@@ -1,7 +1,8 @@
 //! The treatment journey inside the simulation, applied at the start of the step whose
 //! day each event falls in: leukapheresis and manufacturing (a product is released or
-//! fails on a drawn day), lymphodepleting chemotherapy (cancelled when no product is
-//! left to infuse), infusions (regular doses and re-infusions), vaccination and IVIG.
+//! fails on a drawn day), bridging, lymphodepleting chemotherapy (cancelled when no
+//! product is left to infuse), infusions (regular doses and re-infusions), vaccination
+//! and IVIG.
 
 use crate::config::{ChemotherapyDay, RunConfig};
 use crate::recorder::{Event, EventKind};
@@ -154,8 +155,8 @@ pub fn product_left_to_infuse(
 }
 
 /// Day of the first intervention actually given (infusion of a product that did not
-/// fail, chemotherapy not cancelled, bridging, vaccination, IVIG), if any: the untreated disease
-/// is held and the slow pools equilibrated until then. Leukapheresis does not count,
+/// fail, chemotherapy not cancelled, bridging, vaccination, IVIG), if any: the
+/// untreated disease is held and the slow pools equilibrated until then. Leukapheresis does not count,
 /// so a patient whose only product failed stays exactly as the untreated one.
 pub fn first_treatment_day(
     config: &RunConfig,

@@ -100,9 +100,9 @@ pub(crate) fn bridging(table: Option<&BridgingTable>) -> Option<Bridging> {
     })
 }
 
-/// Vaccinations of the file, by day.
+/// Vaccinations of the file, in file order (errors point at the n-th table).
 pub(crate) fn vaccinations(table: &[VaccinationTable]) -> Vec<Vaccination> {
-    let mut out: Vec<Vaccination> = table
+    table
         .iter()
         .filter_map(|v| {
             Vaccination::VACCINES
@@ -113,22 +113,18 @@ pub(crate) fn vaccinations(table: &[VaccinationTable]) -> Vec<Vaccination> {
                     vaccine,
                 })
         })
-        .collect();
-    out.sort_by(|a, b| a.day.total_cmp(&b.day));
-    out
+        .collect()
 }
 
-/// IVIG doses of the file, by day.
+/// IVIG doses of the file, in file order.
 pub(crate) fn ivig(table: &[IvigTable]) -> Vec<IvigDose> {
-    let mut out: Vec<IvigDose> = table
+    table
         .iter()
         .map(|d| IvigDose {
             day: d.day,
             dose_g_per_kg: d.dose_g_per_kg,
         })
-        .collect();
-    out.sort_by(|a, b| a.day.total_cmp(&b.day));
-    out
+        .collect()
 }
 
 /// One entry per chemotherapy day, sorted by day, doses of both drugs merged.

@@ -85,9 +85,9 @@ pub struct Scenario {
     pub chemotherapy: Vec<(f64, f64, f64)>,
     /// Bridging glucocorticoid, if any.
     pub bridging: Option<Bridging>,
-    /// Vaccine doses, by day.
+    /// Vaccine doses, in file order.
     pub vaccinations: Vec<Vaccination>,
-    /// IVIG infusions, by day.
+    /// IVIG infusions, in file order.
     pub ivig: Vec<IvigDose>,
     /// Sites in (blood, lymphoid, marrow, organ).
     pub sites: [u16; 4],

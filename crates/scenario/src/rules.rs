@@ -5,6 +5,14 @@ use crate::error::{ErrorKind, ScenarioError};
 use crate::validate;
 use immunosim_model::car::{Dose, Logic, Product, Source};
 
+/// The message for a day before the burn-in starts.
+fn before_start(day: f64, s: &Scenario) -> String {
+    format!(
+        "= {day} is before the simulation starts (day -{} with this burn-in)",
+        s.burn_in_days
+    )
+}
+
 /// Rules that involve more than one value.
 pub(crate) fn cross_field_errors(
     s: &Scenario,
@@ -117,10 +125,7 @@ pub(crate) fn cross_field_errors(
                 checked.error_at(
                     checked.span_in_array(array, i, "day"),
                     &format!("{array}[{i}].day"),
-                    format!(
-                        "= {day} is before the simulation starts (day -{} with this burn-in)",
-                        s.burn_in_days
-                    ),
+                    before_start(*day, s),
                     ErrorKind::Inconsistent,
                 )
             })
@@ -147,10 +152,7 @@ pub(crate) fn cross_field_errors(
             errors.push(checked.error_at(
                 checked.span_of("bridging.start_day"),
                 "bridging.start_day",
-                format!(
-                    "= {} is before the simulation starts (day -{} with this burn-in)",
-                    b.start_day, s.burn_in_days
-                ),
+                before_start(b.start_day, s),
                 ErrorKind::Inconsistent,
             ));
         }
@@ -259,13 +261,7 @@ fn product_errors(
             );
         }
         if m.leukapheresis_day < -s.burn_in_days - 1e-9 {
-            fail(
-                "leukapheresis_day",
-                format!(
-                    "= {} is before the simulation starts (day -{} with this burn-in)",
-                    m.leukapheresis_day, s.burn_in_days
-                ),
-            );
+            fail("leukapheresis_day", before_start(m.leukapheresis_day, s));
         }
         let first = product.infusion_days().into_iter().reduce(f64::min);
         if let Some(first) = first.filter(|&d| d < m.latest_release_day() - 1e-9) {
@@ -293,13 +289,7 @@ fn product_errors(
             } else {
                 "reinfusion_days"
             };
-            fail(
-                field,
-                format!(
-                    "= {day} is before the simulation starts (day -{} with this burn-in)",
-                    s.burn_in_days
-                ),
-            );
+            fail(field, before_start(day, s));
             break;
         }
     }
