@@ -38,6 +38,7 @@ pub fn run_config(s: &Scenario) -> RunConfig {
                 },
             )
             .collect(),
+        antigens: s.antigens.clone(),
         bridging: s.bridging,
         vaccinations: s.vaccinations.clone(),
         ivig: s.ivig.clone(),

@@ -346,3 +346,62 @@ fn erlangen_cd19_course_aplasia_return_serology_remission_and_igg() {
     let nadir = endpoints["igg_nadir_g_per_L"].unwrap();
     assert!(nadir >= 4.0, "IgG nadir {nadir:.2} g/L");
 }
+
+#[test]
+fn a_new_target_antigen_is_a_data_change() {
+    // CD38 is not in the catalogue: the scenario defines it (high on plasma cells and
+    // plasmablasts; densities for this test) and a product targets it.
+    let cd38 = "[[antigens]]\nname = \"CD38\"\nplasmablast = [20000, 8000]\n\
+                plasma_cell = [50000, 20000]\nsource = \"test\"\n\
+                [[products]]\nname = \"CD38 CAR\"\ntargets = [\"CD38\"]\ndose_cells_per_kg = 1e6\n";
+    let text = with_bcma(cd38).replace("days = 60", "days = 40");
+    let scenario = immunosim_scenario::parse_str(&text, "cd38.toml").expect("valid");
+    assert_eq!(
+        scenario
+            .antigens
+            .name(scenario.products[0].construct.targets[0]),
+        "CD38"
+    );
+    let snapshots = simulate(&text);
+    let at = |day: f64| snapshots.iter().find(|s| s.day == day).unwrap();
+    // Every plasma cell carries CD38, so the CAR removes them as a BCMA CAR would.
+    assert!(
+        plasma_cells(at(40.0)) < 0.5 * plasma_cells(at(0.0)),
+        "plasma cells {:.3e} -> {:.3e}",
+        plasma_cells(at(0.0)),
+        plasma_cells(at(40.0))
+    );
+    // The resolved scenario carries the definition, so run.toml re-runs.
+    let resolved = scenario.to_resolved_toml("test", 1);
+    let again = immunosim_scenario::parse_str(&resolved, "run.toml").expect("run.toml valid");
+    assert_eq!(again.antigens, scenario.antigens);
+    assert_eq!(again.products, scenario.products);
+}
+
+#[test]
+fn antigen_input_errors_name_the_known_antigens_and_the_slot_limit() {
+    let cases: &[(&str, &[&str])] = &[
+        (
+            "[[products]]\ntargets = [\"CD38\"]\ndose_cells_per_kg = 1e6\n",
+            &["t.toml:2:11", "unknown antigen \"CD38\"", "[[antigens]]"],
+        ),
+        (
+            "[[antigens]]\nname = \"CD38\"\nplasma_cell = [5000]\n",
+            &["t.toml:3:15", "antigens[0].plasma_cell", "[mean, SD]"],
+        ),
+        (
+            "[[antigens]]\nname = \"CD38\"\nplasma_cell = [5000, 100]\n\
+             [[products]]\ntargets = [\"CD19\", \"CD20\", \"CD22\", \"BCMA\", \"CD38\"]\n\
+             dose_cells_per_kg = 1e6\n",
+            &["products", "5 antigens", "at most 4"],
+        ),
+    ];
+    for (text, expected) in cases {
+        let errors = immunosim_scenario::parse_str(text, "t.toml")
+            .unwrap_err()
+            .to_string();
+        for word in *expected {
+            assert!(errors.contains(word), "expected `{word}` in:\n{errors}");
+        }
+    }
+}

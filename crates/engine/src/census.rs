@@ -21,8 +21,6 @@ pub struct Census {
     pub autoreactive: [[u32; Population::COUNT]; Compartment::COUNT],
     /// Agents by population and specificity (all compartments).
     pub by_specificity: [[u32; Specificity::COUNT]; Population::COUNT],
-    /// Plasma cells with a CD19-negative surface.
-    pub cd19_negative_plasma_cells: u32,
 }
 
 impl Census {
@@ -43,11 +41,6 @@ impl Census {
         if cell.specificity == Specificity::Autoantigen {
             self.autoreactive[layout_compartment.index()][p] += 1;
         }
-        if cell.population == Population::PlasmaCell
-            && cell.antigen[immunosim_model::Antigen::Cd19 as usize] == 0
-        {
-            self.cd19_negative_plasma_cells += 1;
-        }
     }
 
     /// Adds another census (same layout).
@@ -67,7 +60,6 @@ impl Census {
                 *x += y;
             }
         }
-        self.cd19_negative_plasma_cells += other.cd19_negative_plasma_cells;
     }
 
     /// Agents of `population` in `compartment`.

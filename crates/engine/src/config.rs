@@ -1,5 +1,6 @@
 //! What the engine needs to run one patient: resolved, validated values.
 
+use immunosim_model::antigen_panel::AntigenPanel;
 use immunosim_model::car::Product;
 use immunosim_model::cell::Kind;
 use immunosim_model::compartment::{Compartment, SiteLayout};
@@ -34,6 +35,8 @@ pub struct RunConfig {
     pub products: Vec<Product>,
     /// Lymphodepleting chemotherapy, one entry per day given.
     pub lymphodepletion: Vec<ChemotherapyDay>,
+    /// The run's antigens, one per cell density slot (products' targets index it).
+    pub antigens: AntigenPanel,
     /// Bridging glucocorticoid, if any.
     pub bridging: Option<Bridging>,
     /// Vaccine doses.
@@ -68,6 +71,7 @@ impl Default for RunConfig {
             height_cm: 170.0,
             products: Vec::new(),
             lymphodepletion: Vec::new(),
+            antigens: AntigenPanel::default(),
             bridging: None,
             vaccinations: Vec::new(),
             ivig: Vec::new(),

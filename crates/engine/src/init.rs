@@ -56,7 +56,7 @@ pub fn initial_cells(
                 let burst = config.params.activation.activated_divisions.round() as usize;
                 cell.divisions = draws.index(burst.max(1)) as u8;
             }
-            antigens::draw_surface(&mut cell, &config.params, &mut draws);
+            antigens::draw_surface(&mut cell, &config.params, &config.antigens, &mut draws);
             debug_assert!(compartment != Compartment::Organ || population.recirculates());
             cells.push(cell);
         }

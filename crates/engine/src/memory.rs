@@ -116,7 +116,7 @@ mod tests {
         config.products.push(immunosim_model::car::Product {
             name: "CD19".into(),
             construct: immunosim_model::car::Construct {
-                targets: vec![immunosim_model::Antigen::Cd19],
+                targets: vec![immunosim_model::Antigen(0)],
                 logic: immunosim_model::car::Logic::Or,
                 inhibitory: None,
             },

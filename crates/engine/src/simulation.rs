@@ -193,6 +193,7 @@ impl Simulation {
             t_cell_lymphopenia: self.census.t_cell_lymphopenia(config, &self.steady),
             host_t_relative: self.census.host_t_relative(config, &self.steady),
             products: &config.products,
+            antigens: &config.antigens,
             car_proliferation_factor: if self.crs.dexamethasone_active {
                 params.crs.dexamethasone_proliferation_relative
             } else {

@@ -68,7 +68,7 @@ impl Construct {
 
     /// Whether `cell` carries any activating antigen at all (a potential target).
     pub fn may_target(&self, cell: &Cell) -> bool {
-        self.targets.iter().any(|&a| cell.antigen[a as usize] > 0)
+        self.targets.iter().any(|&a| cell.antigen[a.slot()] > 0)
     }
 }
 
@@ -184,10 +184,13 @@ impl Product {
 mod tests {
     use super::*;
 
+    const CD19: Antigen = Antigen(0);
+    const CD20: Antigen = Antigen(1);
+
     fn cell(cd19: f64, cd20: f64) -> Cell {
         let mut c = Cell::default();
-        c.set_antigen_molecules(Antigen::Cd19, cd19);
-        c.set_antigen_molecules(Antigen::Cd20, cd20);
+        c.set_antigen_molecules(CD19, cd19);
+        c.set_antigen_molecules(CD20, cd20);
         c
     }
 
@@ -196,7 +199,7 @@ mod tests {
         let both = cell(22_000.0, 94_000.0);
         let only_cd19 = cell(22_000.0, 0.0);
         let or = Construct {
-            targets: vec![Antigen::Cd19, Antigen::Cd20],
+            targets: vec![CD19, CD20],
             logic: Logic::Or,
             inhibitory: None,
         };
@@ -205,9 +208,9 @@ mod tests {
             ..or.clone()
         };
         let not = Construct {
-            targets: vec![Antigen::Cd19],
+            targets: vec![CD19],
             logic: Logic::Not,
-            inhibitory: Some(Antigen::Cd20),
+            inhibitory: Some(CD20),
         };
         assert!(or.activation(&only_cd19, 1000.0, 2.0) > 0.99);
         assert!(

@@ -258,32 +258,23 @@ impl Specificity {
     }
 }
 
-/// A surface antigen that a CAR can target. Densities are stored per cell.
+/// A surface antigen slot: which of the run's (at most [`Antigen::SLOTS`]) antigens.
+/// The antigens themselves are data (`scenarios/antigens/catalogue.toml`, or a
+/// scenario's `[[antigens]]`), mapped to slots per run by
+/// [`crate::antigen_panel::AntigenPanel`]; a cell stores one density per slot.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-#[repr(u8)]
-pub enum Antigen {
-    /// CD19: B cells from pre-B to plasmablast; dim or absent on plasma cells.
-    Cd19 = 0,
-    /// CD20: mature B cells; absent on plasmablasts and plasma cells.
-    Cd20 = 1,
-    /// CD22: mature B cells.
-    Cd22 = 2,
-    /// BCMA: plasmablasts and plasma cells.
-    Bcma = 3,
-}
+pub struct Antigen(pub u8);
 
 impl Antigen {
-    /// All antigens, in storage order.
-    pub const ALL: [Antigen; 4] = [Antigen::Cd19, Antigen::Cd20, Antigen::Cd22, Antigen::Bcma];
+    /// Antigen densities a cell record holds (the 32-byte record has room for four).
+    pub const SLOTS: usize = 4;
 
-    /// Name used in scenario files and outputs.
-    pub fn name(self) -> &'static str {
-        match self {
-            Antigen::Cd19 => "CD19",
-            Antigen::Cd20 => "CD20",
-            Antigen::Cd22 => "CD22",
-            Antigen::Bcma => "BCMA",
-        }
+    /// Every slot, in storage order.
+    pub const ALL: [Antigen; Antigen::SLOTS] = [Antigen(0), Antigen(1), Antigen(2), Antigen(3)];
+
+    /// Index into the cell's density array.
+    pub fn slot(self) -> usize {
+        usize::from(self.0)
     }
 }
 
@@ -316,7 +307,7 @@ pub struct Cell {
     /// CAR-T cells: index of the product the cell came from; zero for host cells.
     pub product: u8,
     /// Surface antigen densities in units of [`ANTIGEN_UNIT_MOLECULES`], indexed by
-    /// [`Antigen`].
+    /// [`Antigen`] slot.
     pub antigen: [u16; 4],
     /// CAR-T cells: antigen stimulations received (drives exhaustion); zero for host cells.
     pub stimulations: u16,
@@ -354,13 +345,13 @@ impl Cell {
 
     /// Surface density of `antigen` in molecules per cell.
     pub fn antigen_molecules(&self, antigen: Antigen) -> f64 {
-        f64::from(self.antigen[antigen as usize]) * ANTIGEN_UNIT_MOLECULES
+        f64::from(self.antigen[antigen.slot()]) * ANTIGEN_UNIT_MOLECULES
     }
 
     /// Sets the surface density of `antigen` (molecules per cell, saturating).
     pub fn set_antigen_molecules(&mut self, antigen: Antigen, molecules: f64) {
         let units = (molecules / ANTIGEN_UNIT_MOLECULES).round();
-        self.antigen[antigen as usize] = units.clamp(0.0, f64::from(u16::MAX)) as u16;
+        self.antigen[antigen.slot()] = units.clamp(0.0, f64::from(u16::MAX)) as u16;
     }
 }
 
@@ -376,10 +367,10 @@ mod tests {
     #[test]
     fn antigen_density_round_trips_within_one_unit() {
         let mut cell = Cell::default();
-        cell.set_antigen_molecules(Antigen::Cd19, 22_003.0);
-        assert!((cell.antigen_molecules(Antigen::Cd19) - 22_003.0).abs() <= ANTIGEN_UNIT_MOLECULES);
-        cell.set_antigen_molecules(Antigen::Cd20, 5.0e7);
-        assert_eq!(cell.antigen[Antigen::Cd20 as usize], u16::MAX);
+        cell.set_antigen_molecules(Antigen(0), 22_003.0);
+        assert!((cell.antigen_molecules(Antigen(0)) - 22_003.0).abs() <= ANTIGEN_UNIT_MOLECULES);
+        cell.set_antigen_molecules(Antigen(1), 5.0e7);
+        assert_eq!(cell.antigen[1], u16::MAX);
     }
 
     #[test]

@@ -28,6 +28,7 @@
 //! assert!((steady.blood_b_cells_per_ul() - 352.5).abs() < 1e-6);
 //! ```
 
+pub mod antigen_panel;
 pub mod car;
 pub mod cell;
 pub mod compartment;

@@ -2,7 +2,7 @@
 //! conversion into model values. Validation with positions happens before this, in
 //! [`crate::validate`]; serde is the typed second reading.
 
-use immunosim_model::Antigen;
+use immunosim_model::antigen_panel::AntigenPanel;
 use immunosim_model::car::{Construct, Dose, Logic, Manufacturing, Platform, Product, Source};
 use immunosim_model::interventions::{Bridging, IvigDose, Vaccination};
 use serde::Deserialize;
@@ -33,11 +33,21 @@ pub const DEFAULT_MANUFACTURING_FAILURE_PROBABILITY: f64 = 0.028;
 /// phenotypes (Mueller-Schoell 2021 starts most cells as naive/central memory; recalled).
 pub const PRODUCT_PHENOTYPE_SHARES: [f64; 4] = [0.3, 0.4, 0.2, 0.1];
 
-fn antigen(name: &str) -> Option<Antigen> {
-    Antigen::ALL.into_iter().find(|a| a.name() == name)
+/// The antigen names products of the file use, in order of appearance.
+pub(crate) fn named_antigens(products: &[ProductTable]) -> Vec<String> {
+    let mut names: Vec<String> = Vec::new();
+    for p in products {
+        for name in p.targets.iter().chain(p.inhibitory.iter()) {
+            if !names.contains(name) {
+                names.push(name.clone());
+            }
+        }
+    }
+    names
 }
 
-pub(crate) fn product(index: usize, p: &ProductTable) -> Product {
+pub(crate) fn product(index: usize, p: &ProductTable, panel: &AntigenPanel) -> Product {
+    let antigen = |name: &str| panel.slot_of(name);
     let source = match p.source.as_deref() {
         Some("allogeneic") => Source::Allogeneic,
         _ => Source::Autologous,
@@ -168,6 +178,8 @@ pub(crate) struct ScenarioFile {
     pub(crate) lymphodepletion: LymphodepletionTable,
     #[serde(default)]
     pub(crate) products: Vec<ProductTable>,
+    #[serde(default)]
+    pub(crate) antigens: Vec<AntigenTable>,
     pub(crate) bridging: Option<BridgingTable>,
     #[serde(default)]
     pub(crate) vaccinations: Vec<VaccinationTable>,
@@ -233,6 +245,18 @@ pub(crate) struct ProductTable {
     pub(crate) manufacturing_days_min: Option<f64>,
     pub(crate) manufacturing_days_max: Option<f64>,
     pub(crate) manufacturing_failure_probability: Option<f64>,
+}
+
+#[derive(Deserialize, Clone)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct AntigenTable {
+    pub(crate) name: String,
+    pub(crate) b_precursor: Option<Vec<f64>>,
+    pub(crate) b_cell: Option<Vec<f64>>,
+    pub(crate) plasmablast: Option<Vec<f64>>,
+    pub(crate) plasma_cell: Option<Vec<f64>>,
+    pub(crate) lost_by_mature_plasma_cells: Option<bool>,
+    pub(crate) source: Option<String>,
 }
 
 #[derive(Deserialize)]

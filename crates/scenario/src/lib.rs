@@ -13,6 +13,7 @@
 //! assert!(report.contains("did you mean `weight_kg`"));
 //! ```
 
+pub mod antigens;
 pub mod error;
 mod file;
 mod resolved;
@@ -27,8 +28,9 @@ pub use file::{
     DEFAULT_CAR_T_CELLS_PER_AGENT, DEFAULT_CD4_SHARE, DEFAULT_MANUFACTURING_DAYS,
     DEFAULT_MANUFACTURING_FAILURE_PROBABILITY, PRODUCT_PHENOTYPE_SHARES,
 };
-use file::{ScenarioFile, bridging, chemotherapy, ivig, product, vaccinations};
+use file::{ScenarioFile, bridging, chemotherapy, ivig, named_antigens, product, vaccinations};
 use immunosim_model::Parameters;
+use immunosim_model::antigen_panel::{AntigenPanel, AntigenSpec};
 use immunosim_model::car::Product;
 use immunosim_model::interventions::{Bridging, IvigDose, Vaccination};
 use rules::cross_field_errors;
@@ -79,8 +81,14 @@ pub struct Scenario {
     pub cells_per_agent: [f64; 4],
     /// Height, cm.
     pub height_cm: f64,
-    /// CAR-T products.
+    /// CAR-T products (their constructs' targets are slots of `antigens`).
     pub products: Vec<Product>,
+    /// The run's antigens, one per cell density slot.
+    pub antigens: AntigenPanel,
+    /// Antigens the scenario itself defines (`[[antigens]]`), for `run.toml`.
+    pub own_antigens: Vec<AntigenSpec>,
+    /// Antigen names the scenario's products use, in order of appearance.
+    pub named_antigens: Vec<String>,
     /// Lymphodepletion: (day, fludarabine mg/m2, cyclophosphamide mg/m2), by day.
     pub chemotherapy: Vec<(f64, f64, f64)>,
     /// Bridging glucocorticoid, if any.
@@ -146,6 +154,9 @@ fn parse_named(text: &str, file: &str, default_name: &str) -> Result<Scenario, S
             params.set(group, name, value);
         }
     }
+    let own_antigens: Vec<AntigenSpec> = parsed.antigens.iter().map(antigens::spec).collect();
+    let named = named_antigens(&parsed.products);
+    let panel = antigens::panel(&antigens::known(&own_antigens), &named);
     let s = &parsed.scenario;
     let all = parsed.resolution.cells_per_agent.unwrap_or(5e5);
     let k = &parsed.resolution.cells_per_agent_by_kind;
@@ -171,8 +182,11 @@ fn parse_named(text: &str, file: &str, default_name: &str) -> Result<Scenario, S
             .products
             .iter()
             .enumerate()
-            .map(|(i, p)| product(i, p))
+            .map(|(i, p)| product(i, p, &panel))
             .collect(),
+        antigens: panel,
+        own_antigens,
+        named_antigens: named,
         chemotherapy: chemotherapy(&parsed.lymphodepletion),
         bridging: bridging(parsed.bridging.as_ref()),
         vaccinations: vaccinations(&parsed.vaccinations),

@@ -3,6 +3,7 @@
 
 use crate::Scenario;
 use immunosim_model::Parameters;
+use immunosim_model::antigen_panel::Stage;
 use immunosim_model::car::{Dose, Logic, Platform, Source};
 use immunosim_model::interventions::Vaccination;
 
@@ -58,7 +59,11 @@ impl Scenario {
         }
         for p in &self.products {
             let c = &p.construct;
-            let targets: Vec<String> = c.targets.iter().map(|a| quote(a.name())).collect();
+            let targets: Vec<String> = c
+                .targets
+                .iter()
+                .map(|&a| quote(self.antigens.name(a)))
+                .collect();
             let logic = match c.logic {
                 Logic::Or => "or",
                 Logic::And => "and",
@@ -70,7 +75,10 @@ impl Scenario {
                 targets.join(", ")
             ));
             if let Some(veto) = c.inhibitory {
-                out.push_str(&format!("inhibitory = {}\n", quote(veto.name())));
+                out.push_str(&format!(
+                    "inhibitory = {}\n",
+                    quote(self.antigens.name(veto))
+                ));
             }
             let source = match p.source {
                 Source::Autologous => "autologous",
@@ -107,6 +115,24 @@ impl Scenario {
                     num(m.failure_probability)
                 ));
             }
+        }
+        for a in &self.own_antigens {
+            out.push_str(&format!("\n[[antigens]]\nname = {}\n", quote(&a.name)));
+            for (stage, d) in Stage::ALL.iter().zip(a.densities) {
+                if d.mean > 0.0 {
+                    out.push_str(&format!(
+                        "{} = [{}, {}]\n",
+                        stage.name(),
+                        num(d.mean),
+                        num(d.sd)
+                    ));
+                }
+            }
+            out.push_str(&format!(
+                "lost_by_mature_plasma_cells = {}\nsource = {}\n",
+                a.lost_by_mature_plasma_cells,
+                quote(&a.source)
+            ));
         }
         if let Some(b) = self.bridging {
             out.push_str(&format!(

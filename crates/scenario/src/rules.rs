@@ -3,6 +3,8 @@
 use crate::Scenario;
 use crate::error::{ErrorKind, ScenarioError};
 use crate::validate;
+use immunosim_model::Antigen;
+use immunosim_model::antigen_panel::Stage;
 use immunosim_model::car::{Dose, Logic, Product, Source};
 
 /// The message for a day before the burn-in starts.
@@ -85,6 +87,7 @@ pub(crate) fn cross_field_errors(
             "vaccine niche shares must add to < 1".into(),
         );
     }
+    errors.extend(antigen_errors(s, checked));
     for (i, product) in s.products.iter().enumerate() {
         let path = format!("products[{i}]");
         let logic_path = format!("{path}.logic");
@@ -155,6 +158,90 @@ pub(crate) fn cross_field_errors(
                 before_start(b.start_day, s),
                 ErrorKind::Inconsistent,
             ));
+        }
+    }
+    errors
+}
+
+/// Antigens: every name a product uses is known (the catalogue or the scenario's own
+/// `[[antigens]]`), a run uses at most [`Antigen::SLOTS`] of them, and each stated
+/// density is a `[mean, SD]` pair.
+fn antigen_errors(s: &Scenario, checked: &validate::Checked<'_>) -> Vec<ScenarioError> {
+    let mut errors = Vec::new();
+    let known: Vec<String> = crate::antigens::known(&s.own_antigens)
+        .into_iter()
+        .map(|a| a.name)
+        .collect();
+    let table = |array: &str, i: usize| {
+        checked
+            .document
+            .as_table()
+            .get(array)
+            .and_then(|p| p.as_array_of_tables())
+            .and_then(|a| a.get(i))
+    };
+    for i in 0..s.products.len() {
+        let Some(product) = table("products", i) else {
+            continue;
+        };
+        let targets = product
+            .get("targets")
+            .and_then(|t| t.as_array())
+            .map(|a| a.iter().filter_map(|v| v.as_str()).collect::<Vec<_>>())
+            .unwrap_or_default();
+        let inhibitory = product.get("inhibitory").and_then(|v| v.as_str());
+        let fields = targets
+            .into_iter()
+            .map(|n| ("targets", n))
+            .chain(inhibitory.map(|n| ("inhibitory", n)));
+        for (field, name) in fields {
+            if !known.iter().any(|k| k == name) {
+                errors.push(checked.error_at(
+                    checked.span_of_product(i, field),
+                    &format!("products[{i}].{field}"),
+                    format!(
+                        "unknown antigen \"{name}\" (known antigens: {}; define a new one with an [[antigens]] table)",
+                        known.join(", ")
+                    ),
+                    ErrorKind::UnknownChoice,
+                ));
+            }
+        }
+    }
+    let distinct = s
+        .named_antigens
+        .iter()
+        .filter(|n| known.contains(n))
+        .count();
+    if distinct > Antigen::SLOTS {
+        errors.push(checked.error_at(
+            checked.span_of_product(0, "targets"),
+            "products",
+            format!(
+                "the products name {distinct} antigens ({}); a run holds at most {} per cell",
+                s.named_antigens.join(", "),
+                Antigen::SLOTS
+            ),
+            ErrorKind::Inconsistent,
+        ));
+    }
+    for i in 0..s.own_antigens.len() {
+        let Some(antigen) = table("antigens", i) else {
+            continue;
+        };
+        for stage in Stage::ALL {
+            let pair = antigen
+                .get(stage.name())
+                .and_then(|v| v.as_array())
+                .map(|a| a.len());
+            if pair.is_some_and(|n| n != 2) {
+                errors.push(checked.error_at(
+                    checked.span_in_array("antigens", i, stage.name()),
+                    &format!("antigens[{i}].{}", stage.name()),
+                    "must be [mean, SD] in molecules per cell".into(),
+                    ErrorKind::Inconsistent,
+                ));
+            }
         }
     }
     errors

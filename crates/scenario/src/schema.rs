@@ -29,8 +29,11 @@ pub enum FieldKind {
     },
     /// One of a fixed list.
     Choice(&'static [&'static str]),
-    /// A non-empty list of antigen names.
+    /// A non-empty list of antigen names (checked against the known antigens, which
+    /// a scenario may extend, by the cross-field rules).
     AntigenList,
+    /// true or false.
+    Bool,
     /// A list of numbers within [min, max].
     NumberList {
         /// Smallest allowed value.
@@ -42,11 +45,11 @@ pub enum FieldKind {
     },
 }
 
-/// Antigen names a CAR may target (MODEL.md §3).
-pub const ANTIGENS: &[&str] = &["CD19", "CD20", "CD22", "BCMA"];
+/// The built-in antigen catalogue (data: names, densities by stage, sources).
+pub const ANTIGEN_CATALOGUE: &str = include_str!("../../../scenarios/antigens/catalogue.toml");
 
-/// Tables that are arrays (`[[products]]`, `[[vaccinations]]`, `[[ivig]]`).
-pub const ARRAY_TABLES: &[&str] = &["products", "vaccinations", "ivig"];
+/// Tables that are arrays (`[[products]]`, `[[antigens]]`, `[[vaccinations]]`, `[[ivig]]`).
+pub const ARRAY_TABLES: &[&str] = &["products", "antigens", "vaccinations", "ivig"];
 
 /// One field of the schema.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -251,6 +254,64 @@ pub const FIELDS: &[Field] = &[
         doc: "Days cyclophosphamide is given (Erlangen: [-3]).",
     },
     Field {
+        table: "antigens",
+        name: "name",
+        kind: FieldKind::Text,
+        doc: "Name of a new antigen (or of a catalogue antigen to redefine), as products name it.",
+    },
+    Field {
+        table: "antigens",
+        name: "b_precursor",
+        kind: FieldKind::NumberList {
+            min: 0.0,
+            max: 1.0e6,
+            unit: "molecules/cell",
+        },
+        doc: "[mean, SD] molecules per pre-B cell (log-normal); left out = absent.",
+    },
+    Field {
+        table: "antigens",
+        name: "b_cell",
+        kind: FieldKind::NumberList {
+            min: 0.0,
+            max: 1.0e6,
+            unit: "molecules/cell",
+        },
+        doc: "[mean, SD] molecules per transitional, naive, memory, activated or GC B cell.",
+    },
+    Field {
+        table: "antigens",
+        name: "plasmablast",
+        kind: FieldKind::NumberList {
+            min: 0.0,
+            max: 1.0e6,
+            unit: "molecules/cell",
+        },
+        doc: "[mean, SD] molecules per plasmablast.",
+    },
+    Field {
+        table: "antigens",
+        name: "plasma_cell",
+        kind: FieldKind::NumberList {
+            min: 0.0,
+            max: 1.0e6,
+            unit: "molecules/cell",
+        },
+        doc: "[mean, SD] molecules per long-lived plasma cell.",
+    },
+    Field {
+        table: "antigens",
+        name: "lost_by_mature_plasma_cells",
+        kind: FieldKind::Bool,
+        doc: "Absent on the CD19-negative subset of long-lived plasma cells (as CD19 is; default false).",
+    },
+    Field {
+        table: "antigens",
+        name: "source",
+        kind: FieldKind::Text,
+        doc: "Where the densities come from.",
+    },
+    Field {
         table: "products",
         name: "name",
         kind: FieldKind::Text,
@@ -271,7 +332,7 @@ pub const FIELDS: &[Field] = &[
     Field {
         table: "products",
         name: "inhibitory",
-        kind: FieldKind::Choice(ANTIGENS),
+        kind: FieldKind::Text,
         doc: "The inhibitory antigen of a `not` construct.",
     },
     Field {

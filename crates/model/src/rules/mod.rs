@@ -61,6 +61,8 @@ pub struct StepContext<'a> {
     pub host_t_relative: f64,
     /// CAR-T products of the run (a CAR-T cell's `product` byte indexes this list).
     pub products: &'a [crate::car::Product],
+    /// The run's antigens, one per density slot.
+    pub antigens: &'a crate::antigen_panel::AntigenPanel,
 }
 
 /// The members of one site at the start of the step, as counts by population: meeting

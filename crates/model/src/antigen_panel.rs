@@ -1,0 +1,117 @@
+//! The antigens of a run, as data: which antigen each of a cell's density slots holds,
+//! and its density on each B-lineage stage.
+//!
+//! Antigens are defined in data (`scenarios/antigens/catalogue.toml`, extended by a
+//! scenario's `[[antigens]]`); the scenario layer picks at most [`Antigen::SLOTS`] of
+//! them for a run (those its products name, then catalogue order) and hands the model
+//! this panel. Adding a target antigen is adding a table to the data, not code.
+
+use crate::cell::{Antigen, Population};
+
+/// Log-normal density of an antigen on a stage, molecules per cell; `mean = 0` means
+/// absent.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Density {
+    /// Mean molecules per cell.
+    pub mean: f64,
+    /// Standard deviation, molecules per cell.
+    pub sd: f64,
+}
+
+/// The stages an antigen's density is stated for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Stage {
+    /// Pre-B cells in marrow.
+    BPrecursor,
+    /// Transitional, naive, memory, activated and germinal-centre B cells.
+    BCell,
+    /// Plasmablasts.
+    Plasmablast,
+    /// Long-lived plasma cells.
+    PlasmaCell,
+}
+
+impl Stage {
+    /// All stages, in table order.
+    pub const ALL: [Stage; 4] = [
+        Stage::BPrecursor,
+        Stage::BCell,
+        Stage::Plasmablast,
+        Stage::PlasmaCell,
+    ];
+
+    /// Names used in the data files.
+    pub fn name(self) -> &'static str {
+        match self {
+            Stage::BPrecursor => "b_precursor",
+            Stage::BCell => "b_cell",
+            Stage::Plasmablast => "plasmablast",
+            Stage::PlasmaCell => "plasma_cell",
+        }
+    }
+
+    /// The stage of a population, if it carries B-lineage antigens.
+    pub fn of(population: Population) -> Option<Stage> {
+        match population {
+            Population::BPrecursor => Some(Stage::BPrecursor),
+            Population::BTransitional
+            | Population::BNaive
+            | Population::BMemory
+            | Population::BActivated
+            | Population::BGerminalCentre => Some(Stage::BCell),
+            Population::Plasmablast => Some(Stage::Plasmablast),
+            Population::PlasmaCell => Some(Stage::PlasmaCell),
+            _ => None,
+        }
+    }
+}
+
+/// One antigen: its name, its density on each stage, and whether it is lost by the
+/// CD19-negative subset of long-lived plasma cells.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AntigenSpec {
+    /// Name used in scenario files (`targets = ["CD19"]`).
+    pub name: String,
+    /// Density by [`Stage`], in [`Stage::ALL`] order.
+    pub densities: [Density; 4],
+    /// Absent on the mature plasma cells that have lost CD19 (the CD19-negative
+    /// subset, `plasma_cells.cd19_negative_share`, and the decades-old vaccine-specific
+    /// plasma cells of the initial patient).
+    pub lost_by_mature_plasma_cells: bool,
+    /// Where the densities come from.
+    pub source: String,
+}
+
+/// The antigens of a run, one per density slot (at most [`Antigen::SLOTS`]).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct AntigenPanel {
+    /// The antigen of each slot.
+    pub slots: Vec<AntigenSpec>,
+}
+
+impl AntigenPanel {
+    /// The slot holding the antigen named `name`.
+    pub fn slot_of(&self, name: &str) -> Option<Antigen> {
+        self.slots
+            .iter()
+            .position(|s| s.name == name)
+            .map(|i| Antigen(i as u8))
+    }
+
+    /// The name of the antigen in `slot`.
+    pub fn name(&self, slot: Antigen) -> &str {
+        self.slots.get(slot.slot()).map_or("?", |s| s.name.as_str())
+    }
+
+    /// Densities of each slot on `population` (absent beyond the panel).
+    pub fn densities(&self, population: Population) -> [Density; Antigen::SLOTS] {
+        let mut out = [Density::default(); Antigen::SLOTS];
+        if let Some(stage) = Stage::of(population) {
+            let k = Stage::ALL.iter().position(|&s| s == stage).unwrap_or(0);
+            for (d, spec) in out.iter_mut().zip(&self.slots) {
+                *d = spec.densities[k];
+            }
+        }
+        out
+    }
+}
