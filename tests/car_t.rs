@@ -267,11 +267,15 @@ fn bcma_cocktails_remove_long_lived_plasma_cells_igg_and_vaccine_titres() {
 /// patient stays in remission with the autoantibody negative after the B cells return.
 #[test]
 fn erlangen_cd19_course_aplasia_return_serology_remission_and_igg() {
-    let snapshots = simulate(&CD19_CAR_T.replace("days = 60", "days = 365"));
+    let run = simulate_with_events(&CD19_CAR_T.replace("days = 60", "days = 365"));
+    let snapshots = &run.snapshots;
     let at = |day: f64| snapshots.iter().find(|s| s.day == day).unwrap();
     let mut summary = immunosim_output::SummaryBuilder::new("erlangen", 1);
-    for s in &snapshots {
+    for s in snapshots {
         summary.add(s);
+    }
+    for e in &run.events {
+        summary.add_event(e);
     }
     let endpoints: std::collections::BTreeMap<_, _> = summary.endpoints().into_iter().collect();
     let (mean, low, high) = reference("erlangen_b_cell_return");
@@ -345,6 +349,11 @@ fn erlangen_cd19_course_aplasia_return_serology_remission_and_igg() {
     );
     let nadir = endpoints["igg_nadir_g_per_L"].unwrap();
     assert!(nadir >= 4.0, "IgG nadir {nadir:.2} g/L");
+    // DORIS-like remission (score <= 4) within months and no relapse in the year
+    // (Erlangen: 100% DORIS, no relapse; ref erlangen_mueller_relapse).
+    let remission = endpoints["remission_day"].expect("no remission");
+    assert!(remission <= 120.0, "remission on day {remission}");
+    assert_eq!(endpoints["relapse_day"], None);
 }
 
 #[test]

@@ -51,6 +51,9 @@ pub struct SummaryBuilder {
     final_agents: u64,
     crs_grade_max: u8,
     tocilizumab_doses: u32,
+    /// First recorded-period remission and relapse days.
+    remission_day: Option<f64>,
+    relapse_day: Option<f64>,
     /// (day, CAR-T /µL, B cells /µL, IgG g/L, autoantibody positive, score) per day.
     clinical: Vec<(f64, f64, f64, f64, bool, f64)>,
 }
@@ -70,6 +73,8 @@ impl SummaryBuilder {
             final_agents: 0,
             crs_grade_max: 0,
             tocilizumab_doses: 0,
+            remission_day: None,
+            relapse_day: None,
             clinical: Vec::new(),
         }
     }
@@ -108,9 +113,20 @@ impl SummaryBuilder {
 
     /// Counts clinical events.
     pub fn add_event(&mut self, e: &Event) {
+        let first = |slot: &mut Option<f64>| {
+            if e.day >= 0.0 && slot.is_none() {
+                *slot = Some(e.day);
+            }
+        };
         match e.kind {
-            EventKind::Remission => self.remissions += 1,
-            EventKind::Relapse => self.relapses += 1,
+            EventKind::Remission => {
+                self.remissions += 1;
+                first(&mut self.remission_day);
+            }
+            EventKind::Relapse => {
+                self.relapses += 1;
+                first(&mut self.relapse_day);
+            }
             _ => {}
         }
     }
@@ -189,6 +205,8 @@ impl SummaryBuilder {
             ("sledai_like_month6", score_at(182.0)),
             ("sledai_like_month12", score_at(365.0)),
             ("sledai_like_month24", score_at(730.0)),
+            ("remission_day", self.remission_day),
+            ("relapse_day", self.relapse_day),
         ]
     }
 
