@@ -375,14 +375,14 @@ parameter_group! {
         il6_half_life_days: "days" = 0.2, [0.01, 5.0],
             "choice: IL-6 is cleared within hours (recalled); the grade follows production closely";
         #[doc = "IL-6 produced (serum pg/mL per day) per 1e9 target cells killed per day, myeloid amplification included."]
-        il6_per_billion_kills_pg_per_ml: "pg/mL/day per 1e9 cells/day" = 15.0, [0.0, 1.0e5],
-            "fitted with myeloid_half_drive_pg_per_ml_per_day on the Erlangen CD19 scenario: IL-6 peaks in the mild range (10-300 pg/mL, ref il6_peak_mild_crs; model ~90) at grade 1 as most Erlangen patients did (ref erlangen_mackensen_crs_grade1 60%, erlangen_crs_grade2 6.7%, erlangen_crs_grade3plus 0)";
+        il6_per_billion_kills_pg_per_ml: "pg/mL/day per 1e9 cells/day" = 30.0, [0.0, 1.0e5],
+            "fitted with tools/calibrate on the Erlangen CD19 scenario together with the CAR-T term and myeloid_half_drive_pg_per_ml_per_day (grid kills 15/30/40/60/240, CAR-T 0/0.5/2, half drive 400/800/1600; seeds 1-3): grade 1 at every seed as most Erlangen patients (ref erlangen_mackensen_crs_grade1 60%, erlangen_crs_grade2 6.7%, erlangen_crs_grade3plus 0), onset day 5-6 (ref crs_new_after_day14: none after day 14) and IL-6 peak ~100 pg/mL (ref il6_peak_mild_crs 10-300); target-cell death drives macrophage IL-6 (pyroptosis, Liu et al., Sci Immunol 2020; recalled). The IL-6 peak comes on day 10-11, later than the oncology day 3-7 (ref il6_peak_day): killing in the model peaks as the CAR-T expansion does";
         #[doc = "IL-6 produced (serum pg/mL per day) per 1e9 CAR-T cells engaging antigen."]
-                il6_per_billion_stimulated_car_t_pg_per_ml: "pg/mL/day per 1e9 cells" = 2.0, [0.0, 1.0e5],
-            "fitted with the kill term on the Erlangen scenario (mild CRS, ref il6_peak_mild_crs; 30 gave IL-6 ~1,500 pg/mL); activated CAR-T cells drive macrophage IL-6 through IFN-g and GM-CSF (Giavridis 2018, recalled)";
+        il6_per_billion_stimulated_car_t_pg_per_ml: "pg/mL/day per 1e9 cells" = 0.5, [0.0, 1.0e5],
+            "fitted with the kill term (see there); activated CAR-T cells drive macrophage IL-6 through IFN-g and GM-CSF (Giavridis 2018, recalled); 2 let the large tissue pool of CAR-T cells engaging a trickle of new pre-B cells start CRS on day ~16, after the killing, against ref crs_new_after_day14";
         #[doc = "CAR-T drive (kills and engaged CAR-T, in pg/mL/day of IL-6 at full amplification) at which myeloid cells give half their IL-6."]
-        myeloid_half_drive_pg_per_ml_per_day: "pg/mL/day" = 1600.0, [0.0, 1.0e6],
-            "fitted on the Erlangen CD19 scenario with tools/calibrate (grid 400/800/1600, seeds 1-3): grade 1 at every seed, as most Erlangen patients (ref erlangen_mackensen_crs_grade1 60%, erlangen_crs_grade2 6.7%); 400 gave grade 2 at every seed once encounters counted real cells; CRS resolves within days while CAR-T keep killing new B precursors for months (without amplification grade 1 lasted ~5 months)";
+        myeloid_half_drive_pg_per_ml_per_day: "pg/mL/day" = 800.0, [0.0, 1.0e6],
+            "fitted with the kill and CAR-T terms (see il6_per_billion_kills_pg_per_ml): 1,600 started CRS only on day 9-10 with IL-6 ~40 pg/mL, 400 gave grade 2; the amplification lets a burst of killing give CRS while the months-long trickle of kills that keeps B precursors away does not (without it grade 1 lasted ~5 months)";
         #[doc = "Hill coefficient of myeloid IL-6 amplification versus the CAR-T drive."]
         myeloid_hill: "dimensionless" = 2.0, [0.5, 8.0],
             "choice: a switch-like macrophage response to dense activation signals (Giavridis 2018, Norelli 2018; recalled)";
