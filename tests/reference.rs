@@ -121,3 +121,17 @@ fn catalogue_defaults_match_reference_rows() {
         "{asc}"
     );
 }
+
+#[test]
+fn manufacturing_defaults_match_reference_rows() {
+    // Pooled failure over six products' pivotal trials, in percent.
+    let pooled = reference("manufacture_failure_rate").0 / 100.0;
+    assert!((immunosim_scenario::DEFAULT_MANUFACTURING_FAILURE_PROBABILITY - pooled).abs() < 1e-9);
+    // Leukapheresis to release: axi-cel's shortest to tisa-cel's longest.
+    let (_, axicel_low, _) = reference("manufacture_time_axicel");
+    let (_, _, tisacel_high) = reference("manufacture_time_tisacel");
+    assert_eq!(
+        immunosim_scenario::DEFAULT_MANUFACTURING_DAYS,
+        (axicel_low.unwrap(), tisacel_high.unwrap())
+    );
+}

@@ -147,7 +147,12 @@ pub fn output_files(dir: &Path) -> Vec<(String, Vec<u8>)> {
 /// A row of data/*.csv: (value, low, high).
 pub fn reference(id: &str) -> (f64, Option<f64>, Option<f64>) {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("data");
-    for file in ["physiology.csv", "erlangen_cohort.csv"] {
+    for file in [
+        "physiology.csv",
+        "erlangen_cohort.csv",
+        "crs.csv",
+        "economics.csv",
+    ] {
         let mut reader = csv::Reader::from_path(path.join(file)).unwrap();
         for record in reader.records() {
             let r = record.unwrap();
