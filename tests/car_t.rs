@@ -203,22 +203,7 @@ fn bad_treatment_input_is_reported_with_file_line_and_known_values() {
             &["t.toml:5:20", "day -5 is before the simulation starts"],
         ),
     ];
-    for (text, expected) in cases {
-        let errors = immunosim_scenario::parse_str(text, "t.toml")
-            .unwrap_err()
-            .to_string();
-        for word in *expected {
-            assert!(errors.contains(word), "expected `{word}` in:\n{errors}");
-        }
-    }
-}
-
-/// CD19 + BCMA: as co-infusion of two products or as one compound (`or`) CAR.
-fn with_bcma(products: &str) -> String {
-    let cd19_only = CD19_CAR_T
-        .find("[[products]]")
-        .expect("the CD19 scenario has a product");
-    format!("{}{products}", &CD19_CAR_T[..cd19_only])
+    assert_scenario_errors(cases);
 }
 
 #[test]
@@ -230,7 +215,7 @@ fn bcma_cocktails_remove_long_lived_plasma_cells_igg_and_vaccine_titres() {
     let (_, igg_low, _) = reference("igg_serum_normal");
     let igg_low = igg_low.unwrap();
     for (name, products) in [("co-infusion", co_infusion), ("compound", compound)] {
-        let snapshots = simulate(&with_bcma(products).replace("days = 60", "days = 90"));
+        let snapshots = simulate(&with_products(products).replace("days = 60", "days = 90"));
         let at = |day: f64| snapshots.iter().find(|s| s.day == day).unwrap();
         // MODEL.md §8.3: autoantibodies gone by month 3.
         assert!(
@@ -304,8 +289,7 @@ fn erlangen_cd19_course_aplasia_return_serology_remission_and_igg() {
     };
     // Before lymphodepletion: the same patient untreated, on day 0. (Measured at the
     // default resolution: 5.0e8 -> 1.4e7 cells at one year, 2.3% -> 0.3% of memory.)
-    let cut = CD19_CAR_T.find("[lymphodepletion]").unwrap();
-    let untreated = simulate(&CD19_CAR_T[..cut].replace("days = 60", "days = 1"));
+    let untreated = simulate(&coarse_untreated().replace("days = 60", "days = 1"));
     let before = autoreactive(&untreated[0], Population::BMemory);
     let after = autoreactive(at(365.0), Population::BMemory);
     assert!(
@@ -363,7 +347,7 @@ fn a_new_target_antigen_is_a_data_change() {
     let cd38 = "[[antigens]]\nname = \"CD38\"\nplasmablast = [20000, 8000]\n\
                 plasma_cell = [50000, 20000]\nsource = \"test\"\n\
                 [[products]]\nname = \"CD38 CAR\"\ntargets = [\"CD38\"]\ndose_cells_per_kg = 1e6\n";
-    let text = with_bcma(cd38).replace("days = 60", "days = 40");
+    let text = with_products(cd38).replace("days = 60", "days = 40");
     let scenario = immunosim_scenario::parse_str(&text, "cd38.toml").expect("valid");
     assert_eq!(
         scenario
@@ -405,12 +389,5 @@ fn antigen_input_errors_name_the_known_antigens_and_the_slot_limit() {
             &["products", "5 antigens", "at most 4"],
         ),
     ];
-    for (text, expected) in cases {
-        let errors = immunosim_scenario::parse_str(text, "t.toml")
-            .unwrap_err()
-            .to_string();
-        for word in *expected {
-            assert!(errors.contains(word), "expected `{word}` in:\n{errors}");
-        }
-    }
+    assert_scenario_errors(cases);
 }

@@ -2,23 +2,22 @@
 //! the product's CD4:CD8 mix, vaccination and IVIG, and their input errors.
 
 use crate::support::*;
-use immunosim_engine::recorder::{EventKind, Snapshot};
+use immunosim_engine::recorder::{EventKind, MemoryRecorder, Snapshot};
 use immunosim_model::Specificity;
 
-/// The coarse CD19 scenario with its product replaced by `products`.
-fn with_products(products: &str) -> String {
-    let cut = CD19_CAR_T
-        .find("[[products]]")
-        .expect("the CD19 scenario has a product");
-    format!("{}{products}", &CD19_CAR_T[..cut])
+/// The coarse CD19 product, made from leukapheresis on day -30 in 12-20 days, failing
+/// with probability `failure`.
+fn manufactured_cd19(failure: f64) -> String {
+    with_products(&format!(
+        "[[products]]\nname = \"CD19\"\ntargets = [\"CD19\"]\ndose_cells_per_kg = 1e6\n\
+         leukapheresis_day = -30\nmanufacturing_days_min = 12\nmanufacturing_days_max = 20\n\
+         manufacturing_failure_probability = {failure}\n"
+    ))
 }
 
-/// The coarse CD19 scenario without lymphodepletion or products (untreated SLE).
-fn untreated() -> String {
-    let cut = CD19_CAR_T
-        .find("[lymphodepletion]")
-        .expect("the CD19 scenario has lymphodepletion");
-    CD19_CAR_T[..cut].to_string()
+/// Day of the first event of `kind`.
+fn event_day(run: &MemoryRecorder, kind: EventKind) -> Option<f64> {
+    run.events.iter().find(|e| e.kind == kind).map(|e| e.day)
 }
 
 fn vaccine_b(s: &Snapshot) -> f64 {
@@ -26,23 +25,14 @@ fn vaccine_b(s: &Snapshot) -> f64 {
 }
 
 #[test]
-fn failed_manufacturing_cancels_lymphodepletion_and_leaves_the_patient_untreated() {
-    let failing = with_products(
-        "[[products]]\nname = \"CD19\"\ntargets = [\"CD19\"]\ndose_cells_per_kg = 1e6\n\
-         leukapheresis_day = -30\nmanufacturing_days_min = 12\nmanufacturing_days_max = 20\n\
-         manufacturing_failure_probability = 1\n",
-    );
-    let run = simulate_with_events(&failing);
+fn failed_manufacturing_cancels_lymphodepletion_and_leaves_the_patient_coarse_untreated() {
+    let run = simulate_with_events(&manufactured_cd19(1.0));
     let kinds: Vec<EventKind> = run.events.iter().map(|e| e.kind).collect();
     for kind in [EventKind::Leukapheresis, EventKind::ManufacturingFailure] {
         assert_eq!(kinds.iter().filter(|&&k| k == kind).count(), 1, "{kind:?}");
     }
-    let release = run
-        .events
-        .iter()
-        .find(|e| e.kind == EventKind::ManufacturingFailure)
-        .unwrap();
-    assert!((-18.0..=-10.0).contains(&release.day), "{}", release.day);
+    let release = event_day(&run, EventKind::ManufacturingFailure).unwrap();
+    assert!((-18.0..=-10.0).contains(&release), "{release}");
     assert!(!kinds.contains(&EventKind::Infusion));
     assert!(!kinds.contains(&EventKind::Lymphodepletion));
     // Three chemotherapy days (Flu -5, -4; Flu + Cy -3), each cancelled.
@@ -54,7 +44,7 @@ fn failed_manufacturing_cancels_lymphodepletion_and_leaves_the_patient_untreated
         3
     );
     // Leukapheresis is not an intervention on the immune system: same seed, same patient.
-    let untreated = simulate(&untreated());
+    let untreated = simulate(&coarse_untreated());
     assert_eq!(run.snapshots.len(), untreated.len());
     for (failed, plain) in run.snapshots.iter().zip(&untreated) {
         assert_eq!(failed.populations, plain.populations, "day {}", failed.day);
@@ -65,13 +55,8 @@ fn failed_manufacturing_cancels_lymphodepletion_and_leaves_the_patient_untreated
 
 #[test]
 fn a_released_product_is_infused_on_its_day() {
-    let journey = with_products(
-        "[[products]]\nname = \"CD19\"\ntargets = [\"CD19\"]\ndose_cells_per_kg = 1e6\n\
-         leukapheresis_day = -30\nmanufacturing_days_min = 12\nmanufacturing_days_max = 20\n\
-         manufacturing_failure_probability = 0\n",
-    );
-    let run = simulate_with_events(&journey);
-    let day_of = |kind: EventKind| run.events.iter().find(|e| e.kind == kind).map(|e| e.day);
+    let run = simulate_with_events(&manufactured_cd19(0.0));
+    let day_of = |kind: EventKind| event_day(&run, kind);
     assert_eq!(day_of(EventKind::Leukapheresis), Some(-30.0));
     let released = day_of(EventKind::ProductReleased).expect("released");
     assert!((-18.0..=-10.0).contains(&released));
@@ -104,7 +89,7 @@ fn allogeneic_cells_are_rejected_as_host_t_cells_recover() {
 #[test]
 fn vaccination_recalls_memory_b_cells_unless_they_are_depleted() {
     let vaccinate = "[[vaccinations]]\nday = 30\nvaccine = \"vaccine_b\"\n";
-    let untreated = simulate(&format!("{}{vaccinate}", untreated()));
+    let untreated = simulate(&format!("{}{vaccinate}", coarse_untreated()));
     let depleted = simulate(&format!("{CD19_CAR_T}{vaccinate}"));
     let rise = |s: &[Snapshot]| vaccine_b(on_day(s, 60.0)) / vaccine_b(on_day(s, 29.0));
     // Untreated: the booster recalls vaccine-specific memory B cells (measured +38% by
@@ -123,7 +108,7 @@ fn mrna_car_fades_within_days_of_the_last_dose_and_spares_total_igg() {
     let mrna = format!(
         "{}[[products]]\nname = \"BCMA mRNA\"\ntargets = [\"BCMA\"]\nplatform = \"mrna\"\n\
          dose_cells_per_kg = 5.25e7\ndoses = 6\ndose_interval_days = 7\n",
-        untreated().replace("days = 60", "days = 90")
+        coarse_untreated().replace("days = 60", "days = 90")
     );
     let run = simulate_with_events(&mrna);
     let s = &run.snapshots;
@@ -165,10 +150,10 @@ fn mrna_car_fades_within_days_of_the_last_dose_and_spares_total_igg() {
 
 #[test]
 fn ivig_raises_total_igg_and_nothing_else() {
-    let plain = simulate(&untreated());
+    let plain = simulate(&coarse_untreated());
     let given = simulate(&format!(
         "{}[[ivig]]\nday = 10\ndose_g_per_kg = 0.4\n",
-        untreated()
+        coarse_untreated()
     ));
     // 0.4 g/kg: about +4-5 g/L (each 100 mg/kg raises the trough ~1.2 g/L, Orange et al.
     // 2010; recalled), then cleared with IgG's own half-life.
@@ -295,25 +280,15 @@ fn bad_journey_input_is_reported_with_file_line_and_the_rule() {
             &["t.toml:4:7", "ivig[0].day", "before the simulation starts"],
         ),
     ];
-    for (text, expected) in cases {
-        let result = immunosim_scenario::parse_str(text, "t.toml");
-        if expected.is_empty() {
-            assert!(result.is_ok(), "{text}\n{}", result.unwrap_err());
-            continue;
-        }
-        let errors = result.unwrap_err().to_string();
-        for word in *expected {
-            assert!(errors.contains(word), "expected `{word}` in:\n{errors}");
-        }
-    }
+    assert_scenario_errors(cases);
 }
 
 #[test]
 fn bridging_glucocorticoid_damps_activity_while_given() {
-    let plain = simulate(&untreated());
+    let plain = simulate(&coarse_untreated());
     let bridged = simulate(&format!(
         "{}[bridging]\nprednisolone_mg_per_day = 20\nstart_day = 5\nend_day = 30\n",
-        untreated()
+        coarse_untreated()
     ));
     let (b, p) = (
         |day| score(on_day(&bridged, day)),

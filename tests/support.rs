@@ -175,6 +175,39 @@ pub const CD19_CAR_T: &str = "[scenario]\npreset = \"sle\"\ndays = 60\nburn_in_d
     cyclophosphamide_mg_per_m2_per_day = 1000\ncyclophosphamide_days = [-3]\n\
     [[products]]\nname = \"CD19\"\ntargets = [\"CD19\"]\ndose_cells_per_kg = 1e6\n";
 
+/// The coarse CD19 scenario with its product replaced by `products`.
+pub fn with_products(products: &str) -> String {
+    let cut = CD19_CAR_T
+        .find("[[products]]")
+        .expect("the CD19 scenario has a product");
+    format!("{}{products}", &CD19_CAR_T[..cut])
+}
+
+/// The coarse CD19 scenario without lymphodepletion or products: the same patient
+/// untreated.
+pub fn coarse_untreated() -> String {
+    let cut = CD19_CAR_T
+        .find("[lymphodepletion]")
+        .expect("the CD19 scenario has lymphodepletion");
+    CD19_CAR_T[..cut].to_string()
+}
+
+/// Parses each scenario text (as `t.toml`): an empty list of expected words means it
+/// must be valid; otherwise the error report must contain every word.
+pub fn assert_scenario_errors<T: AsRef<str>>(cases: &[(T, &[&str])]) {
+    for (text, expected) in cases {
+        let result = immunosim_scenario::parse_str(text.as_ref(), "t.toml");
+        if expected.is_empty() {
+            assert!(result.is_ok(), "{}\n{}", text.as_ref(), result.unwrap_err());
+            continue;
+        }
+        let errors = result.unwrap_err().to_string();
+        for word in *expected {
+            assert!(errors.contains(word), "expected `{word}` in:\n{errors}");
+        }
+    }
+}
+
 pub fn car_t_per_ul(s: &Snapshot) -> f64 {
     s.car_t_blood_per_ul()
 }
