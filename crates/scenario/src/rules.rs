@@ -172,16 +172,8 @@ fn antigen_errors(s: &Scenario, checked: &validate::Checked<'_>) -> Vec<Scenario
         .into_iter()
         .map(|a| a.name)
         .collect();
-    let table = |array: &str, i: usize| {
-        checked
-            .document
-            .as_table()
-            .get(array)
-            .and_then(|p| p.as_array_of_tables())
-            .and_then(|a| a.get(i))
-    };
     for i in 0..s.products.len() {
-        let Some(product) = table("products", i) else {
+        let Some(product) = checked.array_table("products", i) else {
             continue;
         };
         let targets = product
@@ -226,7 +218,7 @@ fn antigen_errors(s: &Scenario, checked: &validate::Checked<'_>) -> Vec<Scenario
         ));
     }
     for i in 0..s.own_antigens.len() {
-        let Some(antigen) = table("antigens", i) else {
+        let Some(antigen) = checked.array_table("antigens", i) else {
             continue;
         };
         for stage in Stage::ALL {
@@ -257,15 +249,8 @@ fn product_errors(
     product: &Product,
 ) -> Vec<ScenarioError> {
     let mut errors = Vec::new();
-    let has = |name: &str| {
-        checked
-            .document
-            .as_table()
-            .get("products")
-            .and_then(|p| p.as_array_of_tables())
-            .and_then(|a| a.get(i))
-            .is_some_and(|t| t.contains_key(name))
-    };
+    let table = checked.array_table("products", i);
+    let has = |name: &str| table.is_some_and(|t| t.contains_key(name));
     let mut fail = |name: &str, message: String| {
         errors.push(checked.error_at(
             checked.span_of_product(i, name),
@@ -301,12 +286,7 @@ fn product_errors(
     if has("phenotype_shares") {
         let shares = product.phenotype_shares;
         let sum: f64 = shares.iter().sum();
-        let given = checked
-            .document
-            .as_table()
-            .get("products")
-            .and_then(|p| p.as_array_of_tables())
-            .and_then(|a| a.get(i))
+        let given = table
             .and_then(|t| t.get("phenotype_shares"))
             .and_then(|v| v.as_array())
             .map_or(0, |a| a.len());

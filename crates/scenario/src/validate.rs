@@ -49,12 +49,20 @@ impl<'a> Checked<'a> {
         index: usize,
         name: &str,
     ) -> Option<std::ops::Range<usize>> {
-        let array = self.document.as_table().get(array)?.as_array_of_tables()?;
-        let table = array.get(index)?;
+        let table = self.array_table(array, index)?;
         table
             .get(name)
             .and_then(Item::span)
             .or_else(|| table.span())
+    }
+
+    /// The `index`-th table of array `array` (`[[products]]`, ...), if present.
+    pub fn array_table(&self, array: &str, index: usize) -> Option<&Table> {
+        self.document
+            .as_table()
+            .get(array)?
+            .as_array_of_tables()?
+            .get(index)
     }
 
     /// The span of the value at a dotted path (`scenario.days`), if present.
