@@ -42,5 +42,6 @@ pub fn run_config(s: &Scenario) -> RunConfig {
         bridging: s.bridging,
         vaccinations: s.vaccinations.clone(),
         ivig: s.ivig.clone(),
+        quiet_cells: true,
     }
 }

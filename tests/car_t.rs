@@ -287,13 +287,15 @@ fn erlangen_cd19_course_aplasia_return_serology_remission_and_igg() {
             .map(|r| r.cells * r.autoreactive_share)
             .sum()
     };
-    // Before lymphodepletion: the same patient untreated, on day 0. (Measured at the
-    // default resolution: 5.0e8 -> 1.4e7 cells at one year, 2.3% -> 0.3% of memory.)
+    // Before lymphodepletion: the same patient untreated, on day 0. At this coarse
+    // resolution these are tens of agents, so the bound is loose: measured with B
+    // cells at 5e5 per agent, seeds 1-4, one year keeps 10-30% (at the default
+    // resolution, seed 1: 5.0e8 -> 1.4e7 cells, 2.3% -> 0.3% of memory).
     let untreated = simulate(&coarse_untreated().replace("days = 60", "days = 1"));
     let before = autoreactive(&untreated[0], Population::BMemory);
     let after = autoreactive(at(365.0), Population::BMemory);
     assert!(
-        after < 0.25 * before,
+        after < 0.5 * before,
         "self-reactive memory B cells {before:.3e} -> {after:.3e}"
     );
     // ...while new naive B cells still carry the preset's checkpoint defect, as the

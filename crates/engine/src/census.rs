@@ -6,11 +6,16 @@
 //! they are what a cell's encounters within its site are drawn from.
 
 use crate::config::RunConfig;
+use crate::rng::Stream;
 use immunosim_model::cell::{Kind, Population, Specificity};
 use immunosim_model::compartment::{Compartment, SiteLayout};
 use immunosim_model::fields::SecretingCells;
 use immunosim_model::rules::turnover;
 use immunosim_model::steady_state::SteadyState;
+
+/// Agents whose positions are implicit, by population and specificity (counted in the
+/// cell pass, placed by [`Census::place_implicit`]).
+pub type Unplaced = [[u32; Specificity::COUNT]; Population::COUNT];
 
 /// Agent counts at one moment.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -40,6 +45,61 @@ impl Census {
         self.by_specificity[p][cell.specificity.index()] += 1;
         if cell.specificity == Specificity::Autoantigen {
             self.autoreactive[layout_compartment.index()][p] += 1;
+        }
+    }
+
+    /// Places agents whose positions are implicit (`rules::quiet`): each is in a
+    /// compartment drawn from its population's stationary shares (`compartment_cdf`,
+    /// cumulative) and in a uniform site of it, independently of the others, so the
+    /// counts by site are one multinomial draw per population and specificity, taken as
+    /// a chain of binomials (compartments, then the sites of each). Each (population,
+    /// specificity) draws from its own stream (`stream(group)`), so a change in one
+    /// group's count leaves the others' placement as it was (common random numbers
+    /// between scenarios that differ a little).
+    pub fn place_implicit(
+        &mut self,
+        unplaced: &Unplaced,
+        compartment_cdf: &[[f64; Compartment::COUNT]; Population::COUNT],
+        layout: &SiteLayout,
+        stream: impl Fn(u64) -> Stream,
+    ) {
+        for population in Population::LIVING {
+            let p = population.index();
+            let cdf = &compartment_cdf[p];
+            for specificity in Specificity::ALL {
+                let n = unplaced[p][specificity.index()];
+                if n == 0 {
+                    continue;
+                }
+                let draws = &mut stream((p * Specificity::COUNT + specificity.index()) as u64);
+                self.by_specificity[p][specificity.index()] += n;
+                let (mut left, mut mass_left) = (u64::from(n), 1.0_f64);
+                for compartment in Compartment::ALL {
+                    let c = compartment.index();
+                    let share = cdf[c] - if c == 0 { 0.0 } else { cdf[c - 1] };
+                    let in_compartment = if c + 1 == Compartment::COUNT {
+                        left
+                    } else {
+                        draws.binomial(left, share / mass_left.max(f64::MIN_POSITIVE))
+                    };
+                    left -= in_compartment;
+                    mass_left -= share;
+                    if specificity == Specificity::Autoantigen {
+                        self.autoreactive[c][p] += in_compartment as u32;
+                    }
+                    let sites = layout.count(compartment);
+                    let mut here_left = in_compartment;
+                    for k in 0..sites {
+                        let in_site = if k + 1 == sites {
+                            here_left
+                        } else {
+                            draws.binomial(here_left, 1.0 / f64::from(sites - k))
+                        };
+                        here_left -= in_site;
+                        self.by_site[usize::from(layout.site(compartment, k))][p] += in_site as u32;
+                    }
+                }
+            }
         }
     }
 
@@ -83,6 +143,15 @@ impl Census {
         self.by_specificity[population.index()]
             .iter()
             .map(|&n| u64::from(n))
+            .sum()
+    }
+
+    /// Living CAR-T agents.
+    pub fn car_t_agents(&self) -> u64 {
+        Population::LIVING
+            .iter()
+            .filter(|p| p.is_car_t())
+            .map(|&p| self.total(p))
             .sum()
     }
 

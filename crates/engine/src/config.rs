@@ -43,6 +43,11 @@ pub struct RunConfig {
     pub vaccinations: Vec<Vaccination>,
     /// IVIG infusions.
     pub ivig: Vec<IvigDose>,
+    /// Step resting cells by the quiet-cell shortcuts (`rules::quiet`: implicit
+    /// positions, events by thinning). `false` sends every cell through the explicit
+    /// rules: the same model and distributions with other draws, at about twice the
+    /// cost (kept to check the one against the other).
+    pub quiet_cells: bool,
 }
 
 /// Chemotherapy given on one day, mg/m2.
@@ -75,6 +80,7 @@ impl Default for RunConfig {
             bridging: None,
             vaccinations: Vec::new(),
             ivig: Vec::new(),
+            quiet_cells: true,
         }
     }
 }

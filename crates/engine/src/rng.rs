@@ -32,6 +32,10 @@ pub enum Purpose {
     Killing = 8,
     /// Manufacturing of a product (duration and failure).
     Manufacturing = 9,
+    /// Choosing which quiet cells of a chunk have an event (`rules::quiet`).
+    QuietEvents = 10,
+    /// Placing the agents whose positions are implicit into sites.
+    Placement = 11,
 }
 
 /// SplitMix64 finaliser: a bijective 64-bit mix.
@@ -92,6 +96,22 @@ impl Stream {
     pub fn new(seed: u64, step: u64, id: u64, purpose: Purpose) -> Stream {
         let key = StepKey::new(seed, step, purpose).0 ^ id.wrapping_mul(GOLDEN);
         Stream(Xoshiro256PlusPlus::seed_from_u64(key))
+    }
+}
+
+impl Stream {
+    /// A binomial draw: successes in `n` trials of probability `p` (clamped to
+    /// [0, 1]; not a number counts as 0). Exact: rand_distr's BTPE for large means,
+    /// inversion for small ones.
+    pub fn binomial(&mut self, n: u64, p: f64) -> u64 {
+        if n == 0 || p.is_nan() || p <= 0.0 {
+            return 0;
+        }
+        if p >= 1.0 {
+            return n;
+        }
+        let distribution = rand_distr::Binomial::new(n, p).expect("p is within [0, 1]");
+        rand_distr::Distribution::sample(&distribution, &mut self.0)
     }
 }
 

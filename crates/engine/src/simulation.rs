@@ -14,7 +14,7 @@
 //!    (= parent row) order, get consecutive new ids and fill freed rows in ascending
 //!    order; the rest are spawned as new entities at the end of the table.
 
-use crate::census::Census;
+use crate::census::{Census, Unplaced};
 use crate::config::RunConfig;
 use crate::init::initial_cells;
 use crate::observe::ClinicalState;
@@ -26,7 +26,8 @@ use immunosim_model::compartment::SiteLayout;
 use immunosim_model::crs::CrsState;
 use immunosim_model::fields::Fields;
 use immunosim_model::rules::hazards::StepHazards;
-use immunosim_model::rules::{self, Fate, SiteView, StepContext, lymphopoiesis};
+use immunosim_model::rules::quiet::{self, QuietPlan};
+use immunosim_model::rules::{self, Fate, SiteViews, StepContext, lymphopoiesis};
 use immunosim_model::steady_state::SteadyState;
 use immunosim_model::{Cell, CellId, Draws, Population, Specificity};
 use rayon::prelude::*;
@@ -51,9 +52,42 @@ pub struct Progress {
 /// What one chunk of the cell pass returns.
 struct ChunkOutcome {
     census: Census,
+    /// Agents with implicit positions, counted but not yet placed.
+    unplaced: Unplaced,
     niche_entries: [u64; Specificity::COUNT],
     births: Vec<Cell>,
     freed: Vec<u32>,
+}
+
+impl ChunkOutcome {
+    fn new(sites: usize) -> ChunkOutcome {
+        ChunkOutcome {
+            census: Census::new(sites),
+            unplaced: [[0; Specificity::COUNT]; Population::COUNT],
+            niche_entries: [0; Specificity::COUNT],
+            births: Vec::new(),
+            freed: Vec::new(),
+        }
+    }
+
+    /// Counts a living cell: at its site, or among the unplaced when its population's
+    /// position is implicit this step.
+    #[inline]
+    fn count(&mut self, cell: &Cell, plan: &QuietPlan) {
+        if plan.is_implicit(cell.population) {
+            self.unplaced[cell.population.index()][cell.specificity.index()] += 1;
+        } else {
+            self.census.add(cell, cell.compartment);
+        }
+    }
+
+    /// Counts the births pushed since `before`.
+    fn count_births(&mut self, before: usize, plan: &QuietPlan) {
+        for i in before..self.births.len() {
+            let born = self.births[i];
+            self.count(&born, plan);
+        }
+    }
 }
 
 /// One simulated patient.
@@ -201,34 +235,71 @@ impl Simulation {
             },
         };
         ctx.hazards = StepHazards::new(&ctx);
+        // CAR-T cells kill by site, so B cells keep real positions while any are alive
+        // or arrive this step.
+        let b_positions_needed = !infused.is_empty() || self.census.car_t_agents() > 0;
+        let plan = if config.quiet_cells {
+            QuietPlan::new(&ctx, &self.census.by_specificity, b_positions_needed)
+        } else {
+            QuietPlan::default()
+        };
         let key = StepKey::new(config.seed, self.step, Purpose::CellStep);
         let site_totals: Vec<u32> = self.census.by_site.iter().map(|c| c.iter().sum()).collect();
-        let census_in = &self.census;
+        let views = SiteViews {
+            counts: &self.census.by_site,
+            totals: &site_totals,
+        };
         let sites = self.layout.total();
+        let (seed, step) = (config.seed, self.step);
         let outcomes: Vec<ChunkOutcome> = self
             .world
             .cells_mut()
             .par_chunks_mut(CHUNK_ROWS)
             .enumerate()
             .map(|(chunk, cells)| {
-                let mut out = ChunkOutcome {
-                    census: Census::new(sites),
-                    niche_entries: [0; Specificity::COUNT],
-                    births: Vec::new(),
-                    freed: Vec::new(),
-                };
+                let mut out = ChunkOutcome::new(sites);
                 let first_row = chunk * CHUNK_ROWS;
+                // Quiet cells with an event to resolve: per population, the quiet rows
+                // to pass over before its next candidate (`QuietPlan::gap`), drawn in
+                // row order from the chunk's own stream.
+                let mut skips = Stream::new(seed, step, chunk as u64, Purpose::QuietEvents);
+                let mut pass_over = [0u64; Population::COUNT];
+                for population in Population::LIVING.into_iter().filter(|&p| plan.is_quiet(p)) {
+                    pass_over[population.index()] = plan.gap(population, &mut skips);
+                }
                 for (offset, cell) in cells.iter_mut().enumerate() {
                     let row = (first_row + offset) as u32;
                     if !cell.is_alive() {
                         out.freed.push(row);
                         continue;
                     }
-                    let site = usize::from(cell.site);
-                    let view = SiteView {
-                        counts: &census_in.by_site[site],
-                        total: site_totals[site],
-                    };
+                    if plan.is_quiet(cell.population) {
+                        let left = &mut pass_over[cell.population.index()];
+                        if *left > 0 {
+                            *left -= 1;
+                        } else {
+                            *left = plan.gap(cell.population, &mut skips);
+                            let births_before = out.births.len();
+                            let mut draws = key.cell(cell.id.0);
+                            let fate = quiet::candidate(
+                                cell,
+                                &ctx,
+                                &plan,
+                                views,
+                                &mut draws,
+                                &mut out.births,
+                            );
+                            out.count_births(births_before, &plan);
+                            if fate == Fate::Dies {
+                                cell.population = Population::Dead;
+                                out.freed.push(row);
+                                continue;
+                            }
+                        }
+                        out.count(cell, &plan);
+                        continue;
+                    }
+                    let view = views.view(cell.site);
                     let mut draws = key.cell(cell.id.0);
                     let births_before = out.births.len();
                     let kind_before = cell.population.kind();
@@ -253,17 +324,16 @@ impl Simulation {
                         cell.population = Population::Dead;
                         out.freed.push(row);
                     } else {
-                        out.census.add(cell, cell.compartment);
+                        out.count(cell, &plan);
                     }
-                    for born in &out.births[births_before..] {
-                        out.census.add(born, born.compartment);
-                    }
+                    out.count_births(births_before, &plan);
                 }
                 out
             })
             .collect();
 
         let mut census = Census::new(sites);
+        let mut unplaced: Unplaced = [[0; Specificity::COUNT]; Population::COUNT];
         let mut births = infused;
         births.extend(self.new_precursors(&ctx));
         for born in &births {
@@ -276,6 +346,11 @@ impl Simulation {
         self.niche_window_steps += u64::from(counting);
         for out in outcomes {
             census.merge(&out.census);
+            for (total, counts) in unplaced.iter_mut().zip(&out.unplaced) {
+                for (t, n) in total.iter_mut().zip(counts) {
+                    *t += n;
+                }
+            }
             if counting {
                 for (total, n) in self.niche_entries.iter_mut().zip(out.niche_entries) {
                     *total += n;
@@ -284,6 +359,12 @@ impl Simulation {
             births.extend(out.births);
             freed.extend(out.freed);
         }
+        census.place_implicit(
+            &unplaced,
+            &ctx.hazards.compartment_cdf,
+            &self.layout,
+            |group| Stream::new(config.seed, self.step, group, Purpose::Placement),
+        );
         self.place_births(births, &freed);
         self.census = census;
         self.fields = next_fields;

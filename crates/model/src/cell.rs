@@ -350,7 +350,9 @@ impl Cell {
 
     /// Sets the surface density of `antigen` (molecules per cell, saturating).
     pub fn set_antigen_molecules(&mut self, antigen: Antigen, molecules: f64) {
-        let units = (molecules / ANTIGEN_UNIT_MOLECULES).round();
+        // Rounded to the nearest unit: + 0.5 then truncation (the cast), which for
+        // non-negative values is `round` without its libm call.
+        let units = molecules * (1.0 / ANTIGEN_UNIT_MOLECULES) + 0.5;
         self.antigen[antigen.slot()] = units.clamp(0.0, f64::from(u16::MAX)) as u16;
     }
 }

@@ -4,6 +4,37 @@
 //! (seed, step, cell id, purpose), so the same cell makes the same draws whatever thread
 //! steps it. This trait keeps the model free of any RNG crate.
 
+/// A log-normal law by the mean and standard deviation of its logarithm, worked out
+/// once from the arithmetic mean and SD so that repeated draws cost one `exp`.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct LogNormal {
+    /// Mean of the logarithm.
+    pub mu: f64,
+    /// Standard deviation of the logarithm.
+    pub sigma: f64,
+}
+
+impl LogNormal {
+    /// The law with arithmetic mean `mean` and standard deviation `sd`; `None` when
+    /// `mean` is 0 or less.
+    pub fn new(mean: f64, sd: f64) -> Option<LogNormal> {
+        if mean <= 0.0 {
+            return None;
+        }
+        let sigma2 = (1.0 + (sd / mean).powi(2)).ln();
+        Some(LogNormal {
+            mu: mean.ln() - sigma2 / 2.0,
+            sigma: sigma2.sqrt(),
+        })
+    }
+
+    /// The value at standard normal deviate `z`.
+    #[inline]
+    pub fn at(&self, z: f64) -> f64 {
+        (self.mu + self.sigma * z).exp()
+    }
+}
+
 /// A source of independent uniform draws on [0, 1).
 pub trait Draws {
     /// One uniform draw on [0, 1).
@@ -59,6 +90,26 @@ pub trait Draws {
         Some(N - 1)
     }
 
+    /// Failures before the first success in independent trials of success probability
+    /// `p` (geometric on 0, 1, 2, ...; inversion, one uniform): the gap to the next
+    /// chosen item when each item is chosen with probability `p`. `u64::MAX` when `p`
+    /// is 0 or less.
+    fn failures_before_success(&mut self, p: f64) -> u64 {
+        if p >= 1.0 {
+            return 0;
+        }
+        if p <= 0.0 {
+            return u64::MAX;
+        }
+        // 1 − u is in (0, 1]: its logarithm is finite.
+        let gap = (1.0 - self.uniform()).ln() / (-p).ln_1p();
+        if gap >= u64::MAX as f64 {
+            u64::MAX
+        } else {
+            gap as u64
+        }
+    }
+
     /// A standard normal draw (Box–Muller, one of the pair).
     fn normal(&mut self) -> f64 {
         let u1 = self.uniform().max(f64::MIN_POSITIVE);
@@ -66,15 +117,19 @@ pub trait Draws {
         (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos()
     }
 
-    /// A log-normal draw with the given arithmetic mean and standard deviation.
+    /// Two independent standard normal draws (Box–Muller, both of the pair).
+    fn normal_pair(&mut self) -> (f64, f64) {
+        let u1 = self.uniform().max(f64::MIN_POSITIVE);
+        let u2 = self.uniform();
+        let radius = (-2.0 * u1.ln()).sqrt();
+        let (sin, cos) = (std::f64::consts::TAU * u2).sin_cos();
+        (radius * cos, radius * sin)
+    }
+
+    /// A log-normal draw with the given arithmetic mean and standard deviation (0 for
+    /// a mean of 0 or less).
     fn log_normal(&mut self, mean: f64, sd: f64) -> f64 {
-        if mean <= 0.0 {
-            return 0.0;
-        }
-        let cv2 = (sd / mean).powi(2);
-        let sigma2 = (1.0 + cv2).ln();
-        let mu = mean.ln() - sigma2 / 2.0;
-        (mu + sigma2.sqrt() * self.normal()).exp()
+        LogNormal::new(mean, sd).map_or(0.0, |law| law.at(self.normal()))
     }
 
     /// A Poisson draw with mean `lambda` (inversion for small means, normal
@@ -156,6 +211,27 @@ mod tests {
         assert_eq!(probability(0.0, 1.0), 0.0);
         let p = probability(std::f64::consts::LN_2, 1.0);
         assert!((p - 0.5).abs() < 1e-12);
+    }
+
+    #[test]
+    fn geometric_gaps_choose_each_item_with_its_probability() {
+        let mut d = TestDraws(11);
+        for p in [0.002, 0.02, 0.3] {
+            let items = 2_000_000u64;
+            let (mut next, mut chosen) = (d.failures_before_success(p), 0u64);
+            while next < items {
+                chosen += 1;
+                next += 1 + d.failures_before_success(p);
+            }
+            let expected = items as f64 * p;
+            let tolerance = 5.0 * expected.sqrt();
+            assert!(
+                (chosen as f64 - expected).abs() < tolerance,
+                "{p}: {chosen}"
+            );
+        }
+        assert_eq!(d.failures_before_success(1.0), 0);
+        assert_eq!(d.failures_before_success(0.0), u64::MAX);
     }
 
     #[test]

@@ -4,28 +4,67 @@
 //! run's [`AntigenPanel`] (data: `scenarios/antigens/catalogue.toml`). These densities
 //! are what a CAR sees; the untreated patient only carries them.
 
-use crate::antigen_panel::AntigenPanel;
+use super::StepContext;
+use crate::antigen_panel::{AntigenPanel, Stage};
 use crate::cell::{Antigen, Cell, Population, Specificity};
-use crate::draws::Draws;
+use crate::draws::{Draws, LogNormal};
 use crate::parameters::Parameters;
 
-/// Draws the cell's surface for its current population. A new long-lived plasma cell
-/// is in the CD19-negative subset with probability `plasma_cells.cd19_negative_share`;
-/// antigens the panel marks `lost_by_mature_plasma_cells` are then absent.
+/// The laws of every slot on every stage, worked out once (per step in the rules, once
+/// at start-up for the initial patient) rather than on every draw.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct SurfaceLaws {
+    by_stage: [[Option<LogNormal>; Antigen::SLOTS]; Stage::ALL.len()],
+}
+
+impl SurfaceLaws {
+    /// The laws of `panel`.
+    pub fn new(panel: &AntigenPanel) -> SurfaceLaws {
+        let mut laws = SurfaceLaws::default();
+        for k in 0..Stage::ALL.len() {
+            for (law, spec) in laws.by_stage[k].iter_mut().zip(&panel.slots) {
+                let density = spec.densities[k];
+                *law = LogNormal::new(density.mean, density.sd);
+            }
+        }
+        laws
+    }
+
+    /// The laws of each slot on `population` (all absent for cells without a stage).
+    fn of(&self, population: Population) -> [Option<LogNormal>; Antigen::SLOTS] {
+        Stage::of(population)
+            .and_then(|stage| Stage::ALL.iter().position(|&s| s == stage))
+            .map_or([None; Antigen::SLOTS], |k| self.by_stage[k])
+    }
+}
+
+/// [`draw_surface`] with the step's laws (`ctx.hazards.surface`).
+pub fn redraw_surface(cell: &mut Cell, ctx: &StepContext<'_>, draws: &mut impl Draws) {
+    draw_surface(cell, ctx.params, ctx.antigens, &ctx.hazards.surface, draws);
+}
+
+/// Draws the cell's surface for its current population (`laws` of `panel`). A new
+/// long-lived plasma cell is in the CD19-negative subset with probability
+/// `plasma_cells.cd19_negative_share`; antigens the panel marks
+/// `lost_by_mature_plasma_cells` are then absent.
 pub fn draw_surface(
     cell: &mut Cell,
     params: &Parameters,
     panel: &AntigenPanel,
+    laws: &SurfaceLaws,
     draws: &mut impl Draws,
 ) {
-    let table = panel.densities(cell.population);
-    for antigen in Antigen::ALL {
-        let d = table[antigen.slot()];
-        let value = if d.mean > 0.0 {
-            draws.log_normal(d.mean, d.sd)
-        } else {
-            0.0
-        };
+    // Box–Muller gives normals in pairs: the second of a pair serves the next slot.
+    let mut spare = None;
+    for (antigen, law) in Antigen::ALL.into_iter().zip(laws.of(cell.population)) {
+        let value = law.map_or(0.0, |law| {
+            let z = spare.take().unwrap_or_else(|| {
+                let (z, next) = draws.normal_pair();
+                spare = Some(next);
+                z
+            });
+            law.at(z)
+        });
         cell.set_antigen_molecules(antigen, value);
     }
     // Vaccine-specific plasma cells in the initial patient formed years to decades

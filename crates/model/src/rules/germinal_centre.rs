@@ -57,7 +57,7 @@ pub fn germinal_centre(
         Some(0) => {
             if draws.chance(act.germinal_centre_memory_share) {
                 cell.population = Population::BMemory;
-                antigens::draw_surface(cell, ctx.params, ctx.antigens, draws);
+                antigens::redraw_surface(cell, ctx, draws);
             } else {
                 become_plasmablast(cell, ctx, draws);
             }
@@ -76,7 +76,7 @@ pub fn germinal_centre(
 pub fn become_plasmablast(cell: &mut Cell, ctx: &StepContext<'_>, draws: &mut impl Draws) {
     cell.population = Population::Plasmablast;
     cell.birth_day = ctx.day as f32;
-    antigens::draw_surface(cell, ctx.params, ctx.antigens, draws);
+    antigens::redraw_surface(cell, ctx, draws);
 }
 
 impl Cell {

@@ -34,7 +34,7 @@ pub fn new_precursor(ctx: &StepContext<'_>, draws: &mut impl Draws) -> Cell {
         compartment: Compartment::Marrow,
         ..Cell::default()
     };
-    antigens::draw_surface(&mut cell, ctx.params, ctx.antigens, draws);
+    antigens::redraw_surface(&mut cell, ctx, draws);
     cell
 }
 
@@ -54,6 +54,6 @@ pub fn precursor(cell: &mut Cell, ctx: &StepContext<'_>, draws: &mut impl Draws)
         return Fate::Dies;
     }
     cell.population = Population::BTransitional;
-    antigens::draw_surface(cell, ctx.params, ctx.antigens, draws);
+    antigens::redraw_surface(cell, ctx, draws);
     Fate::Lives
 }

@@ -33,7 +33,7 @@ pub fn transitional(cell: &mut Cell, ctx: &StepContext<'_>, draws: &mut impl Dra
     }
     if draws.chance(maturation_probability(cell.specificity, ctx)) {
         cell.population = Population::BNaive;
-        antigens::draw_surface(cell, ctx.params, ctx.antigens, draws);
+        antigens::redraw_surface(cell, ctx, draws);
         Fate::Lives
     } else {
         Fate::Dies

@@ -17,6 +17,7 @@ pub mod lymphopoiesis;
 pub mod maturation;
 pub mod migration;
 pub mod plasma_cells;
+pub mod quiet;
 pub mod turnover;
 
 use crate::cell::{Cell, Population};
@@ -90,6 +91,27 @@ impl SiteView<'_> {
             k -= n;
         }
         None
+    }
+}
+
+/// The members of every site at the start of the step (the census by site).
+#[derive(Clone, Copy, Debug)]
+pub struct SiteViews<'a> {
+    /// Agents of each population, by site.
+    pub counts: &'a [[u32; Population::COUNT]],
+    /// Agents by site (sums of `counts`).
+    pub totals: &'a [u32],
+}
+
+impl<'a> SiteViews<'a> {
+    /// The view of one site.
+    #[inline]
+    pub fn view(&self, site: u16) -> SiteView<'a> {
+        let site = usize::from(site);
+        SiteView {
+            counts: &self.counts[site],
+            total: self.totals[site],
+        }
     }
 }
 

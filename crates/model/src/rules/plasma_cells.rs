@@ -51,7 +51,7 @@ pub fn plasmablast(cell: &mut Cell, ctx: &StepContext<'_>, draws: &mut impl Draw
         Some(_) => {
             cell.population = Population::PlasmaCell;
             cell.flags |= Cell::FLAG_NICHE;
-            antigens::draw_surface(cell, ctx.params, ctx.antigens, draws);
+            antigens::redraw_surface(cell, ctx, draws);
             Fate::Lives
         }
         None => Fate::Lives,

@@ -1,0 +1,197 @@
+//! Quiet cells: resting lymphocytes and long-lived plasma cells, whose only events in a
+//! step are rare (death, homeostatic division, activation), handled without a random
+//! draw per cell.
+//!
+//! Three quarters of a lupus patient's agents are resting T cells, naive and memory B
+//! cells and niche plasma cells. In a one-day step a resting T cell dies or divides
+//! with probability ~0.001–0.02 and otherwise only recirculates. Two exact shortcuts
+//! make such a cell cost one read and one count:
+//!
+//! * **Implicit positions.** A recirculating cell leaves its compartment at
+//!   `physiology.recirculation_rate_per_day` (12.5/day) and redraws it from its
+//!   population's stationary shares, so after a one-day step its compartment is a fresh
+//!   stationary draw, independent of where it was, except with probability
+//!   e^−12.5 ≈ 4·10⁻⁶ (no move at all). Its site is then a uniform site of that
+//!   compartment. The positions of n such cells are therefore a multinomial sample, which
+//!   the engine draws from the counts (a chain of binomials per population and
+//!   specificity) instead of moving each cell. This holds while the step's move
+//!   probability is at least [`IMPLICIT_POSITION_MIN_MOVE_PROBABILITY`]; with shorter
+//!   steps or slower recirculation every cell is moved explicitly.
+//! * **Skipping by thinning.** Every quiet cell of (population, specificity) has some
+//!   event this step with probability `any`. The engine visits *candidates*: among the
+//!   rows of each quiet population, in row order, it skips geometric gaps
+//!   ([`QuietPlan::gap`]) with the population's largest `any` over the specificities
+//!   present (`candidate`), so each of its cells is a candidate independently with that
+//!   probability. A candidate's own stream then accepts an event with probability
+//!   `any / candidate` and resolves which ([`candidate`]). Each cell thus has an event
+//!   with probability exactly `any`, as if it had drawn for itself, and only ~1% of
+//!   quiet rows (a lupus patient's step) cost more than a read and a count.
+//!
+//! The events are those of the explicit rules, in their order: turnover
+//! ([`super::turnover`]) first, then activation of a surviving naive or memory B cell
+//! ([`super::activation`]), which needs the cell in a lymphoid site: with implicit
+//! positions, the cell is in lymphoid tissue with its population's lymphoid share and
+//! in a uniform lymphoid site, whose census then decides help and suppression. A cell
+//! that is activated leaves the quiet set with that site as its position.
+//!
+//! B cells keep explicit positions while CAR-T cells are alive (the engine's choice,
+//! `b_positions_needed`): CAR-T killing bins targets by their site.
+
+use super::{Fate, SiteViews, StepContext, activation, turnover};
+use crate::cell::{Cell, Population, Specificity};
+use crate::compartment::Compartment;
+use crate::draws::Draws;
+
+/// Smallest step probability of leaving the compartment (`StepHazards::move_probability`)
+/// at which a recirculating cell's position is treated as a fresh stationary draw each
+/// step. The default recirculation (12.5/day) over a one-day step gives 1 − 4·10⁻⁶;
+/// half-day steps give 1 − 2·10⁻³ and keep explicit positions. Choice: the error of the
+/// shortcut is the share of cells that should have stayed where they were (a
+/// correlation of a cell's site between consecutive steps), here at most 0.1%.
+pub const IMPLICIT_POSITION_MIN_MOVE_PROBABILITY: f64 = 1.0 - 1e-3;
+
+/// Which populations are quiet this step and the probabilities of their events.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct QuietPlan {
+    /// Population is handled by [`candidate`] rather than by the explicit rules.
+    pub quiet: [bool; Population::COUNT],
+    /// Population's positions are implicit (drawn by the engine from the counts).
+    pub implicit_position: [bool; Population::COUNT],
+    /// Probability that a quiet cell of (population, specificity) has any event.
+    pub any: [[f64; Specificity::COUNT]; Population::COUNT],
+    /// Probability that a resting B cell of (population, specificity) is in lymphoid
+    /// tissue and its activation hazard fires (before help and suppression).
+    pub activation: [[f64; Specificity::COUNT]; Population::COUNT],
+    /// Candidate probability of a quiet cell of each population: the largest `any`
+    /// over the specificities present.
+    pub candidate: [f64; Population::COUNT],
+}
+
+impl QuietPlan {
+    /// The plan for the step of `ctx` (whose `hazards` must be set). `present` counts
+    /// the agents alive at the start of the step by population and specificity (the
+    /// census): `candidate` is taken over those only. `b_positions_needed`: naive and memory
+    /// B cells are stepped explicitly (CAR-T cells are alive and kill by site).
+    pub fn new(
+        ctx: &StepContext<'_>,
+        present: &[[u32; Specificity::COUNT]; Population::COUNT],
+        b_positions_needed: bool,
+    ) -> QuietPlan {
+        let h = &ctx.hazards;
+        let mut plan = QuietPlan::default();
+        let implicit_allowed = h.move_probability >= IMPLICIT_POSITION_MIN_MOVE_PROBABILITY;
+        for population in Population::LIVING {
+            let p = population.index();
+            let resting_b = matches!(population, Population::BNaive | Population::BMemory);
+            let implicit =
+                implicit_allowed && (population.is_t_cell() || resting_b && !b_positions_needed);
+            plan.implicit_position[p] = implicit;
+            plan.quiet[p] = implicit || population == Population::PlasmaCell;
+            if !plan.quiet[p] {
+                continue;
+            }
+            let cdf = &h.compartment_cdf[p];
+            let lymphoid_share = cdf[Compartment::Lymphoid.index()] - cdf[0];
+            for specificity in Specificity::ALL {
+                let s = specificity.index();
+                let any = if population == Population::PlasmaCell {
+                    h.plasma_cell_death[s]
+                } else {
+                    let activation = if resting_b {
+                        let memory = usize::from(population == Population::BMemory);
+                        lymphoid_share * h.activation[memory][s]
+                    } else {
+                        0.0
+                    };
+                    plan.activation[p][s] = activation;
+                    1.0 - (1.0 - h.turnover_any[p]) * (1.0 - activation)
+                };
+                plan.any[p][s] = any;
+                if present[p][s] > 0 {
+                    plan.candidate[p] = plan.candidate[p].max(any);
+                }
+            }
+            plan.candidate[p] = power_of_two_above(plan.candidate[p]);
+        }
+        plan
+    }
+
+    /// Quiet cells of `population` to pass over before the next candidate (geometric
+    /// with the population's candidate probability; `u64::MAX` when it is 0).
+    pub fn gap(&self, population: Population, draws: &mut impl Draws) -> u64 {
+        draws.failures_before_success(self.candidate[population.index()])
+    }
+
+    /// Whether `population` is quiet this step.
+    #[inline]
+    pub fn is_quiet(&self, population: Population) -> bool {
+        self.quiet[population.index()]
+    }
+
+    /// Whether `population`'s positions are implicit this step.
+    #[inline]
+    pub fn is_implicit(&self, population: Population) -> bool {
+        self.implicit_position[population.index()]
+    }
+}
+
+/// The smallest power of two at or above `p` (1 at most, 0 for 0). Candidate
+/// probabilities are rounded up to powers of two — at most twice the candidates — so
+/// that two runs whose rates differ a little (a scenario and a variant of it) usually
+/// pick the same candidates, and each cell decides with the same draw in both: common
+/// random numbers, which make differences between scenarios show above the noise.
+fn power_of_two_above(p: f64) -> f64 {
+    if p <= 0.0 {
+        return 0.0;
+    }
+    let exponent = p.log2().ceil().min(0.0);
+    exponent.exp2()
+}
+
+/// A quiet cell chosen as a candidate (with its population's `plan.candidate`
+/// probability): accepts an event with probability `any / candidate` and resolves it. Turnover first (death, or division
+/// pushing a daughter); then a surviving resting B cell whose activation hazard fired
+/// (given that something happened: certainly if there was no turnover, with its own
+/// probability if there was) meets the cells of a uniform lymphoid site for help.
+pub fn candidate(
+    cell: &mut Cell,
+    ctx: &StepContext<'_>,
+    plan: &QuietPlan,
+    sites: SiteViews<'_>,
+    draws: &mut impl Draws,
+    births: &mut Vec<Cell>,
+) -> Fate {
+    let (p, s) = (cell.population.index(), cell.specificity.index());
+    let any = plan.any[p][s];
+    if any <= 0.0 || !draws.chance(any / plan.candidate[p]) {
+        return Fate::Lives;
+    }
+    if cell.population == Population::PlasmaCell {
+        return Fate::Dies;
+    }
+    let turnover_any = ctx.hazards.turnover_any[p];
+    let activation = plan.activation[p][s];
+    let activation_fired = if draws.chance(turnover_any / any) {
+        match draws.competing_given(ctx.hazards.turnover_rates[p], 1.0) {
+            Some(0) => return Fate::Dies,
+            Some(_) => births.push(turnover::daughter(cell, ctx.day)),
+            None => {}
+        }
+        draws.chance(activation)
+    } else {
+        true
+    };
+    if activation_fired && activation > 0.0 {
+        let site = ctx.sites.random_site(Compartment::Lymphoid, draws);
+        if cell.specificity == Specificity::Autoantigen
+            && !activation::helped_and_unsuppressed(ctx, sites.view(site), draws)
+        {
+            return Fate::Lives;
+        }
+        cell.compartment = Compartment::Lymphoid;
+        cell.site = site;
+        cell.population = Population::BActivated;
+        cell.divisions = 0;
+    }
+    Fate::Lives
+}
