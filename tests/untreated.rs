@@ -136,38 +136,34 @@ fn quiet_cell_shortcuts_match_explicit_stepping() {
                 [[vaccinations]]\nday = 5\nvaccine = \"vaccine_a\"\n";
     let run = |quiet: bool| simulate_config(text, |c| c.quiet_cells = quiet).snapshots;
     let (quiet, explicit) = (run(true), run(false));
-    let measures: [(&str, Box<dyn Fn(&Snapshot) -> f64>, f64); 8] = [
+    let measures: [(&str, fn(&Snapshot) -> f64, f64); 8] = [
         (
             "naive CD4 cells",
-            Box::new(|s| s.total_cells(Population::Cd4Naive)),
+            |s| s.total_cells(Population::Cd4Naive),
             0.02,
         ),
         (
             "memory CD4 cells",
-            Box::new(|s| s.total_cells(Population::Cd4Memory)),
+            |s| s.total_cells(Population::Cd4Memory),
             0.02,
         ),
-        (
-            "naive B cells",
-            Box::new(|s| s.total_cells(Population::BNaive)),
-            0.03,
-        ),
+        ("naive B cells", |s| s.total_cells(Population::BNaive), 0.03),
         (
             "memory B cells",
-            Box::new(|s| s.total_cells(Population::BMemory)),
+            |s| s.total_cells(Population::BMemory),
             0.05,
         ),
         (
             "plasma cells",
-            Box::new(|s| s.total_cells(Population::PlasmaCell)),
+            |s| s.total_cells(Population::PlasmaCell),
             0.02,
         ),
-        ("blood CD3/uL", Box::new(|s| s.cd3_blood_per_ul()), 0.05),
-        ("blood B/uL", Box::new(b_cells), 0.08),
+        ("blood CD3/uL", |s| s.cd3_blood_per_ul(), 0.05),
+        ("blood B/uL", b_cells, 0.08),
         // Seeds 1-3: -4%, +6%, -1% (explicit runs of seeds 1-3 span 28.7-30.1 mg/L).
         (
             "measles-like IgG",
-            Box::new(|s| s.serology.igg_mg_per_l[Specificity::VaccineA.index()]),
+            |s| s.serology.igg_mg_per_l[Specificity::VaccineA.index()],
             0.10,
         ),
     ];
