@@ -136,38 +136,38 @@ fn quiet_cell_shortcuts_match_explicit_stepping() {
                 [[vaccinations]]\nday = 5\nvaccine = \"vaccine_a\"\n";
     let run = |quiet: bool| simulate_config(text, |c| c.quiet_cells = quiet).snapshots;
     let (quiet, explicit) = (run(true), run(false));
-    let measures: [(&str, fn(&Snapshot) -> f64, f64); 8] = [
+    let measures: [(Measure, f64); 8] = [
         (
-            "naive CD4 cells",
-            |s| s.total_cells(Population::Cd4Naive),
+            ("naive CD4 cells", |s| s.total_cells(Population::Cd4Naive)),
             0.02,
         ),
         (
-            "memory CD4 cells",
-            |s| s.total_cells(Population::Cd4Memory),
+            ("memory CD4 cells", |s| s.total_cells(Population::Cd4Memory)),
             0.02,
         ),
-        ("naive B cells", |s| s.total_cells(Population::BNaive), 0.03),
         (
-            "memory B cells",
-            |s| s.total_cells(Population::BMemory),
+            ("naive B cells", |s| s.total_cells(Population::BNaive)),
+            0.03,
+        ),
+        (
+            ("memory B cells", |s| s.total_cells(Population::BMemory)),
             0.05,
         ),
         (
-            "plasma cells",
-            |s| s.total_cells(Population::PlasmaCell),
+            ("plasma cells", |s| s.total_cells(Population::PlasmaCell)),
             0.02,
         ),
-        ("blood CD3/uL", |s| s.cd3_blood_per_ul(), 0.05),
-        ("blood B/uL", b_cells, 0.08),
+        (("blood CD3/uL", |s| s.cd3_blood_per_ul()), 0.05),
+        (("blood B/uL", b_cells), 0.08),
         // Seeds 1-3: -4%, +6%, -1% (explicit runs of seeds 1-3 span 28.7-30.1 mg/L).
         (
-            "measles-like IgG",
-            |s| s.serology.igg_mg_per_l[Specificity::VaccineA.index()],
+            ("measles-like IgG", |s| {
+                s.serology.igg_mg_per_l[Specificity::VaccineA.index()]
+            }),
             0.10,
         ),
     ];
-    for (name, f, tolerance) in &measures {
+    for ((name, f), tolerance) in &measures {
         let (q, e) = (mean(&quiet, 20.0, 40.0, f), mean(&explicit, 20.0, 40.0, f));
         eprintln!(
             "{name}: quiet {q:.4e} explicit {e:.4e} ({:+.3})",
