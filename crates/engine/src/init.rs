@@ -8,7 +8,7 @@
 
 use crate::config::RunConfig;
 use crate::rng::{Purpose, StepKey, Stream};
-use immunosim_model::rules::{antigens, migration};
+use immunosim_model::rules::migration;
 use immunosim_model::steady_state::SteadyState;
 use immunosim_model::{Cell, CellId, Compartment, Draws, Population};
 
@@ -24,7 +24,6 @@ pub fn initial_cells(
     let start_day = -config.burn_in_days;
     let mut next_id = 0u64;
     let per_cell = StepKey::new(config.seed, 0, Purpose::Initial);
-    let laws = antigens::SurfaceLaws::new(&config.antigens);
     for (group, (population, specificity, count)) in steady
         .initial_counts(&config.params)
         .into_iter()
@@ -57,13 +56,6 @@ pub fn initial_cells(
                 let burst = config.params.activation.activated_divisions.round() as usize;
                 cell.divisions = draws.index(burst.max(1)) as u8;
             }
-            antigens::draw_surface(
-                &mut cell,
-                &config.params,
-                &config.antigens,
-                &laws,
-                &mut draws,
-            );
             debug_assert!(compartment != Compartment::Organ || population.recirculates());
             cells.push(cell);
         }

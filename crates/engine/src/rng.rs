@@ -36,6 +36,8 @@ pub enum Purpose {
     QuietEvents = 10,
     /// Placing the agents whose positions are implicit into sites.
     Placement = 11,
+    /// Drawing every cell's surface antigens at the first infusion.
+    Surfaces = 12,
 }
 
 /// SplitMix64 finaliser: a bijective 64-bit mix.

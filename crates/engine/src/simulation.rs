@@ -113,6 +113,9 @@ pub struct Simulation {
     pub(crate) pending_events: Vec<Event>,
     /// Manufacturing of each product (by product index; `None` when not simulated).
     pub(crate) manufactured: Vec<Option<crate::treatment::ManufacturingOutcome>>,
+    /// Whether cells carry surface antigen densities (from the first infusion on; see
+    /// `StepContext::draw_surfaces`).
+    pub(crate) surfaces_drawn: bool,
 }
 
 impl Simulation {
@@ -153,6 +156,7 @@ impl Simulation {
             crs,
             equilibrated: false,
             pending_events: Vec::new(),
+            surfaces_drawn: false,
         }
     }
 
@@ -228,6 +232,7 @@ impl Simulation {
             host_t_relative: self.census.host_t_relative(config, &self.steady),
             products: &config.products,
             antigens: &config.antigens,
+            draw_surfaces: self.surfaces_drawn,
             car_proliferation_factor: if self.crs.dexamethasone_active {
                 params.crs.dexamethasone_proliferation_relative
             } else {

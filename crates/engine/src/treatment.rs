@@ -13,13 +13,28 @@ use immunosim_model::cell::{CAR_EXPRESSION_FULL, Kind};
 use immunosim_model::compartment::SiteLayout;
 use immunosim_model::crs::CrsAction;
 use immunosim_model::interventions::Vaccination;
-use immunosim_model::rules::lymphodepletion;
+use immunosim_model::rules::{antigens, lymphodepletion};
 use immunosim_model::{Cell, Compartment, Draws, Population};
 use rayon::prelude::*;
 
 /// Whether `day` falls in the step starting at `step_day`.
 pub fn in_step(day: f64, step_day: f64, dt_days: f64) -> bool {
     day >= step_day - 1e-9 && day < step_day + dt_days - 1e-9
+}
+
+/// Draws the surface antigens of every living cell, for its current stage, from the
+/// cell's own stream: done once, at the first infusion (`StepContext::draw_surfaces`).
+pub fn draw_surfaces(cells: &mut [Cell], config: &RunConfig, step: u64) {
+    let key = StepKey::new(config.seed, step, Purpose::Surfaces);
+    let laws = antigens::SurfaceLaws::new(&config.antigens);
+    cells
+        .par_chunks_mut(crate::simulation::CHUNK_ROWS)
+        .for_each(|chunk| {
+            for cell in chunk.iter_mut().filter(|c| c.is_alive()) {
+                let mut draws = key.cell(cell.id.0);
+                antigens::draw_surface(cell, &config.params, &config.antigens, &laws, &mut draws);
+            }
+        });
 }
 
 /// Kills lymphocytes for one day of chemotherapy; returns the agents killed.
@@ -250,6 +265,10 @@ impl Simulation {
                 ),
             });
             infused.extend(cells);
+        }
+        if !infused.is_empty() && !self.surfaces_drawn {
+            draw_surfaces(self.world.cells_mut(), &self.config, self.step);
+            self.surfaces_drawn = true;
         }
         self.other_interventions(day);
         let car_t_alive = Population::LIVING

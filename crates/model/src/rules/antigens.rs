@@ -2,7 +2,8 @@
 //!
 //! Densities are log-normal around a mean per stage and antigen (MODEL.md §3), from the
 //! run's [`AntigenPanel`] (data: `scenarios/antigens/catalogue.toml`). These densities
-//! are what a CAR sees; the untreated patient only carries them.
+//! are what a CAR sees, and only a CAR reads them: they are drawn from the first
+//! infusion on (see `StepContext::draw_surfaces`).
 
 use super::StepContext;
 use crate::antigen_panel::{AntigenPanel, Stage};
@@ -38,9 +39,12 @@ impl SurfaceLaws {
     }
 }
 
-/// [`draw_surface`] with the step's laws (`ctx.hazards.surface`).
+/// [`draw_surface`] with the step's laws (`ctx.hazards.surface`), when surfaces are
+/// kept (`ctx.draw_surfaces`).
 pub fn redraw_surface(cell: &mut Cell, ctx: &StepContext<'_>, draws: &mut impl Draws) {
-    draw_surface(cell, ctx.params, ctx.antigens, &ctx.hazards.surface, draws);
+    if ctx.draw_surfaces {
+        draw_surface(cell, ctx.params, ctx.antigens, &ctx.hazards.surface, draws);
+    }
 }
 
 /// Draws the cell's surface for its current population (`laws` of `panel`). A new
