@@ -344,6 +344,8 @@ impl Simulation {
         for born in &births {
             census.add(born, born.compartment);
         }
+        // Births in order: infused and new pre-B cells, then each chunk's daughters.
+        let mut birth_lists = vec![births];
         let mut freed = Vec::new();
         let counting = !self.equilibrated
             && self.step >= config.burn_in_steps() / 2
@@ -361,7 +363,7 @@ impl Simulation {
                     *total += n;
                 }
             }
-            births.extend(out.births);
+            birth_lists.push(out.births);
             freed.extend(out.freed);
         }
         census.place_implicit(
@@ -370,7 +372,7 @@ impl Simulation {
             &self.layout,
             |group| Stream::new(config.seed, self.step, group, Purpose::Placement),
         );
-        self.place_births(births, &freed);
+        self.place_births(&birth_lists, &freed);
         self.census = census;
         self.fields = next_fields;
         self.manage_crs(il6_production);
@@ -391,19 +393,52 @@ impl Simulation {
             .collect()
     }
 
-    /// Gives births their ids and rows: freed rows first (ascending), then new entities.
-    fn place_births(&mut self, births: Vec<Cell>, freed: &[u32]) {
-        let mut spawned = Vec::new();
-        let cells = self.world.cells_mut();
-        for (i, mut born) in births.into_iter().enumerate() {
-            born.id = CellId(self.next_id);
-            self.next_id += 1;
-            match freed.get(i) {
-                Some(&row) => cells[row as usize] = born,
-                None => spawned.push(born),
-            }
+    /// Gives births (the lists in order, read as one) their ids and rows: the i-th birth
+    /// gets id `next_id + i` and the i-th freed row (ascending), the rest become new
+    /// entities. Freed rows ascend, so the births landing in each chunk of rows are one
+    /// run of the list: chunks fill their rows in parallel, with the same result at any
+    /// thread count, and births are copied once, straight into their rows.
+    fn place_births(&mut self, lists: &[Vec<Cell>], freed: &[u32]) {
+        let mut starts = Vec::with_capacity(lists.len() + 1);
+        let mut total = 0usize;
+        for list in lists {
+            starts.push(total);
+            total += list.len();
         }
-        self.world.spawn(spawned);
+        starts.push(total);
+        // The births from the i-th on, of the lists read as one.
+        let from_nth = |i: usize| {
+            let list = starts.partition_point(|&s| s <= i).saturating_sub(1);
+            let first = lists.get(list).map_or(&[][..], |l| &l[i - starts[list]..]);
+            first
+                .iter()
+                .chain(lists.iter().skip(list + 1).flatten())
+                .copied()
+        };
+        let first_id = self.next_id;
+        self.next_id += total as u64;
+        let filled = total.min(freed.len());
+        let freed = &freed[..filled];
+        self.world
+            .cells_mut()
+            .par_chunks_mut(CHUNK_ROWS)
+            .enumerate()
+            .for_each(|(chunk, rows)| {
+                let start = (chunk * CHUNK_ROWS) as u32;
+                let end = start.saturating_add(rows.len() as u32);
+                let from = freed.partition_point(|&r| r < start);
+                let to = freed.partition_point(|&r| r < end);
+                let births = from_nth(from).zip(&freed[from..to]);
+                for (i, (mut born, &row)) in births.enumerate() {
+                    born.id = CellId(first_id + (from + i) as u64);
+                    rows[(row - start) as usize] = born;
+                }
+            });
+        let spawned = from_nth(filled).enumerate().map(|(k, mut born)| {
+            born.id = CellId(first_id + (filled + k) as u64);
+            born
+        });
+        self.world.spawn(spawned.collect::<Vec<_>>());
     }
 
     /// Runs burn-in and the recorded days, handing snapshots and events to `recorder`.

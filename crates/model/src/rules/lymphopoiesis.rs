@@ -48,6 +48,12 @@ pub fn precursor(cell: &mut Cell, ctx: &StepContext<'_>, draws: &mut impl Draws)
     if !draws.chance(ctx.hazards.precursor_exit) {
         return Fate::Lives;
     }
+    emigrate(cell, ctx, draws)
+}
+
+/// A pre-B cell that leaves marrow: deleted at the central checkpoint if self-reactive
+/// (with the checkpoint's probability), otherwise a transitional cell.
+pub fn emigrate(cell: &mut Cell, ctx: &StepContext<'_>, draws: &mut impl Draws) -> Fate {
     if cell.specificity == Specificity::Autoantigen
         && draws.chance(central_deletion_probability(ctx))
     {

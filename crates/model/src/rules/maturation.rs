@@ -31,6 +31,11 @@ pub fn transitional(cell: &mut Cell, ctx: &StepContext<'_>, draws: &mut impl Dra
     if !draws.chance(ctx.hazards.transitional_exit) {
         return Fate::Lives;
     }
+    leave(cell, ctx, draws)
+}
+
+/// A transitional cell that leaves the stage: it matures into a naive cell or dies.
+pub fn leave(cell: &mut Cell, ctx: &StepContext<'_>, draws: &mut impl Draws) -> Fate {
     if draws.chance(maturation_probability(cell.specificity, ctx)) {
         cell.population = Population::BNaive;
         antigens::redraw_surface(cell, ctx, draws);

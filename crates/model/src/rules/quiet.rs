@@ -1,11 +1,11 @@
-//! Quiet cells: resting lymphocytes and long-lived plasma cells, whose only events in a
-//! step are rare (death, homeostatic division, activation), handled without a random
-//! draw per cell.
+//! Quiet cells: resting lymphocytes, B-cell precursors and transitional cells, and
+//! long-lived plasma cells, whose events in a step are few (death, homeostatic
+//! division, activation, leaving their stage), handled without a random draw per cell.
 //!
-//! Three quarters of a lupus patient's agents are resting T cells, naive and memory B
-//! cells and niche plasma cells. In a one-day step a resting T cell dies or divides
-//! with probability ~0.001–0.02 and otherwise only recirculates. Two exact shortcuts
-//! make such a cell cost one read and one count:
+//! Over 85% of a lupus patient's agents are of these kinds. In a one-day step a
+//! resting T cell dies or divides with probability ~0.001–0.02 and otherwise only
+//! recirculates; a pre-B cell leaves marrow with probability ~0.2 and otherwise stays
+//! put. Two exact shortcuts make such a cell cost one read and one count:
 //!
 //! * **Implicit positions.** A recirculating cell leaves its compartment at
 //!   `physiology.recirculation_rate_per_day` (12.5/day) and redraws it from its
@@ -27,17 +27,22 @@
 //!   with probability exactly `any`, as if it had drawn for itself, and only ~1% of
 //!   quiet rows (a lupus patient's step) cost more than a read and a count.
 //!
-//! The events are those of the explicit rules, in their order: turnover
+//! The events are those of the explicit rules, in their order. A pre-B cell emigrates
+//! ([`lymphopoiesis::emigrate`]) and a transitional cell leaves its stage
+//! ([`maturation::leave`]); for resting cells, turnover
 //! ([`super::turnover`]) first, then activation of a surviving naive or memory B cell
 //! ([`super::activation`]), which needs the cell in a lymphoid site: with implicit
 //! positions, the cell is in lymphoid tissue with its population's lymphoid share and
 //! in a uniform lymphoid site, whose census then decides help and suppression. A cell
 //! that is activated leaves the quiet set with that site as its position.
 //!
-//! B cells keep explicit positions while CAR-T cells are alive (the engine's choice,
-//! `b_positions_needed`): CAR-T killing bins targets by their site.
+//! Recirculating B cells keep explicit positions while CAR-T cells are alive (the
+//! engine's choice, `b_positions_needed`): CAR-T killing bins targets by their site.
+//! Pre-B cells and plasma cells do not recirculate and always keep theirs.
 
-use super::{Fate, SiteViews, StepContext, activation, turnover};
+use super::{
+    Fate, SiteViews, StepContext, activation, lymphopoiesis, maturation, migration, turnover,
+};
 use crate::cell::{Cell, Population, Specificity};
 use crate::compartment::Compartment;
 use crate::draws::Draws;
@@ -83,10 +88,12 @@ impl QuietPlan {
         for population in Population::LIVING {
             let p = population.index();
             let resting_b = matches!(population, Population::BNaive | Population::BMemory);
-            let implicit =
-                implicit_allowed && (population.is_t_cell() || resting_b && !b_positions_needed);
+            let b_implicit =
+                !b_positions_needed && (resting_b || population == Population::BTransitional);
+            let implicit = implicit_allowed && (population.is_t_cell() || b_implicit);
             plan.implicit_position[p] = implicit;
-            plan.quiet[p] = implicit || population == Population::PlasmaCell;
+            plan.quiet[p] =
+                implicit || matches!(population, Population::PlasmaCell | Population::BPrecursor);
             if !plan.quiet[p] {
                 continue;
             }
@@ -96,6 +103,10 @@ impl QuietPlan {
                 let s = specificity.index();
                 let any = if population == Population::PlasmaCell {
                     h.plasma_cell_death[s]
+                } else if population == Population::BPrecursor {
+                    h.precursor_exit
+                } else if population == Population::BTransitional {
+                    h.transitional_exit
                 } else {
                     let activation = if resting_b {
                         let memory = usize::from(population == Population::BMemory);
@@ -166,8 +177,19 @@ pub fn candidate(
     if any <= 0.0 || !draws.chance(any / plan.candidate[p]) {
         return Fate::Lives;
     }
-    if cell.population == Population::PlasmaCell {
-        return Fate::Dies;
+    match cell.population {
+        Population::PlasmaCell => return Fate::Dies,
+        Population::BPrecursor => {
+            let fate = lymphopoiesis::emigrate(cell, ctx, draws);
+            // A new transitional cell recirculates: moved now unless its position is
+            // implicit this step (as the explicit rules move it after its step).
+            if fate == Fate::Lives && !plan.is_implicit(cell.population) {
+                migration::migrate(cell, ctx, draws);
+            }
+            return fate;
+        }
+        Population::BTransitional => return maturation::leave(cell, ctx, draws),
+        _ => {}
     }
     let turnover_any = ctx.hazards.turnover_any[p];
     let activation = plan.activation[p][s];
