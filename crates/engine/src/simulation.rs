@@ -5,14 +5,20 @@
 //!    taken at the end of the previous step (double buffer: the step's rules read the
 //!    fields of time t; the fields of t + dt are swapped in at the end).
 //! 2. **Cells** — one rayon pass over fixed-size chunks of rows (chunk boundaries do
-//!    not depend on the thread count). Each living cell gets its own random stream
-//!    keyed by (seed, step, cell id) and goes through the model's rules
-//!    ([`immunosim_model::rules::step_cell`]); encounters read the per-site census of
-//!    the start of the step. Each chunk returns its deaths (rows freed), its births and
-//!    its part of the new census.
+//!    not depend on the thread count). A cell of a quiet population
+//!    ([`immunosim_model::rules::quiet`]) is only counted unless its population's
+//!    candidate gaps, drawn from the chunk's own stream, land on it; every other cell,
+//!    and a quiet candidate, gets its own random stream keyed by (seed, step, cell id)
+//!    and goes through the model's rules ([`immunosim_model::rules::step_cell`] or
+//!    [`immunosim_model::rules::quiet::candidate`]); encounters read the per-site
+//!    census of the start of the step. Each chunk returns its deaths (rows freed), its
+//!    births and its part of the new census; cells with implicit positions are counted
+//!    by population and specificity and placed into sites afterwards, one multinomial
+//!    draw per group ([`Census::place_implicit`]).
 //! 3. **Births** — new pre-B cells from marrow, then every chunk's daughters in chunk
 //!    (= parent row) order, get consecutive new ids and fill freed rows in ascending
-//!    order; the rest are spawned as new entities at the end of the table.
+//!    order (chunks of rows in parallel); the rest are spawned as new entities at the
+//!    end of the table.
 
 use crate::census::{Census, Unplaced};
 use crate::config::RunConfig;
@@ -87,6 +93,101 @@ impl ChunkOutcome {
             let born = self.births[i];
             self.count(&born, plan);
         }
+    }
+}
+
+/// The cell pass of one step: what every chunk reads.
+struct CellPass<'a> {
+    ctx: &'a StepContext<'a>,
+    plan: &'a QuietPlan,
+    views: SiteViews<'a>,
+    config: &'a RunConfig,
+    key: StepKey,
+    step: u64,
+    sites: usize,
+}
+
+impl CellPass<'_> {
+    /// Steps the rows of chunk `chunk` (`cells`), in row order.
+    fn chunk(&self, chunk: usize, cells: &mut [Cell]) -> ChunkOutcome {
+        let plan = self.plan;
+        let mut out = ChunkOutcome::new(self.sites);
+        let first_row = chunk * CHUNK_ROWS;
+        // Quiet cells with an event to resolve: per population, the quiet rows to pass
+        // over before its next candidate (`QuietPlan::gap`), drawn in row order from the
+        // chunk's own stream.
+        let mut skips = Stream::new(
+            self.config.seed,
+            self.step,
+            chunk as u64,
+            Purpose::QuietEvents,
+        );
+        let mut pass_over = [0u64; Population::COUNT];
+        for population in Population::LIVING.into_iter().filter(|&p| plan.is_quiet(p)) {
+            pass_over[population.index()] = plan.gap(population, &mut skips);
+        }
+        for (offset, cell) in cells.iter_mut().enumerate() {
+            let row = (first_row + offset) as u32;
+            if !cell.is_alive() {
+                out.freed.push(row);
+                continue;
+            }
+            let fate = if plan.is_quiet(cell.population) {
+                let left = &mut pass_over[cell.population.index()];
+                if *left > 0 {
+                    *left -= 1;
+                    Fate::Lives
+                } else {
+                    *left = plan.gap(cell.population, &mut skips);
+                    self.quiet_candidate(cell, &mut out)
+                }
+            } else {
+                self.explicit(cell, &mut out)
+            };
+            if fate == Fate::Dies {
+                cell.population = Population::Dead;
+                out.freed.push(row);
+            } else {
+                out.count(cell, plan);
+            }
+        }
+        out
+    }
+
+    /// A quiet cell chosen as a candidate (`rules::quiet::candidate`).
+    fn quiet_candidate(&self, cell: &mut Cell, out: &mut ChunkOutcome) -> Fate {
+        let births_before = out.births.len();
+        let mut draws = self.key.cell(cell.id.0);
+        let fate = quiet::candidate(
+            cell,
+            self.ctx,
+            self.plan,
+            self.views,
+            &mut draws,
+            &mut out.births,
+        );
+        out.count_births(births_before, self.plan);
+        fate
+    }
+
+    /// A cell stepped through every rule (`rules::step_cell`), reweighed if it changed
+    /// kind; a plasmablast entering a niche is counted.
+    fn explicit(&self, cell: &mut Cell, out: &mut ChunkOutcome) -> Fate {
+        let view = self.views.view(cell.site);
+        let mut draws = self.key.cell(cell.id.0);
+        let births_before = out.births.len();
+        let kind_before = cell.population.kind();
+        let was_plasmablast = cell.population == Population::Plasmablast;
+        let mut fate = rules::step_cell(cell, self.ctx, view, &mut draws, &mut out.births);
+        if fate == Fate::Lives && cell.population.kind() != kind_before {
+            fate =
+                crate::config::reweigh(cell, kind_before, self.config, &mut draws, &mut out.births);
+        }
+        if was_plasmablast && fate == Fate::Lives && cell.population == Population::PlasmaCell {
+            out.niche_entries[cell.specificity.index()] += 1;
+        }
+        out.count_births(births_before, self.plan);
+        fate
     }
 }
 
@@ -248,93 +349,26 @@ impl Simulation {
         } else {
             QuietPlan::default()
         };
-        let key = StepKey::new(config.seed, self.step, Purpose::CellStep);
         let site_totals: Vec<u32> = self.census.by_site.iter().map(|c| c.iter().sum()).collect();
-        let views = SiteViews {
-            counts: &self.census.by_site,
-            totals: &site_totals,
-        };
         let sites = self.layout.total();
-        let (seed, step) = (config.seed, self.step);
+        let pass = CellPass {
+            ctx: &ctx,
+            plan: &plan,
+            views: SiteViews {
+                counts: &self.census.by_site,
+                totals: &site_totals,
+            },
+            config,
+            key: StepKey::new(config.seed, self.step, Purpose::CellStep),
+            step: self.step,
+            sites,
+        };
         let outcomes: Vec<ChunkOutcome> = self
             .world
             .cells_mut()
             .par_chunks_mut(CHUNK_ROWS)
             .enumerate()
-            .map(|(chunk, cells)| {
-                let mut out = ChunkOutcome::new(sites);
-                let first_row = chunk * CHUNK_ROWS;
-                // Quiet cells with an event to resolve: per population, the quiet rows
-                // to pass over before its next candidate (`QuietPlan::gap`), drawn in
-                // row order from the chunk's own stream.
-                let mut skips = Stream::new(seed, step, chunk as u64, Purpose::QuietEvents);
-                let mut pass_over = [0u64; Population::COUNT];
-                for population in Population::LIVING.into_iter().filter(|&p| plan.is_quiet(p)) {
-                    pass_over[population.index()] = plan.gap(population, &mut skips);
-                }
-                for (offset, cell) in cells.iter_mut().enumerate() {
-                    let row = (first_row + offset) as u32;
-                    if !cell.is_alive() {
-                        out.freed.push(row);
-                        continue;
-                    }
-                    if plan.is_quiet(cell.population) {
-                        let left = &mut pass_over[cell.population.index()];
-                        if *left > 0 {
-                            *left -= 1;
-                        } else {
-                            *left = plan.gap(cell.population, &mut skips);
-                            let births_before = out.births.len();
-                            let mut draws = key.cell(cell.id.0);
-                            let fate = quiet::candidate(
-                                cell,
-                                &ctx,
-                                &plan,
-                                views,
-                                &mut draws,
-                                &mut out.births,
-                            );
-                            out.count_births(births_before, &plan);
-                            if fate == Fate::Dies {
-                                cell.population = Population::Dead;
-                                out.freed.push(row);
-                                continue;
-                            }
-                        }
-                        out.count(cell, &plan);
-                        continue;
-                    }
-                    let view = views.view(cell.site);
-                    let mut draws = key.cell(cell.id.0);
-                    let births_before = out.births.len();
-                    let kind_before = cell.population.kind();
-                    let was_plasmablast = cell.population == Population::Plasmablast;
-                    let mut fate = rules::step_cell(cell, &ctx, view, &mut draws, &mut out.births);
-                    if fate == Fate::Lives && cell.population.kind() != kind_before {
-                        fate = crate::config::reweigh(
-                            cell,
-                            kind_before,
-                            config,
-                            &mut draws,
-                            &mut out.births,
-                        );
-                    }
-                    if was_plasmablast
-                        && fate == Fate::Lives
-                        && cell.population == Population::PlasmaCell
-                    {
-                        out.niche_entries[cell.specificity.index()] += 1;
-                    }
-                    if fate == Fate::Dies {
-                        cell.population = Population::Dead;
-                        out.freed.push(row);
-                    } else {
-                        out.count(cell, &plan);
-                    }
-                    out.count_births(births_before, &plan);
-                }
-                out
-            })
+            .map(|(chunk, cells)| pass.chunk(chunk, cells))
             .collect();
 
         let mut census = Census::new(sites);

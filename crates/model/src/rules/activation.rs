@@ -119,6 +119,11 @@ pub fn activate(
     if cell.specificity == Specificity::Autoantigen && !helped_and_unsuppressed(ctx, site, draws) {
         return;
     }
+    become_activated(cell);
+}
+
+/// The cell enters the extrafollicular burst: an activated B cell with no divisions yet.
+pub fn become_activated(cell: &mut Cell) {
     cell.population = Population::BActivated;
     cell.divisions = 0;
 }

@@ -21,11 +21,12 @@
 //!   event this step with probability `any`. The engine visits *candidates*: among the
 //!   rows of each quiet population, in row order, it skips geometric gaps
 //!   ([`QuietPlan::gap`]) with the population's largest `any` over the specificities
-//!   present, rounded up to a grid (`candidate`), so each of its cells is a candidate independently with that
-//!   probability. A candidate's own stream then accepts an event with probability
-//!   `any / candidate` and resolves which ([`candidate`]). Each cell thus has an event
-//!   with probability exactly `any`, as if it had drawn for itself, and only ~1% of
-//!   quiet rows (a lupus patient's step) cost more than a read and a count.
+//!   present, rounded up to a grid (`candidate`), so each of its cells is a candidate
+//!   independently with that probability. A candidate's own stream then accepts an
+//!   event with probability `any / candidate` and resolves which ([`candidate`]).
+//!   Each cell thus has an event with probability exactly `any`, as if it had drawn
+//!   for itself, and only a few percent of quiet rows (resting cells ~1%, pre-B cells
+//!   25% in a lupus patient's step) cost more than a read and a count.
 //!
 //! The events are those of the explicit rules, in their order. A pre-B cell emigrates
 //! ([`lymphopoiesis::emigrate`]) and a transitional cell leaves its stage
@@ -75,8 +76,9 @@ pub struct QuietPlan {
 impl QuietPlan {
     /// The plan for the step of `ctx` (whose `hazards` must be set). `present` counts
     /// the agents alive at the start of the step by population and specificity (the
-    /// census): `candidate` is taken over those only. `b_positions_needed`: naive and memory
-    /// B cells are stepped explicitly (CAR-T cells are alive and kill by site).
+    /// census): `candidate` is taken over those only. `b_positions_needed`:
+    /// recirculating B cells are stepped explicitly (CAR-T cells are alive and kill by
+    /// site).
     pub fn new(
         ctx: &StepContext<'_>,
         present: &[[u32; Specificity::COUNT]; Population::COUNT],
@@ -165,10 +167,12 @@ fn grid_above(p: f64) -> f64 {
 }
 
 /// A quiet cell chosen as a candidate (with its population's `plan.candidate`
-/// probability): accepts an event with probability `any / candidate` and resolves it. Turnover first (death, or division
-/// pushing a daughter); then a surviving resting B cell whose activation hazard fired
-/// (given that something happened: certainly if there was no turnover, with its own
-/// probability if there was) meets the cells of a uniform lymphoid site for help.
+/// probability): accepts an event with probability `any / candidate` and resolves it.
+/// A plasma cell dies; a pre-B cell emigrates; a transitional cell leaves its stage.
+/// A resting cell turns over first (death, or division pushing a daughter); then a
+/// surviving resting B cell whose activation hazard fired (given that something
+/// happened: certainly if there was no turnover, with its own probability if there
+/// was) meets the cells of a uniform lymphoid site for help.
 pub fn candidate(
     cell: &mut Cell,
     ctx: &StepContext<'_>,
@@ -217,8 +221,7 @@ pub fn candidate(
         }
         cell.compartment = Compartment::Lymphoid;
         cell.site = site;
-        cell.population = Population::BActivated;
-        cell.divisions = 0;
+        activation::become_activated(cell);
     }
     Fate::Lives
 }
