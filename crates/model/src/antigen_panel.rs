@@ -103,15 +103,4 @@ impl AntigenPanel {
         self.slots.get(slot.slot()).map_or("?", |s| s.name.as_str())
     }
 
-    /// Densities of each slot on `population` (absent beyond the panel).
-    pub fn densities(&self, population: Population) -> [Density; Antigen::SLOTS] {
-        let mut out = [Density::default(); Antigen::SLOTS];
-        if let Some(stage) = Stage::of(population) {
-            let k = Stage::ALL.iter().position(|&s| s == stage).unwrap_or(0);
-            for (d, spec) in out.iter_mut().zip(&self.slots) {
-                *d = spec.densities[k];
-            }
-        }
-        out
-    }
 }

@@ -126,11 +126,6 @@ pub trait Draws {
         (radius * cos, radius * sin)
     }
 
-    /// A log-normal draw with the given arithmetic mean and standard deviation (0 for
-    /// a mean of 0 or less).
-    fn log_normal(&mut self, mean: f64, sd: f64) -> f64 {
-        LogNormal::new(mean, sd).map_or(0.0, |law| law.at(self.normal()))
-    }
 
     /// A Poisson draw with mean `lambda` (inversion for small means, normal
     /// approximation with continuity correction above 60).
@@ -277,10 +272,20 @@ mod tests {
     }
 
     #[test]
-    fn log_normal_has_requested_mean() {
+    fn log_normal_from_normal_pairs_has_requested_mean_and_sd() {
         let mut d = TestDraws(11);
-        let n = 50_000;
-        let mean = (0..n).map(|_| d.log_normal(22_000.0, 7_000.0)).sum::<f64>() / n as f64;
+        let law = LogNormal::new(22_000.0, 7_000.0).unwrap();
+        let values: Vec<f64> = (0..25_000)
+            .flat_map(|_| {
+                let (a, b) = d.normal_pair();
+                [law.at(a), law.at(b)]
+            })
+            .collect();
+        let n = values.len() as f64;
+        let mean = values.iter().sum::<f64>() / n;
+        let sd = (values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / n).sqrt();
         assert!((mean / 22_000.0 - 1.0).abs() < 0.02, "{mean}");
+        assert!((sd / 7_000.0 - 1.0).abs() < 0.05, "{sd}");
+        assert_eq!(LogNormal::new(0.0, 1.0), None);
     }
 }

@@ -12,7 +12,7 @@ use crate::draws::{Draws, LogNormal};
 use crate::parameters::Parameters;
 
 /// The laws of every slot on every stage, worked out once (per step in the rules, once
-/// at start-up for the initial patient) rather than on every draw.
+/// for the pass over all cells at the first infusion) rather than on every draw.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SurfaceLaws {
     by_stage: [[Option<LogNormal>; Antigen::SLOTS]; Stage::ALL.len()],
