@@ -102,5 +102,4 @@ impl AntigenPanel {
     pub fn name(&self, slot: Antigen) -> &str {
         self.slots.get(slot.slot()).map_or("?", |s| s.name.as_str())
     }
-
 }

@@ -126,7 +126,6 @@ pub trait Draws {
         (radius * cos, radius * sin)
     }
 
-
     /// A Poisson draw with mean `lambda` (inversion for small means, normal
     /// approximation with continuity correction above 60).
     fn poisson(&mut self, lambda: f64) -> u64 {
