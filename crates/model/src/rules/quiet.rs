@@ -183,9 +183,14 @@ pub fn candidate(
 ) -> Fate {
     let (p, s) = (cell.population.index(), cell.specificity.index());
     let any = plan.any[p][s];
-    if any <= 0.0 || !draws.chance(any / plan.candidate[p]) {
+    let accept = any / plan.candidate[p];
+    let u = draws.uniform();
+    if any <= 0.0 || u >= accept {
         return Fate::Lives;
     }
+    // Given acceptance, u / accept is again uniform on [0, 1): it also decides which
+    // turnover event happened, so a T-cell candidate costs one draw.
+    let which = u / accept;
     match cell.population {
         Population::PlasmaCell => return Fate::Dies,
         Population::BPrecursor => {
@@ -200,15 +205,16 @@ pub fn candidate(
         Population::BTransitional => return maturation::leave(cell, ctx, draws),
         _ => {}
     }
-    let turnover_any = ctx.hazards.turnover_any[p];
+    let turnover_share = ctx.hazards.turnover_any[p] / any;
     let activation = plan.activation[p][s];
-    let activation_fired = if draws.chance(turnover_any / any) {
-        match draws.competing_given(ctx.hazards.turnover_rates[p], 1.0) {
-            Some(0) => return Fate::Dies,
-            Some(_) => births.push(turnover::daughter(cell, ctx.day)),
-            None => {}
+    let activation_fired = if which < turnover_share {
+        // Death or division, in proportion to their rates (competing risks).
+        let [death, division] = ctx.hazards.turnover_rates[p];
+        if (which / turnover_share) * (death + division) < death {
+            return Fate::Dies;
         }
-        draws.chance(activation)
+        births.push(turnover::daughter(cell, ctx.day));
+        activation > 0.0 && draws.chance(activation)
     } else {
         true
     };
