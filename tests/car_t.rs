@@ -314,7 +314,7 @@ fn erlangen_cd19_course_aplasia_return_serology_remission_and_igg() {
 /// repertoire did after rituximab (Chamberlain et al., J Clin Invest 2016: autoreactive
 /// naive frequencies unchanged, the cells newly generated). Measured, seeds 1-3:
 /// 4.0-5.1e8 self-reactive memory B cells (1.8-2.4% of memory) before, 0.3-5% of that
-/// left at one year; naive self-reactive share 0.50 -> 0.49-0.50.
+/// left at one year; naive self-reactive share 0.48-0.49 -> 0.49-0.50.
 #[test]
 fn cd19_car_t_resets_self_reactive_memory_not_the_naive_repertoire() {
     let path =
