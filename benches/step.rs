@@ -6,6 +6,8 @@
 //!   every cell, site census, births into freed rows) at ~1e5, ~1e6 and ~1e7 agents;
 //! * `step/reference/N` — in the same run, a rayon loop over a flat `Vec` of the same
 //!   32-byte records that reads and writes each once, the floor set by memory bandwidth;
+//! * `step/explicit/1e6` — the full step with every cell sent through the rules (the
+//!   quiet-cell shortcuts off), to show what they buy;
 //! * `step/churn/1e6` — a churn-heavy step: T-cell half-lives at their allowed minimum (naive
 //!   18 days, memory 3.7 days), so ~7% of all agents die and are born every step (the load CAR-T expansion will bring);
 //! * `threads/full/1e6/{1,2}` — the full step on a 1- and a 2-thread pool.
@@ -19,10 +21,16 @@ use std::hint::black_box;
 
 /// A warmed SLE patient of about `agents` agents; `extra` is appended to the scenario.
 fn warmed(agents: f64, extra: &str) -> Simulation {
+    warmed_with(agents, extra, true)
+}
+
+/// [`warmed`], with the quiet-cell shortcuts on or off.
+fn warmed_with(agents: f64, extra: &str, quiet_cells: bool) -> Simulation {
     let text = format!("[scenario]\npreset = \"sle\"\nburn_in_days = 0\ndays = 10\n{extra}");
     let scenario =
         immunosim_scenario::parse_str(&text, "bench.toml").expect("bench scenario is valid");
     let mut config = immunosim::run_config(&scenario);
+    config.quiet_cells = quiet_cells;
     immunosim_engine::memory::scale_to_agents(&mut config, agents);
     let mut sim = Simulation::new(config);
     for _ in 0..3 {
@@ -68,6 +76,14 @@ fn bench_sizes(c: &mut Criterion) {
             })
         });
     }
+    // What the quiet-cell shortcuts buy: the same patient with every cell stepped
+    // through the rules (`RunConfig::quiet_cells = false`).
+    let mut sim = warmed_with(1e6, "", false);
+    group.throughput(Throughput::Elements(sim.cells().len() as u64));
+    group.bench_with_input(BenchmarkId::new("explicit", "1e6"), &(), |b, ()| {
+        b.iter(|| sim.step())
+    });
+    drop(sim);
     let churn = "[parameters.t_cells]\nnaive_cd4_half_life_years = 0.05\nnaive_cd8_half_life_years = 0.05\n\
                  memory_cd4_half_life_years = 0.01\nmemory_cd8_half_life_years = 0.01\n";
     let mut sim = warmed(1e6, churn);
