@@ -71,8 +71,8 @@ impl ChunkOutcome {
             census: Census::new(sites),
             unplaced: [[0; Specificity::COUNT]; Population::COUNT],
             niche_entries: [0; Specificity::COUNT],
-            births: Vec::new(),
-            freed: Vec::new(),
+            births: Vec::with_capacity(CHUNK_ROWS / 8),
+            freed: Vec::with_capacity(CHUNK_ROWS / 8),
         }
     }
 

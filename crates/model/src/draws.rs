@@ -90,19 +90,26 @@ pub trait Draws {
         Some(N - 1)
     }
 
+    /// A standard exponential draw (mean 1), by inversion. Generators with a faster
+    /// exact method (the engine's long streams: a ziggurat) override it.
+    fn exponential(&mut self) -> f64 {
+        // 1 − u is in (0, 1]: its logarithm is finite.
+        -(1.0 - self.uniform()).ln()
+    }
+
     /// Failures before the first success in independent trials of success probability
-    /// `p` (geometric on 0, 1, 2, ...; inversion, one uniform): the gap to the next
-    /// chosen item when each item is chosen with probability `p`. `u64::MAX` when `p`
-    /// is 0 or less.
-    fn failures_before_success(&mut self, p: f64) -> u64 {
-        if p >= 1.0 {
+    /// p, given as `rate` = −ln(1 − p): ⌊E / rate⌋ with E standard exponential is
+    /// geometric on 0, 1, 2, ... (P(≥ k) = e^(−rate·k) = (1 − p)^k). The gap to the next
+    /// chosen item when each item is chosen with probability p; `u64::MAX` for a rate of
+    /// 0 (p = 0), 0 for an infinite one (p = 1).
+    fn failures_before_success(&mut self, rate: f64) -> u64 {
+        if rate == f64::INFINITY {
             return 0;
         }
-        if p <= 0.0 {
+        if rate <= 0.0 {
             return u64::MAX;
         }
-        // 1 − u is in (0, 1]: its logarithm is finite.
-        let gap = (1.0 - self.uniform()).ln() / (-p).ln_1p();
+        let gap = self.exponential() / rate;
         if gap >= u64::MAX as f64 {
             u64::MAX
         } else {
@@ -210,12 +217,13 @@ mod tests {
     #[test]
     fn geometric_gaps_choose_each_item_with_its_probability() {
         let mut d = TestDraws(11);
-        for p in [0.002, 0.02, 0.3] {
+        for p in [0.002_f64, 0.02, 0.3] {
+            let rate = -(-p).ln_1p();
             let items = 2_000_000u64;
-            let (mut next, mut chosen) = (d.failures_before_success(p), 0u64);
+            let (mut next, mut chosen) = (d.failures_before_success(rate), 0u64);
             while next < items {
                 chosen += 1;
-                next += 1 + d.failures_before_success(p);
+                next += 1 + d.failures_before_success(rate);
             }
             let expected = items as f64 * p;
             let tolerance = 5.0 * expected.sqrt();
@@ -224,7 +232,7 @@ mod tests {
                 "{p}: {chosen}"
             );
         }
-        assert_eq!(d.failures_before_success(1.0), 0);
+        assert_eq!(d.failures_before_success(f64::INFINITY), 0);
         assert_eq!(d.failures_before_success(0.0), u64::MAX);
     }
 

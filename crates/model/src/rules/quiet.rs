@@ -71,6 +71,8 @@ pub struct QuietPlan {
     /// Candidate probability of a quiet cell of each population: the largest `any`
     /// over the specificities present.
     pub candidate: [f64; Population::COUNT],
+    /// −ln(1 − candidate), the rate of the geometric gaps between candidates.
+    pub candidate_rate: [f64; Population::COUNT],
 }
 
 impl QuietPlan {
@@ -125,6 +127,7 @@ impl QuietPlan {
                 }
             }
             plan.candidate[p] = grid_above(plan.candidate[p]);
+            plan.candidate_rate[p] = -(-plan.candidate[p]).ln_1p();
         }
         plan
     }
@@ -132,7 +135,7 @@ impl QuietPlan {
     /// Quiet cells of `population` to pass over before the next candidate (geometric
     /// with the population's candidate probability; `u64::MAX` when it is 0).
     pub fn gap(&self, population: Population, draws: &mut impl Draws) -> u64 {
-        draws.failures_before_success(self.candidate[population.index()])
+        draws.failures_before_success(self.candidate_rate[population.index()])
     }
 
     /// Whether `population` is quiet this step.
