@@ -61,8 +61,8 @@ fn untreated_sle_holds_a_chronic_active_steady_state() {
     );
     // The autoantibody is carried by a few hundred self-reactive memory, GC and
     // plasmablast agents at this resolution and wanders more: its 2-year drift over
-    // seeds 1-6 was -0.13 to -0.01 (before the quiet-cell shortcuts: -0.004 to +0.121;
-    // with an intermediate version's draws up to +0.16). A collapse into the quiescent
+    // seeds 1-6 was -0.07 to +0.06 (before the quiet-cell shortcuts: -0.004 to +0.121;
+    // with intermediate versions' draws -0.13 to +0.16). A collapse into the quiescent
     // state would be ~-0.9, a runaway several-fold.
     assert_steady_within(&snapshots, "SLE", &[("autoantibody", autoantibody)], 0.25);
     let mean_score = mean(&snapshots, 0.0, 730.0, score);
@@ -104,8 +104,9 @@ fn untreated_myasthenia_gravis_holds_anti_achr_and_an_mg_adl_like_score() {
         ],
     );
     // As for lupus, the autoantibody (and the score it drives) wanders more: over
-    // seeds 1-4 the anti-AChR 2-year drift was -0.21 to +0.12 and the score's -0.10 to
-    // +0.06 (stepping every cell explicitly: anti-AChR -0.14 to +0.18).
+    // seeds 1-4 the anti-AChR 2-year drift was -0.13 to +0.07 and the score's -0.05 to
+    // 0.00 (-0.21 to +0.12 with an intermediate version's draws; stepping every cell
+    // explicitly: anti-AChR -0.14 to +0.18).
     assert_steady_within(
         &snapshots,
         "MG",
