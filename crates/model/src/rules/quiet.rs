@@ -5,7 +5,8 @@
 //! Over 85% of a lupus patient's agents are of these kinds. In a one-day step a
 //! resting T cell dies or divides with probability ~0.001–0.02 and otherwise only
 //! recirculates; a pre-B cell leaves marrow with probability ~0.2 and otherwise stays
-//! put. Two exact shortcuts make such a cell cost one read and one count:
+//! put. Two shortcuts, the same in distribution as stepping each cell (the first up to
+//! the chance of not moving at all, below), make such a cell cost one read and a count:
 //!
 //! * **Implicit positions.** A recirculating cell leaves its compartment at
 //!   `physiology.recirculation_rate_per_day` (12.5/day) and redraws it from its
