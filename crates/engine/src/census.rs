@@ -10,6 +10,7 @@ use crate::rng::Stream;
 use immunosim_model::cell::{Kind, Population, Specificity};
 use immunosim_model::compartment::{Compartment, SiteLayout};
 use immunosim_model::fields::SecretingCells;
+use immunosim_model::rules::hazards::StepHazards;
 use immunosim_model::rules::turnover;
 use immunosim_model::steady_state::SteadyState;
 
@@ -49,8 +50,8 @@ impl Census {
     }
 
     /// Places agents whose positions are implicit (`rules::quiet`): each is in a
-    /// compartment drawn from its population's stationary shares (`compartment_cdf`,
-    /// cumulative) and in a uniform site of it, independently of the others, so the
+    /// compartment drawn from its population's stationary shares
+    /// ([`StepHazards::compartment_share`]) and in a uniform site of it, independently of the others, so the
     /// counts by site are one multinomial draw per population and specificity, taken as
     /// a chain of binomials (compartments, then the sites of each). Each (population,
     /// specificity) draws from its own stream (`stream(group)`), so a change in one
@@ -59,13 +60,12 @@ impl Census {
     pub fn place_implicit(
         &mut self,
         unplaced: &Unplaced,
-        compartment_cdf: &[[f64; Compartment::COUNT]; Population::COUNT],
+        hazards: &StepHazards,
         layout: &SiteLayout,
         stream: impl Fn(u64) -> Stream,
     ) {
         for population in Population::LIVING {
             let p = population.index();
-            let cdf = &compartment_cdf[p];
             for specificity in Specificity::ALL {
                 let n = unplaced[p][specificity.index()];
                 if n == 0 {
@@ -76,7 +76,7 @@ impl Census {
                 let (mut left, mut mass_left) = (u64::from(n), 1.0_f64);
                 for compartment in Compartment::ALL {
                     let c = compartment.index();
-                    let share = cdf[c] - if c == 0 { 0.0 } else { cdf[c - 1] };
+                    let share = hazards.compartment_share(population, compartment);
                     let in_compartment = if c + 1 == Compartment::COUNT {
                         left
                     } else {

@@ -400,12 +400,9 @@ impl Simulation {
             birth_lists.push(out.births);
             freed.extend(out.freed);
         }
-        census.place_implicit(
-            &unplaced,
-            &ctx.hazards.compartment_cdf,
-            &self.layout,
-            |group| Stream::new(config.seed, self.step, group, Purpose::Placement),
-        );
+        census.place_implicit(&unplaced, &ctx.hazards, &self.layout, |group| {
+            Stream::new(config.seed, self.step, group, Purpose::Placement)
+        });
         self.place_births(&birth_lists, &freed);
         self.census = census;
         self.fields = next_fields;

@@ -271,9 +271,7 @@ impl Simulation {
             self.surfaces_drawn = true;
         }
         self.other_interventions(day);
-        let car_t_alive = Population::LIVING
-            .iter()
-            .any(|&p| p.is_car_t() && self.census.total(p) > 0);
+        let car_t_alive = self.census.car_t_agents() > 0;
         let mut il6_production = 0.0;
         if car_t_alive {
             let encounters = crate::killing::encounters(

@@ -44,6 +44,13 @@ pub struct StepHazards {
 }
 
 impl StepHazards {
+    /// Stationary share of `population` in `compartment` (from `compartment_cdf`).
+    pub fn compartment_share(&self, population: Population, compartment: Compartment) -> f64 {
+        let cdf = &self.compartment_cdf[population.index()];
+        let c = compartment.index();
+        cdf[c] - if c == 0 { 0.0 } else { cdf[c - 1] }
+    }
+
     /// The table for the step described by `ctx` (whose own `hazards` are ignored).
     pub fn new(ctx: &StepContext<'_>) -> StepHazards {
         let p = |rate: f64| probability(rate, ctx.dt_days);

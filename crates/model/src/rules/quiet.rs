@@ -102,8 +102,7 @@ impl QuietPlan {
             if !plan.quiet[p] {
                 continue;
             }
-            let cdf = &h.compartment_cdf[p];
-            let lymphoid_share = cdf[Compartment::Lymphoid.index()] - cdf[0];
+            let lymphoid_share = h.compartment_share(population, Compartment::Lymphoid);
             for specificity in Specificity::ALL {
                 let s = specificity.index();
                 let any = if population == Population::PlasmaCell {
