@@ -31,6 +31,7 @@ use immunosim_model::cell::Kind;
 use immunosim_model::compartment::SiteLayout;
 use immunosim_model::crs::CrsState;
 use immunosim_model::fields::Fields;
+use immunosim_model::rules::antigens::SurfaceLaws;
 use immunosim_model::rules::hazards::StepHazards;
 use immunosim_model::rules::quiet::{self, QuietPlan};
 use immunosim_model::rules::{self, Fate, SiteViews, StepContext, lymphopoiesis};
@@ -215,8 +216,10 @@ pub struct Simulation {
     /// Manufacturing of each product (by product index; `None` when not simulated).
     pub(crate) manufactured: Vec<Option<crate::treatment::ManufacturingOutcome>>,
     /// Whether cells carry surface antigen densities (from the first infusion on; see
-    /// `StepContext::draw_surfaces`).
+    /// `StepContext::surface`).
     pub(crate) surfaces_drawn: bool,
+    /// The log-normal laws of the run's surface antigens (they depend only on the panel).
+    pub(crate) surface_laws: SurfaceLaws,
 }
 
 impl Simulation {
@@ -241,6 +244,7 @@ impl Simulation {
         );
         let crs = CrsState::new(&config.params);
         let manufactured = crate::treatment::manufacture(&config);
+        let surface_laws = SurfaceLaws::new(&config.antigens);
         Simulation {
             manufactured,
             config,
@@ -258,6 +262,7 @@ impl Simulation {
             equilibrated: false,
             pending_events: Vec::new(),
             surfaces_drawn: false,
+            surface_laws,
         }
     }
 
@@ -333,7 +338,7 @@ impl Simulation {
             host_t_relative: self.census.host_t_relative(config, &self.steady),
             products: &config.products,
             antigens: &config.antigens,
-            draw_surfaces: self.surfaces_drawn,
+            surface: self.surfaces_drawn.then_some(&self.surface_laws),
             car_proliferation_factor: if self.crs.dexamethasone_active {
                 params.crs.dexamethasone_proliferation_relative
             } else {

@@ -23,16 +23,20 @@ pub fn in_step(day: f64, step_day: f64, dt_days: f64) -> bool {
 }
 
 /// Draws the surface antigens of every living cell, for its current stage, from the
-/// cell's own stream: done once, at the first infusion (`StepContext::draw_surfaces`).
-pub fn draw_surfaces(cells: &mut [Cell], config: &RunConfig, step: u64) {
+/// cell's own stream: done once, at the first infusion (`StepContext::surface`).
+pub fn draw_surfaces(
+    cells: &mut [Cell],
+    laws: &antigens::SurfaceLaws,
+    config: &RunConfig,
+    step: u64,
+) {
     let key = StepKey::new(config.seed, step, Purpose::Surfaces);
-    let laws = antigens::SurfaceLaws::new(&config.antigens);
     cells
         .par_chunks_mut(crate::simulation::CHUNK_ROWS)
         .for_each(|chunk| {
             for cell in chunk.iter_mut().filter(|c| c.is_alive()) {
                 let mut draws = key.cell(cell.id.0);
-                antigens::draw_surface(cell, &config.params, &config.antigens, &laws, &mut draws);
+                antigens::draw_surface(cell, &config.params, &config.antigens, laws, &mut draws);
             }
         });
 }
@@ -267,7 +271,12 @@ impl Simulation {
             infused.extend(cells);
         }
         if !infused.is_empty() && !self.surfaces_drawn {
-            draw_surfaces(self.world.cells_mut(), &self.config, self.step);
+            draw_surfaces(
+                self.world.cells_mut(),
+                &self.surface_laws,
+                &self.config,
+                self.step,
+            );
             self.surfaces_drawn = true;
         }
         self.other_interventions(day);

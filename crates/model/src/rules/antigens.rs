@@ -3,7 +3,7 @@
 //! Densities are log-normal around a mean per stage and antigen (MODEL.md §3), from the
 //! run's [`AntigenPanel`] (data: `scenarios/antigens/catalogue.toml`). These densities
 //! are what a CAR sees, and only a CAR reads them: they are drawn from the first
-//! infusion on (see `StepContext::draw_surfaces`).
+//! infusion on (see `StepContext::surface`).
 
 use super::StepContext;
 use crate::antigen_panel::{AntigenPanel, Stage};
@@ -11,8 +11,8 @@ use crate::cell::{Antigen, Cell, Population, Specificity};
 use crate::draws::{Draws, LogNormal};
 use crate::parameters::Parameters;
 
-/// The laws of every slot on every stage, worked out once (per step in the rules, once
-/// for the pass over all cells at the first infusion) rather than on every draw.
+/// The laws of every slot on every stage, worked out once per run (they depend only on
+/// the antigen panel) rather than on every draw.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SurfaceLaws {
     by_stage: [[Option<LogNormal>; Antigen::SLOTS]; Stage::ALL.len()],
@@ -39,11 +39,10 @@ impl SurfaceLaws {
     }
 }
 
-/// [`draw_surface`] with the step's laws (`ctx.hazards.surface`), when surfaces are
-/// kept (`ctx.draw_surfaces`).
+/// [`draw_surface`] with the run's laws, when surfaces are kept (`ctx.surface`).
 pub fn redraw_surface(cell: &mut Cell, ctx: &StepContext<'_>, draws: &mut impl Draws) {
-    if ctx.draw_surfaces {
-        draw_surface(cell, ctx.params, ctx.antigens, &ctx.hazards.surface, draws);
+    if let Some(laws) = ctx.surface {
+        draw_surface(cell, ctx.params, ctx.antigens, laws, draws);
     }
 }
 

@@ -39,8 +39,6 @@ pub struct StepHazards {
     pub plasma_cell_death: [f64; Specificity::COUNT],
     /// Activation of a lymphoid naive (0) or memory (1) B cell, by specificity.
     pub activation: [[f64; Specificity::COUNT]; 2],
-    /// Log-normal laws of the surface antigens by stage.
-    pub surface: super::antigens::SurfaceLaws,
 }
 
 impl StepHazards {
@@ -105,7 +103,6 @@ impl StepHazards {
             plasma_cell_death: Specificity::ALL
                 .map(|s| p(plasma_cells::plasma_cell_death_rate(s, ctx))),
             activation,
-            surface: super::antigens::SurfaceLaws::new(ctx.antigens),
         }
     }
 }

@@ -64,11 +64,12 @@ pub struct StepContext<'a> {
     pub products: &'a [crate::car::Product],
     /// The run's antigens, one per density slot.
     pub antigens: &'a crate::antigen_panel::AntigenPanel,
-    /// Surface antigen densities are kept: a CAR-T product has been infused. Before
-    /// that nothing reads them, so changes of stage do not redraw them; the engine
-    /// draws every living cell's surface at the first infusion (the same law as at
-    /// its last change of stage: a fresh draw for its current stage).
-    pub draw_surfaces: bool,
+    /// The laws of surface antigen densities, once they are kept: a CAR-T product has
+    /// been infused. Before that (`None`) nothing reads them, so changes of stage do
+    /// not redraw them; the engine draws every living cell's surface at the first
+    /// infusion (the same law as at its last change of stage: a fresh draw for its
+    /// current stage).
+    pub surface: Option<&'a antigens::SurfaceLaws>,
 }
 
 /// The members of one site at the start of the step, as counts by population: meeting
