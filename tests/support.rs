@@ -59,6 +59,13 @@ pub fn drift(snapshots: &[Snapshot], f: impl Fn(&Snapshot) -> f64 + Copy) -> f64
 
 pub type Measure = (&'static str, fn(&Snapshot) -> f64);
 
+/// The cell pools and total IgG every untreated patient must hold steady.
+pub const POOLS_AND_IGG: [Measure; 3] = [
+    ("B cells", b_cells),
+    ("plasma cells", plasma_cells),
+    ("IgG", igg),
+];
+
 /// Each measure's 90-day mean moves by less than `tolerance` (10% is the foundation
 /// issue's steady-state criterion) from the first to the last 90 recorded days.
 pub fn assert_steady(snapshots: &[Snapshot], patient: &str, measures: &[Measure]) {

@@ -234,13 +234,20 @@ mod tests {
         assert!((f.igg_body_g[0] / 100.0 - 0.5).abs() < 1e-9);
     }
 
-    #[test]
-    fn ivig_adds_to_total_igg_only() {
+    /// A healthy patient's fields at steady state: every secreting cell makes
+    /// antibody of other specificity.
+    fn healthy_fields() -> (Parameters, SteadyState, Fields) {
         let params = Parameters::default();
         let steady = SteadyState::derive(&params, 70.0);
         let mut cells = SecretingCells::default();
         cells.by_specificity[0] = steady.plasmablasts + steady.plasma_cells;
-        let mut f = Fields::at_steady_state(&cells, &steady, &params);
+        let fields = Fields::at_steady_state(&cells, &steady, &params);
+        (params, steady, fields)
+    }
+
+    #[test]
+    fn ivig_adds_to_total_igg_only() {
+        let (params, steady, mut f) = healthy_fields();
         let before = f.serology(&steady, &params);
         // 0.4 g/kg in 70 kg: each 100 mg/kg raises the IgG trough by ~1.2 g/L
         // (Orange et al., Clin Immunol 2010; recalled), so about +4.8 g/L.
@@ -265,11 +272,7 @@ mod tests {
 
     #[test]
     fn healthy_steady_state_scores_zero_and_igg_at_set_point() {
-        let params = Parameters::default();
-        let steady = SteadyState::derive(&params, 70.0);
-        let mut cells = SecretingCells::default();
-        cells.by_specificity[0] = steady.plasmablasts + steady.plasma_cells;
-        let f = Fields::at_steady_state(&cells, &steady, &params);
+        let (params, steady, f) = healthy_fields();
         let s = f.serology(&steady, &params);
         assert!((s.total_igg_g_per_l - 12.0).abs() < 1e-9);
         assert_eq!(s.activity_score, 0.0);
