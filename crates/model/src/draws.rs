@@ -98,23 +98,17 @@ pub trait Draws {
     }
 
     /// Failures before the first success in independent trials of success probability
-    /// p, given as `rate` = −ln(1 − p): ⌊E / rate⌋ with E standard exponential is
-    /// geometric on 0, 1, 2, ... (P(≥ k) = e^(−rate·k) = (1 − p)^k). The gap to the next
-    /// chosen item when each item is chosen with probability p; `u64::MAX` for a rate of
-    /// 0 (p = 0), 0 for an infinite one (p = 1).
-    fn failures_before_success(&mut self, rate: f64) -> u64 {
-        if rate == f64::INFINITY {
-            return 0;
-        }
-        if rate <= 0.0 {
+    /// p, given as `mean` = 1 / −ln(1 − p): ⌊E · mean⌋ with E standard exponential is
+    /// geometric on 0, 1, 2, ... (P(≥ k) = e^(−k / mean) = (1 − p)^k). The gap to the
+    /// next chosen item when each item is chosen with probability p; `u64::MAX` for an
+    /// infinite mean (p = 0), 0 for a mean of 0 (p = 1). A multiply, not a division:
+    /// the engine draws one gap per candidate of every quiet population.
+    fn failures_before_success(&mut self, mean: f64) -> u64 {
+        if mean == f64::INFINITY {
             return u64::MAX;
         }
-        let gap = self.exponential() / rate;
-        if gap >= u64::MAX as f64 {
-            u64::MAX
-        } else {
-            gap as u64
-        }
+        // `as` saturates: a gap beyond u64::MAX rows is u64::MAX.
+        (self.exponential() * mean) as u64
     }
 
     /// A standard normal draw (Box–Muller, one of the pair).
@@ -218,12 +212,12 @@ mod tests {
     fn geometric_gaps_choose_each_item_with_its_probability() {
         let mut d = TestDraws(11);
         for p in [0.002_f64, 0.02, 0.3] {
-            let rate = -(-p).ln_1p();
+            let mean = 1.0 / -(-p).ln_1p();
             let items = 2_000_000u64;
-            let (mut next, mut chosen) = (d.failures_before_success(rate), 0u64);
+            let (mut next, mut chosen) = (d.failures_before_success(mean), 0u64);
             while next < items {
                 chosen += 1;
-                next += 1 + d.failures_before_success(rate);
+                next += 1 + d.failures_before_success(mean);
             }
             let expected = items as f64 * p;
             let tolerance = 5.0 * expected.sqrt();
@@ -232,8 +226,8 @@ mod tests {
                 "{p}: {chosen}"
             );
         }
-        assert_eq!(d.failures_before_success(f64::INFINITY), 0);
-        assert_eq!(d.failures_before_success(0.0), u64::MAX);
+        assert_eq!(d.failures_before_success(0.0), 0);
+        assert_eq!(d.failures_before_success(f64::INFINITY), u64::MAX);
     }
 
     #[test]

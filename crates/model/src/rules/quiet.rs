@@ -66,14 +66,21 @@ pub struct QuietPlan {
     pub implicit_position: [bool; Population::COUNT],
     /// Probability that a quiet cell of (population, specificity) has any event.
     pub any: [[f64; Specificity::COUNT]; Population::COUNT],
+    /// Thresholds on a candidate's uniform draw u, per (population, specificity):
+    /// u below `[0]` dies in turnover, below `[1]` turns over (dies or divides), below
+    /// `[2]` has an event (`any / candidate`). Precomputed so that a candidate costs
+    /// compares rather than a chain of divisions (the same events as dividing u by the
+    /// acceptance and the turnover share, up to rounding at the thresholds).
+    pub thresholds: [[[f64; 3]; Specificity::COUNT]; Population::COUNT],
     /// Probability that a resting B cell of (population, specificity) is in lymphoid
     /// tissue and its activation hazard fires (before help and suppression).
     pub activation: [[f64; Specificity::COUNT]; Population::COUNT],
     /// Candidate probability of a quiet cell of each population: the largest `any`
     /// over the specificities present.
     pub candidate: [f64; Population::COUNT],
-    /// −ln(1 − candidate), the rate of the geometric gaps between candidates.
-    pub candidate_rate: [f64; Population::COUNT],
+    /// 1 / −ln(1 − candidate), the mean of the exponential whose floor is the
+    /// geometric gap between candidates, rows (infinite when `candidate` is 0).
+    pub candidate_mean_gap: [f64; Population::COUNT],
 }
 
 impl QuietPlan {
@@ -127,7 +134,30 @@ impl QuietPlan {
                 }
             }
             plan.candidate[p] = grid_above(plan.candidate[p]);
-            plan.candidate_rate[p] = -(-plan.candidate[p]).ln_1p();
+            let candidate = plan.candidate[p];
+            let [death, division] = h.turnover_rates[p];
+            for s in 0..Specificity::COUNT {
+                let any = plan.any[p][s];
+                if any <= 0.0 || candidate <= 0.0 {
+                    continue;
+                }
+                let resting = !matches!(
+                    population,
+                    Population::PlasmaCell | Population::BPrecursor | Population::BTransitional
+                );
+                let turnover = if resting {
+                    h.turnover_any[p].min(any) / candidate
+                } else {
+                    0.0
+                };
+                let dies = if death + division > 0.0 {
+                    turnover * death / (death + division)
+                } else {
+                    0.0
+                };
+                plan.thresholds[p][s] = [dies, turnover, any / candidate];
+            }
+            plan.candidate_mean_gap[p] = 1.0 / -(-plan.candidate[p]).ln_1p();
         }
         plan
     }
@@ -135,7 +165,7 @@ impl QuietPlan {
     /// Quiet cells of `population` to pass over before the next candidate (geometric
     /// with the population's candidate probability; `u64::MAX` when it is 0).
     pub fn gap(&self, population: Population, draws: &mut impl Draws) -> u64 {
-        draws.failures_before_success(self.candidate_rate[population.index()])
+        draws.failures_before_success(self.candidate_mean_gap[population.index()])
     }
 
     /// Whether `population` is quiet this step.
@@ -185,15 +215,14 @@ pub fn candidate(
     births: &mut Vec<Cell>,
 ) -> Fate {
     let (p, s) = (cell.population.index(), cell.specificity.index());
-    let any = plan.any[p][s];
-    let accept = any / plan.candidate[p];
+    // Accepted with any / candidate; given that, where u falls also decides which
+    // turnover event happened (u / accept is again uniform), so a T-cell candidate
+    // costs one draw.
+    let [dies, turnover, accept] = plan.thresholds[p][s];
     let u = draws.uniform();
-    if any <= 0.0 || u >= accept {
+    if u >= accept {
         return Fate::Lives;
     }
-    // Given acceptance, u / accept is again uniform on [0, 1): it also decides which
-    // turnover event happened, so a T-cell candidate costs one draw.
-    let which = u / accept;
     match cell.population {
         Population::PlasmaCell => return Fate::Dies,
         Population::BPrecursor => {
@@ -208,12 +237,10 @@ pub fn candidate(
         Population::BTransitional => return maturation::leave(cell, ctx, draws),
         _ => {}
     }
-    let turnover_share = ctx.hazards.turnover_any[p] / any;
     let activation = plan.activation[p][s];
-    let activation_fired = if which < turnover_share {
+    let activation_fired = if u < turnover {
         // Death or division, in proportion to their rates (competing risks).
-        let [death, division] = ctx.hazards.turnover_rates[p];
-        if (which / turnover_share) * (death + division) < death {
+        if u < dies {
             return Fate::Dies;
         }
         births.push(turnover::daughter(cell, ctx.day));
