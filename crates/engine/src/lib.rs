@@ -20,6 +20,7 @@
 
 pub mod census;
 pub mod config;
+pub mod ids;
 pub mod init;
 pub mod killing;
 pub mod memory;

@@ -15,13 +15,17 @@
 //!    births and its part of the new census; cells with implicit positions are counted
 //!    by population and specificity and placed into sites afterwards, one multinomial
 //!    draw per group ([`Census::place_implicit`]).
-//! 3. **Births** — new pre-B cells from marrow, then every chunk's daughters in chunk
-//!    (= parent row) order, get consecutive new ids and fill freed rows in ascending
-//!    order (chunks of rows in parallel); the rest are spawned as new entities at the
-//!    end of the table.
+//!    Each chunk also makes its share of the step's new pre-B cells (marrow output).
+//!    It names what it makes, new pre-B cells and daughters, by (step, chunk, ordinal)
+//!    ([`crate::ids`]) and writes them into its own rows as the pass frees them.
+//! 3. **Births** — infused CAR-T cells (counted ids), then the cells each chunk could
+//!    not place, in chunk order, fill the freed rows left, in ascending order (chunks
+//!    of rows in parallel); the rest are spawned as new entities at the end of the
+//!    table.
 
 use crate::census::{Census, Unplaced};
 use crate::config::RunConfig;
+use crate::ids;
 use crate::init::initial_cells;
 use crate::observe::ClinicalState;
 use crate::recorder::{Event, EventKind, RecordError, Recorder};
@@ -36,7 +40,7 @@ use immunosim_model::rules::hazards::StepHazards;
 use immunosim_model::rules::quiet::{self, QuietPlan};
 use immunosim_model::rules::{self, Fate, SiteViews, StepContext, lymphopoiesis};
 use immunosim_model::steady_state::SteadyState;
-use immunosim_model::{Cell, CellId, Draws, Population, Specificity};
+use immunosim_model::{Cell, Draws, Population, Specificity};
 use rayon::prelude::*;
 
 /// Rows per parallel work item. Fixed, so results never depend on the thread count;
@@ -62,8 +66,13 @@ struct ChunkOutcome {
     /// Agents with implicit positions, counted but not yet placed.
     unplaced: Unplaced,
     niche_entries: [u64; Specificity::COUNT],
+    /// New pre-B cells and daughters waiting for a row (named already): at the end of
+    /// the pass, those the chunk's own freed rows could not take.
     births: Vec<Cell>,
+    /// Freed rows (ascending) not taken by the chunk's own births.
     freed: Vec<u32>,
+    /// Cells made in the chunk (new pre-B cells and daughters), placed or not.
+    born: usize,
 }
 
 impl ChunkOutcome {
@@ -74,6 +83,22 @@ impl ChunkOutcome {
             niche_entries: [0; Specificity::COUNT],
             births: Vec::with_capacity(CHUNK_ROWS / 8),
             freed: Vec::with_capacity(CHUNK_ROWS / 8),
+            born: 0,
+        }
+    }
+
+    /// Writes waiting births into the chunk's freed rows, the latest of each first:
+    /// the row just freed (or just passed) is still in cache. Freed rows are never ahead
+    /// of the pass, so a cell is not stepped in the step it was made. What is left
+    /// (births or freed rows, never both) goes to [`Simulation::place_births`]; the
+    /// freed rows left stay ascending.
+    #[inline]
+    fn place_in_chunk(&mut self, cells: &mut [Cell], first_row: usize) {
+        while !self.births.is_empty() && !self.freed.is_empty() {
+            let (Some(born), Some(row)) = (self.births.pop(), self.freed.pop()) else {
+                unreachable!("both lists are non-empty");
+            };
+            cells[row as usize - first_row] = born;
         }
     }
 
@@ -88,9 +113,12 @@ impl ChunkOutcome {
         }
     }
 
-    /// Counts the births pushed since `before`.
-    fn count_births(&mut self, before: usize, plan: &QuietPlan) {
+    /// Names ([`ids::born`]) and counts the births pushed since `before`.
+    #[inline]
+    fn name_births(&mut self, before: usize, plan: &QuietPlan, step: u64, chunk: usize) {
         for i in before..self.births.len() {
+            self.births[i].id = ids::born(step, chunk, self.born);
+            self.born += 1;
             let born = self.births[i];
             self.count(&born, plan);
         }
@@ -106,6 +134,9 @@ struct CellPass<'a> {
     key: StepKey,
     step: u64,
     sites: usize,
+    /// Expected new pre-B agents per chunk (`lymphopoiesis::precursors_per_step`
+    /// shared evenly among the chunks).
+    precursors_per_chunk: f64,
 }
 
 impl CellPass<'_> {
@@ -127,36 +158,54 @@ impl CellPass<'_> {
         for population in Population::LIVING.into_iter().filter(|&p| plan.is_quiet(p)) {
             pass_over[population.index()] = plan.gap(population, &mut skips);
         }
-        for (offset, cell) in cells.iter_mut().enumerate() {
+        // Marrow output: the chunk's share of the step's new pre-B cells, made first so
+        // that they fill the rows freed in the pass while those are in cache. Poisson
+        // counts with means summing to the step's mean add up to one Poisson count of
+        // that mean, so the split changes nothing in distribution.
+        let mut marrow = Stream::new(
+            self.config.seed,
+            self.step,
+            chunk as u64,
+            Purpose::Lymphopoiesis,
+        );
+        for _ in 0..marrow.poisson(self.precursors_per_chunk) {
+            out.births
+                .push(lymphopoiesis::new_precursor(self.ctx, &mut marrow));
+        }
+        out.name_births(0, plan, self.step, chunk);
+        for offset in 0..cells.len() {
             let row = (first_row + offset) as u32;
+            let cell = &mut cells[offset];
             if !cell.is_alive() {
                 out.freed.push(row);
-                continue;
-            }
-            let fate = if plan.is_quiet(cell.population) {
-                let left = &mut pass_over[cell.population.index()];
-                if *left > 0 {
-                    *left -= 1;
-                    Fate::Lives
-                } else {
+            } else {
+                let fate = if plan.is_quiet(cell.population) {
+                    let left = &mut pass_over[cell.population.index()];
+                    if *left > 0 {
+                        // Most rows: a quiet cell without an event is only counted.
+                        *left -= 1;
+                        out.count(cell, plan);
+                        continue;
+                    }
                     *left = plan.gap(cell.population, &mut skips);
-                    self.quiet_candidate(cell, &mut out)
+                    self.quiet_candidate(cell, chunk, &mut out)
+                } else {
+                    self.explicit(cell, chunk, &mut out)
+                };
+                if fate == Fate::Dies {
+                    cell.population = Population::Dead;
+                    out.freed.push(row);
+                } else {
+                    out.count(cell, plan);
                 }
-            } else {
-                self.explicit(cell, &mut out)
-            };
-            if fate == Fate::Dies {
-                cell.population = Population::Dead;
-                out.freed.push(row);
-            } else {
-                out.count(cell, plan);
             }
+            out.place_in_chunk(cells, first_row);
         }
         out
     }
 
     /// A quiet cell chosen as a candidate (`rules::quiet::candidate`).
-    fn quiet_candidate(&self, cell: &mut Cell, out: &mut ChunkOutcome) -> Fate {
+    fn quiet_candidate(&self, cell: &mut Cell, chunk: usize, out: &mut ChunkOutcome) -> Fate {
         let births_before = out.births.len();
         let mut draws = self.key.cell(cell.id.0);
         let fate = quiet::candidate(
@@ -167,13 +216,13 @@ impl CellPass<'_> {
             &mut draws,
             &mut out.births,
         );
-        out.count_births(births_before, self.plan);
+        out.name_births(births_before, self.plan, self.step, chunk);
         fate
     }
 
     /// A cell stepped through every rule (`rules::step_cell`), reweighed if it changed
     /// kind; a plasmablast entering a niche is counted.
-    fn explicit(&self, cell: &mut Cell, out: &mut ChunkOutcome) -> Fate {
+    fn explicit(&self, cell: &mut Cell, chunk: usize, out: &mut ChunkOutcome) -> Fate {
         let view = self.views.view(cell.site);
         let mut draws = self.key.cell(cell.id.0);
         let births_before = out.births.len();
@@ -187,7 +236,7 @@ impl CellPass<'_> {
         if was_plasmablast && fate == Fate::Lives && cell.population == Population::PlasmaCell {
             out.niche_entries[cell.specificity.index()] += 1;
         }
-        out.count_births(births_before, self.plan);
+        out.name_births(births_before, self.plan, self.step, chunk);
         fate
     }
 }
@@ -201,7 +250,11 @@ pub struct Simulation {
     pub(crate) fields: Fields,
     pub(crate) census: Census,
     pub(crate) step: u64,
+    /// The next counted id ([`ids::counted`]).
     pub(crate) next_id: u64,
+    /// Cells made in cell passes so far, new pre-B cells and daughters (born ids,
+    /// [`ids::born`]).
+    pub(crate) born: u64,
     pub(crate) clinical: ClinicalState,
     /// IL-6, CRS grade and its treatment.
     pub(crate) crs: CrsState,
@@ -255,6 +308,7 @@ impl Simulation {
             census,
             step: 0,
             next_id,
+            born: 0,
             clinical: ClinicalState::default(),
             niche_entries: [0; Specificity::COUNT],
             niche_window_steps: 0,
@@ -291,10 +345,9 @@ impl Simulation {
         self.step
     }
 
-    /// Cells created so far (initial and born): ids are never reused, so this is the
-    /// next id.
+    /// Cells created so far: initial, infused, new pre-B cells and daughters.
     pub fn cells_created(&self) -> u64 {
-        self.next_id
+        self.next_id + self.born
     }
 
     /// Current simulated day (negative during burn-in).
@@ -356,6 +409,8 @@ impl Simulation {
         };
         let site_totals: Vec<u32> = self.census.by_site.iter().map(|c| c.iter().sum()).collect();
         let sites = self.layout.total();
+        // At least one chunk, so that an empty table still makes pre-B cells.
+        let chunks = self.world.len().div_ceil(CHUNK_ROWS).max(1);
         let pass = CellPass {
             ctx: &ctx,
             plan: &plan,
@@ -367,23 +422,31 @@ impl Simulation {
             key: StepKey::new(config.seed, self.step, Purpose::CellStep),
             step: self.step,
             sites,
+            precursors_per_chunk: lymphopoiesis::precursors_per_step(&ctx)
+                / config.weight(Kind::BCell)
+                / chunks as f64,
         };
-        let outcomes: Vec<ChunkOutcome> = self
-            .world
-            .cells_mut()
-            .par_chunks_mut(CHUNK_ROWS)
-            .enumerate()
-            .map(|(chunk, cells)| pass.chunk(chunk, cells))
-            .collect();
+        let outcomes: Vec<ChunkOutcome> = if self.world.is_empty() {
+            vec![pass.chunk(0, &mut [])]
+        } else {
+            self.world
+                .cells_mut()
+                .par_chunks_mut(CHUNK_ROWS)
+                .enumerate()
+                .map(|(chunk, cells)| pass.chunk(chunk, cells))
+                .collect()
+        };
 
         let mut census = Census::new(sites);
         let mut unplaced: Unplaced = [[0; Specificity::COUNT]; Population::COUNT];
         let mut births = infused;
-        births.extend(self.new_precursors(&ctx));
-        for born in &births {
+        for (k, born) in births.iter_mut().enumerate() {
+            born.id = ids::counted(self.next_id, k);
             census.add(born, born.compartment);
         }
-        // Births in order: infused and new pre-B cells, then each chunk's daughters.
+        self.next_id += births.len() as u64;
+        // Births in order: infused cells, then each chunk's daughters and new pre-B
+        // cells that did not fit in its own freed rows.
         let mut birth_lists = vec![births];
         let mut freed = Vec::new();
         let counting = !self.equilibrated
@@ -402,6 +465,7 @@ impl Simulation {
                     *total += n;
                 }
             }
+            self.born += out.born as u64;
             birth_lists.push(out.births);
             freed.extend(out.freed);
         }
@@ -415,25 +479,11 @@ impl Simulation {
         self.step += 1;
     }
 
-    /// New pre-B cells of this step (marrow output), in a fixed order.
-    /// The count is one Poisson draw; each precursor then has its own stream keyed by
-    /// its index, so they are made in parallel and collected in index order.
-    fn new_precursors(&self, ctx: &StepContext<'_>) -> Vec<Cell> {
-        let weight = self.config.weight(Kind::BCell);
-        let mut draws = Stream::new(self.config.seed, self.step, 0, Purpose::Lymphopoiesis);
-        let count = draws.poisson(lymphopoiesis::precursors_per_step(ctx) / weight);
-        let key = StepKey::new(self.config.seed, self.step, Purpose::Lymphopoiesis);
-        (0..count)
-            .into_par_iter()
-            .map(|k| lymphopoiesis::new_precursor(ctx, &mut key.cell(k)))
-            .collect()
-    }
-
-    /// Gives births (the lists in order, read as one) their ids and rows: the i-th birth
-    /// gets id `next_id + i` and the i-th freed row (ascending), the rest become new
-    /// entities. Freed rows ascend, so the births landing in each chunk of rows are one
-    /// run of the list: chunks fill their rows in parallel, with the same result at any
-    /// thread count, and births are copied once, straight into their rows.
+    /// Gives births (named already; the lists in order, read as one) their rows: the
+    /// i-th birth gets the i-th freed row (ascending), the rest become new entities.
+    /// Freed rows ascend, so the births landing in each chunk of rows are one run of the
+    /// list: chunks fill their rows in parallel, with the same result at any thread
+    /// count, and births are copied once, straight into their rows.
     fn place_births(&mut self, lists: &[Vec<Cell>], freed: &[u32]) {
         let mut starts = Vec::with_capacity(lists.len() + 1);
         let mut total = 0usize;
@@ -451,8 +501,6 @@ impl Simulation {
                 .chain(lists.iter().skip(list + 1).flatten())
                 .copied()
         };
-        let first_id = self.next_id;
-        self.next_id += total as u64;
         let filled = total.min(freed.len());
         let freed = &freed[..filled];
         self.world
@@ -464,17 +512,11 @@ impl Simulation {
                 let end = start.saturating_add(rows.len() as u32);
                 let from = freed.partition_point(|&r| r < start);
                 let to = freed.partition_point(|&r| r < end);
-                let births = from_nth(from).zip(&freed[from..to]);
-                for (i, (mut born, &row)) in births.enumerate() {
-                    born.id = CellId(first_id + (from + i) as u64);
+                for (born, &row) in from_nth(from).zip(&freed[from..to]) {
                     rows[(row - start) as usize] = born;
                 }
             });
-        let spawned = from_nth(filled).enumerate().map(|(k, mut born)| {
-            born.id = CellId(first_id + (filled + k) as u64);
-            born
-        });
-        self.world.spawn(spawned.collect::<Vec<_>>());
+        self.world.spawn(from_nth(filled).collect::<Vec<_>>());
     }
 
     /// Runs burn-in and the recorded days, handing snapshots and events to `recorder`.
