@@ -90,6 +90,13 @@ pub trait Draws {
         Some(N - 1)
     }
 
+    /// [`Draws::competing_given`] with its thresholds precomputed
+    /// ([`competing_thresholds`]): one uniform and compares, no division.
+    fn competing_by_thresholds<const N: usize>(&mut self, thresholds: &[f64; N]) -> Option<usize> {
+        let u = self.uniform();
+        thresholds.iter().position(|&t| u < t)
+    }
+
     /// A standard exponential draw (mean 1), by inversion. Generators with a faster
     /// exact method (the engine's long streams: a ziggurat) override it.
     fn exponential(&mut self) -> f64 {
@@ -165,6 +172,27 @@ pub trait Draws {
     fn index(&mut self, n: usize) -> usize {
         ((self.uniform() * n as f64) as usize).min(n.saturating_sub(1))
     }
+}
+
+/// Thresholds on one uniform u for competing risks with `rates_per_day` (negative
+/// rates count as 0) and probability `any` of some event: event i happens when u is
+/// below the i-th threshold and not below the ones before (the cumulative rates'
+/// shares of `any`), none when u ≥ `any`. The same events as
+/// [`Draws::competing_given`] up to rounding at the thresholds, computed once per step.
+pub fn competing_thresholds<const N: usize>(rates_per_day: [f64; N], any: f64) -> [f64; N] {
+    let total: f64 = rates_per_day.iter().map(|r| r.max(0.0)).sum();
+    let mut thresholds = [0.0; N];
+    if total <= 0.0 || any <= 0.0 {
+        return thresholds;
+    }
+    let mut running = 0.0;
+    for (threshold, rate) in thresholds.iter_mut().zip(rates_per_day) {
+        running += rate.max(0.0);
+        *threshold = any * (running / total);
+    }
+    // The last event takes all of `any` (no rounding gap below it).
+    thresholds[N - 1] = any;
+    thresholds
 }
 
 /// Probability that an event with constant hazard `rate_per_day` happens within
@@ -244,6 +272,25 @@ mod tests {
         let expected = 200_000.0 * probability(2.0, 0.5) / 2.0;
         assert!((f64::from(births) / expected - 1.0).abs() < 0.02);
         assert!((f64::from(deaths) / expected - 1.0).abs() < 0.02);
+    }
+
+    #[test]
+    fn precomputed_thresholds_pick_the_same_events_as_dividing() {
+        for (rates, any) in [
+            ([0.05, 1.0, 1.0], probability(2.05, 1.0)),
+            ([0.0, 0.3, 2.0], 0.4),
+            ([-1.0, 0.0, 0.0], 0.5),
+        ] {
+            let thresholds = competing_thresholds(rates, any);
+            let (mut a, mut b) = (TestDraws(17), TestDraws(17));
+            for _ in 0..200_000 {
+                assert_eq!(
+                    a.competing_given(rates, any),
+                    b.competing_by_thresholds(&thresholds)
+                );
+            }
+        }
+        assert_eq!(competing_thresholds([0.0, 0.0], 0.5), [0.0, 0.0]);
     }
 
     #[test]

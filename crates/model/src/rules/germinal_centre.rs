@@ -50,10 +50,7 @@ pub fn germinal_centre(
     births: &mut Vec<Cell>,
 ) -> Fate {
     let act = &ctx.params.activation;
-    match draws.competing_given(
-        germinal_centre_rates_per_day(ctx),
-        ctx.hazards.germinal_centre_any,
-    ) {
+    match draws.competing_by_thresholds(&ctx.hazards.germinal_centre_thresholds) {
         Some(0) => {
             if draws.chance(act.germinal_centre_memory_share) {
                 cell.population = Population::BMemory;

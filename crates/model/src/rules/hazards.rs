@@ -10,7 +10,7 @@ use super::StepContext;
 use super::{activation, plasma_cells, turnover};
 use crate::cell::{Cell, Population, Specificity};
 use crate::compartment::Compartment;
-use crate::draws::probability;
+use crate::draws::{competing_thresholds, probability};
 use crate::steady_state::SteadyState;
 
 /// Probabilities of events within one step.
@@ -31,8 +31,9 @@ pub struct StepHazards {
     /// Cumulative stationary compartment shares of each population (blood, lymphoid,
     /// marrow, organ), normalised to end at 1.
     pub compartment_cdf: [[f64; Compartment::COUNT]; Population::COUNT],
-    /// Any event (exit, death, division) of a germinal-centre cell.
-    pub germinal_centre_any: f64,
+    /// Thresholds of a germinal-centre cell's competing events (exit, death,
+    /// division) on its uniform: any event with probability p(sum of their rates) ([`crate::draws::competing_thresholds`]).
+    pub germinal_centre_thresholds: [f64; 3],
     /// Any event (death, niche entry) of a plasmablast outside and inside marrow.
     pub plasmablast_any: [f64; 2],
     /// Death of a long-lived plasma cell, by specificity.
@@ -85,6 +86,9 @@ impl StepHazards {
                 p(activation::activation_rate_per_day(&cell, ctx))
             })
         });
+        let germinal_centre_any = p(super::germinal_centre::germinal_centre_rates_per_day(ctx)
+            .iter()
+            .sum());
         StepHazards {
             move_probability: p(params.physiology.recirculation_rate_per_day),
             precursor_exit: p(1.0 / params.b_cells.precursor_dwell_days),
@@ -93,9 +97,10 @@ impl StepHazards {
             turnover_rates,
             turnover_any,
             compartment_cdf,
-            germinal_centre_any: p(super::germinal_centre::germinal_centre_rates_per_day(ctx)
-                .iter()
-                .sum()),
+            germinal_centre_thresholds: competing_thresholds(
+                super::germinal_centre::germinal_centre_rates_per_day(ctx),
+                germinal_centre_any,
+            ),
             plasmablast_any: [
                 plasmablast(Compartment::Lymphoid),
                 plasmablast(Compartment::Marrow),
