@@ -313,9 +313,9 @@ fn erlangen_cd19_course_aplasia_return_serology_remission_and_igg() {
 /// while new naive B cells still carry the preset's checkpoint defect, as the naive
 /// repertoire did after rituximab (Chamberlain et al., J Clin Invest 2016: autoreactive
 /// naive frequencies unchanged, the cells newly generated). Measured, seeds 1-3:
-/// 4.8-5.2e8 self-reactive memory B cells (2.1-2.4% of memory) before, 3-9% of that
-/// left at one year (0.3-5% with an earlier version's draws); naive self-reactive
-/// share 0.48-0.49 -> 0.49-0.50.
+/// 4.1-4.8e8 self-reactive memory B cells (1.8-2.2% of memory) before, 2-8% of that
+/// left at one year (3-9% and 0.3-5% with earlier versions' draws); naive
+/// self-reactive share 0.49 -> 0.49-0.50.
 #[test]
 fn cd19_car_t_resets_self_reactive_memory_not_the_naive_repertoire() {
     let path =

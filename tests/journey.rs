@@ -96,7 +96,7 @@ fn vaccination_recalls_memory_b_cells_unless_they_are_depleted() {
     let untreated = simulate(&finer(&format!("{}{vaccinate}", coarse_untreated())));
     let depleted = simulate(&finer(&format!("{CD19_CAR_T}{vaccinate}")));
     let rise = |s: &[Snapshot]| vaccine_b(on_day(s, 60.0)) / vaccine_b(on_day(s, 29.0));
-    // Untreated: the booster recalls vaccine-specific memory B cells (measured +16% to
+    // Untreated: the booster recalls vaccine-specific memory B cells (measured +15% to
     // +25% by day 60, seeds 1-3; +16% to +27% stepping every cell explicitly; clinical
     // boosters rise several-fold, see README limits).
     assert!(
@@ -306,12 +306,13 @@ fn bridging_glucocorticoid_damps_activity_while_given() {
     assert_eq!(b(4.0), p(4.0));
     // ...then 20 mg/day suppresses half the immune-complex-driven inflammation (Emax
     // 0.8, ED50 10 mg/day): the score falls over weeks (measured at day 29, seeds
-    // 1-4: 2.2-2.4 points below the same patient without it)...
+    // 1-4: 2.1-2.4 points below the same patient without it)...
     assert!(p(29.0) - b(29.0) > 1.5, "score {} vs {}", b(29.0), p(29.0));
     // ...while the autoantibody, made by cells the drug does not touch, moves only
     // with the noise of the run: the less inflamed organ releases less autoantigen, but
     // within a few weeks that is lost in the spread of a few hundred self-reactive
-    // agents (day 29, seeds 1-4: -5% to +2%; the quiet cells' draws follow rates, so the
+    // agents (day 29, seeds 1-4: -4% to 0%, -5% to +2% with the previous version's
+    // draws; the quiet cells' draws follow rates, so the
     // two runs share their random numbers only in part).
     let ab = |s: &[Snapshot]| autoantibody(on_day(s, 29.0));
     assert!(
@@ -324,6 +325,6 @@ fn bridging_glucocorticoid_damps_activity_while_given() {
     // this patient is still relaxing from the disease held through it (score ~15.4
     // falling to 10-13 by day 60 untreated), and, the model being bistable, a few
     // weeks of lower inflammation can tip it towards the quiescent state: the score
-    // rose again from day 35 to 60 at one of seeds 1-4 (0-2 of 4 with earlier
+    // rose again from day 35 to 60 at two of seeds 1-4 (0-2 of 4 with earlier
     // versions' draws).
 }

@@ -298,7 +298,7 @@ parameter_group! {
     CarT = "car_t" {
         #[doc = "Cells of its own site a CAR-T cell probes per day for antigen (contacts); targets among them are met in proportion to their share of the site."]
         encounters_per_day: "1/day" = 150.0, [0.1, 5000.0],
-            "fitted on the Erlangen CD19 scenario with tools/calibrate (grid 100/150/200/300, seeds 1-3, coarse resolution): B cells back on day 104-127 (ref erlangen_b_cell_return, 110 +/- 32 d; 100/day gave 90-103, 300/day 129-141; re-measured after the quiet-cell change: 111-124), CAR-T peak day 12-13 at 36-42% of CD3+ at every grid value; with CAR-T retained where they engage antigen (rules::migration::retained); T cells in lymph nodes contact hundreds of cells per hour (Miller et al., PNAS 2004, recalled), so ~150 productive probes per day is modest";
+            "fitted on the Erlangen CD19 scenario with tools/calibrate (grid 100/150/200/300, seeds 1-3, coarse resolution): B cells back on day 104-127 (ref erlangen_b_cell_return, 110 +/- 32 d; 100/day gave 90-103, 300/day 129-141; re-measured after the quiet-cell change: 111-124, after births were placed in the cell pass: 106-118), CAR-T peak day 12-13 at 36-42% of CD3+ at every grid value; with CAR-T retained where they engage antigen (rules::migration::retained); T cells in lymph nodes contact hundreds of cells per hour (Miller et al., PNAS 2004, recalled), so ~150 productive probes per day is modest";
         #[doc = "Probability that engaging a target well above threshold kills it."]
         kill_probability: "probability" = 0.5, [0.0, 1.0],
             "choice: serial killing is efficient but not every synapse kills (Davenport 2018, recalled)";

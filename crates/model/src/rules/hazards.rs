@@ -32,7 +32,8 @@ pub struct StepHazards {
     /// marrow, organ), normalised to end at 1.
     pub compartment_cdf: [[f64; Compartment::COUNT]; Population::COUNT],
     /// Thresholds of a germinal-centre cell's competing events (exit, death,
-    /// division) on its uniform: any event with probability p(sum of their rates) ([`crate::draws::competing_thresholds`]).
+    /// division) on its uniform, some event having the step probability of their
+    /// summed rates ([`crate::draws::competing_thresholds`]).
     pub germinal_centre_thresholds: [f64; 3],
     /// Any event (death, niche entry) of a plasmablast outside and inside marrow.
     pub plasmablast_any: [f64; 2],

@@ -136,15 +136,15 @@ impl QuietPlan {
             plan.candidate[p] = grid_above(plan.candidate[p]);
             let candidate = plan.candidate[p];
             let [death, division] = h.turnover_rates[p];
+            let resting = !matches!(
+                population,
+                Population::PlasmaCell | Population::BPrecursor | Population::BTransitional
+            );
             for s in 0..Specificity::COUNT {
                 let any = plan.any[p][s];
                 if any <= 0.0 || candidate <= 0.0 {
                     continue;
                 }
-                let resting = !matches!(
-                    population,
-                    Population::PlasmaCell | Population::BPrecursor | Population::BTransitional
-                );
                 let turnover = if resting {
                     h.turnover_any[p].min(any) / candidate
                 } else {
