@@ -3,7 +3,8 @@
 //! The engine builds a bevy_ecs world of cells ([`world`]), initialises a patient at
 //! its steady state ([`init`]), and steps it ([`simulation`]): a census pass, the
 //! double-buffered fields, then one rayon pass over fixed-size chunks of cells applying
-//! the model's rules, then births into freed rows. Random draws come from
+//! the model's rules and writing new cells into the rows it frees, then the births
+//! left over into the other freed rows. Random draws come from
 //! counter-based streams ([`rng`]), so outputs are byte-identical at any thread count.
 //! The engine never touches a file: it hands [`recorder::Snapshot`]s and
 //! [`recorder::Event`]s to a [`recorder::Recorder`].

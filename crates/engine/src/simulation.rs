@@ -11,13 +11,13 @@
 //!    and a quiet candidate, gets its own random stream keyed by (seed, step, cell id)
 //!    and goes through the model's rules ([`immunosim_model::rules::step_cell`] or
 //!    [`immunosim_model::rules::quiet::candidate`]); encounters read the per-site
-//!    census of the start of the step. Each chunk returns its deaths (rows freed), its
-//!    births and its part of the new census; cells with implicit positions are counted
-//!    by population and specificity and placed into sites afterwards, one multinomial
-//!    draw per group ([`Census::place_implicit`]).
-//!    Each chunk also makes its share of the step's new pre-B cells (marrow output).
-//!    It names what it makes, new pre-B cells and daughters, by (step, chunk, ordinal)
-//!    ([`crate::ids`]) and writes them into its own rows as the pass frees them.
+//!    census of the start of the step. Each chunk also makes its share of the step's
+//!    new pre-B cells (marrow output), names what it makes — new pre-B cells and
+//!    daughters — by (step, chunk, ordinal) ([`crate::ids`]) and writes them into rows
+//!    as its pass frees them. It returns the births and freed rows left over and its
+//!    part of the new census; cells with implicit positions are counted by population
+//!    and specificity and placed into sites afterwards, one multinomial draw per group
+//!    ([`Census::place_implicit`]).
 //! 3. **Births** — infused CAR-T cells (counted ids), then the cells each chunk could
 //!    not place, in chunk order, fill the freed rows left, in ascending order (chunks
 //!    of rows in parallel); the rest are spawned as new entities at the end of the
