@@ -18,7 +18,7 @@ pub enum Purpose {
     CellStep = 1,
     /// Building the initial population.
     Initial = 2,
-    /// New pre-B cells of a step.
+    /// New pre-B cells of a step (one stream per chunk of the cell pass).
     Lymphopoiesis = 3,
     /// Changing an agent's weight when it changes kind.
     Reweigh = 4,
