@@ -27,7 +27,7 @@ const CHUNK_BITS: u32 = 18;
 /// Bits of a born id's step.
 const STEP_BITS: u32 = 22;
 /// The tag that sets born ids apart from counted ids.
-const BORN_TAG: u64 = 1 << 63;
+pub(crate) const BORN_TAG: u64 = 1 << 63;
 
 const _: () = assert!(ORDINAL_BITS + CHUNK_BITS + STEP_BITS == 63);
 const _: () = assert!((u32::MAX as u64 + 1) / CHUNK_ROWS as u64 <= 1 << CHUNK_BITS);

@@ -7,10 +7,11 @@
 //! steady state during burn-in.
 
 use crate::config::RunConfig;
+use crate::ids;
 use crate::rng::{Purpose, StepKey, Stream};
 use immunosim_model::rules::migration;
 use immunosim_model::steady_state::SteadyState;
-use immunosim_model::{Cell, CellId, Compartment, Draws, Population};
+use immunosim_model::{Cell, Compartment, Draws, Population};
 
 /// Builds the initial cells one (population, specificity) group at a time, handing each
 /// group to `emit` (so peak memory holds one group, not the whole patient twice);
@@ -35,7 +36,7 @@ pub fn initial_cells(
         let shares = SteadyState::compartment_shares(&config.params, population);
         let mut cells = Vec::with_capacity(agents as usize);
         for _ in 0..agents {
-            let id = CellId(next_id);
+            let id = ids::counted(next_id, 0);
             next_id += 1;
             let mut draws = per_cell.cell(id.0);
             let compartment = migration::pick_compartment(&shares, &mut draws);

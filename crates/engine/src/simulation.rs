@@ -603,7 +603,7 @@ mod tests {
         ids.dedup();
         assert_eq!(ids.len(), living.len(), "two living cells share an id");
         assert_eq!(living.len() as u64, sim.census().living());
-        let born = living.iter().filter(|c| c.id.0 >= 1 << 63).count() as u64;
+        let born = living.iter().filter(|c| c.id.0 >= ids::BORN_TAG).count() as u64;
         assert!(born > 0 && sim.cells_created() >= initial + born);
     }
 }

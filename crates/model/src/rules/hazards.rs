@@ -87,9 +87,7 @@ impl StepHazards {
                 p(activation::activation_rate_per_day(&cell, ctx))
             })
         });
-        let germinal_centre_any = p(super::germinal_centre::germinal_centre_rates_per_day(ctx)
-            .iter()
-            .sum());
+        let germinal_centre_rates = super::germinal_centre::germinal_centre_rates_per_day(ctx);
         StepHazards {
             move_probability: p(params.physiology.recirculation_rate_per_day),
             precursor_exit: p(1.0 / params.b_cells.precursor_dwell_days),
@@ -99,8 +97,8 @@ impl StepHazards {
             turnover_any,
             compartment_cdf,
             germinal_centre_thresholds: competing_thresholds(
-                super::germinal_centre::germinal_centre_rates_per_day(ctx),
-                germinal_centre_any,
+                germinal_centre_rates,
+                p(germinal_centre_rates.iter().sum()),
             ),
             plasmablast_any: [
                 plasmablast(Compartment::Lymphoid),

@@ -64,11 +64,10 @@ pub struct QuietPlan {
     pub quiet: [bool; Population::COUNT],
     /// Population's positions are implicit (drawn by the engine from the counts).
     pub implicit_position: [bool; Population::COUNT],
-    /// Probability that a quiet cell of (population, specificity) has any event.
-    pub any: [[f64; Specificity::COUNT]; Population::COUNT],
     /// Thresholds on a candidate's uniform draw u, per (population, specificity):
     /// u below `[0]` dies in turnover, below `[1]` turns over (dies or divides), below
-    /// `[2]` has an event (`any / candidate`). Precomputed so that a candidate costs
+    /// `[2]` has an event (`any / candidate`, with `any` the probability that a quiet
+    /// cell of that population and specificity has some event this step). Precomputed so that a candidate costs
     /// compares rather than a chain of divisions (the same events as dividing u by the
     /// acceptance and the turnover share, up to rounding at the thresholds).
     pub thresholds: [[[f64; 3]; Specificity::COUNT]; Population::COUNT],
@@ -110,6 +109,8 @@ impl QuietPlan {
                 continue;
             }
             let lymphoid_share = h.compartment_share(population, Compartment::Lymphoid);
+            // Probability of some event, by specificity.
+            let mut any_event = [0.0; Specificity::COUNT];
             for specificity in Specificity::ALL {
                 let s = specificity.index();
                 let any = if population == Population::PlasmaCell {
@@ -128,7 +129,7 @@ impl QuietPlan {
                     plan.activation[p][s] = activation;
                     1.0 - (1.0 - h.turnover_any[p]) * (1.0 - activation)
                 };
-                plan.any[p][s] = any;
+                any_event[s] = any;
                 if present[p][s] > 0 {
                     plan.candidate[p] = plan.candidate[p].max(any);
                 }
@@ -140,8 +141,7 @@ impl QuietPlan {
                 population,
                 Population::PlasmaCell | Population::BPrecursor | Population::BTransitional
             );
-            for s in 0..Specificity::COUNT {
-                let any = plan.any[p][s];
+            for (s, &any) in any_event.iter().enumerate() {
                 if any <= 0.0 || candidate <= 0.0 {
                     continue;
                 }
