@@ -62,6 +62,11 @@ fn bench_sizes(c: &mut Criterion) {
     group.sample_size(10);
     for (label, agents) in [("1e5", 1e5), ("1e6", 1e6), ("1e7", 1e7)] {
         let mut sim = warmed(agents, "");
+        eprintln!(
+            "{label}: {} rows; {:.1}% of agents went through the rules in the last warm-up step",
+            sim.cells().len(),
+            100.0 * sim.rows_stepped() as f64 / sim.census().living() as f64
+        );
         group.throughput(Throughput::Elements(sim.cells().len() as u64));
         group.bench_with_input(BenchmarkId::new("full", label), &(), |b, ()| {
             b.iter(|| sim.step())
