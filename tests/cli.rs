@@ -167,6 +167,16 @@ fn bad_input_gives_a_clear_error_exit_2_and_no_output() {
             Some("[scenario]\ntime_step_days = 0.5\nrecord_every_days = 0.75\n"),
             &["cross.toml:3:21", "whole multiple"],
         ),
+        (
+            "split.toml",
+            Some("[resolution.cells_per_agent_by_kind]\nb_cell = 1e6\nplasma_cell = 1e3\n"),
+            &[
+                "split.toml:3:15",
+                "resolution.cells_per_agent_by_kind.plasma_cell",
+                "are 1000 times finer than B cells",
+                "plasma_cell >= b_cell / 256 = 3906.25",
+            ],
+        ),
     ];
     for (name, text, expected) in cases {
         let path = tmp.path().join(name);
@@ -185,6 +195,20 @@ fn bad_input_gives_a_clear_error_exit_2_and_no_output() {
         }
         assert!(!out.exists(), "{name}: output directory was created");
     }
+}
+
+/// Plasma cells may be resolved up to 256 times finer than B cells (the bound of
+/// `MAX_B_TO_PLASMA_WEIGHT_RATIO`), and coarser without bound.
+#[test]
+fn plasma_cells_may_be_resolved_finer_than_b_cells_up_to_the_bound() {
+    let weights = |b: &str, plasma: &str| {
+        let text =
+            format!("[resolution.cells_per_agent_by_kind]\nb_cell = {b}\nplasma_cell = {plasma}\n");
+        immunosim_scenario::parse_str(&text, "weights.toml").map(|s| s.cells_per_agent)
+    };
+    assert_eq!(weights("2.56e5", "1e3").unwrap()[..2], [2.56e5, 1e3]);
+    assert!(weights("2.57e5", "1e3").is_err());
+    assert!(weights("1e3", "1e9").is_ok());
 }
 
 #[test]

@@ -33,6 +33,7 @@ use immunosim_model::Parameters;
 use immunosim_model::antigen_panel::{AntigenPanel, AntigenSpec};
 use immunosim_model::car::Product;
 use immunosim_model::interventions::{Bridging, IvigDose, Vaccination};
+pub use rules::MAX_B_TO_PLASMA_WEIGHT_RATIO;
 use rules::cross_field_errors;
 
 /// The default scenario, embedded in the binary (`immunosim run` with no file).

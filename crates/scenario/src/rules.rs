@@ -7,6 +7,14 @@ use immunosim_model::Antigen;
 use immunosim_model::antigen_panel::Stage;
 use immunosim_model::car::{Dose, Logic, Product, Source};
 
+/// Largest ratio of B-cell to plasma-cell `cells_per_agent`. An agent that becomes a
+/// plasmablast changes kind and is split into `b_cell / plasma_cell` agents (on average;
+/// the engine's `config::reweigh`), all made in one step by one chunk of the cell pass,
+/// whose births the engine names with 23-bit ordinals (`ids`): 512 per row of a full
+/// chunk. Half of that is allowed for the split; the rest covers daughters and new pre-B
+/// cells. (The other way round, coarser plasma cells, thins agents and has no bound.)
+pub const MAX_B_TO_PLASMA_WEIGHT_RATIO: f64 = 256.0;
+
 /// The message for a day before the burn-in starts.
 fn before_start(day: f64, s: &Scenario) -> String {
     format!(
@@ -86,6 +94,27 @@ pub(crate) fn cross_field_errors(
             "parameters.plasma_cells.vaccine_a_niche_share",
             "vaccine niche shares must add to < 1".into(),
         );
+    }
+    let [b_weight, plasma_weight, ..] = s.cells_per_agent;
+    if b_weight / plasma_weight > MAX_B_TO_PLASMA_WEIGHT_RATIO {
+        // Point at the by-kind value the user wrote (plasma_cell, else b_cell).
+        let plasma = "resolution.cells_per_agent_by_kind.plasma_cell";
+        let b = "resolution.cells_per_agent_by_kind.b_cell";
+        let path = if checked.span_of(plasma).is_some() {
+            plasma
+        } else {
+            b
+        };
+        errors.push(checked.error_at(
+            checked.span_of(path),
+            path,
+            format!(
+                "plasma cells at {plasma_weight} cells per agent are {:.0} times finer than B cells at {b_weight}: every B cell becoming a plasmablast would be split into that many agents in one step (allowed: plasma_cell >= b_cell / {MAX_B_TO_PLASMA_WEIGHT_RATIO} = {})",
+                b_weight / plasma_weight,
+                b_weight / MAX_B_TO_PLASMA_WEIGHT_RATIO
+            ),
+            ErrorKind::Inconsistent,
+        ));
     }
     errors.extend(antigen_errors(s, checked));
     for (i, product) in s.products.iter().enumerate() {

@@ -199,7 +199,7 @@ pub const FIELDS: &[Field] = &[
         1.0,
         1e12,
         "cells",
-        "Cells per agent for plasmablasts and plasma cells.",
+        "Cells per agent for plasmablasts and plasma cells (at least b_cell / 256).",
     ),
     number(
         "resolution.cells_per_agent_by_kind",
