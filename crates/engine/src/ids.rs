@@ -15,7 +15,10 @@
 //! Field widths: steps < 2^22 (a scenario has at most (36,525 + 3,650) / 0.05 =
 //! 803,500), chunks < 2^18 (rows are `u32`, chunks of 2^14 rows), ordinals < 2^23 (512
 //! daughters per row of a full chunk). [`born`] panics beyond them rather than reuse an
-//! id.
+//! id. The one way a row makes many cells in a step is a change of kind into a finer
+//! weight (`config::reweigh`: a B cell becoming a plasmablast is split into
+//! `b_cell / plasma_cell` agents); scenarios bound that ratio to 256
+//! (`immunosim_scenario::MAX_B_TO_PLASMA_WEIGHT_RATIO`), half the ordinals of a row.
 
 use crate::simulation::CHUNK_ROWS;
 use immunosim_model::CellId;
