@@ -4,8 +4,8 @@
 //! agents for a fixed number of simulated days and prints one row per size: agents,
 //! steps, wall time of the steps, ns per cell-step, the share of agents sent through the
 //! model's rules per step (`Simulation::rows_stepped`; the rest are only counted), peak
-//! resident memory (VmHWM) and bytes per agent, threads. Each size runs in a fresh child process so that its peak
-//! memory is its own.
+//! resident memory (VmHWM) and bytes per agent, threads. Each size runs in a fresh child
+//! process so that its peak memory is its own.
 //!
 //! ```text
 //! cargo run --release -p immunosim-perf -- [--days 30] [--sizes 1e5,1e6,1e7]
