@@ -99,9 +99,7 @@ impl Stream {
         let key = StepKey::new(seed, step, purpose).0 ^ id.wrapping_mul(GOLDEN);
         Stream(Xoshiro256PlusPlus::seed_from_u64(key))
     }
-}
 
-impl Stream {
     /// A binomial draw: successes in `n` trials of probability `p` (clamped to
     /// [0, 1]; not a number counts as 0). Exact: rand_distr's BTPE for large means,
     /// inversion for small ones.

@@ -118,11 +118,9 @@ pub trait Draws {
         (self.exponential() * mean) as u64
     }
 
-    /// A standard normal draw (Box–Muller, one of the pair).
+    /// A standard normal draw (the first of a Box–Muller pair, the other discarded).
     fn normal(&mut self) -> f64 {
-        let u1 = self.uniform().max(f64::MIN_POSITIVE);
-        let u2 = self.uniform();
-        (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos()
+        self.normal_pair().0
     }
 
     /// Two independent standard normal draws (Box–Muller, both of the pair).
