@@ -232,23 +232,14 @@ impl Census {
         (1.0 - held / steady.niche_capacity).clamp(0.0, 1.0)
     }
 
-    /// Homeostatic division rates: fixed for B cells, set-point feedback for T cells.
+    /// Homeostatic division rates this step ([`turnover::division_rates`]).
     pub fn division_rates(
         &self,
         config: &RunConfig,
         steady: &SteadyState,
     ) -> [f64; Population::COUNT] {
-        let params = &config.params;
-        let mut rates = [0.0; Population::COUNT];
-        rates[Population::BNaive.index()] = params.b_cells.naive_division_rate_per_day;
-        rates[Population::BMemory.index()] = params.b_cells.memory_division_rate_per_day;
-        for &(population, set_point) in &steady.t_cells {
-            let death = turnover::death_rate_per_day(population, params, steady);
-            let current = self.cells(population, |k| config.weight(k));
-            let regrowth = params.t_cells.regrowth_rate_per_day;
-            rates[population.index()] =
-                turnover::homeostatic_division_rate(death, regrowth, set_point, current);
-        }
-        rates
+        turnover::division_rates(&config.params, steady, |population| {
+            self.cells(population, |k| config.weight(k))
+        })
     }
 }

@@ -20,7 +20,7 @@
 //! `b_cell / plasma_cell` agents); scenarios bound that ratio to 256
 //! (`immunosim_scenario::MAX_B_TO_PLASMA_WEIGHT_RATIO`), half the ordinals of a row.
 
-use crate::simulation::CHUNK_ROWS;
+use crate::world::CHUNK_ROWS;
 use immunosim_model::CellId;
 
 /// Bits of a born id's ordinal.

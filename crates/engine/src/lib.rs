@@ -1,11 +1,15 @@
 //! # immunosim-engine: the world and its parallel, deterministic step
 //!
 //! The engine builds a bevy_ecs world of cells ([`world`]), initialises a patient at
-//! its steady state ([`init`]), and steps it ([`simulation`]): a census pass, the
-//! double-buffered fields, then one rayon pass over fixed-size chunks of cells applying
-//! the model's rules and writing new cells into the rows it frees, then the births
-//! left over into the other freed rows. Random draws come from
-//! counter-based streams ([`rng`]), so outputs are byte-identical at any thread count.
+//! its steady state ([`init`]) and steps it. One type holds all of a patient's mutable
+//! state ([`state::PatientState`]); the step's phases ([`phases`]) are functions of the
+//! parts they read and write, and their order is written once ([`schedule`]): the
+//! treatment of the step, CAR-T encounters, the double-buffered fields, one rayon pass
+//! over fixed-size chunks of cells applying the model's rules and writing new cells into
+//! the rows it frees, the births left over, CRS. Scheduled days become steps once
+//! ([`timeline`]). [`simulation::Simulation`] runs the loop and [`checkpoint`] saves and
+//! restores the state. Random draws come from counter-based streams ([`rng`]), so
+//! outputs are byte-identical at any thread count.
 //! The engine never touches a file: it hands [`recorder::Snapshot`]s and
 //! [`recorder::Event`]s to a [`recorder::Recorder`].
 //!
@@ -20,15 +24,16 @@
 //! ```
 
 pub mod census;
+pub mod checkpoint;
 pub mod config;
 pub mod ids;
 pub mod init;
-pub mod killing;
 pub mod memory;
-pub mod observe;
+pub mod phases;
 pub mod recorder;
 pub mod rng;
+pub mod schedule;
 pub mod simulation;
-pub mod slow_pools;
-pub mod treatment;
+pub mod state;
+pub mod timeline;
 pub mod world;

@@ -41,7 +41,10 @@ pub struct CarTRow {
 /// The state of the patient on a recorded day.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Snapshot {
-    /// Simulated day (0 = end of burn-in).
+    /// The step boundary recorded: the patient after that many steps, before the
+    /// treatment of the next.
+    pub step: u64,
+    /// Simulated day of the boundary (0 = end of burn-in; `Timeline::day_of`).
     pub day: f64,
     /// Every (compartment, population) pair, in fixed order.
     pub populations: Vec<PopulationRow>,
@@ -183,12 +186,32 @@ impl EventKind {
 /// Something that happened on a day.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Event {
-    /// Simulated day.
+    /// The step boundary the event belongs to: the start of the step for what is given
+    /// in it (treatment), its end for what it leads to (CRS, clinical changes).
+    pub step: u64,
+    /// Simulated day of that boundary (`Timeline::day_of`).
     pub day: f64,
     /// What happened.
     pub kind: EventKind,
     /// A short human-readable detail (values that triggered it).
     pub detail: String,
+}
+
+impl Event {
+    /// An event at boundary `step`, with its day from `timeline`.
+    pub fn at(
+        step: u64,
+        timeline: &crate::timeline::Timeline,
+        kind: EventKind,
+        detail: String,
+    ) -> Event {
+        Event {
+            step,
+            day: timeline.day_of(step),
+            kind,
+            detail,
+        }
+    }
 }
 
 /// Receives what a run produces. Implementations must leave complete records on disk

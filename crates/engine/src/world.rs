@@ -17,6 +17,11 @@
 use bevy_ecs::component::Component;
 use bevy_ecs::world::World;
 use immunosim_model::Cell;
+use std::cell::UnsafeCell;
+
+/// Rows per parallel work item. Fixed, so results never depend on the thread count;
+/// 16,384 rows × 32 bytes = 512 KiB, a few per core's L2 share.
+pub const CHUNK_ROWS: usize = 16_384;
 
 /// The ECS component: one cell record.
 #[derive(Component, Clone, Copy, Debug, Default, PartialEq)]
@@ -58,39 +63,47 @@ impl CellWorld {
         self.len() == 0
     }
 
-    /// The rows as a slice, in table order.
-    pub fn cells(&self) -> &[Cell] {
-        let Some(id) = self.world.component_id::<CellRow>() else {
-            return &[];
-        };
-        let Some(table) = self
+    /// The cell column of the one table holding cells, as bevy stores it (`None` when
+    /// no cell has been spawned).
+    fn column(&self) -> Option<&[UnsafeCell<CellRow>]> {
+        let id = self.world.component_id::<CellRow>()?;
+        let table = self
             .world
             .storages()
             .tables
             .iter()
-            .find(|t| t.has_column(id) && t.entity_count() > 0)
-        else {
+            .find(|t| t.has_column(id) && t.entity_count() > 0)?;
+        // SAFETY: `CellRow` is the type registered under `id`, and the column holds
+        // exactly `entity_count` initialised elements.
+        unsafe { table.get_data_slice_for::<CellRow>(id) }
+    }
+
+    /// The rows as a slice, in table order.
+    pub fn cells(&self) -> &[Cell] {
+        let Some(column) = self.column() else {
             return &[];
         };
-        // SAFETY: `CellRow` is the type registered under `id`; the column holds exactly
-        // `entity_count` initialised elements; we hold `&self` of the world, so no
-        // mutable access exists for the lifetime of the returned slice.
-        let column = unsafe { table.get_data_slice_for::<CellRow>(id) }.unwrap_or(&[]);
         // SAFETY: `UnsafeCell<CellRow>` has the layout of `CellRow`, which is
-        // `repr(transparent)` over `Cell`.
+        // `repr(transparent)` over `Cell`; we hold `&self` of the world, so no mutable
+        // access exists for the lifetime of the returned slice.
         unsafe { std::slice::from_raw_parts(column.as_ptr().cast::<Cell>(), column.len()) }
     }
 
     /// The rows as a mutable slice, in table order.
     pub fn cells_mut(&mut self) -> &mut [Cell] {
-        let len = self.cells().len();
-        if len == 0 {
+        let Some(column) = self.column() else {
             return &mut [];
-        }
-        let ptr = self.cells().as_ptr().cast_mut();
-        // SAFETY: we hold `&mut self`, hence exclusive access to the world and its table;
-        // the pointer and length come from the column as above. Writes bypass change
-        // ticks, which the engine does not use.
+        };
+        let len = column.len();
+        // The write permission comes from the cells' `UnsafeCell`s (interior
+        // mutability), never from a shared slice of `Cell`.
+        let ptr = UnsafeCell::raw_get(column.as_ptr()).cast::<Cell>();
+        // SAFETY: the pointer is derived from the column's `UnsafeCell`s, so writing
+        // through it is allowed under Rust's aliasing models; we hold `&mut self`,
+        // hence exclusive access to the world and its table, and no other reference to
+        // the column outlives this call (the shared `column` slice is not used after
+        // this point). `UnsafeCell<CellRow>` has the layout of `Cell` (see `cells`).
+        // Writes bypass change ticks, which the engine does not use.
         unsafe { std::slice::from_raw_parts_mut(ptr, len) }
     }
 

@@ -34,7 +34,7 @@ pub struct CrsState {
     /// ASTCT grade seen this step (0-4), before the step's treatment.
     pub grade: u8,
     /// Days on which tocilizumab was given.
-    pub tocilizumab_days: Vec<f64>,
+    pub tocilizumab_steps: Vec<u64>,
     /// Dexamethasone doses given.
     pub dexamethasone_doses: u32,
     /// Whether dexamethasone is being given.
@@ -58,6 +58,28 @@ pub fn myeloid_amplified_production(drive_pg_per_ml_per_day: f64, params: &Param
             c.myeloid_half_drive_pg_per_ml_per_day,
             c.myeloid_hill,
         )
+}
+
+/// Real cells in a billion: the IL-6 drive parameters are per 10^9 cells.
+pub const CELLS_PER_BILLION: f64 = 1e9;
+
+/// IL-6 production (serum pg/mL per day) of one step's encounters: `killed_cells` real
+/// target cells killed and `stimulated_cells` real CAR-T cells engaged over a step of
+/// `dt_days`, each making IL-6 at its per-billion rate (`parameters.crs`), amplified
+/// by myeloid cells ([`myeloid_amplified_production`]).
+pub fn encounter_il6_production(
+    killed_cells: f64,
+    stimulated_cells: f64,
+    params: &Parameters,
+    dt_days: f64,
+) -> f64 {
+    let crs = &params.crs;
+    let per_day = 1.0 / dt_days;
+    let drive = (crs.il6_per_billion_kills_pg_per_ml * killed_cells
+        + crs.il6_per_billion_stimulated_car_t_pg_per_ml * stimulated_cells)
+        * (1.0 / CELLS_PER_BILLION)
+        * per_day;
+    myeloid_amplified_production(drive, params)
 }
 
 impl CrsState {
@@ -104,9 +126,16 @@ impl CrsState {
         .count() as u8
     }
 
-    /// Grades the step starting on `day` and applies the management rules; returns the
-    /// treatments given.
-    pub fn manage(&mut self, day: f64, weight_kg: f64, params: &Parameters) -> Vec<CrsAction> {
+    /// Grades the patient at the end of step `step` and applies the management rules;
+    /// returns the treatments given. `steps_per_day` steps make the 24 h window of the
+    /// tocilizumab limit.
+    pub fn manage(
+        &mut self,
+        step: u64,
+        steps_per_day: u64,
+        weight_kg: f64,
+        params: &Parameters,
+    ) -> Vec<CrsAction> {
         let c = &params.crs;
         let mut actions = Vec::new();
         self.grade = Self::grade_for(self.signalling(), params);
@@ -114,17 +143,17 @@ impl CrsState {
         // Doses while the grade holds: at most 3 in any 24 h and 4 in all.
         while f64::from(Self::grade_for(self.signalling(), params)) >= c.tocilizumab_at_grade {
             let last_day = self
-                .tocilizumab_days
+                .tocilizumab_steps
                 .iter()
-                .filter(|&&d| d > day - 1.0 + 1e-9)
+                .filter(|&&given| given + steps_per_day > step)
                 .count();
             if last_day as f64 >= c.tocilizumab_max_per_day
-                || self.tocilizumab_days.len() as f64 >= c.tocilizumab_max_total
+                || self.tocilizumab_steps.len() as f64 >= c.tocilizumab_max_total
                 || dose_mg <= 0.0
             {
                 break;
             }
-            self.tocilizumab_days.push(day);
+            self.tocilizumab_steps.push(step);
             self.blockade = self.blockade.max(c.tocilizumab_blockade);
             actions.push(CrsAction::Tocilizumab(dose_mg));
         }
@@ -162,8 +191,9 @@ mod tests {
             ..CrsState::new(&p)
         };
         let mut doses = 0;
-        for day in 0..5 {
-            let actions = s.manage(f64::from(day), 120.0, &p);
+        // One-day steps: each step is its own 24 h window.
+        for step in 0..5 {
+            let actions = s.manage(step, 1, 120.0, &p);
             let toci: Vec<f64> = actions
                 .iter()
                 .filter_map(|a| match a {
@@ -189,7 +219,7 @@ mod tests {
             ..CrsState::new(&p)
         };
         assert!(
-            mild.manage(0.0, 70.0, &p).is_empty(),
+            mild.manage(0, 1, 70.0, &p).is_empty(),
             "grade 1 is not treated"
         );
     }

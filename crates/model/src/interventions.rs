@@ -50,14 +50,3 @@ pub struct Bridging {
     /// Day it stops (not given on this day).
     pub end_day: f64,
 }
-
-impl Bridging {
-    /// Prednisolone-equivalent dose on `day`, mg/day.
-    pub fn dose_on(&self, day: f64) -> f64 {
-        if day >= self.start_day - 1e-9 && day < self.end_day - 1e-9 {
-            self.prednisolone_mg_per_day
-        } else {
-            0.0
-        }
-    }
-}

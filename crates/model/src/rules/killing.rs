@@ -33,3 +33,80 @@ pub fn kill_probability(car_cell: &Cell, params: &Parameters) -> f64 {
     };
     car.kill_probability * function
 }
+
+/// Targets sampled to estimate the mean activation a CAR-T cell meets in its site: a
+/// few are enough because the mean only sets the chance of at least one engagement
+/// among ~`encounters_per_day × dt` probes.
+pub const STIMULATION_SAMPLES: usize = 4;
+
+/// One site's encounters as the law sees them: the cells of the site that some product
+/// may target (`targets`, rows into `cells`), their share of the site's real cells, and
+/// the per-kind agent weights that turn probes of real cells into agent events.
+pub struct SiteEncounters<'a> {
+    /// Every cell row of the world (read only).
+    pub cells: &'a [Cell],
+    /// Rows of the site's possible targets.
+    pub targets: &'a [u32],
+    /// Share of the site's real cells that are possible targets (0-1).
+    pub target_share: f64,
+    /// Probes one real CAR-T cell makes in the step (`encounters_per_day × dt`).
+    pub probes_per_cell: f64,
+    /// Real cells per agent of each kind (`Kind::BCell`, `Kind::CarT`, ...).
+    pub weight: &'a dyn Fn(crate::cell::Kind) -> f64,
+}
+
+/// Share (0-1) of a site's real cells that are possible targets. Shares of real cells,
+/// not of agents: kinds carry different weights (CAR-T agents are finer), and a site
+/// crowded with CAR-T agents must not look emptier of targets than it is.
+pub fn target_share(target_cells: f64, site_cells: f64) -> f64 {
+    (target_cells / site_cells.max(1.0)).min(1.0)
+}
+
+/// The encounters of one CAR-T agent in its site over one step (Kimmel et al. 2021-like
+/// mass action, one probe = one real cell met): pushes the rows it kills into `killed`
+/// and returns whether the agent was stimulated.
+///
+/// Stimulation is what one real CAR-T cell of this agent experiences: engagements ~
+/// Poisson(probes × target share × mean activation), the mean activation estimated from
+/// [`STIMULATION_SAMPLES`] targets of the site; the agent is stimulated with the chance
+/// of at least one. Kills: each probe of the agent's real cells meets one real cell of
+/// the site, counted in units of target agents (the ratio of agent weights); a target
+/// agent of another weight dies with the ratio of weights, so real kills are conserved.
+pub fn car_agent_encounters(
+    car: &Cell,
+    product: &Product,
+    params: &Parameters,
+    site: &SiteEncounters<'_>,
+    draws: &mut impl crate::Draws,
+    killed: &mut Vec<u32>,
+) -> bool {
+    use crate::cell::Kind;
+    let cells = site.cells;
+    let targets = site.targets;
+    let mean_activation = (0..STIMULATION_SAMPLES)
+        .map(|_| {
+            let row = targets[draws.index(targets.len())];
+            engagement(&cells[row as usize], car, product, params)
+        })
+        .sum::<f64>()
+        / STIMULATION_SAMPLES as f64;
+    let engagements = site.probes_per_cell * site.target_share * mean_activation;
+    let engaged = draws.chance(-(-engagements).exp_m1());
+    let weight_ratio = (site.weight)(Kind::CarT) / (site.weight)(Kind::BCell);
+    for _ in 0..draws.poisson(site.probes_per_cell * weight_ratio) {
+        if !draws.chance(site.target_share) {
+            continue;
+        }
+        let target_row = targets[draws.index(targets.len())];
+        let target = &cells[target_row as usize];
+        if !draws.chance(engagement(target, car, product, params)) {
+            continue;
+        }
+        let target_weight = (site.weight)(target.population.kind());
+        let per_agent = ((site.weight)(Kind::BCell) / target_weight).min(1.0);
+        if draws.chance(kill_probability(car, params) * per_agent) {
+            killed.push(target_row);
+        }
+    }
+    engaged
+}

@@ -11,6 +11,7 @@ pub mod antigens;
 pub mod car_t;
 pub mod germinal_centre;
 pub mod hazards;
+pub mod infusion;
 pub mod killing;
 pub mod lymphodepletion;
 pub mod lymphopoiesis;

@@ -66,3 +66,39 @@ pub fn plasma_cell(cell: &mut Cell, ctx: &StepContext<'_>, draws: &mut impl Draw
         Fate::Lives
     }
 }
+
+/// Slow-pool equilibration of self-reactive niche plasma cells at the end of burn-in.
+///
+/// A disease preset describes a patient who has had the disease for years; a burn-in of
+/// one year cannot build a pool that turns over in years, and without this step that
+/// pool would keep growing through the recorded days (drift). The pool's equilibrium is
+/// the flux of self-reactive plasmablasts into niches (`flux_per_day`, agents measured
+/// over the second half of burn-in) over their death rate (`death_rate_per_day`); the
+/// missing agents are converted from the other-specificity plasma cells (`others`), so
+/// niche occupancy is unchanged. Returns the probability with which each
+/// other-specificity plasma cell converts, or `None` when nothing is to convert.
+pub fn equilibration_conversion_probability(
+    flux_per_day: f64,
+    death_rate_per_day: f64,
+    current: f64,
+    others: f64,
+) -> Option<f64> {
+    let needed = flux_per_day / death_rate_per_day - current;
+    if needed <= 0.0 || others <= 0.0 {
+        return None;
+    }
+    Some((needed / others).min(1.0))
+}
+
+/// Serum IgG (grams in the body) that `converted_cells` real plasma cells, converted to
+/// self-reactive at equilibration, would have made at steady state: their secretion over
+/// the IgG clearance rate. Moving it between the pools keeps the titre from climbing for
+/// months after day 0 (a transient of the conversion, not biology).
+pub fn equilibrated_igg_g(
+    converted_cells: f64,
+    secretion_g_per_cell_day: f64,
+    params: &Parameters,
+) -> f64 {
+    let clearance = std::f64::consts::LN_2 / params.physiology.igg_half_life_days;
+    converted_cells * secretion_g_per_cell_day / clearance
+}

@@ -50,6 +50,26 @@ pub fn homeostatic_division_rate(
     }
 }
 
+/// Homeostatic division rates (1/day) of every population this step: fixed for naive
+/// and memory B cells (Macallan 2005), and set-point feedback for each T pool
+/// ([`homeostatic_division_rate`]) given its current real cells (`current_cells`).
+pub fn division_rates(
+    params: &Parameters,
+    derived: &SteadyState,
+    current_cells: impl Fn(Population) -> f64,
+) -> [f64; Population::COUNT] {
+    let mut rates = [0.0; Population::COUNT];
+    rates[Population::BNaive.index()] = params.b_cells.naive_division_rate_per_day;
+    rates[Population::BMemory.index()] = params.b_cells.memory_division_rate_per_day;
+    for &(population, set_point) in &derived.t_cells {
+        let death = death_rate_per_day(population, params, derived);
+        let current = current_cells(population);
+        let regrowth = params.t_cells.regrowth_rate_per_day;
+        rates[population.index()] = homeostatic_division_rate(death, regrowth, set_point, current);
+    }
+    rates
+}
+
 /// ln(set/current), at least 0, bounded at ln(1e4) for an emptied pool.
 pub fn log_lymphopenia(set_point: f64, current: f64) -> f64 {
     if current <= 0.0 {

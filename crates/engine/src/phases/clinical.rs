@@ -1,27 +1,41 @@
 //! What a clinician sees: the recorded [`Snapshot`] of a day and the clinical events
 //! (autoantibody turning positive or negative, remission, relapse) detected each step.
 
-use crate::recorder::{CarTRow, Event, EventKind, PopulationRow, RecordError, Recorder, Snapshot};
-use crate::simulation::Simulation;
+use crate::census::Census;
+use crate::config::RunConfig;
+use crate::recorder::{CarTRow, Event, EventKind, PopulationRow, Snapshot};
+use crate::timeline::Timeline;
 use immunosim_model::cell::Kind;
+use immunosim_model::compartment::SiteLayout;
+use immunosim_model::crs::CrsState;
+use immunosim_model::fields::Fields;
+use immunosim_model::steady_state::SteadyState;
 use immunosim_model::{Cell, Compartment, Population, Specificity};
 
 /// Clinical state that events are detected against.
-#[derive(Clone, Copy, Debug, Default)]
-pub(crate) struct ClinicalState {
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ClinicalState {
     autoantibody_positive: Option<bool>,
     in_remission: Option<bool>,
     ever_in_remission: bool,
 }
 
-impl Simulation {
-    /// Emits events for changes in the clinical state.
-    pub(crate) fn detect_events(&mut self, recorder: &mut dyn Recorder) -> Result<(), RecordError> {
-        let serology = self.fields.serology(&self.steady, &self.config.params);
-        let day = self.day();
-        let positive = serology.autoantibody_positive;
-        if self
-            .clinical
+/// Events for changes in the clinical state at boundary `step`: the autoantibody test
+/// turning positive or negative, remission (score at or below
+/// `disease.remission_score`) and relapse after a remission.
+pub fn detect(
+    clinical: &mut ClinicalState,
+    fields: &Fields,
+    steady: &SteadyState,
+    config: &RunConfig,
+    timeline: &Timeline,
+    step: u64,
+) -> Vec<Event> {
+    let mut events = Vec::new();
+    let serology = fields.serology(steady, &config.params);
+    let positive = serology.autoantibody_positive;
+    {
+        if clinical
             .autoantibody_positive
             .is_some_and(|was| was != positive)
         {
@@ -31,39 +45,61 @@ impl Simulation {
                 EventKind::AutoantibodyNegative
             };
             let auto = serology.igg_mg_per_l[Specificity::Autoantigen.index()];
-            recorder.event(&Event {
-                day,
+            events.push(Event::at(
+                step,
+                timeline,
                 kind,
-                detail: format!("autoantibody {auto:.3} mg/L"),
-            })?;
+                format!("autoantibody {auto:.3} mg/L"),
+            ));
         }
-        self.clinical.autoantibody_positive = Some(positive);
-        let remission = serology.activity_score <= self.config.params.disease.remission_score;
-        if self
-            .clinical
-            .in_remission
-            .is_some_and(|was| was != remission)
-        {
+        clinical.autoantibody_positive = Some(positive);
+        let remission = serology.activity_score <= config.params.disease.remission_score;
+        if clinical.in_remission.is_some_and(|was| was != remission) {
             let kind = if remission {
                 EventKind::Remission
-            } else if self.clinical.ever_in_remission {
+            } else if clinical.ever_in_remission {
                 EventKind::Relapse
             } else {
                 EventKind::Remission
             };
-            if remission || self.clinical.ever_in_remission {
-                recorder.event(&Event {
-                    day,
+            if remission || clinical.ever_in_remission {
+                events.push(Event::at(
+                    step,
+                    timeline,
                     kind,
-                    detail: format!("score {:.1}", serology.activity_score),
-                })?;
+                    format!("score {:.1}", serology.activity_score),
+                ));
             }
         }
-        self.clinical.ever_in_remission |= remission && self.clinical.in_remission.is_some();
-        self.clinical.in_remission = Some(remission);
-        Ok(())
+        clinical.ever_in_remission |= remission && clinical.in_remission.is_some();
+        clinical.in_remission = Some(remission);
     }
+    events
+}
 
+/// What a snapshot reads: the state of one boundary and the run's setup.
+pub struct Observed<'a> {
+    /// The cell rows.
+    pub cells: &'a [Cell],
+    /// The census.
+    pub census: &'a Census,
+    /// The fields.
+    pub fields: &'a Fields,
+    /// IL-6 and CRS.
+    pub crs: &'a CrsState,
+    /// The run's configuration.
+    pub config: &'a RunConfig,
+    /// The healthy steady state.
+    pub steady: &'a SteadyState,
+    /// Site numbering.
+    pub layout: &'a SiteLayout,
+    /// The boundary.
+    pub step: u64,
+    /// Its day.
+    pub day: f64,
+}
+
+impl Observed<'_> {
     /// CAR-T cells in blood by product, phenotype and CD4/CD8 (a pass over the rows:
     /// the census does not split by product), with their share of blood CD3+ cells.
     fn car_t_in_blood(&self, populations: &[PopulationRow], blood_ul: f64) -> Vec<CarTRow> {
@@ -77,7 +113,7 @@ impl Simulation {
             .collect();
         // counts[product][phenotype][cd8]
         let mut counts = vec![vec![[0u64; 2]; phenotypes.len()]; products.len()];
-        for cell in self.world.cells() {
+        for cell in self.cells {
             if cell.population.is_car_t() && cell.compartment == Compartment::Blood {
                 let k = phenotypes
                     .iter()
@@ -123,7 +159,7 @@ impl Simulation {
 
     /// The patient's state now, as recorded.
     pub fn snapshot(&self) -> Snapshot {
-        let config = &self.config;
+        let config = self.config;
         let scale = config.weight_kg / 70.0;
         let phys = &config.params.physiology;
         let volume_ul = |c: Compartment| match c {
@@ -135,7 +171,7 @@ impl Simulation {
         let mut populations = Vec::with_capacity(Compartment::COUNT * Population::LIVING.len());
         for compartment in Compartment::ALL {
             for population in Population::LIVING {
-                let agents = self.census.agents(&self.layout, compartment, population);
+                let agents = self.census.agents(self.layout, compartment, population);
                 let auto =
                     u64::from(self.census.autoreactive[compartment.index()][population.index()]);
                 let cells = agents as f64 * config.weight(population.kind());
@@ -155,16 +191,17 @@ impl Simulation {
         }
         let car_t = self.car_t_in_blood(&populations, volume_ul(Compartment::Blood));
         Snapshot {
-            day: self.day(),
+            step: self.step,
+            day: self.day,
             populations,
             car_t,
-            serology: self.fields.serology(&self.steady, &config.params),
+            serology: self.fields.serology(self.steady, &config.params),
             baff_relative: self.fields.baff_relative,
             organ_inflammation: self.fields.organ_inflammation,
             agents: self.census.living(),
             il6_pg_per_ml: self.crs.il6_pg_per_ml,
             crs_grade: self.crs.grade,
-            tocilizumab_doses: self.crs.tocilizumab_days.len() as u32,
+            tocilizumab_doses: self.crs.tocilizumab_steps.len() as u32,
         }
     }
 }

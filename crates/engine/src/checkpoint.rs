@@ -1,0 +1,1 @@
+//! Checkpoints (placeholder, filled in below).

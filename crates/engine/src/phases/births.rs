@@ -1,0 +1,45 @@
+//! Births left over by the cell pass, and infused cells, placed into rows.
+
+use crate::world::{CHUNK_ROWS, CellWorld};
+use immunosim_model::Cell;
+use rayon::prelude::*;
+
+/// Gives births (named already; the lists in order, read as one) their rows: the i-th
+/// birth gets the i-th freed row (ascending), the rest become new entities at the end
+/// of the table. Freed rows ascend, so the births landing in each chunk of rows are one
+/// run of the list: chunks fill their rows in parallel, with the same result at any
+/// thread count, and births are copied once, straight into their rows.
+pub fn place(world: &mut CellWorld, lists: &[Vec<Cell>], freed: &[u32]) {
+    let mut starts = Vec::with_capacity(lists.len() + 1);
+    let mut total = 0usize;
+    for list in lists {
+        starts.push(total);
+        total += list.len();
+    }
+    starts.push(total);
+    // The births from the i-th on, of the lists read as one.
+    let from_nth = |i: usize| {
+        let list = starts.partition_point(|&s| s <= i).saturating_sub(1);
+        let first = lists.get(list).map_or(&[][..], |l| &l[i - starts[list]..]);
+        first
+            .iter()
+            .chain(lists.iter().skip(list + 1).flatten())
+            .copied()
+    };
+    let filled = total.min(freed.len());
+    let freed = &freed[..filled];
+    world
+        .cells_mut()
+        .par_chunks_mut(CHUNK_ROWS)
+        .enumerate()
+        .for_each(|(chunk, rows)| {
+            let start = (chunk * CHUNK_ROWS) as u32;
+            let end = start.saturating_add(rows.len() as u32);
+            let from = freed.partition_point(|&r| r < start);
+            let to = freed.partition_point(|&r| r < end);
+            for (born, &row) in from_nth(from).zip(&freed[from..to]) {
+                rows[(row - start) as usize] = born;
+            }
+        });
+    world.spawn(from_nth(filled).collect::<Vec<_>>());
+}

@@ -1,0 +1,235 @@
+//! The cell pass: one rayon pass over fixed-size chunks of rows (chunk boundaries do
+//! not depend on the thread count).
+//!
+//! A cell of a quiet population ([`immunosim_model::rules::quiet`]) is only counted
+//! unless its population's candidate gaps, drawn from the chunk's own stream, land on
+//! it; every other cell, and a quiet candidate, gets its own random stream keyed by
+//! (seed, step, cell id) and goes through the model's rules
+//! ([`immunosim_model::rules::step_cell`] or [`immunosim_model::rules::quiet::candidate`]);
+//! encounters read the per-site census of the start of the step. Each chunk also makes
+//! its share of the step's new pre-B cells (marrow output), names what it makes — new
+//! pre-B cells and daughters — by (step, chunk, ordinal) ([`crate::ids`]) and writes
+//! them into rows as its pass frees them. It returns the births and freed rows left
+//! over and its part of the new census; cells with implicit positions are counted by
+//! population and specificity, to be placed into sites afterwards
+//! ([`crate::census::Census::place_implicit`]).
+
+use crate::census::{Census, Unplaced};
+use crate::config::RunConfig;
+use crate::ids;
+use crate::rng::{Purpose, StepKey, Stream};
+use crate::world::{CHUNK_ROWS, CellWorld};
+use immunosim_model::rules::quiet::{self, QuietPlan};
+use immunosim_model::rules::{self, Fate, SiteViews, StepContext, lymphopoiesis};
+use immunosim_model::{Cell, Draws, Population, Specificity};
+use rayon::prelude::*;
+
+/// What one chunk of the cell pass returns.
+pub struct ChunkOutcome {
+    /// The chunk's part of the new census (implicit positions not yet placed).
+    pub census: Census,
+    /// Agents with implicit positions, counted but not yet placed.
+    pub unplaced: Unplaced,
+    /// Plasmablasts of the chunk that entered a niche, by specificity.
+    pub niche_entries: [u64; Specificity::COUNT],
+    /// New pre-B cells and daughters waiting for a row (named already): at the end of
+    /// the pass, those the chunk's own freed rows could not take.
+    pub births: Vec<Cell>,
+    /// Freed rows (ascending) not taken by the chunk's own births.
+    pub freed: Vec<u32>,
+    /// Cells made in the chunk (new pre-B cells and daughters), placed or not.
+    pub born: usize,
+    /// Rows whose cells went through the model's rules (explicit cells and quiet
+    /// candidates).
+    pub stepped: u64,
+}
+
+impl ChunkOutcome {
+    fn new(sites: usize) -> ChunkOutcome {
+        ChunkOutcome {
+            census: Census::new(sites),
+            unplaced: [[0; Specificity::COUNT]; Population::COUNT],
+            niche_entries: [0; Specificity::COUNT],
+            births: Vec::with_capacity(CHUNK_ROWS / 8),
+            freed: Vec::with_capacity(CHUNK_ROWS / 8),
+            born: 0,
+            stepped: 0,
+        }
+    }
+
+    /// Writes waiting births into the chunk's freed rows, the latest of each first:
+    /// the row just freed (or just passed) is still in cache. Freed rows are never ahead
+    /// of the pass, so a cell is not stepped in the step it was made. What is left
+    /// (births or freed rows, never both) goes to [`crate::phases::births::place`]; the
+    /// freed rows left stay ascending.
+    #[inline]
+    fn place_in_chunk(&mut self, cells: &mut [Cell], first_row: usize) {
+        while !self.births.is_empty() && !self.freed.is_empty() {
+            let (Some(born), Some(row)) = (self.births.pop(), self.freed.pop()) else {
+                unreachable!("both lists are non-empty");
+            };
+            cells[row as usize - first_row] = born;
+        }
+    }
+
+    /// Counts a living cell: at its site, or among the unplaced when its population's
+    /// position is implicit this step.
+    #[inline]
+    fn count(&mut self, cell: &Cell, plan: &QuietPlan) {
+        if plan.is_implicit(cell.population) {
+            self.unplaced[cell.population.index()][cell.specificity.index()] += 1;
+        } else {
+            self.census.add(cell, cell.compartment);
+        }
+    }
+
+    /// Names ([`ids::born`]) and counts the births pushed since `before`.
+    #[inline]
+    fn name_births(&mut self, before: usize, plan: &QuietPlan, step: u64, chunk: usize) {
+        for i in before..self.births.len() {
+            self.births[i].id = ids::born(step, chunk, self.born);
+            self.born += 1;
+            let born = self.births[i];
+            self.count(&born, plan);
+        }
+    }
+}
+
+/// The cell pass of one step: what every chunk reads.
+pub struct CellPass<'a> {
+    /// The step's read-only inputs.
+    pub ctx: &'a StepContext<'a>,
+    /// Which populations are quiet this step, and their thresholds.
+    pub plan: &'a QuietPlan,
+    /// Per-site counts of the start of the step (encounters within a site).
+    pub views: SiteViews<'a>,
+    /// The run's configuration.
+    pub config: &'a RunConfig,
+    /// The key of the cells' own streams this step.
+    pub key: StepKey,
+    /// The step.
+    pub step: u64,
+    /// Sites in the layout.
+    pub sites: usize,
+    /// Expected new pre-B agents per chunk (`lymphopoiesis::precursors_per_step`
+    /// shared evenly among the chunks).
+    pub precursors_per_chunk: f64,
+}
+
+impl CellPass<'_> {
+    /// Steps the rows of chunk `chunk` (`cells`), in row order.
+    fn chunk(&self, chunk: usize, cells: &mut [Cell]) -> ChunkOutcome {
+        let plan = self.plan;
+        let mut out = ChunkOutcome::new(self.sites);
+        let first_row = chunk * CHUNK_ROWS;
+        // Quiet cells with an event to resolve: per population, the quiet rows to pass
+        // over before its next candidate (`QuietPlan::gap`), drawn in row order from the
+        // chunk's own stream.
+        let mut skips = Stream::new(
+            self.config.seed,
+            self.step,
+            chunk as u64,
+            Purpose::QuietEvents,
+        );
+        let mut pass_over = [0u64; Population::COUNT];
+        for population in Population::LIVING.into_iter().filter(|&p| plan.is_quiet(p)) {
+            pass_over[population.index()] = plan.gap(population, &mut skips);
+        }
+        // Marrow output: the chunk's share of the step's new pre-B cells, made first so
+        // that they fill the rows freed in the pass while those are in cache. Poisson
+        // counts with means summing to the step's mean add up to one Poisson count of
+        // that mean, so the split changes nothing in distribution.
+        let mut marrow = Stream::new(
+            self.config.seed,
+            self.step,
+            chunk as u64,
+            Purpose::Lymphopoiesis,
+        );
+        for _ in 0..marrow.poisson(self.precursors_per_chunk) {
+            out.births
+                .push(lymphopoiesis::new_precursor(self.ctx, &mut marrow));
+        }
+        out.name_births(0, plan, self.step, chunk);
+        for offset in 0..cells.len() {
+            let row = (first_row + offset) as u32;
+            let cell = &mut cells[offset];
+            if !cell.is_alive() {
+                out.freed.push(row);
+            } else {
+                let fate = if plan.is_quiet(cell.population) {
+                    let left = &mut pass_over[cell.population.index()];
+                    if *left > 0 {
+                        // Most rows: a quiet cell without an event is only counted.
+                        *left -= 1;
+                        out.count(cell, plan);
+                        continue;
+                    }
+                    *left = plan.gap(cell.population, &mut skips);
+                    out.stepped += 1;
+                    self.quiet_candidate(cell, chunk, &mut out)
+                } else {
+                    out.stepped += 1;
+                    self.explicit(cell, chunk, &mut out)
+                };
+                if fate == Fate::Dies {
+                    cell.population = Population::Dead;
+                    out.freed.push(row);
+                } else {
+                    out.count(cell, plan);
+                }
+            }
+            out.place_in_chunk(cells, first_row);
+        }
+        out
+    }
+
+    /// A quiet cell chosen as a candidate (`rules::quiet::candidate`).
+    fn quiet_candidate(&self, cell: &mut Cell, chunk: usize, out: &mut ChunkOutcome) -> Fate {
+        let births_before = out.births.len();
+        let mut draws = self.key.cell(cell.id.0);
+        let fate = quiet::candidate(
+            cell,
+            self.ctx,
+            self.plan,
+            self.views,
+            &mut draws,
+            &mut out.births,
+        );
+        out.name_births(births_before, self.plan, self.step, chunk);
+        fate
+    }
+
+    /// A cell stepped through every rule (`rules::step_cell`), reweighed if it changed
+    /// kind; a plasmablast entering a niche is counted.
+    fn explicit(&self, cell: &mut Cell, chunk: usize, out: &mut ChunkOutcome) -> Fate {
+        let view = self.views.view(cell.site);
+        let mut draws = self.key.cell(cell.id.0);
+        let births_before = out.births.len();
+        let kind_before = cell.population.kind();
+        let was_plasmablast = cell.population == Population::Plasmablast;
+        let mut fate = rules::step_cell(cell, self.ctx, view, &mut draws, &mut out.births);
+        if fate == Fate::Lives && cell.population.kind() != kind_before {
+            fate =
+                crate::config::reweigh(cell, kind_before, self.config, &mut draws, &mut out.births);
+        }
+        if was_plasmablast && fate == Fate::Lives && cell.population == Population::PlasmaCell {
+            out.niche_entries[cell.specificity.index()] += 1;
+        }
+        out.name_births(births_before, self.plan, self.step, chunk);
+        fate
+    }
+}
+
+/// Runs the cell pass over every row of `world` (one empty chunk when the table is
+/// empty, so that marrow output never stops); the chunks' outcomes in chunk order.
+pub fn run(world: &mut CellWorld, pass: &CellPass<'_>) -> Vec<ChunkOutcome> {
+    if world.is_empty() {
+        return vec![pass.chunk(0, &mut [])];
+    }
+    world
+        .cells_mut()
+        .par_chunks_mut(CHUNK_ROWS)
+        .enumerate()
+        .map(|(chunk, cells)| pass.chunk(chunk, cells))
+        .collect()
+}

@@ -1,0 +1,45 @@
+//! CRS at the end of a step: IL-6 advanced over the step, graded, and managed.
+
+use crate::config::RunConfig;
+use crate::recorder::{Event, EventKind};
+use crate::timeline::Timeline;
+use immunosim_model::crs::{CrsAction, CrsState};
+
+/// Advances IL-6 over step `step` given the step's production, grades CRS at the step's
+/// end (boundary `step + 1`) and applies its management; the events are stamped with
+/// that boundary: a grade change and every dose.
+pub fn manage(
+    crs: &mut CrsState,
+    il6_production: f64,
+    config: &RunConfig,
+    timeline: &Timeline,
+    step: u64,
+) -> Vec<Event> {
+    let end = step + 1;
+    let before = crs.grade;
+    crs.advance(il6_production, &config.params, config.dt_days);
+    let steps_per_day = (1.0 / config.dt_days).round().max(1.0) as u64;
+    let actions = crs.manage(end, steps_per_day, config.weight_kg, &config.params);
+    let mut events = Vec::new();
+    if crs.grade != before {
+        events.push(Event::at(
+            end,
+            timeline,
+            EventKind::CrsGrade,
+            format!(
+                "grade {} -> {} (IL-6 {:.0} pg/mL)",
+                before, crs.grade, crs.il6_pg_per_ml
+            ),
+        ));
+    }
+    for action in actions {
+        let (kind, detail) = match action {
+            CrsAction::Tocilizumab(mg) => (EventKind::Tocilizumab, format!("{mg:.0} mg")),
+            CrsAction::Dexamethasone(mg) => {
+                (EventKind::Dexamethasone, format!("{mg:.0} mg over the day"))
+            }
+        };
+        events.push(Event::at(end, timeline, kind, detail));
+    }
+    events
+}

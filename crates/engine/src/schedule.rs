@@ -1,0 +1,249 @@
+//! The schedule: the order of a step's phases and of a boundary's observations, written
+//! once. No phase imports this module.
+//!
+//! A step `s`, from boundary `s` to boundary `s + 1`:
+//! 1. **Treatment** ([`phases::journey`]) — slow pools equilibrated if the first
+//!    treatment starts now; manufacturing events; chemotherapy; infusions (the infused
+//!    cells wait to be placed with the births); surfaces drawn at the first infusion;
+//!    bridging, vaccination, IVIG.
+//! 2. **Encounters** ([`phases::encounters`]) — CAR-T cells meet, stimulate on and kill
+//!    targets site by site, from the census of the start of the step; IL-6 production.
+//! 3. **Fields** — antibody pools, BAFF and organ inflammation advance from the census
+//!    of the start of the step (double buffer: the step's rules read the fields of time
+//!    t; those of t + dt are swapped in at the end).
+//! 4. **Cells** ([`phases::cell_pass`]) — every row through the model's rules in one
+//!    parallel pass, which also makes the marrow's new pre-B cells and places births in
+//!    the rows it frees; implicit positions placed into sites afterwards.
+//! 5. **Births** ([`phases::births`]) — infused cells (counted ids), then what the
+//!    chunks could not place, into the freed rows left or new entities.
+//! 6. **CRS** ([`phases::crs`]) — IL-6 over the step, grade and management at its end.
+//!
+//! At a boundary `b` ([`observe_boundary`]): the slow pools are equilibrated at the end
+//! of burn-in if no treatment did it before; from the first recorded boundary on,
+//! clinical events are detected and, on the record grid, the state is recorded.
+
+use crate::census::{Census, Unplaced};
+use crate::ids;
+use crate::phases::{self, cell_pass::CellPass, clinical, journey};
+use crate::recorder::Event;
+use crate::rng::{Purpose, StepKey, Stream};
+use crate::state::{PatientState, RunSetup};
+use crate::world::CHUNK_ROWS;
+use immunosim_model::cell::Kind;
+use immunosim_model::rules::hazards::StepHazards;
+use immunosim_model::rules::quiet::QuietPlan;
+use immunosim_model::rules::{SiteViews, StepContext, lymphopoiesis};
+use immunosim_model::{Population, Specificity};
+
+/// Advances the patient one step; returns the step's events in the order raised.
+pub fn step(setup: &RunSetup, state: &mut PatientState) -> Vec<Event> {
+    let RunSetup {
+        config,
+        steady,
+        layout,
+        surface_laws,
+        timeline,
+    } = setup;
+    let params = &config.params;
+    let step = state.step;
+    let day = timeline.day_of(step);
+
+    // 1. Treatment.
+    if timeline.first_treatment == Some(step) && !state.equilibrated {
+        equilibrate(setup, state);
+    }
+    let mut events = journey::manufacturing_events(config, timeline, step);
+    journey::chemotherapy(state.world.cells_mut(), config, timeline, step, &mut events);
+    let infused = journey::infusions(config, timeline, layout, step, &mut events);
+    if !infused.is_empty() && !state.surfaces_drawn {
+        journey::draw_surfaces(state.world.cells_mut(), surface_laws, config, step);
+        state.surfaces_drawn = true;
+    }
+    journey::other_interventions(&mut state.fields, config, timeline, step, &mut events);
+
+    // 2. Encounters.
+    let mut il6_production = 0.0;
+    if state.census.car_t_agents() > 0 {
+        let cells = state.world.cells();
+        let encounters = phases::encounters::encounters(cells, &state.census, config, step);
+        il6_production = phases::encounters::il6_production(cells, &encounters, config);
+        phases::encounters::apply(state.world.cells_mut(), &encounters);
+    }
+
+    // 3. Fields of the end of the step, from the census of its start.
+    let census = &state.census;
+    let secreting = census.secreting_cells(config);
+    let prednisolone = journey::prednisolone_mg_per_day(config, timeline, step);
+    let mut next_fields = state.fields.advance(
+        &secreting,
+        census.peripheral_b_cells(config),
+        prednisolone,
+        steady,
+        params,
+        config.dt_days,
+    );
+    if !state.equilibrated {
+        next_fields.hold_established_disease(params);
+    }
+
+    // 4. Cells.
+    let serology = state.fields.serology(steady, params);
+    let mut ctx = StepContext {
+        params,
+        derived: steady,
+        sites: layout,
+        dt_days: config.dt_days,
+        day,
+        baff_relative: state.fields.baff_relative,
+        autoantigen: serology.autoantigen,
+        vaccine_antigen: state.fields.vaccine_antigen,
+        niche_free_fraction: census.niche_free_fraction(config, steady),
+        division_rate_per_day: census.division_rates(config, steady),
+        hazards: StepHazards::default(),
+        t_cell_lymphopenia: census.t_cell_lymphopenia(config, steady),
+        host_t_relative: census.host_t_relative(config, steady),
+        products: &config.products,
+        antigens: &config.antigens,
+        surface: state.surfaces_drawn.then_some(surface_laws),
+        car_proliferation_factor: if state.crs.dexamethasone_active {
+            params.crs.dexamethasone_proliferation_relative
+        } else {
+            1.0
+        },
+    };
+    ctx.hazards = StepHazards::new(&ctx);
+    // CAR-T cells kill by site, so B cells keep real positions while any are alive or
+    // arrive this step.
+    let b_positions_needed = !infused.is_empty() || census.car_t_agents() > 0;
+    let plan = if config.quiet_cells {
+        QuietPlan::new(&ctx, &census.by_specificity, b_positions_needed)
+    } else {
+        QuietPlan::default()
+    };
+    let site_totals: Vec<u32> = census.by_site.iter().map(|c| c.iter().sum()).collect();
+    let sites = layout.total();
+    // At least one chunk, so that an empty table still makes pre-B cells.
+    let chunks = state.world.len().div_ceil(CHUNK_ROWS).max(1);
+    let pass = CellPass {
+        ctx: &ctx,
+        plan: &plan,
+        views: SiteViews {
+            counts: &census.by_site,
+            totals: &site_totals,
+        },
+        config,
+        key: StepKey::new(config.seed, step, Purpose::CellStep),
+        step,
+        sites,
+        precursors_per_chunk: lymphopoiesis::precursors_per_step(&ctx)
+            / config.weight(Kind::BCell)
+            / chunks as f64,
+    };
+    let outcomes = phases::cell_pass::run(&mut state.world, &pass);
+
+    // 5. Births: infused cells first (counted ids), then each chunk's leftovers.
+    let mut new_census = Census::new(sites);
+    let mut unplaced: Unplaced = [[0; Specificity::COUNT]; Population::COUNT];
+    let mut infused = infused;
+    for (k, born) in infused.iter_mut().enumerate() {
+        born.id = ids::counted(state.ids.next_counted, k);
+        new_census.add(born, born.compartment);
+    }
+    state.ids.next_counted += infused.len() as u64;
+    let mut birth_lists = vec![infused];
+    let mut freed = Vec::new();
+    let counting =
+        !state.equilibrated && step >= timeline.burn_in_steps / 2 && step < timeline.burn_in_steps;
+    state.niche.steps += u64::from(counting);
+    state.stepped = 0;
+    for out in outcomes {
+        state.stepped += out.stepped;
+        new_census.merge(&out.census);
+        for (total, counts) in unplaced.iter_mut().zip(&out.unplaced) {
+            for (t, n) in total.iter_mut().zip(counts) {
+                *t += n;
+            }
+        }
+        if counting {
+            for (total, n) in state.niche.entries.iter_mut().zip(out.niche_entries) {
+                *total += n;
+            }
+        }
+        state.ids.born += out.born as u64;
+        birth_lists.push(out.births);
+        freed.extend(out.freed);
+    }
+    new_census.place_implicit(&unplaced, &ctx.hazards, layout, |group| {
+        Stream::new(config.seed, step, group, Purpose::Placement)
+    });
+    phases::births::place(&mut state.world, &birth_lists, &freed);
+    state.census = new_census;
+    state.fields = next_fields;
+
+    // 6. CRS at the end of the step.
+    events.extend(phases::crs::manage(
+        &mut state.crs,
+        il6_production,
+        config,
+        timeline,
+        step,
+    ));
+    state.step += 1;
+    events
+}
+
+/// What a boundary shows: its events and, on the record grid, the state.
+pub struct BoundaryObservation {
+    /// Clinical events detected at the boundary.
+    pub events: Vec<Event>,
+    /// Whether the boundary is recorded.
+    pub record: bool,
+}
+
+/// The actions of the current boundary before anything is recorded: equilibration at
+/// the end of burn-in, then (from the first recorded boundary `record_from` on)
+/// clinical event detection. Detection only acts on changes, so running it twice at one
+/// boundary (a branch starting from a checkpoint) raises nothing the second time.
+pub fn observe_boundary(
+    setup: &RunSetup,
+    state: &mut PatientState,
+    record_from: u64,
+) -> BoundaryObservation {
+    let timeline = &setup.timeline;
+    let b = state.step;
+    if b == timeline.burn_in_steps && !state.equilibrated {
+        equilibrate(setup, state);
+    }
+    if b < record_from {
+        return BoundaryObservation {
+            events: Vec::new(),
+            record: false,
+        };
+    }
+    let events = clinical::detect(
+        &mut state.clinical,
+        &state.fields,
+        &setup.steady,
+        &setup.config,
+        timeline,
+        b,
+    );
+    let on_grid = (b - timeline.record_start).is_multiple_of(timeline.steps_per_record);
+    BoundaryObservation {
+        events,
+        record: b == record_from || (b >= timeline.record_start && on_grid),
+    }
+}
+
+fn equilibrate(setup: &RunSetup, state: &mut PatientState) {
+    state.equilibrated = true;
+    phases::equilibration::equilibrate_slow_pools(
+        state.world.cells_mut(),
+        &mut state.census,
+        &mut state.fields,
+        &state.niche,
+        &setup.config,
+        &setup.steady,
+        state.step,
+    );
+}
