@@ -19,7 +19,7 @@ use immunosim_model::steady_state::SteadyState;
 pub type Unplaced = [[u32; Specificity::COUNT]; Population::COUNT];
 
 /// Agent counts at one moment.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Census {
     /// Agents by site and population.
     pub by_site: Vec<[u32; Population::COUNT]>,

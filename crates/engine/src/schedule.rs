@@ -2,8 +2,8 @@
 //! once. No phase imports this module.
 //!
 //! A step `s`, from boundary `s` to boundary `s + 1`:
-//! 1. **Treatment** ([`phases::journey`]) — slow pools equilibrated if the first
-//!    treatment starts now; manufacturing events; chemotherapy; infusions (the infused
+//! 1. **Treatment** ([`phases::journey`]) — manufacturing events; chemotherapy;
+//!    infusions (the infused
 //!    cells wait to be placed with the births); surfaces drawn at the first infusion;
 //!    bridging, vaccination, IVIG.
 //! 2. **Encounters** ([`phases::encounters`]) — CAR-T cells meet, stimulate on and kill
@@ -18,9 +18,10 @@
 //!    chunks could not place, into the freed rows left or new entities.
 //! 6. **CRS** ([`phases::crs`]) — IL-6 over the step, grade and management at its end.
 //!
-//! At a boundary `b` ([`observe_boundary`]): the slow pools are equilibrated at the end
-//! of burn-in if no treatment did it before; from the first recorded boundary on,
-//! clinical events are detected and, on the record grid, the state is recorded.
+//! At a boundary `b` ([`observe_boundary`]): the slow pools are equilibrated at the
+//! first recorded boundary (day 0, or the baseline day before the first intervention);
+//! from there on, clinical events are detected and, on the record grid, the state is
+//! recorded.
 
 use crate::census::{Census, Unplaced};
 use crate::ids;
@@ -49,9 +50,6 @@ pub fn step(setup: &RunSetup, state: &mut PatientState) -> Vec<Event> {
     let day = timeline.day_of(step);
 
     // 1. Treatment.
-    if timeline.first_treatment == Some(step) && !state.equilibrated {
-        equilibrate(setup, state);
-    }
     let mut events = journey::manufacturing_events(config, timeline, step);
     journey::chemotherapy(state.world.cells_mut(), config, timeline, step, &mut events);
     let infused = journey::infusions(config, timeline, layout, step, &mut events);
@@ -82,7 +80,7 @@ pub fn step(setup: &RunSetup, state: &mut PatientState) -> Vec<Event> {
         params,
         config.dt_days,
     );
-    if !state.equilibrated {
+    if timeline.disease_held_in(step) {
         next_fields.hold_established_disease(params);
     }
 
@@ -201,7 +199,8 @@ pub struct BoundaryObservation {
 }
 
 /// The actions of the current boundary before anything is recorded: equilibration at
-/// the end of burn-in, then (from the first recorded boundary `record_from` on)
+/// the first recorded boundary (or the first boundary after it, for a branch started
+/// later), then (from the first recorded boundary `record_from` on)
 /// clinical event detection. Detection only acts on changes, so running it twice at one
 /// boundary (a branch starting from a checkpoint) raises nothing the second time.
 pub fn observe_boundary(
@@ -211,7 +210,7 @@ pub fn observe_boundary(
 ) -> BoundaryObservation {
     let timeline = &setup.timeline;
     let b = state.step;
-    if b == timeline.burn_in_steps && !state.equilibrated {
+    if b >= timeline.record_start && !state.equilibrated {
         equilibrate(setup, state);
     }
     if b < record_from {

@@ -63,8 +63,8 @@ pub struct Timeline {
     /// Steps between recorded rows.
     pub steps_per_record: u64,
     /// The first recorded boundary: day 0, or earlier so that the untreated patient is
-    /// recorded on the day before the journey's first event (see
-    /// [`Timeline::record_start_for`]).
+    /// recorded on the day before the first intervention (see
+    /// [`Timeline::record_start_for`]). The slow pools are equilibrated here.
     pub record_start: u64,
     /// Steps of each day of lymphodepleting chemotherapy (by `RunConfig::lymphodepletion`
     /// index).
@@ -79,9 +79,8 @@ pub struct Timeline {
     pub ivig: Vec<Option<u64>>,
     /// The step of the first intervention actually given (an infusion of a product that
     /// did not fail, chemotherapy that is not cancelled, bridging, a vaccine or IVIG):
-    /// the untreated disease is held and the slow pools equilibrated until then.
-    /// Leukapheresis does not count, so a patient whose only product failed stays
-    /// exactly as the untreated one.
+    /// the untreated disease is held until then. Leukapheresis does not count, so a
+    /// patient whose only product failed stays exactly as the untreated one.
     pub first_treatment: Option<u64>,
 }
 
@@ -147,8 +146,7 @@ impl Timeline {
             .map(|d| timeline.step_of(d.day))
             .collect();
         timeline.first_treatment = timeline.first_treatment_step(config);
-        timeline.record_start = timeline.burn_in_steps; // TEMP
-        let _ = timeline.record_start_for(config);
+        timeline.record_start = timeline.record_start_for(config);
         timeline
     }
 
@@ -218,21 +216,15 @@ impl Timeline {
             .min()
     }
 
-    /// The first recorded boundary. Day 0 ends burn-in, but a journey starts before it
-    /// (leukapheresis weeks before, lymphodepletion days before the infusion): so that
+    /// The first recorded boundary. Day 0 ends burn-in, but treatment starts before it
+    /// (lymphodepletion days before the infusion, bridging weeks before): so that
     /// baseline values are the untreated patient's, recording starts on the record grid
-    /// (a whole number of record intervals before day 0) at least a day before the
-    /// journey's first event (leukapheresis included), when that event is before day 0.
+    /// (a whole number of record intervals before day 0) at least a day before the first
+    /// intervention, when that is before day 0. Leukapheresis alone does not move it:
+    /// it changes nothing in the patient, so a patient whose only product failed is
+    /// recorded exactly as the untreated one.
     fn record_start_for(&self, config: &RunConfig) -> u64 {
-        let leukapheresis = self.products.iter().filter_map(|p| p.leukapheresis);
-        let chemo = self.chemotherapy.iter().flatten().copied();
-        let first_event = self
-            .first_treatment
-            .into_iter()
-            .chain(leukapheresis)
-            .chain(chemo)
-            .min();
-        let Some(first) = first_event else {
+        let Some(first) = self.first_treatment else {
             return self.burn_in_steps;
         };
         let steps_per_day = (1.0 / config.dt_days).round().max(1.0) as u64;
@@ -245,6 +237,15 @@ impl Timeline {
         let intervals = (self.burn_in_steps - baseline).div_ceil(self.steps_per_record);
         self.burn_in_steps
             .saturating_sub(intervals * self.steps_per_record)
+    }
+
+    /// Whether the established disease is still held in step `step` (burn-in, until the
+    /// first intervention or day 0, whichever comes first; `Fields::hold_established_disease`).
+    pub fn disease_held_in(&self, step: u64) -> bool {
+        step < self
+            .first_treatment
+            .unwrap_or(u64::MAX)
+            .min(self.burn_in_steps)
     }
 }
 

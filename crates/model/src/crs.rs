@@ -25,7 +25,7 @@ pub enum CrsAction {
 }
 
 /// The CRS state of the patient.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct CrsState {
     /// Serum IL-6, pg/mL.
     pub il6_pg_per_ml: f64,

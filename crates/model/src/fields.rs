@@ -17,7 +17,7 @@ pub struct SecretingCells {
 }
 
 /// Field values at one time.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Fields {
     /// IgG in the body by specificity, g (intra- and extravascular).
     pub igg_body_g: [f64; Specificity::COUNT],

@@ -34,46 +34,44 @@ pub fn detect(
     let mut events = Vec::new();
     let serology = fields.serology(steady, &config.params);
     let positive = serology.autoantibody_positive;
+    if clinical
+        .autoantibody_positive
+        .is_some_and(|was| was != positive)
     {
-        if clinical
-            .autoantibody_positive
-            .is_some_and(|was| was != positive)
-        {
-            let kind = if positive {
-                EventKind::AutoantibodyPositive
-            } else {
-                EventKind::AutoantibodyNegative
-            };
-            let auto = serology.igg_mg_per_l[Specificity::Autoantigen.index()];
+        let kind = if positive {
+            EventKind::AutoantibodyPositive
+        } else {
+            EventKind::AutoantibodyNegative
+        };
+        let auto = serology.igg_mg_per_l[Specificity::Autoantigen.index()];
+        events.push(Event::at(
+            step,
+            timeline,
+            kind,
+            format!("autoantibody {auto:.3} mg/L"),
+        ));
+    }
+    clinical.autoantibody_positive = Some(positive);
+    let remission = serology.activity_score <= config.params.disease.remission_score;
+    if clinical.in_remission.is_some_and(|was| was != remission) {
+        let kind = if remission {
+            EventKind::Remission
+        } else if clinical.ever_in_remission {
+            EventKind::Relapse
+        } else {
+            EventKind::Remission
+        };
+        if remission || clinical.ever_in_remission {
             events.push(Event::at(
                 step,
                 timeline,
                 kind,
-                format!("autoantibody {auto:.3} mg/L"),
+                format!("score {:.1}", serology.activity_score),
             ));
         }
-        clinical.autoantibody_positive = Some(positive);
-        let remission = serology.activity_score <= config.params.disease.remission_score;
-        if clinical.in_remission.is_some_and(|was| was != remission) {
-            let kind = if remission {
-                EventKind::Remission
-            } else if clinical.ever_in_remission {
-                EventKind::Relapse
-            } else {
-                EventKind::Remission
-            };
-            if remission || clinical.ever_in_remission {
-                events.push(Event::at(
-                    step,
-                    timeline,
-                    kind,
-                    format!("score {:.1}", serology.activity_score),
-                ));
-            }
-        }
-        clinical.ever_in_remission |= remission && clinical.in_remission.is_some();
-        clinical.in_remission = Some(remission);
     }
+    clinical.ever_in_remission |= remission && clinical.in_remission.is_some();
+    clinical.in_remission = Some(remission);
     events
 }
 
