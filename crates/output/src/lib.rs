@@ -7,8 +7,11 @@
 //! are either whole or absent. Every column carries its unit in its name; files load in
 //! pandas (`pd.read_csv`) and R (`read.csv`) without cleaning.
 
+mod daily;
 pub mod files;
+pub mod out_dir;
 pub mod summary;
 
-pub use files::{CsvRecorder, OutputError, prepare_out_dir, write_atomically};
+pub use files::{CsvRecorder, OutputError, OutputState, SavedFile, write_atomically};
+pub use out_dir::prepare_out_dir;
 pub use summary::SummaryBuilder;
