@@ -17,6 +17,7 @@
 //! (aplasia and B-cell return) and the IL-6 drive (`crs.il6_per_billion_kills_pg_per_ml`,
 //! `crs.myeloid_half_drive_pg_per_ml_per_day`: CRS grade, onset and IL-6 peak). The default resolution is coarse (3e6 cells per agent, ~5 s
 //! per run on 2 cores); `--cells-per-agent 5e5` is the default resolution of `run`.
+//! `cargo run --release -p immunosim-calibrate -- --help` lists the options, the output and examples.
 
 use clap::Parser;
 use immunosim_engine::recorder::MemoryRecorder;
@@ -25,9 +26,43 @@ use immunosim_outcomes::{Endpoints, Outcomes};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+const LONG_ABOUT: &str = "\
+Runs the Erlangen CD19 scenario over a grid of the free parameters and compares its
+clinical endpoints with the Erlangen cohort.
+
+Each grid point runs scenarios/sle_cd19_erlangen.toml (embedded) once per seed with the
+point's parameters and reads its endpoints (immunosim-outcomes: CAR-T peak day and
+share of CD3+, B-cell return, score at baseline and month 3, autoantibody negative,
+CRS grade and onset, IL-6 peak). Each is compared with its band: the reference row of
+data/*.csv it names, or the band given in the source. The default grid is the
+parameters fitted on this cohort: car_t.encounters_per_day (aplasia and B-cell return)
+and crs.il6_per_billion_kills_pg_per_ml (CRS grade, onset and IL-6 peak).";
+
+const AFTER_LONG_HELP: &str = "\
+OUTPUT:
+    stdout  one Markdown table per grid point: target, model value per seed, band,
+            seeds that met it; then how many targets every seed met
+    --out   the same as tidy CSV, one row per (point, seed, target): the grid
+            parameters, seed, target, reference_row, model, low, high, met (0/1)
+
+EXAMPLES:
+    cargo run --release -p immunosim-calibrate
+    cargo run --release -p immunosim-calibrate -- \\
+        --grid car_t.encounters_per_day=150,300,600 --seeds 1,2,3 --out calibration.csv
+    cargo run --release -p immunosim-calibrate -- --cells-per-agent 5e5 --days 180
+
+The default resolution is coarse (3e6 cells per agent, ~5 s per run on 2 cores);
+--cells-per-agent 5e5 is the default resolution of `immunosim run`.";
+
 /// Command-line options.
 #[derive(Parser, Debug)]
-#[command(name = "immunosim-calibrate", about, long_about = None)]
+#[command(
+    name = "immunosim-calibrate",
+    version,
+    about,
+    long_about = LONG_ABOUT,
+    after_long_help = AFTER_LONG_HELP
+)]
 struct Options {
     /// A parameter and its grid values, `group.name=v1,v2,...`; repeat for a
     /// multi-dimensional grid. Default: encounters and the IL-6 kill term, fitted on
@@ -330,4 +365,23 @@ fn read_references(dir: &Path) -> BTreeMap<String, (f64, f64)> {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_cli_is_consistent_and_help_is_an_answer_not_a_run() {
+        Options::command().debug_assert();
+        for flag in ["--help", "-h"] {
+            let kind = Options::try_parse_from(["immunosim-calibrate", flag])
+                .unwrap_err()
+                .kind();
+            assert_eq!(kind, clap::error::ErrorKind::DisplayHelp, "{flag}");
+        }
+        let options = Options::try_parse_from(["immunosim-calibrate", "--seeds", "4,5"]).unwrap();
+        assert_eq!(options.seeds, [4, 5]);
+    }
 }
