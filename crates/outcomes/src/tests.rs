@@ -67,16 +67,18 @@ fn snapshot(d: Day) -> Snapshot {
     }
 }
 
+/// (CAR-T peak and day, aplasia start, return, autoantibody negative, IgG nadir and
+/// day) by the whole-record definitions.
+type Reference = (
+    Option<(f64, f64)>,
+    Option<f64>,
+    Option<f64>,
+    Option<f64>,
+    Option<(f64, f64)>,
+);
+
 /// The whole-record definitions (summary.rs before this crate).
-fn reference(
-    days: &[Day],
-) -> (
-    Option<(f64, f64)>,
-    Option<f64>,
-    Option<f64>,
-    Option<f64>,
-    Option<(f64, f64)>,
-) {
+fn reference(days: &[Day]) -> Reference {
     let after: Vec<&Day> = days.iter().filter(|d| d.day >= 0.0).collect();
     let car = |d: &Day| d.car_a + d.car_b;
     let peak = after
