@@ -75,7 +75,8 @@ pub struct RunArgs {
     #[arg(short, long, value_name = "DIR")]
     pub out: Option<PathBuf>,
 
-    /// Overwrite files in a non-empty output directory.
+    /// Replace an earlier run in the output directory: its files (CSVs, run.toml,
+    /// checkpoints) are removed first. Refused if the directory holds other files.
     #[arg(long)]
     pub force: bool,
 

@@ -2,6 +2,7 @@
 //! the terminal and the clock, and it alone exits.
 
 mod cli;
+mod progress;
 
 use anyhow::Context;
 use clap::Parser;
@@ -9,8 +10,6 @@ use cli::{Cli, Command, RunArgs};
 use immunosim_engine::simulation::Simulation;
 use immunosim_output::{CsvRecorder, SummaryBuilder, prepare_out_dir, write_atomically};
 use immunosim_scenario::{DEFAULT_SCENARIO, DEFAULT_SCENARIO_LABEL, Scenario, ScenarioErrors};
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use std::io::IsTerminal;
 use std::process::ExitCode;
 
 /// Exit status for bad input.
@@ -160,19 +159,17 @@ fn simulate(scenario: &Scenario, out: &std::path::Path, quiet: bool) -> anyhow::
     let started = std::time::Instant::now();
     let config = immunosim::run_config(scenario);
     let total_steps = config.total_steps();
+    let burn_in_steps = config.burn_in_steps();
     let mut sim = Simulation::new(config);
     let mut recorder = CsvRecorder::create(
         out,
         SummaryBuilder::new(&scenario.name, scenario.seed).with_score_scale(&scenario.score_scale),
         !scenario.products.is_empty(),
     )?;
-    let bar = progress_bar(total_steps, quiet);
-    sim.run(&mut recorder, &mut |p| {
-        bar.set_position(p.step);
-        bar.set_message(format!("day {:.0} | {} cells", p.day, p.agents));
-    })
-    .context("writing outputs")?;
-    bar.finish_and_clear();
+    let mut bar = progress::RunProgress::new(total_steps, burn_in_steps, quiet);
+    sim.run(&mut recorder, &mut |p| bar.update(p.step, p.day, p.agents))
+        .context("writing outputs")?;
+    bar.finish();
     recorder.finish()?;
     if !quiet {
         let seconds = started.elapsed().as_secs_f64();
@@ -186,18 +183,4 @@ fn simulate(scenario: &Scenario, out: &std::path::Path, quiet: bool) -> anyhow::
         );
     }
     Ok(())
-}
-
-/// A progress bar on stderr, hidden under --quiet or when stderr is not a terminal.
-fn progress_bar(total_steps: u64, quiet: bool) -> ProgressBar {
-    if quiet || !std::io::stderr().is_terminal() {
-        return ProgressBar::hidden();
-    }
-    let bar = ProgressBar::with_draw_target(Some(total_steps), ProgressDrawTarget::stderr());
-    let style =
-        ProgressStyle::with_template("{elapsed_precise} [{bar:40}] {percent}% {msg} | ETA {eta}")
-            .unwrap_or_else(|_| ProgressStyle::default_bar())
-            .progress_chars("=> ");
-    bar.set_style(style);
-    bar
 }

@@ -349,8 +349,10 @@ fn a_run_that_would_not_fit_in_memory_is_refused_with_advice() {
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
 }
 
+/// A script written for one preset reads every preset's outputs: the score has one
+/// column name, and `summary.csv` names the scale it mimics.
 #[test]
-fn the_preset_names_the_activity_score_columns() {
+fn the_score_has_one_column_name_in_every_preset_and_summary_names_its_scale() {
     let tmp = tempfile::tempdir().unwrap();
     let mg = write(
         tmp.path(),
@@ -361,9 +363,73 @@ fn the_preset_names_the_activity_score_columns() {
     run_ok(&mg, &out);
     let serology = std::fs::read_to_string(out.join("serology.csv")).unwrap();
     let header = serology.lines().next().unwrap();
-    assert!(header.contains(",mg_adl_like_score,"), "{header}");
-    assert!(!header.contains("sledai"), "{header}");
-    let summary = std::fs::read_to_string(out.join("summary.csv")).unwrap();
-    assert!(summary.contains("mg_adl_like_month3"));
-    assert!(!summary.contains("sledai"));
+    assert!(header.contains(",activity_score,"), "{header}");
+    assert!(
+        !header.contains("sledai") && !header.contains("mg_adl"),
+        "{header}"
+    );
+    let mut summary = csv::Reader::from_path(out.join("summary.csv")).unwrap();
+    let header = summary.headers().unwrap().clone();
+    let row = summary.records().next().unwrap().unwrap();
+    let column = |name: &str| header.iter().position(|h| h == name);
+    assert_eq!(column("score_scale").map(|i| &row[i]), Some("mg_adl_like"));
+    for name in ["activity_score_baseline", "activity_score_month3"] {
+        assert!(column(name).is_some(), "{name} missing: {header:?}");
+    }
+    assert!(
+        !header
+            .iter()
+            .any(|h| h.contains("sledai") || h.contains("mg_adl"))
+    );
+}
+
+/// `--force` replaces an earlier run: over a CAR-T run's folder, a run without
+/// products leaves no file of the earlier run (its `car_t.csv` used to stay); a folder
+/// with a user's file is refused and kept.
+#[test]
+fn force_over_an_earlier_car_t_run_leaves_no_file_of_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let treated = write(
+        tmp.path(),
+        "treated.toml",
+        &format!(
+            "{SMALL}[[products]]\nname = \"CD19\"\ntargets = [\"CD19\"]\ndose_cells_per_kg = 1e6\n"
+        ),
+    );
+    let untreated = write(tmp.path(), "untreated.toml", SMALL);
+    let out = tmp.path().join("out");
+    run_ok(&treated, &out);
+    assert!(out.join("car_t.csv").exists());
+    std::fs::write(out.join("checkpoint.ckpt"), "earlier").unwrap();
+    let forced = |scenario: &std::path::Path| {
+        let args = ["run", scenario.to_str().unwrap(), "-q", "--force", "--out"];
+        immunosim(&[&args[..], &[out.to_str().unwrap()]].concat(), &[])
+    };
+    let o = forced(&untreated);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let mut left: Vec<String> = std::fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    left.sort();
+    assert_eq!(
+        left,
+        [
+            "events.csv",
+            "run.toml",
+            "serology.csv",
+            "summary.csv",
+            "timeseries.csv"
+        ]
+    );
+    let fresh = tmp.path().join("fresh");
+    run_ok(&untreated, &fresh);
+    assert_eq!(output_files(&out), output_files(&fresh));
+    // A file immunosim does not write: refused (exit 2) and nothing removed.
+    std::fs::write(out.join("notes.txt"), "mine").unwrap();
+    let o = forced(&treated);
+    assert_eq!(o.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(stderr.contains("notes.txt"), "{stderr}");
+    assert!(out.join("summary.csv").exists() && out.join("notes.txt").exists());
 }

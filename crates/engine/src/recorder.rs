@@ -223,12 +223,17 @@ pub trait Recorder {
     fn event(&mut self, event: &Event) -> Result<(), RecordError>;
 }
 
-/// A recorder failed (typically an I/O error in the output layer).
+/// A recorder could not write a file. The I/O error is kept as the source (not
+/// flattened into text), so callers can match its kind (disk full, permission) and
+/// error reports print the chain: `cannot write out/serology.csv: No space left`.
 #[derive(Debug, thiserror::Error)]
-#[error("recording failed: {message}")]
+#[error("cannot write {}", path.display())]
 pub struct RecordError {
-    /// What went wrong.
-    pub message: String,
+    /// The file being written.
+    pub path: std::path::PathBuf,
+    /// The cause.
+    #[source]
+    pub source: std::io::Error,
 }
 
 /// A recorder that keeps everything in memory (tests, tools).

@@ -1,8 +1,10 @@
 //! The output directory and its files.
 
+use crate::daily::DailyCsv;
 use crate::summary::SummaryBuilder;
 use immunosim_engine::recorder::{Event, RecordError, Recorder, Snapshot};
 use immunosim_model::Specificity;
+use serde::{Deserialize, Serialize};
 use std::fs::File;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -13,9 +15,29 @@ use std::path::{Path, PathBuf};
 pub enum OutputError {
     /// The output directory exists and is not empty.
     #[error(
-        "output directory {0} exists and is not empty; choose another --out or pass --force to overwrite"
+        "output directory {0} exists and is not empty; choose another --out or pass --force to replace the earlier run's files"
     )]
     NotEmpty(PathBuf),
+    /// `--force` into a directory that holds files immunosim does not write.
+    #[error(
+        "output directory {} holds files immunosim does not write ({}); --force only replaces an earlier run's files: choose another --out or move them",
+        dir.display(),
+        files.join(", ")
+    )]
+    Foreign {
+        /// The directory.
+        dir: PathBuf,
+        /// The names of the files that are not a run's, sorted.
+        files: Vec<String>,
+    },
+    /// A file to resume does not hold what the checkpoint recorded.
+    #[error("cannot resume {}: {detail}", path.display())]
+    Resume {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong.
+        detail: String,
+    },
     /// An I/O error on a path.
     #[error("cannot write {path}: {source}")]
     Io {
@@ -26,22 +48,11 @@ pub enum OutputError {
     },
 }
 
-fn io(path: &Path) -> impl FnOnce(std::io::Error) -> OutputError + '_ {
+pub(crate) fn io(path: &Path) -> impl FnOnce(std::io::Error) -> OutputError + '_ {
     move |source| OutputError::Io {
         path: path.to_path_buf(),
         source,
     }
-}
-
-/// Creates `dir`, refusing an existing non-empty one unless `force`.
-pub fn prepare_out_dir(dir: &Path, force: bool) -> Result<(), OutputError> {
-    if dir.exists() {
-        let non_empty = std::fs::read_dir(dir).map_err(io(dir))?.next().is_some();
-        if non_empty && !force {
-            return Err(OutputError::NotEmpty(dir.to_path_buf()));
-        }
-    }
-    std::fs::create_dir_all(dir).map_err(io(dir))
 }
 
 /// Writes `contents` to `path` through a temporary file and a rename.
@@ -53,42 +64,6 @@ pub fn write_atomically(path: &Path, contents: &[u8]) -> Result<(), OutputError>
         file.sync_all().map_err(io(&tmp))?;
     }
     std::fs::rename(&tmp, path).map_err(io(path))
-}
-
-/// A CSV file written a day at a time: the day's rows are formatted in memory and
-/// handed to the kernel in one `write_all`, so a kill can only ever cut between days
-/// (a buffered writer would flush at its capacity, possibly mid-row).
-struct DailyCsv {
-    file: File,
-    path: PathBuf,
-}
-
-impl DailyCsv {
-    fn create(dir: &Path, name: &str, header: &[&str]) -> Result<DailyCsv, OutputError> {
-        let path = dir.join(name);
-        let file = File::create(&path).map_err(io(&path))?;
-        let mut daily = DailyCsv { file, path };
-        let header: Vec<String> = header.iter().map(|h| h.to_string()).collect();
-        daily.append(&[header]).map_err(|e| OutputError::Io {
-            path: daily.path.clone(),
-            source: std::io::Error::other(e.message),
-        })?;
-        Ok(daily)
-    }
-
-    /// Appends whole rows.
-    fn append(&mut self, rows: &[Vec<String>]) -> Result<(), RecordError> {
-        let path = self.path.display().to_string();
-        let fail = |e: &dyn std::fmt::Display| RecordError {
-            message: format!("{path}: {e}"),
-        };
-        let mut writer = csv::Writer::from_writer(Vec::new());
-        for row in rows {
-            writer.write_record(row).map_err(|e| fail(&e))?;
-        }
-        let bytes = writer.into_inner().map_err(|e| fail(&e))?;
-        self.file.write_all(&bytes).map_err(|e| fail(&e))
-    }
 }
 
 /// A number as written in CSV: shortest text that reads back to the same `f64`.
@@ -107,7 +82,8 @@ pub const TIMESERIES_HEADER: &[&str] = &[
     "autoreactive_fraction",
 ];
 
-/// Header of `serology.csv` (`sledai_like` becomes the scenario's score scale).
+/// Header of `serology.csv`. The score is `activity_score` in every preset; the scale
+/// it mimics is named in `summary.csv` (`score_scale`) and `run.toml`.
 pub const SEROLOGY_HEADER: &[&str] = &[
     "day",
     "total_igg_g_per_L",
@@ -120,7 +96,7 @@ pub const SEROLOGY_HEADER: &[&str] = &[
     "complement_consumption_fraction",
     "organ_inflammation_relative",
     "baff_relative",
-    "sledai_like_score",
+    "activity_score",
     "il6_pg_per_mL",
     "crs_grade",
     "tocilizumab_doses",
@@ -140,6 +116,25 @@ pub const CAR_T_HEADER: &[&str] = &[
 /// Header of `events.csv`.
 pub const EVENTS_HEADER: &[&str] = &["day", "event", "detail"];
 
+/// A daily file's length at a checkpoint.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SavedFile {
+    /// File name in the output directory (`timeseries.csv`, ...).
+    pub name: String,
+    /// Bytes written at the checkpoint.
+    pub bytes: u64,
+}
+
+/// The outputs' part of a checkpoint ([`CsvRecorder::checkpoint`],
+/// [`CsvRecorder::resume`]).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct OutputState {
+    /// Each daily file and its length (`car_t.csv` only when the run writes it).
+    pub files: Vec<SavedFile>,
+    /// The summary accumulated so far.
+    pub summary: SummaryBuilder,
+}
+
 /// Writes a run's files into one directory.
 pub struct CsvRecorder {
     dir: PathBuf,
@@ -158,13 +153,10 @@ impl CsvRecorder {
         summary: SummaryBuilder,
         has_products: bool,
     ) -> Result<CsvRecorder, OutputError> {
-        let serology_header: Vec<String> =
-            SEROLOGY_HEADER.iter().map(|h| summary.column(h)).collect();
-        let serology_header: Vec<&str> = serology_header.iter().map(String::as_str).collect();
         Ok(CsvRecorder {
             dir: dir.to_path_buf(),
             timeseries: DailyCsv::create(dir, "timeseries.csv", TIMESERIES_HEADER)?,
-            serology: DailyCsv::create(dir, "serology.csv", &serology_header)?,
+            serology: DailyCsv::create(dir, "serology.csv", SEROLOGY_HEADER)?,
             events: DailyCsv::create(dir, "events.csv", EVENTS_HEADER)?,
             car_t: if has_products {
                 Some(DailyCsv::create(dir, "car_t.csv", CAR_T_HEADER)?)
@@ -175,13 +167,67 @@ impl CsvRecorder {
         })
     }
 
+    /// The daily files with their names, in [`OutputState::files`] order.
+    fn daily_files(&self) -> impl Iterator<Item = (&'static str, &DailyCsv)> {
+        [
+            ("timeseries.csv", &self.timeseries),
+            ("serology.csv", &self.serology),
+            ("events.csv", &self.events),
+        ]
+        .into_iter()
+        .chain(self.car_t.as_ref().map(|c| ("car_t.csv", c)))
+    }
+
+    /// The output side of a checkpoint: makes every daily file durable (`sync_all`)
+    /// and returns their lengths and the summary builder's state. Call it between
+    /// recorded days, when the engine state saved beside it is at the same moment.
+    pub fn checkpoint(&mut self) -> Result<OutputState, OutputError> {
+        let files = self
+            .daily_files()
+            .map(|(name, daily)| {
+                Ok(SavedFile {
+                    name: name.to_string(),
+                    bytes: daily.sync()?,
+                })
+            })
+            .collect::<Result<_, OutputError>>()?;
+        Ok(OutputState {
+            files,
+            summary: self.summary.clone(),
+        })
+    }
+
+    /// Reopens the outputs of an interrupted run in `dir` at a checkpoint: each daily
+    /// file is cut to its saved length (rows written after the checkpoint, possibly a
+    /// torn one, are dropped; the engine writes them again) and opened for appending,
+    /// and the summary builder is restored. A missing file, or one shorter than saved,
+    /// is [`OutputError::Resume`] naming it.
+    pub fn resume(dir: &Path, state: &OutputState) -> Result<CsvRecorder, OutputError> {
+        let saved = |name: &str| state.files.iter().find(|f| f.name == name);
+        let open = |name: &str| match saved(name) {
+            Some(file) => DailyCsv::resume(dir, name, file.bytes),
+            None => Err(OutputError::Resume {
+                path: dir.join(name),
+                detail: "the checkpoint has no length for it".into(),
+            }),
+        };
+        Ok(CsvRecorder {
+            dir: dir.to_path_buf(),
+            timeseries: open("timeseries.csv")?,
+            serology: open("serology.csv")?,
+            events: open("events.csv")?,
+            car_t: match saved("car_t.csv") {
+                Some(_) => Some(open("car_t.csv")?),
+                None => None,
+            },
+            summary: state.summary.clone(),
+        })
+    }
+
     /// Writes `summary.csv` (atomically) once the run has ended.
     pub fn finish(self) -> Result<(), OutputError> {
-        let daily_files = [&self.timeseries, &self.serology, &self.events]
-            .into_iter()
-            .chain(self.car_t.as_ref());
-        for daily in daily_files {
-            daily.file.sync_all().map_err(io(&daily.path))?;
+        for (_, daily) in self.daily_files() {
+            daily.sync()?;
         }
         let path = self.dir.join("summary.csv");
         write_atomically(&path, self.summary.to_csv().as_bytes())
@@ -254,3 +300,6 @@ impl Recorder for CsvRecorder {
         self.events.append(&[row])
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -1,15 +1,18 @@
 //! `summary.csv`: one row per patient with the endpoints a clinician or modeller reads
-//! first — each measure at day 0, at the end, its mean, and its drift between the first
-//! and last 90 recorded days.
+//! first — each measure at baseline (the first recorded day: the untreated patient,
+//! on day 0 or on the day before the first intervention when treatment starts before
+//! day 0), at the end, its mean, and its drift between the first and last 90 recorded
+//! days — and the clinical endpoints of `immunosim-outcomes`.
+//!
+//! The builder is incremental (running sums, the last 90 days for the drift) so that
+//! its state, saved in a checkpoint, does not grow with the length of the run.
 
 use crate::files::number;
-use immunosim_engine::recorder::{Event, EventKind, Snapshot};
+use immunosim_engine::recorder::{Event, Snapshot};
 use immunosim_model::{Population, Specificity};
-
-/// CD19+ B cells per µL below which the patient is in B-cell aplasia (MODEL.md §7).
-pub const APLASIA_B_CELLS_PER_UL: f64 = 1.0;
-/// Days B cells must stay at or above the aplasia threshold to count as returned.
-pub const RETURN_HELD_DAYS: f64 = 7.0;
+use immunosim_outcomes::Outcomes;
+use serde::{Deserialize, Serialize};
+use std::collections::VecDeque;
 
 /// Days at each end of the record compared for drift.
 pub const DRIFT_WINDOW_DAYS: f64 = 90.0;
@@ -33,122 +36,116 @@ pub const MEASURES: &[Measure] = &[
     ("vaccine_b_igg_mg_per_L", |s| {
         s.serology.igg_mg_per_l[Specificity::VaccineB.index()]
     }),
-    ("sledai_like_score", |s| s.serology.activity_score),
+    ("activity_score", |s| s.serology.activity_score),
     ("il6_pg_per_mL", |s| s.il6_pg_per_ml),
 ];
 
-/// Accumulates recorded days into the summary row.
-#[derive(Clone, Debug)]
+/// Accumulates recorded days and events into the summary row.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct SummaryBuilder {
     scenario: String,
     seed: u64,
     score_scale: String,
-    days: Vec<f64>,
-    values: Vec<Vec<f64>>,
+    /// Recorded days so far.
+    recorded: u64,
+    first_day: Option<f64>,
+    last_day: f64,
+    /// Per measure (in [`MEASURES`] order): the first and the last value, and the sum.
+    first: Vec<f64>,
+    last: Vec<f64>,
+    sum: Vec<f64>,
+    /// Sums and count of the days in the first drift window.
+    early_sum: Vec<f64>,
+    early_days: u64,
+    /// The days of the last drift window so far, with their values.
+    recent: VecDeque<(f64, Vec<f64>)>,
     positive_days: u64,
-    remissions: u64,
-    relapses: u64,
     final_agents: u64,
-    crs_grade_max: u8,
-    tocilizumab_doses: u32,
-    /// First recorded-period remission and relapse days.
-    remission_day: Option<f64>,
-    relapse_day: Option<f64>,
-    /// (day, CAR-T /µL, B cells /µL, IgG g/L, autoantibody positive, score) per day.
-    clinical: Vec<(f64, f64, f64, f64, bool, f64)>,
+    outcomes: Outcomes,
 }
 
 impl SummaryBuilder {
     /// A builder for one patient.
     pub fn new(scenario: &str, seed: u64) -> SummaryBuilder {
+        // Sums start at -0.0 as `Iterator::sum` does, so a sum is bit for bit the one
+        // over the whole record.
+        let zeros = vec![-0.0; MEASURES.len()];
         SummaryBuilder {
             scenario: scenario.to_string(),
             seed,
             score_scale: "sledai_like".into(),
-            days: Vec::new(),
-            values: vec![Vec::new(); MEASURES.len()],
+            recorded: 0,
+            first_day: None,
+            last_day: 0.0,
+            first: vec![0.0; MEASURES.len()],
+            last: vec![0.0; MEASURES.len()],
+            sum: zeros.clone(),
+            early_sum: zeros,
+            early_days: 0,
+            recent: VecDeque::new(),
             positive_days: 0,
-            remissions: 0,
-            relapses: 0,
             final_agents: 0,
-            crs_grade_max: 0,
-            tocilizumab_doses: 0,
-            remission_day: None,
-            relapse_day: None,
-            clinical: Vec::new(),
+            outcomes: Outcomes::new(),
         }
     }
 
-    /// Names the activity-score columns after `scale` (`sledai_like` by default,
-    /// `mg_adl_like` for myasthenia gravis): `{scale}_score_*`, `{scale}_month3`, ...
+    /// The clinical scale the activity score mimics (`sledai_like` by default,
+    /// `mg_adl_like` for myasthenia gravis), written in the `score_scale` column: the
+    /// score's columns have the same name in every preset.
     pub fn with_score_scale(mut self, scale: &str) -> SummaryBuilder {
         self.score_scale = scale.to_string();
         self
     }
 
-    /// A column name with the score scale in place of the default `sledai_like`.
-    pub fn column(&self, name: &str) -> String {
-        name.replace("sledai_like", &self.score_scale)
+    /// The endpoint tracker fed by this builder.
+    pub fn outcomes(&self) -> &Outcomes {
+        &self.outcomes
     }
 
     /// Adds a recorded day.
     pub fn add(&mut self, s: &Snapshot) {
-        self.days.push(s.day);
-        for (values, (_, measure)) in self.values.iter_mut().zip(MEASURES) {
-            values.push(measure(s));
+        let values: Vec<f64> = MEASURES.iter().map(|(_, measure)| measure(s)).collect();
+        let first_day = *self.first_day.get_or_insert(s.day);
+        if self.recorded == 0 {
+            self.first.clone_from(&values);
+        }
+        self.recorded += 1;
+        self.last_day = s.day;
+        for (sum, v) in self.sum.iter_mut().zip(&values) {
+            *sum += v;
+        }
+        if s.day <= first_day + DRIFT_WINDOW_DAYS {
+            for (sum, v) in self.early_sum.iter_mut().zip(&values) {
+                *sum += v;
+            }
+            self.early_days += 1;
+        }
+        self.last.clone_from(&values);
+        self.recent.push_back((s.day, values));
+        while self
+            .recent
+            .front()
+            .is_some_and(|(day, _)| *day < s.day - DRIFT_WINDOW_DAYS)
+        {
+            self.recent.pop_front();
         }
         self.positive_days += u64::from(s.serology.autoantibody_positive);
         self.final_agents = s.agents;
-        self.crs_grade_max = self.crs_grade_max.max(s.crs_grade);
-        self.clinical.push((
-            s.day,
-            s.car_t_blood_per_ul(),
-            s.blood_b_cells_per_ul(),
-            s.serology.total_igg_g_per_l,
-            s.serology.autoantibody_positive,
-            s.serology.activity_score,
-        ));
-        self.tocilizumab_doses = s.tocilizumab_doses;
+        self.outcomes.add_snapshot(s);
     }
 
-    /// Counts clinical events.
+    /// Adds an event.
     pub fn add_event(&mut self, e: &Event) {
-        let first = |slot: &mut Option<f64>| {
-            if e.day >= 0.0 && slot.is_none() {
-                *slot = Some(e.day);
-            }
-        };
-        match e.kind {
-            EventKind::Remission => {
-                self.remissions += 1;
-                first(&mut self.remission_day);
-            }
-            EventKind::Relapse => {
-                self.relapses += 1;
-                first(&mut self.relapse_day);
-            }
-            _ => {}
-        }
+        self.outcomes.add_event(e);
     }
 
-    /// Relative drift (fraction) of measure `index`: mean of the last window over the
-    /// mean of the first, minus one; 0 when the first mean is 0.
+    /// Relative drift (fraction) of measure `index`: mean of the last
+    /// [`DRIFT_WINDOW_DAYS`] recorded over the mean of the first, minus one; 0 when the
+    /// first mean is 0 or nothing was recorded.
     pub fn drift(&self, index: usize) -> f64 {
-        let (Some(&first_day), Some(&last_day)) = (self.days.first(), self.days.last()) else {
-            return 0.0;
-        };
-        let mean = |from: f64, to: f64| {
-            let picked: Vec<f64> = self
-                .days
-                .iter()
-                .zip(&self.values[index])
-                .filter(|(d, _)| **d >= from && **d <= to)
-                .map(|(_, v)| *v)
-                .collect();
-            picked.iter().sum::<f64>() / picked.len().max(1) as f64
-        };
-        let early = mean(first_day, first_day + DRIFT_WINDOW_DAYS);
-        let late = mean(last_day - DRIFT_WINDOW_DAYS, last_day);
+        let early = self.early_sum[index] / self.early_days.max(1) as f64;
+        let late = self.recent.iter().map(|(_, v)| v[index]).sum::<f64>()
+            / self.recent.len().max(1) as f64;
         if early == 0.0 {
             0.0
         } else {
@@ -156,106 +153,58 @@ impl SummaryBuilder {
         }
     }
 
-    /// Clinical endpoints (MODEL.md §7), `None` where the event did not happen in the
-    /// recorded days (written as an empty field). Aplasia: CD19+ B < 1 cell/µL; return:
-    /// first day after aplasia with >= 1 cell/µL held for 7 days; Cmax/Tmax from blood.
-    pub fn endpoints(&self) -> Vec<(&'static str, Option<f64>)> {
-        let c = &self.clinical;
-        let after_day0: Vec<&(f64, f64, f64, f64, bool, f64)> =
-            c.iter().filter(|r| r.0 >= 0.0).collect();
-        let peak = after_day0
-            .iter()
-            .filter(|r| r.1 > 0.0)
-            .max_by(|a, b| a.1.total_cmp(&b.1));
-        let aplasia_start = after_day0
-            .iter()
-            .find(|r| r.2 < APLASIA_B_CELLS_PER_UL)
-            .map(|r| r.0);
-        let b_return = aplasia_start.and_then(|start| {
-            after_day0
-                .iter()
-                .filter(|r| r.0 > start && r.2 >= APLASIA_B_CELLS_PER_UL)
-                .map(|r| r.0)
-                .find(|&day| {
-                    let window: Vec<_> = c
-                        .iter()
-                        .filter(|r| r.0 >= day && r.0 <= day + RETURN_HELD_DAYS)
-                        .collect();
-                    window
-                        .last()
-                        .is_some_and(|last| last.0 >= day + RETURN_HELD_DAYS)
-                        && window.iter().all(|r| r.2 >= APLASIA_B_CELLS_PER_UL)
-                })
-        });
-        let negative = after_day0
-            .first()
-            .filter(|first| first.4)
-            .and_then(|_| after_day0.iter().find(|r| !r.4).map(|r| r.0));
-        let nadir = after_day0.iter().min_by(|a, b| a.3.total_cmp(&b.3));
-        let score_at = |day: f64| c.iter().find(|r| (r.0 - day).abs() < 0.5).map(|r| r.5);
-        vec![
-            ("car_t_cmax_per_uL", peak.map(|r| r.1)),
-            ("car_t_tmax_day", peak.map(|r| r.0)),
-            ("b_aplasia_start_day", aplasia_start),
-            ("b_return_day", b_return),
-            ("autoantibody_negative_day", negative),
-            ("igg_nadir_g_per_L", nadir.map(|r| r.3)),
-            ("igg_nadir_day", nadir.map(|r| r.0)),
-            ("sledai_like_month3", score_at(91.0)),
-            ("sledai_like_month6", score_at(182.0)),
-            ("sledai_like_month12", score_at(365.0)),
-            ("sledai_like_month24", score_at(730.0)),
-            ("remission_day", self.remission_day),
-            ("relapse_day", self.relapse_day),
-        ]
-    }
-
     /// The header and the row.
     pub fn to_csv(&self) -> String {
-        let mut header = vec![
-            "scenario".to_string(),
-            "seed".into(),
-            "days_recorded".into(),
-            "agents_final".into(),
-        ];
-        let recorded =
-            self.days.last().copied().unwrap_or(0.0) - self.days.first().copied().unwrap_or(0.0);
+        let endpoints = self.outcomes.endpoints();
+        let mut header: Vec<String> = [
+            "scenario",
+            "seed",
+            "score_scale",
+            "days_recorded",
+            "agents_final",
+        ]
+        .map(String::from)
+        .into();
+        let recorded = self.last_day - self.first_day.unwrap_or(0.0);
         let mut row = vec![
             self.scenario.clone(),
             self.seed.to_string(),
+            self.score_scale.clone(),
             number(recorded),
             self.final_agents.to_string(),
         ];
         for (i, (stem, _)) in MEASURES.iter().enumerate() {
-            let v = &self.values[i];
-            let mean = v.iter().sum::<f64>() / v.len().max(1) as f64;
+            let mean = self.sum[i] / self.recorded.max(1) as f64;
             for (suffix, value) in [
-                ("day0", v.first().copied().unwrap_or(0.0)),
-                ("final", v.last().copied().unwrap_or(0.0)),
+                ("baseline", self.first[i]),
+                ("final", self.last[i]),
                 ("mean", mean),
                 ("drift_fraction", self.drift(i)),
             ] {
-                header.push(self.column(&format!("{stem}_{suffix}")));
+                header.push(format!("{stem}_{suffix}"));
                 row.push(number(value));
             }
         }
-        header.extend([
-            "autoantibody_positive_fraction".into(),
-            "remission_events".into(),
-            "relapse_events".into(),
-            "crs_grade_max".into(),
-            "tocilizumab_doses".into(),
-        ]);
-        let positive = self.positive_days as f64 / self.days.len().max(1) as f64;
+        header.extend(
+            [
+                "autoantibody_positive_fraction",
+                "remission_events",
+                "relapse_events",
+                "crs_grade_max",
+                "tocilizumab_doses",
+            ]
+            .map(String::from),
+        );
+        let positive = self.positive_days as f64 / self.recorded.max(1) as f64;
         row.extend([
             number(positive),
-            self.remissions.to_string(),
-            self.relapses.to_string(),
-            self.crs_grade_max.to_string(),
-            self.tocilizumab_doses.to_string(),
+            endpoints.remission_events.to_string(),
+            endpoints.relapse_events.to_string(),
+            endpoints.crs_grade_max.to_string(),
+            endpoints.tocilizumab_doses.to_string(),
         ]);
-        for (name, value) in self.endpoints() {
-            header.push(self.column(name));
+        for (name, value) in endpoints.summary_columns() {
+            header.push(name.to_string());
             row.push(value.map_or(String::new(), number));
         }
         let quote = |fields: Vec<String>| {

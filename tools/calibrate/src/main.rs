@@ -17,17 +17,52 @@
 //! (aplasia and B-cell return) and the IL-6 drive (`crs.il6_per_billion_kills_pg_per_ml`,
 //! `crs.myeloid_half_drive_pg_per_ml_per_day`: CRS grade, onset and IL-6 peak). The default resolution is coarse (3e6 cells per agent, ~5 s
 //! per run on 2 cores); `--cells-per-agent 5e5` is the default resolution of `run`.
+//! `cargo run --release -p immunosim-calibrate -- --help` lists the options, the output and examples.
 
 use clap::Parser;
-use immunosim_engine::recorder::{MemoryRecorder, Snapshot};
+use immunosim_engine::recorder::MemoryRecorder;
 use immunosim_engine::simulation::Simulation;
-use immunosim_output::SummaryBuilder;
+use immunosim_outcomes::{Endpoints, Outcomes};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+const LONG_ABOUT: &str = "\
+Runs the Erlangen CD19 scenario over a grid of the free parameters and compares its
+clinical endpoints with the Erlangen cohort.
+
+Each grid point runs scenarios/sle_cd19_erlangen.toml (embedded) once per seed with the
+point's parameters and reads its endpoints (immunosim-outcomes: CAR-T peak day and
+share of CD3+, B-cell return, score at baseline and month 3, autoantibody negative,
+CRS grade and onset, IL-6 peak). Each is compared with its band: the reference row of
+data/*.csv it names, or the band given in the source. The default grid is the
+parameters fitted on this cohort: car_t.encounters_per_day (aplasia and B-cell return)
+and crs.il6_per_billion_kills_pg_per_ml (CRS grade, onset and IL-6 peak).";
+
+const AFTER_LONG_HELP: &str = "\
+OUTPUT:
+    stdout  one Markdown table per grid point: target, model value per seed, band,
+            seeds that met it; then how many targets every seed met
+    --out   the same as tidy CSV, one row per (point, seed, target): the grid
+            parameters, seed, target, reference_row, model, low, high, met (0/1)
+
+EXAMPLES:
+    cargo run --release -p immunosim-calibrate
+    cargo run --release -p immunosim-calibrate -- \\
+        --grid car_t.encounters_per_day=150,300,600 --seeds 1,2,3 --out calibration.csv
+    cargo run --release -p immunosim-calibrate -- --cells-per-agent 5e5 --days 180
+
+The default resolution is coarse (3e6 cells per agent, ~5 s per run on 2 cores);
+--cells-per-agent 5e5 is the default resolution of `immunosim run`.";
+
 /// Command-line options.
 #[derive(Parser, Debug)]
-#[command(name = "immunosim-calibrate", about, long_about = None)]
+#[command(
+    name = "immunosim-calibrate",
+    version,
+    about,
+    long_about = LONG_ABOUT,
+    after_long_help = AFTER_LONG_HELP
+)]
 struct Options {
     /// A parameter and its grid values, `group.name=v1,v2,...`; repeat for a
     /// multi-dimensional grid. Default: encounters and the IL-6 kill term, fitted on
@@ -58,25 +93,10 @@ struct Target {
     row: &'static str,
     /// Band used when the row has no low/high: (low, high).
     band: Option<(f64, f64)>,
-    value: fn(&Run) -> Option<f64>,
+    /// The model's value, from the run's endpoints (`immunosim-outcomes`).
+    value: fn(&Endpoints) -> Option<f64>,
     /// Whether a run without the event meets the target (e.g. no CRS at all).
     absent_ok: bool,
-}
-
-/// What one run gives the targets.
-struct Run {
-    endpoints: BTreeMap<&'static str, Option<f64>>,
-    snapshots: Vec<Snapshot>,
-}
-
-impl Run {
-    fn endpoint(&self, name: &str) -> Option<f64> {
-        self.endpoints.get(name).copied().flatten()
-    }
-
-    fn on_day(&self, day: f64) -> Option<&Snapshot> {
-        self.snapshots.iter().find(|s| s.day == day)
-    }
 }
 
 const TARGETS: &[Target] = &[
@@ -84,90 +104,70 @@ const TARGETS: &[Target] = &[
         name: "CAR-T peak day",
         row: "erlangen_cart_peak_day",
         band: Some((7.0, 14.0)), // MODEL.md §8.2
-        value: |r| r.endpoint("car_t_tmax_day"),
+        value: |e| e.car_t_peak.map(|p| p.day),
         absent_ok: false,
     },
     Target {
         name: "CAR-T peak, % of CD3+",
         row: "erlangen_cart_peak_pct_cd3",
         band: None,
-        value: |r| {
-            let day = r.endpoint("car_t_tmax_day")?;
-            let s = r.on_day(day)?;
-            Some(100.0 * s.car_t_blood_per_ul() / s.cd3_blood_per_ul())
-        },
+        value: |e| e.car_t_peak.map(|p| p.percent_of_cd3),
         absent_ok: false,
     },
     Target {
         name: "B cells back, day",
         row: "erlangen_b_cell_return",
         band: None,
-        value: |r| r.endpoint("b_return_day"),
+        value: |e| e.b_return_day,
         absent_ok: false,
     },
     Target {
         name: "SLEDAI-like at baseline",
         row: "erlangen_sledai_baseline",
         band: Some((8.0, 22.0)), // MODEL.md §4: refractory SLE typically 8-22
-        value: |r| r.on_day(0.0).map(|s| s.serology.activity_score),
+        value: |e| e.score_day0,
         absent_ok: false,
     },
     Target {
         name: "SLEDAI-like at month 3",
         row: "erlangen_sledai_month3",
         band: Some((0.0, 2.0)), // median 0; the test's band
-        value: |r| r.endpoint("sledai_like_month3"),
+        value: |e| e.score_at_month[0].1,
         absent_ok: false,
     },
     Target {
         name: "autoantibody negative, day",
         row: "erlangen_b_cell_return", // its note: anti-dsDNA turned negative
         band: Some((0.0, 90.0)),       // MODEL.md §8.2: by month 3
-        value: |r| r.endpoint("autoantibody_negative_day"),
+        value: |e| e.autoantibody_negative_day,
         absent_ok: false,
     },
     Target {
         name: "CRS grade, max",
         row: "erlangen_crs_grade3plus",
         band: Some((0.0, 2.0)), // 0/15 at grade >= 3
-        value: |r| {
-            r.snapshots
-                .iter()
-                .map(|s| f64::from(s.crs_grade))
-                .reduce(f64::max)
-        },
+        value: |e| Some(f64::from(e.crs_grade_max)),
         absent_ok: false,
     },
     Target {
         name: "CRS onset, day",
         row: "crs_new_after_day14",
         band: Some((0.0, 14.0)), // no new CRS after day 14
-        value: |r| {
-            r.snapshots
-                .iter()
-                .find(|s| s.day >= 0.0 && s.crs_grade >= 1)
-                .map(|s| s.day)
-        },
+        value: |e| e.crs_onset_day,
         absent_ok: true,
     },
     Target {
         name: "IL-6 peak day",
         row: "il6_peak_day",
         band: None,
-        value: |r| {
-            r.snapshots
-                .iter()
-                .filter(|s| s.day >= 0.0)
-                .max_by(|a, b| a.il6_pg_per_ml.total_cmp(&b.il6_pg_per_ml))
-                .map(|s| s.day)
-        },
+        value: |e| e.il6_peak.map(|p| p.day),
         absent_ok: false,
     },
     Target {
         name: "IL-6 peak, pg/mL",
         row: "il6_peak_mild_crs",
         band: None,
-        value: |r| r.snapshots.iter().map(|s| s.il6_pg_per_ml).reduce(f64::max),
+        value: |e| e.il6_peak.map(|p| p.value),
         absent_ok: false,
     },
 ];
@@ -211,7 +211,7 @@ fn main() {
             .map(|(a, v)| format!("{} = {v}", a.0))
             .collect();
         println!("\n## {}\n", label.join(", "));
-        let runs: Vec<Run> = options
+        let runs: Vec<Endpoints> = options
             .seeds
             .iter()
             .map(|&seed| run(&options, &axes, &point, seed))
@@ -325,7 +325,7 @@ fn scenario_text(options: &Options, axes: &[(String, Vec<f64>)], point: &[f64]) 
     text
 }
 
-fn run(options: &Options, axes: &[(String, Vec<f64>)], point: &[f64], seed: u64) -> Run {
+fn run(options: &Options, axes: &[(String, Vec<f64>)], point: &[f64], seed: u64) -> Endpoints {
     let text = scenario_text(options, axes, point);
     let scenario =
         immunosim_scenario::parse_str(&text, "calibration.toml").unwrap_or_else(|e| panic!("{e}"));
@@ -335,17 +335,7 @@ fn run(options: &Options, axes: &[(String, Vec<f64>)], point: &[f64], seed: u64)
     let mut recorder = MemoryRecorder::default();
     sim.run(&mut recorder, &mut |_| {})
         .expect("in-memory recording cannot fail");
-    let mut summary = SummaryBuilder::new("calibration", seed);
-    for s in &recorder.snapshots {
-        summary.add(s);
-    }
-    for e in &recorder.events {
-        summary.add_event(e);
-    }
-    Run {
-        endpoints: summary.endpoints().into_iter().collect(),
-        snapshots: recorder.snapshots,
-    }
+    Outcomes::of_run(&recorder.snapshots, &recorder.events)
 }
 
 /// A target's band: its own, or the reference row's low-high.
@@ -375,4 +365,23 @@ fn read_references(dir: &Path) -> BTreeMap<String, (f64, f64)> {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_cli_is_consistent_and_help_is_an_answer_not_a_run() {
+        Options::command().debug_assert();
+        for flag in ["--help", "-h"] {
+            let kind = Options::try_parse_from(["immunosim-calibrate", flag])
+                .unwrap_err()
+                .kind();
+            assert_eq!(kind, clap::error::ErrorKind::DisplayHelp, "{flag}");
+        }
+        let options = Options::try_parse_from(["immunosim-calibrate", "--seeds", "4,5"]).unwrap();
+        assert_eq!(options.seeds, [4, 5]);
+    }
 }

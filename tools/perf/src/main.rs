@@ -10,44 +10,105 @@
 //! ```text
 //! cargo run --release -p immunosim-perf -- [--days 30] [--sizes 1e5,1e6,1e7]
 //! RAYON_NUM_THREADS=1 cargo run --release -p immunosim-perf
+//! cargo run --release -p immunosim-perf -- --help
 //! ```
 
+use clap::{Parser, ValueEnum};
 use immunosim_engine::simulation::Simulation;
 
 use std::process::Command;
 use std::time::Instant;
 
+const ABOUT: &str = "Measures immunosim's step: wall time, ns per cell-step and peak memory";
+
+const LONG_ABOUT: &str = "\
+Measures immunosim's step: the performance table of the README.
+
+Runs the untreated SLE patient (no burn-in, no treatment) at each size for --days
+simulated days and prints one Markdown row per size. Each size runs in a fresh child
+process (so that its peak memory is its own), once at the default thread count and
+once at 1 thread, to check that both give the same world row for row. Then it measures
+the storage cost of 1e7 cells as a plain Vec<Cell> and as bevy_ecs entities.";
+
+const AFTER_LONG_HELP: &str = "\
+OUTPUT (stdout, a Markdown table, one row per size):
+    agents (start)        living agents when the run starts
+    steps                 time steps run (days / time step)
+    wall time of steps    seconds spent in the steps (set-up excluded)
+    ns per cell-step      wall time / sum over steps of the living agents
+    agents through rules  share of agent-steps sent through the model's rules (the
+                          rest are only counted)
+    peak RSS, bytes/agent VmHWM of the child process, and per starting agent
+    threads               rayon threads (RAYON_NUM_THREADS or all cores)
+    same rows at 1 thread yes when a hash of every row equals the 1-thread run's
+followed by two lines on the storage cost per cell.
+
+EXAMPLES:
+    cargo run --release -p immunosim-perf
+    cargo run --release -p immunosim-perf -- --days 10 --sizes 1e5,1e6
+    RAYON_NUM_THREADS=1 cargo run --release -p immunosim-perf";
+
+/// Command-line options.
+#[derive(Parser, Debug)]
+#[command(
+    name = "immunosim-perf",
+    version,
+    about = ABOUT,
+    long_about = LONG_ABOUT,
+    after_long_help = AFTER_LONG_HELP
+)]
+struct Options {
+    /// Simulated days run at each size.
+    #[arg(long, default_value_t = 30, value_name = "DAYS")]
+    days: u32,
+    /// Sizes to measure: agents at the start, comma-separated.
+    #[arg(
+        long,
+        value_delimiter = ',',
+        default_value = "1e5,1e6,1e7",
+        value_name = "N,N"
+    )]
+    sizes: Vec<f64>,
+    /// (Internal: a child process measuring one size and printing its row.)
+    #[arg(long, hide = true, value_name = "N")]
+    one: Option<f64>,
+    /// (Internal: a child process measuring the storage of N cells.)
+    #[arg(long, hide = true, value_name = "N")]
+    storage: Option<f64>,
+    /// (Internal: how the storage child stores its cells.)
+    #[arg(long, hide = true, value_enum, default_value_t = Storage::Vec)]
+    storage_kind: Storage,
+}
+
+/// How cells are stored, for the storage measurement.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum Storage {
+    /// A plain `Vec<Cell>`.
+    Vec,
+    /// bevy_ecs entities (the engine's world).
+    Ecs,
+}
+
 fn main() {
-    let args: Vec<String> = std::env::args().collect();
-    let value = |flag: &str| {
-        args.iter()
-            .position(|a| a == flag)
-            .and_then(|i| args.get(i + 1))
-            .cloned()
-    };
-    let days: u32 = value("--days").map_or(30, |d| d.parse().expect("--days takes a whole number"));
-    if let Some(n) = value("--storage") {
-        println!(
-            "{}",
-            storage(n.parse().expect("--storage takes a number of cells"))
-        );
+    let options = Options::parse();
+    let days = options.days;
+    if let Some(n) = options.storage {
+        println!("{}", storage(n, options.storage_kind));
         return;
     }
-    if let Some(size) = value("--one") {
-        let size: f64 = size.parse().expect("--one takes a number of agents");
+    if let Some(size) = options.one {
         println!("{}", measure(size, days));
         return;
     }
-    let sizes = value("--sizes").unwrap_or_else(|| "1e5,1e6,1e7".into());
     println!(
         "| agents (start) | steps | wall time of steps (s) | ns per cell-step | agents through the rules per step | peak RSS (MiB) | bytes per agent | threads | same rows at 1 thread |"
     );
     println!("|---|---|---|---|---|---|---|---|---|");
     let exe = std::env::current_exe().expect("own path");
-    for size in sizes.split(',') {
+    for size in &options.sizes {
         let run = |threads: Option<&str>| {
             let mut command = Command::new(&exe);
-            command.args(["--one", size, "--days", &days.to_string()]);
+            command.args(["--one", &size.to_string(), "--days", &days.to_string()]);
             if let Some(n) = threads {
                 command.env("RAYON_NUM_THREADS", n);
             }
@@ -67,7 +128,7 @@ fn main() {
     }
     for kind in ["vec", "ecs"] {
         let out = Command::new(&exe)
-            .args(["--storage", "1e7", kind])
+            .args(["--storage", "1e7", "--storage-kind", kind])
             .output()
             .expect("child run");
         print!("{}", String::from_utf8_lossy(&out.stdout));
@@ -75,15 +136,14 @@ fn main() {
 }
 
 /// Peak memory per cell of storing `n` cells as a plain `Vec<Cell>` or as bevy entities.
-fn storage(n: f64) -> String {
+fn storage(n: f64, kind: Storage) -> String {
     let n = n as u64;
-    let kind = std::env::args().next_back().unwrap_or_default();
     let before = current_rss_bytes();
     let cells = (0..n).map(|i| immunosim_model::Cell {
         id: immunosim_model::CellId(i),
         ..Default::default()
     });
-    let len = if kind == "ecs" {
+    let len = if kind == Storage::Ecs {
         let mut world = immunosim_engine::world::CellWorld::new();
         world.spawn(cells);
         world.len()
@@ -93,7 +153,7 @@ fn storage(n: f64) -> String {
     let grown = peak_rss_bytes().saturating_sub(before);
     format!(
         "storage of {len} cells as {}: {:.1} bytes per cell (the Cell record is {} bytes)",
-        if kind == "ecs" {
+        if kind == Storage::Ecs {
             "bevy_ecs entities"
         } else {
             "a Vec<Cell>"
@@ -176,4 +236,23 @@ fn measure(target_agents: f64, days: u32) -> String {
 /// Peak resident set size of this process (VmHWM), bytes.
 fn peak_rss_bytes() -> u64 {
     status_kb("VmHWM:") * 1024
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_cli_is_consistent_and_help_is_an_answer_not_a_run() {
+        Options::command().debug_assert();
+        for flag in ["--help", "-h"] {
+            let kind = Options::try_parse_from(["immunosim-perf", flag])
+                .unwrap_err()
+                .kind();
+            assert_eq!(kind, clap::error::ErrorKind::DisplayHelp, "{flag}");
+        }
+        let sizes = Options::try_parse_from(["immunosim-perf", "--sizes", "1e5,2e6"]).unwrap();
+        assert_eq!(sizes.sizes, [1e5, 2e6]);
+    }
 }
