@@ -204,7 +204,7 @@ fn plasma_cells_may_be_resolved_finer_than_b_cells_up_to_the_bound() {
     let weights = |b: &str, plasma: &str| {
         let text =
             format!("[resolution.cells_per_agent_by_kind]\nb_cell = {b}\nplasma_cell = {plasma}\n");
-        immunosim_scenario::parse_str(&text, "weights.toml").map(|s| s.cells_per_agent)
+        immunosim_scenario::parse_str(&text, "weights.toml").map(|s| s.config.cells_per_agent)
     };
     assert_eq!(weights("2.56e5", "1e3").unwrap()[..2], [2.56e5, 1e3]);
     assert!(weights("2.57e5", "1e3").is_err());
