@@ -47,7 +47,7 @@ OUTPUTS (in --out):
     car_t.csv       with products: one row per (day, product, phenotype, CD4/CD8):
                     CAR-T cells_per_uL in blood and percent_of_cd3
     summary.csv     one row: each endpoint at day 0, at the end, mean and drift
-    run.toml        the fully resolved scenario, seed, version and thread count
+    run.toml        the fully resolved scenario, seed, version, thread count and status
 
 EXIT STATUS:
     0  success

@@ -367,3 +367,49 @@ fn the_preset_names_the_activity_score_columns() {
     assert!(summary.contains("mg_adl_like_month3"));
     assert!(!summary.contains("sledai"));
 }
+
+/// `immunosim help scenario` prints the generated reference, which docs/scenario.md
+/// holds; the three misspelt choices and a file of comments only exit 2 through the
+/// binary as they fail in the scenario crate.
+#[test]
+fn help_scenario_prints_the_reference_and_bad_choices_exit_2() {
+    let o = Command::new(env!("CARGO_BIN_EXE_immunosim"))
+        .args(["help", "scenario"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0));
+    assert_eq!(
+        String::from_utf8_lossy(&o.stdout),
+        immunosim_scenario::reference_markdown()
+    );
+    let tmp = tempfile::tempdir().unwrap();
+    let product = "[[products]]\ntargets = [\"CD19\"]\ndose_cells_per_kg = 1e6\n";
+    let cases = [
+        (
+            "source = \"alogeneic\"\n",
+            "c.toml:4:10",
+            "did you mean `allogeneic`",
+        ),
+        (
+            "platform = \"mRNA\"\n",
+            "c.toml:4:12",
+            "allowed: one of viral, mrna",
+        ),
+        (
+            "logic = \"xor\"\n",
+            "c.toml:4:9",
+            "allowed: one of or, and, not",
+        ),
+    ];
+    for (line, at, words) in cases {
+        let path = write(tmp.path(), "c.toml", &format!("{product}{line}"));
+        let o = run_quiet(&path, &tmp.path().join("out"), &[]);
+        let stderr = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{stderr}");
+        assert!(stderr.contains(at) && stderr.contains(words), "{stderr}");
+    }
+    let path = write(tmp.path(), "notes.toml", "# [scenario]\n# days = 30\n");
+    let o = run_quiet(&path, &tmp.path().join("out"), &[]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("only comments"));
+}
