@@ -13,7 +13,7 @@ use immunosim_engine::config::RunConfig;
 use immunosim_model::Parameters;
 use immunosim_model::named::Named;
 use serde::de::DeserializeOwned;
-use toml_edit::Item;
+use toml_edit::{Item, Value};
 
 /// What reading a file gave: the scenario (with defaults where the file is wrong), the
 /// problems only serde found, and the tables whose values the cross-field rules must
@@ -108,26 +108,32 @@ fn fill(s: &mut Scenario, field: &Field, slot: Slot, item: Option<&Item>) {
     let value = item
         .and_then(Item::as_value)
         .filter(|v| check_value(Some(v), field.kind).is_none());
-    let number = value.and_then(|v| v.as_float().or_else(|| v.as_integer().map(|i| i as f64)));
-    match (slot, field.default) {
-        (Slot::Number(_, set) | Slot::NumberIn(set), default) => match (number, default) {
-            (Some(x), _) | (None, DefaultValue::Number(x)) => set(s, x),
-            _ => {}
-        },
-        (Slot::Whole(_, set), default) => {
-            let whole = value.and_then(|v| v.as_integer());
-            match (whole, default) {
-                (Some(i), _) | (None, DefaultValue::Whole(i)) => {
-                    set(s, u64::try_from(i).unwrap_or_default())
-                }
+    match slot {
+        Slot::Number(_, set) | Slot::NumberIn(set) => {
+            match (value.and_then(number), field.default) {
+                (Some(x), _) | (None, DefaultValue::Number(x)) => set(s, x),
                 _ => {}
             }
         }
-        (Slot::Text(_, set), default) => match (value.and_then(|v| v.as_str()), default) {
+        Slot::Whole(_, set) => match (value.and_then(Value::as_integer), field.default) {
+            // The schema's ranges of whole numbers start at 0 or 1.
+            (Some(i), _) | (None, DefaultValue::Whole(i)) => {
+                set(s, u64::try_from(i).unwrap_or_default())
+            }
+            _ => {}
+        },
+        Slot::Text(_, set) => match (value.and_then(Value::as_str), field.default) {
             (Some(text), _) | (None, DefaultValue::Text(text)) => set(s, text),
             _ => {}
         },
     }
+}
+
+/// A TOML number (float or integer) as `f64`.
+fn number(value: &Value) -> Option<f64> {
+    value
+        .as_float()
+        .or_else(|| value.as_integer().map(|i| i as f64))
 }
 
 /// Sets every `[parameters.GROUP]` value the schema accepts.
@@ -146,9 +152,7 @@ fn set_parameters(checked: &Checked<'_>, params: &mut Parameters) {
             let value = item
                 .as_value()
                 .filter(|v| check_value(Some(v), field.kind).is_none());
-            if let Some(x) =
-                value.and_then(|v| v.as_float().or_else(|| v.as_integer().map(|i| i as f64)))
-            {
+            if let Some(x) = value.and_then(number) {
                 params.set(group, name, x);
             }
         }
