@@ -29,7 +29,7 @@ fn warmed_with(agents: f64, extra: &str, quiet_cells: bool) -> Simulation {
     let text = format!("[scenario]\npreset = \"sle\"\nburn_in_days = 0\ndays = 10\n{extra}");
     let scenario =
         immunosim_scenario::parse_str(&text, "bench.toml").expect("bench scenario is valid");
-    let mut config = immunosim::run_config(&scenario);
+    let mut config = scenario.config;
     config.quiet_cells = quiet_cells;
     immunosim_engine::memory::scale_to_agents(&mut config, agents);
     let mut sim = Simulation::new(config);

@@ -9,9 +9,12 @@ use std::path::PathBuf;
 /// cells in a bevy_ecs world stepped in parallel, and reports what a clinic would
 /// measure: blood counts, IgG and autoantibody titres, vaccine antibodies, and a
 /// SLEDAI-2K-like disease activity score. Scenarios are TOML files (see
-/// scenarios/*.toml and the README's scenario reference).
+/// scenarios/*.toml and `immunosim help scenario`).
 #[derive(Parser, Debug)]
+// clap's own `help` subcommand would shadow `help scenario`; `--help` stays on every
+// command.
 #[command(name = "immunosim", version, about, long_about, after_long_help = EXAMPLES)]
+#[command(disable_help_subcommand = true)]
 pub struct Cli {
     /// What to do.
     #[command(subcommand)]
@@ -32,6 +35,9 @@ EXAMPLES:
     Validate scenario files without running them:
         immunosim check scenarios/*.toml
 
+    Every scenario field with its allowed values, unit, default and meaning:
+        immunosim help scenario
+
 OUTPUTS (in --out):
     timeseries.csv  one row per (day, compartment, population): agents, cells, cells_per_uL
     serology.csv    one row per day: IgG g/L, autoantibody and vaccine IgG mg/L, score
@@ -41,7 +47,7 @@ OUTPUTS (in --out):
     car_t.csv       with products: one row per (day, product, phenotype, CD4/CD8):
                     CAR-T cells_per_uL in blood and percent_of_cd3
     summary.csv     one row: each endpoint at day 0, at the end, mean and drift
-    run.toml        the fully resolved scenario, seed, version and thread count
+    run.toml        the fully resolved scenario, seed, version, thread count and status
 
 EXIT STATUS:
     0  success
@@ -61,6 +67,20 @@ pub enum Command {
         #[arg(required = true, value_name = "SCENARIO")]
         scenarios: Vec<PathBuf>,
     },
+    /// Print a reference: `immunosim help scenario` lists every scenario field with its
+    /// allowed values, unit, default and meaning (markdown; docs/scenario.md holds it).
+    Help {
+        /// What to explain.
+        #[arg(value_enum)]
+        topic: HelpTopic,
+    },
+}
+
+/// Topics of `immunosim help`.
+#[derive(clap::ValueEnum, Clone, Copy, Debug)]
+pub enum HelpTopic {
+    /// Every scenario table and field, and every model parameter.
+    Scenario,
 }
 
 /// Options of `immunosim run`.

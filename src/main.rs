@@ -9,7 +9,9 @@ use clap::Parser;
 use cli::{Cli, Command, RunArgs};
 use immunosim_engine::simulation::Simulation;
 use immunosim_output::{CsvRecorder, SummaryBuilder, prepare_out_dir, write_atomically};
-use immunosim_scenario::{DEFAULT_SCENARIO, DEFAULT_SCENARIO_LABEL, Scenario, ScenarioErrors};
+use immunosim_scenario::{
+    DEFAULT_SCENARIO, DEFAULT_SCENARIO_LABEL, RunInfo, RunStatus, Scenario, ScenarioErrors,
+};
 use std::process::ExitCode;
 
 /// Exit status for bad input.
@@ -22,6 +24,12 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Check { scenarios } => check(&scenarios),
         Command::Run(args) => run(args),
+        Command::Help {
+            topic: cli::HelpTopic::Scenario,
+        } => {
+            print!("{}", immunosim_scenario::reference_markdown());
+            ExitCode::SUCCESS
+        }
     }
 }
 
@@ -34,7 +42,7 @@ fn check(paths: &[std::path::PathBuf]) -> ExitCode {
                 path.display(),
                 s.name,
                 s.preset,
-                s.days
+                s.config.days
             ),
             Err(errors) => {
                 bad = true;
@@ -55,10 +63,10 @@ fn load_scenario(args: &RunArgs) -> Result<Scenario, ScenarioErrors> {
         None => immunosim_scenario::parse_str(DEFAULT_SCENARIO, DEFAULT_SCENARIO_LABEL)?,
     };
     if let Some(seed) = args.seed {
-        scenario.seed = seed;
+        scenario.config.seed = seed;
     }
     if let Some(days) = args.days {
-        scenario.days = days;
+        scenario.config.days = days;
     }
     Ok(scenario)
 }
@@ -117,13 +125,13 @@ fn check_memory(scenario: &Scenario, max_memory: Option<u64>) -> Result<(), Stri
             None => return Ok(()),
         },
     };
-    let config = immunosim::run_config(scenario);
-    let estimate = memory::estimate_peak_bytes(&config);
+    let config = &scenario.config;
+    let estimate = memory::estimate_peak_bytes(config);
     if estimate <= limit {
         return Ok(());
     }
     let gib = |b: f64| b / 1024.0 / 1024.0 / 1024.0;
-    let advice = match memory::cells_per_agent_to_fit(&config, limit) {
+    let advice = match memory::cells_per_agent_to_fit(config, limit) {
         Some(w) => format!("set [resolution] cells_per_agent = {w:.3e} or more to fit"),
         None => "the limit is below the fixed cost of a run".to_string(),
     };
@@ -131,7 +139,7 @@ fn check_memory(scenario: &Scenario, max_memory: Option<u64>) -> Result<(), Stri
         "this run needs about {:.2} GiB ({:.0} agents at ~{} bytes each, with {}% headroom for births), \
          more than the {what} of {:.2} GiB; {advice}",
         gib(estimate),
-        memory::initial_agents(&config),
+        memory::initial_agents(config),
         memory::BYTES_PER_AGENT,
         ((memory::GROWTH_HEADROOM - 1.0) * 100.0).round(),
         gib(limit),
@@ -154,17 +162,22 @@ fn available_memory_bytes() -> Option<f64> {
 
 fn simulate(scenario: &Scenario, out: &std::path::Path, quiet: bool) -> anyhow::Result<()> {
     let threads = rayon::current_num_threads();
-    let manifest = scenario.to_resolved_toml(env!("CARGO_PKG_VERSION"), threads);
+    let manifest = scenario.to_resolved_toml(RunInfo {
+        version: env!("CARGO_PKG_VERSION"),
+        threads,
+        status: RunStatus::Running,
+    });
     write_atomically(&out.join("run.toml"), manifest.as_bytes())?;
     let started = std::time::Instant::now();
-    let config = immunosim::run_config(scenario);
+    let config = scenario.config.clone();
     let total_steps = config.total_steps();
     let burn_in_steps = config.burn_in_steps();
     let mut sim = Simulation::new(config);
     let mut recorder = CsvRecorder::create(
         out,
-        SummaryBuilder::new(&scenario.name, scenario.seed).with_score_scale(&scenario.score_scale),
-        !scenario.products.is_empty(),
+        SummaryBuilder::new(&scenario.name, scenario.config.seed)
+            .with_score_scale(&scenario.score_scale),
+        !scenario.config.products.is_empty(),
     )?;
     let mut bar = progress::RunProgress::new(total_steps, burn_in_steps, quiet);
     sim.run(&mut recorder, &mut |p| bar.update(p.step, p.day, p.agents))

@@ -367,8 +367,9 @@ fn a_new_target_antigen_is_a_data_change() {
     let scenario = immunosim_scenario::parse_str(&text, "cd38.toml").expect("valid");
     assert_eq!(
         scenario
+            .config
             .antigens
-            .name(scenario.products[0].construct.targets[0]),
+            .name(scenario.config.products[0].construct.targets[0]),
         "CD38"
     );
     let snapshots = simulate(&text);
@@ -381,10 +382,14 @@ fn a_new_target_antigen_is_a_data_change() {
         plasma_cells(at(40.0))
     );
     // The resolved scenario carries the definition, so run.toml re-runs.
-    let resolved = scenario.to_resolved_toml("test", 1);
+    let resolved = scenario.to_resolved_toml(immunosim_scenario::RunInfo {
+        version: "test",
+        threads: 1,
+        status: immunosim_scenario::RunStatus::Finished,
+    });
     let again = immunosim_scenario::parse_str(&resolved, "run.toml").expect("run.toml valid");
-    assert_eq!(again.antigens, scenario.antigens);
-    assert_eq!(again.products, scenario.products);
+    assert_eq!(again.config.antigens, scenario.config.antigens);
+    assert_eq!(again.config.products, scenario.config.products);
 }
 
 #[test]

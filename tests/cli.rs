@@ -204,7 +204,7 @@ fn plasma_cells_may_be_resolved_finer_than_b_cells_up_to_the_bound() {
     let weights = |b: &str, plasma: &str| {
         let text =
             format!("[resolution.cells_per_agent_by_kind]\nb_cell = {b}\nplasma_cell = {plasma}\n");
-        immunosim_scenario::parse_str(&text, "weights.toml").map(|s| s.cells_per_agent)
+        immunosim_scenario::parse_str(&text, "weights.toml").map(|s| s.config.cells_per_agent)
     };
     assert_eq!(weights("2.56e5", "1e3").unwrap()[..2], [2.56e5, 1e3]);
     assert!(weights("2.57e5", "1e3").is_err());
@@ -432,4 +432,50 @@ fn force_over_an_earlier_car_t_run_leaves_no_file_of_it() {
     let stderr = String::from_utf8_lossy(&o.stderr);
     assert!(stderr.contains("notes.txt"), "{stderr}");
     assert!(out.join("summary.csv").exists() && out.join("notes.txt").exists());
+}
+
+/// `immunosim help scenario` prints the generated reference, which docs/scenario.md
+/// holds; the three misspelt choices and a file of comments only exit 2 through the
+/// binary as they fail in the scenario crate.
+#[test]
+fn help_scenario_prints_the_reference_and_bad_choices_exit_2() {
+    let o = Command::new(env!("CARGO_BIN_EXE_immunosim"))
+        .args(["help", "scenario"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0));
+    assert_eq!(
+        String::from_utf8_lossy(&o.stdout),
+        immunosim_scenario::reference_markdown()
+    );
+    let tmp = tempfile::tempdir().unwrap();
+    let product = "[[products]]\ntargets = [\"CD19\"]\ndose_cells_per_kg = 1e6\n";
+    let cases = [
+        (
+            "source = \"alogeneic\"\n",
+            "c.toml:4:10",
+            "did you mean `allogeneic`",
+        ),
+        (
+            "platform = \"mRNA\"\n",
+            "c.toml:4:12",
+            "allowed: one of viral, mrna",
+        ),
+        (
+            "logic = \"xor\"\n",
+            "c.toml:4:9",
+            "allowed: one of or, and, not",
+        ),
+    ];
+    for (line, at, words) in cases {
+        let path = write(tmp.path(), "c.toml", &format!("{product}{line}"));
+        let o = run_quiet(&path, &tmp.path().join("out"), &[]);
+        let stderr = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{stderr}");
+        assert!(stderr.contains(at) && stderr.contains(words), "{stderr}");
+    }
+    let path = write(tmp.path(), "notes.toml", "# [scenario]\n# days = 30\n");
+    let o = run_quiet(&path, &tmp.path().join("out"), &[]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("only comments"));
 }

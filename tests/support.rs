@@ -21,7 +21,7 @@ pub fn simulate_with_events(text: &str) -> MemoryRecorder {
 /// Runs a scenario in memory after `adjust` has changed its engine configuration.
 pub fn simulate_config(text: &str, adjust: impl FnOnce(&mut RunConfig)) -> MemoryRecorder {
     let scenario = immunosim_scenario::parse_str(text, "test.toml").expect("valid scenario");
-    let mut config = immunosim::run_config(&scenario);
+    let mut config = scenario.config;
     adjust(&mut config);
     let mut sim = Simulation::new(config);
     let mut recorder = MemoryRecorder::default();

@@ -12,29 +12,15 @@
 
 use crate::cell::{Antigen, Cell};
 
-/// How binders combine.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Logic {
-    /// Any binder activates.
-    Or,
-    /// All binders must be engaged.
-    And,
-    /// Activating binders as `or`, vetoed by the inhibitory antigen.
-    Not,
-}
-
-impl Logic {
-    /// Names used in scenario files.
-    pub const NAMES: [&'static str; 3] = ["or", "and", "not"];
-
-    /// The logic named `name`.
-    pub fn from_name(name: &str) -> Option<Logic> {
-        match name {
-            "or" => Some(Logic::Or),
-            "and" => Some(Logic::And),
-            "not" => Some(Logic::Not),
-            _ => None,
-        }
+crate::named_enum! {
+    /// How binders combine.
+    pub enum Logic {
+        /// Any binder activates.
+        Or = "or",
+        /// All binders must be engaged.
+        And = "and",
+        /// Activating binders as `or`, vetoed by the inhibitory antigen.
+        Not = "not",
     }
 }
 
@@ -72,25 +58,27 @@ impl Construct {
     }
 }
 
-/// Where a product's T cells come from.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Source {
-    /// The patient's own T cells: leukapheresis, then manufacturing.
-    Autologous,
-    /// Off-the-shelf donor T cells: no manufacturing wait; the recovering host T cells
-    /// reject them (`car_t.allogeneic_rejection_rate_per_day`).
-    Allogeneic,
+crate::named_enum! {
+    /// Where a product's T cells come from.
+    pub enum Source {
+        /// The patient's own T cells: leukapheresis, then manufacturing.
+        Autologous = "autologous",
+        /// Off-the-shelf donor T cells: no manufacturing wait; the recovering host T cells
+        /// reject them (`car_t.allogeneic_rejection_rate_per_day`).
+        Allogeneic = "allogeneic",
+    }
 }
 
-/// How the CAR gene reaches the T cell.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Platform {
-    /// Integrating viral vector (lenti- or gamma-retroviral): every daughter expresses
-    /// the CAR for life.
-    Viral,
-    /// Electroporated mRNA: the CAR is degraded (`car_t.mrna_car_half_life_days`) and
-    /// diluted by each division, so the cells stop being CAR-T cells within days.
-    Mrna,
+crate::named_enum! {
+    /// How the CAR gene reaches the T cell.
+    pub enum Platform {
+        /// Integrating viral vector (lenti- or gamma-retroviral): every daughter expresses
+        /// the CAR for life.
+        Viral = "viral",
+        /// Electroporated mRNA: the CAR is degraded (`car_t.mrna_car_half_life_days`) and
+        /// diluted by each division, so the cells stop being CAR-T cells within days.
+        Mrna = "mrna",
+    }
 }
 
 /// Leukapheresis and manufacturing of an autologous product.

@@ -15,6 +15,26 @@ pub struct Vaccination {
     pub vaccine: Specificity,
 }
 
+crate::named_enum! {
+    /// A vaccine as scenario files name it (`[[vaccinations]] vaccine`).
+    pub enum Vaccine {
+        /// A measles-like vaccine: recalls the memory B cells of [`Specificity::VaccineA`].
+        VaccineA = "vaccine_a",
+        /// A tetanus-like vaccine: recalls the memory B cells of [`Specificity::VaccineB`].
+        VaccineB = "vaccine_b",
+    }
+}
+
+impl Vaccine {
+    /// The specificity whose memory B cells this vaccine recalls.
+    pub const fn specificity(self) -> Specificity {
+        match self {
+            Vaccine::VaccineA => Specificity::VaccineA,
+            Vaccine::VaccineB => Specificity::VaccineB,
+        }
+    }
+}
+
 /// A dose of intravenous immunoglobulin: pooled donor IgG that adds to total IgG, not
 /// to the autoantibody or to the patient's own vaccine titres.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -49,4 +69,20 @@ pub struct Bridging {
     pub start_day: f64,
     /// Day it stops (not given on this day).
     pub end_day: f64,
+}
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::named::Named;
+
+    /// The engine names vaccines by `Vaccination::VACCINES`, scenario files by
+    /// [`Vaccine`]: both must give each name the same specificity.
+    #[test]
+    fn vaccine_names_agree_with_the_engine_table() {
+        let from_enum: Vec<(&str, Specificity)> = Vaccine::ALL
+            .iter()
+            .map(|v| (v.name(), v.specificity()))
+            .collect();
+        assert_eq!(from_enum, Vaccination::VACCINES);
+    }
 }

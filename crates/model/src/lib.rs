@@ -16,7 +16,7 @@
 //! * [`hill`] — the one Hill (switch-like saturating) response every rule uses.
 //! * [`car`] — CAR constructs and products (source, platform, dose, schedule,
 //!   manufacturing); [`crs`] — IL-6 and cytokine release; [`interventions`] —
-//!   vaccination and IVIG.
+//!   vaccination and IVIG; [`named`] — enums that scenario files name by string.
 //! * [`fields`] — well-mixed quantities: antibody pools, BAFF, autoantigen, immune
 //!   complexes, organ inflammation, and the SLEDAI-2K-like score.
 //!
@@ -37,6 +37,7 @@ pub mod draws;
 pub mod fields;
 pub mod hill;
 pub mod interventions;
+pub mod named;
 pub mod parameters;
 pub mod rules;
 pub mod steady_state;

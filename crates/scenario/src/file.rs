@@ -1,12 +1,16 @@
-//! The scenario file as serde reads it (`deny_unknown_fields` everywhere), and its
-//! conversion into model values. Validation with positions happens before this, in
-//! [`crate::validate`]; serde is the typed second reading.
+//! The treatment and antigen tables as serde reads them (`deny_unknown_fields`
+//! everywhere), and their conversion into model and engine values, with the defaults of
+//! [`crate::fields`]. Validation with positions happens before this, in
+//! [`crate::validate`]; serde is the typed second reading. The single tables
+//! (`[scenario]`, `[patient]`, ...) are read through their schema slots instead.
 
+use crate::choices::Chosen;
+use crate::schema::{default_choice, default_number};
+use immunosim_engine::config::ChemotherapyDay;
 use immunosim_model::antigen_panel::AntigenPanel;
 use immunosim_model::car::{Construct, Dose, Logic, Manufacturing, Platform, Product, Source};
-use immunosim_model::interventions::{Bridging, IvigDose, Vaccination};
+use immunosim_model::interventions::{Bridging, IvigDose, Vaccination, Vaccine};
 use serde::Deserialize;
-use std::collections::BTreeMap;
 
 /// Default real CAR-T cells per agent: finer than host cells, so that a dose of 1e6/kg
 /// in a 70 kg patient (7e7 cells) is 700 agents.
@@ -46,23 +50,19 @@ pub(crate) fn named_antigens(products: &[ProductTable]) -> Vec<String> {
     names
 }
 
+/// A product of the file, with the schema's defaults for what it leaves out.
 pub(crate) fn product(index: usize, p: &ProductTable, panel: &AntigenPanel) -> Product {
     let antigen = |name: &str| panel.slot_of(name);
-    let source = match p.source.as_deref() {
-        Some("allogeneic") => Source::Allogeneic,
-        _ => Source::Autologous,
-    };
+    let number =
+        |value: Option<f64>, name: &str| value.unwrap_or_else(|| default_number("products", name));
     let manufacturing = p.leukapheresis_day.map(|leukapheresis_day| Manufacturing {
         leukapheresis_day,
-        days_min: p
-            .manufacturing_days_min
-            .unwrap_or(DEFAULT_MANUFACTURING_DAYS.0),
-        days_max: p
-            .manufacturing_days_max
-            .unwrap_or(DEFAULT_MANUFACTURING_DAYS.1),
-        failure_probability: p
-            .manufacturing_failure_probability
-            .unwrap_or(DEFAULT_MANUFACTURING_FAILURE_PROBABILITY),
+        days_min: number(p.manufacturing_days_min, "manufacturing_days_min"),
+        days_max: number(p.manufacturing_days_max, "manufacturing_days_max"),
+        failure_probability: number(
+            p.manufacturing_failure_probability,
+            "manufacturing_failure_probability",
+        ),
     });
     let mut phenotype_shares = PRODUCT_PHENOTYPE_SHARES;
     if p.phenotype_shares.len() == 4 {
@@ -77,140 +77,91 @@ pub(crate) fn product(index: usize, p: &ProductTable, panel: &AntigenPanel) -> P
             targets: p.targets.iter().filter_map(|t| antigen(t)).collect(),
             logic: p
                 .logic
-                .as_deref()
-                .and_then(Logic::from_name)
-                .unwrap_or(Logic::Or),
+                .as_ref()
+                .map_or_else(|| default_choice("products", "logic"), |c| c.0),
             inhibitory: p.inhibitory.as_deref().and_then(antigen),
         },
-        source,
-        platform: match p.platform.as_deref() {
-            Some("mrna") => Platform::Mrna,
-            _ => Platform::Viral,
-        },
+        source: p
+            .source
+            .as_ref()
+            .map_or_else(|| default_choice("products", "source"), |c| c.0),
+        platform: p
+            .platform
+            .as_ref()
+            .map_or_else(|| default_choice("products", "platform"), |c| c.0),
         dose: match (p.dose_cells_per_kg, p.dose_cells) {
             (_, Some(cells)) => Dose::Flat(cells),
+            // No dose is an error of the cross-field rules; 0 keeps the reading going.
             (per_kg, None) => Dose::PerKg(per_kg.unwrap_or(0.0)),
         },
-        infusion_day: p.infusion_day.unwrap_or(0.0),
-        doses: p.doses.unwrap_or(1),
-        dose_interval_days: p.dose_interval_days.unwrap_or(7.0),
+        infusion_day: number(p.infusion_day, "infusion_day"),
+        doses: p
+            .doses
+            .unwrap_or_else(|| default_number("products", "doses") as u32),
+        dose_interval_days: number(p.dose_interval_days, "dose_interval_days"),
         reinfusion_days: p.reinfusion_days.clone(),
-        cd4_share: p.cd4_share.unwrap_or(DEFAULT_CD4_SHARE),
+        cd4_share: number(p.cd4_share, "cd4_share"),
         phenotype_shares,
         manufacturing,
     }
 }
 
 /// The bridging glucocorticoid of the file.
-pub(crate) fn bridging(table: Option<&BridgingTable>) -> Option<Bridging> {
-    table.map(|b| Bridging {
+pub(crate) fn bridging(b: &BridgingTable) -> Bridging {
+    Bridging {
         prednisolone_mg_per_day: b.prednisolone_mg_per_day,
         start_day: b.start_day,
         end_day: b.end_day,
-    })
+    }
 }
 
-/// Vaccinations of the file, in file order (errors point at the n-th table).
-pub(crate) fn vaccinations(table: &[VaccinationTable]) -> Vec<Vaccination> {
-    table
-        .iter()
-        .filter_map(|v| {
-            Vaccination::VACCINES
-                .iter()
-                .find(|(name, _)| *name == v.vaccine)
-                .map(|&(_, vaccine)| Vaccination {
-                    day: v.day,
-                    vaccine,
-                })
-        })
-        .collect()
+/// A vaccination of the file.
+pub(crate) fn vaccination(v: &VaccinationTable) -> Vaccination {
+    Vaccination {
+        day: v.day,
+        vaccine: v.vaccine.0.specificity(),
+    }
 }
 
-/// IVIG doses of the file, in file order.
-pub(crate) fn ivig(table: &[IvigTable]) -> Vec<IvigDose> {
-    table
-        .iter()
-        .map(|d| IvigDose {
-            day: d.day,
-            dose_g_per_kg: d.dose_g_per_kg,
-        })
-        .collect()
+/// An IVIG dose of the file.
+pub(crate) fn ivig(d: &IvigTable) -> IvigDose {
+    IvigDose {
+        day: d.day,
+        dose_g_per_kg: d.dose_g_per_kg,
+    }
 }
 
 /// One entry per chemotherapy day, sorted by day, doses of both drugs merged.
-pub(crate) fn chemotherapy(ld: &LymphodepletionTable) -> Vec<(f64, f64, f64)> {
-    let mut days: Vec<(f64, f64, f64)> = Vec::new();
-    let mut add = |day: f64, flu: f64, cy: f64| match days.iter_mut().find(|d| d.0 == day) {
+pub(crate) fn chemotherapy(ld: &LymphodepletionTable) -> Vec<ChemotherapyDay> {
+    let mut days: Vec<ChemotherapyDay> = Vec::new();
+    let mut add = |day: f64, flu: f64, cy: f64| match days.iter_mut().find(|d| d.day == day) {
         Some(d) => {
-            d.1 += flu;
-            d.2 += cy;
+            d.fludarabine_mg_per_m2 += flu;
+            d.cyclophosphamide_mg_per_m2 += cy;
         }
-        None => days.push((day, flu, cy)),
+        None => days.push(ChemotherapyDay {
+            day,
+            fludarabine_mg_per_m2: flu,
+            cyclophosphamide_mg_per_m2: cy,
+        }),
     };
+    let flu = ld
+        .fludarabine_mg_per_m2_per_day
+        .unwrap_or_else(|| default_number("lymphodepletion", "fludarabine_mg_per_m2_per_day"));
+    let cy = ld
+        .cyclophosphamide_mg_per_m2_per_day
+        .unwrap_or_else(|| default_number("lymphodepletion", "cyclophosphamide_mg_per_m2_per_day"));
     for &day in &ld.fludarabine_days {
-        add(day, ld.fludarabine_mg_per_m2_per_day.unwrap_or(0.0), 0.0);
+        add(day, flu, 0.0);
     }
     for &day in &ld.cyclophosphamide_days {
-        add(
-            day,
-            0.0,
-            ld.cyclophosphamide_mg_per_m2_per_day.unwrap_or(0.0),
-        );
+        add(day, 0.0, cy);
     }
-    days.sort_by(|a, b| a.0.total_cmp(&b.0));
+    days.sort_by(|a, b| a.day.total_cmp(&b.day));
     days
 }
 
-#[derive(Deserialize, Default)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct ScenarioFile {
-    #[serde(default)]
-    pub(crate) scenario: ScenarioTable,
-    #[serde(default)]
-    pub(crate) patient: PatientTable,
-    #[serde(default)]
-    pub(crate) resolution: ResolutionTable,
-    #[serde(default)]
-    pub(crate) sites: SitesTable,
-    #[serde(default)]
-    pub(crate) parameters: BTreeMap<String, BTreeMap<String, f64>>,
-    #[serde(default)]
-    pub(crate) lymphodepletion: LymphodepletionTable,
-    #[serde(default)]
-    pub(crate) products: Vec<ProductTable>,
-    #[serde(default)]
-    pub(crate) antigens: Vec<AntigenTable>,
-    pub(crate) bridging: Option<BridgingTable>,
-    #[serde(default)]
-    pub(crate) vaccinations: Vec<VaccinationTable>,
-    #[serde(default)]
-    pub(crate) ivig: Vec<IvigTable>,
-    #[serde(default, rename = "run")]
-    pub(crate) _run: Option<toml::Table>,
-    #[serde(default, rename = "preset")]
-    pub(crate) _preset: Option<toml::Table>,
-}
-
-#[derive(Deserialize, Default)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct ScenarioTable {
-    pub(crate) name: Option<String>,
-    pub(crate) description: Option<String>,
-    pub(crate) preset: Option<String>,
-    pub(crate) days: Option<f64>,
-    pub(crate) burn_in_days: Option<f64>,
-    pub(crate) seed: Option<u64>,
-    pub(crate) time_step_days: Option<f64>,
-    pub(crate) record_every_days: Option<f64>,
-}
-
-#[derive(Deserialize, Default)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct PatientTable {
-    pub(crate) weight_kg: Option<f64>,
-    pub(crate) height_cm: Option<f64>,
-}
-
+/// `[lymphodepletion]`.
 #[derive(Deserialize, Default)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct LymphodepletionTable {
@@ -222,15 +173,16 @@ pub(crate) struct LymphodepletionTable {
     pub(crate) cyclophosphamide_days: Vec<f64>,
 }
 
+/// One `[[products]]` table.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct ProductTable {
     pub(crate) name: Option<String>,
     pub(crate) targets: Vec<String>,
-    pub(crate) logic: Option<String>,
+    pub(crate) logic: Option<Chosen<Logic>>,
     pub(crate) inhibitory: Option<String>,
-    pub(crate) source: Option<String>,
-    pub(crate) platform: Option<String>,
+    pub(crate) source: Option<Chosen<Source>>,
+    pub(crate) platform: Option<Chosen<Platform>>,
     pub(crate) dose_cells_per_kg: Option<f64>,
     pub(crate) dose_cells: Option<f64>,
     pub(crate) infusion_day: Option<f64>,
@@ -247,6 +199,7 @@ pub(crate) struct ProductTable {
     pub(crate) manufacturing_failure_probability: Option<f64>,
 }
 
+/// One `[[antigens]]` table (and one antigen of the built-in catalogue).
 #[derive(Deserialize, Clone)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct AntigenTable {
@@ -259,6 +212,7 @@ pub(crate) struct AntigenTable {
     pub(crate) source: Option<String>,
 }
 
+/// `[bridging]`.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct BridgingTable {
@@ -267,42 +221,18 @@ pub(crate) struct BridgingTable {
     pub(crate) end_day: f64,
 }
 
+/// One `[[vaccinations]]` table.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct VaccinationTable {
     pub(crate) day: f64,
-    pub(crate) vaccine: String,
+    pub(crate) vaccine: Chosen<Vaccine>,
 }
 
+/// One `[[ivig]]` table.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct IvigTable {
     pub(crate) day: f64,
     pub(crate) dose_g_per_kg: f64,
-}
-
-#[derive(Deserialize, Default)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct ResolutionTable {
-    pub(crate) cells_per_agent: Option<f64>,
-    #[serde(default)]
-    pub(crate) cells_per_agent_by_kind: KindWeights,
-}
-
-#[derive(Deserialize, Default)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct KindWeights {
-    pub(crate) b_cell: Option<f64>,
-    pub(crate) plasma_cell: Option<f64>,
-    pub(crate) t_cell: Option<f64>,
-    pub(crate) car_t: Option<f64>,
-}
-
-#[derive(Deserialize, Default)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct SitesTable {
-    pub(crate) blood: Option<u16>,
-    pub(crate) lymphoid: Option<u16>,
-    pub(crate) marrow: Option<u16>,
-    pub(crate) organ: Option<u16>,
 }

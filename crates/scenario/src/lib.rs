@@ -12,10 +12,26 @@
 //! assert!(report.contains("demo.toml:3:8"));
 //! assert!(report.contains("did you mean `weight_kg`"));
 //! ```
+//!
+//! A valid scenario carries the engine's configuration itself:
+//!
+//! ```
+//! let scenario = immunosim_scenario::parse_str("[scenario]\npreset = \"sle\"\n", "x.toml").unwrap();
+//! let config: &immunosim_engine::config::RunConfig = &scenario.config;
+//! assert_eq!(config.params.b_cells.checkpoint_defect, 0.5);
+//! assert_eq!(config.days, 730.0);
+//! ```
+//!
+//! Every field, with its default, range, unit and meaning, is one row of [`fields`];
+//! [`reference_markdown`] renders them (`immunosim help scenario`, `docs/scenario.md`).
 
 pub mod antigens;
+pub mod choices;
 pub mod error;
+pub mod fields;
 mod file;
+mod read;
+mod reference;
 mod resolved;
 mod rules;
 pub mod schema;
@@ -23,18 +39,17 @@ pub mod validate;
 
 use std::path::Path;
 
+pub use choices::{Preset, RunStatus, ScoreScale};
 pub use error::{ErrorKind, ScenarioError, ScenarioErrors};
 pub use file::{
     DEFAULT_CAR_T_CELLS_PER_AGENT, DEFAULT_CD4_SHARE, DEFAULT_MANUFACTURING_DAYS,
     DEFAULT_MANUFACTURING_FAILURE_PROBABILITY, PRODUCT_PHENOTYPE_SHARES,
 };
-use file::{ScenarioFile, bridging, chemotherapy, ivig, named_antigens, product, vaccinations};
-use immunosim_model::Parameters;
-use immunosim_model::antigen_panel::{AntigenPanel, AntigenSpec};
-use immunosim_model::car::Product;
-use immunosim_model::interventions::{Bridging, IvigDose, Vaccination};
+use immunosim_engine::config::RunConfig;
+use immunosim_model::antigen_panel::AntigenSpec;
+pub use reference::reference_markdown;
+pub use resolved::RunInfo;
 pub use rules::MAX_B_TO_PLASMA_WEIGHT_RATIO;
-use rules::cross_field_errors;
 
 /// The default scenario, embedded in the binary (`immunosim run` with no file).
 pub const DEFAULT_SCENARIO: &str = include_str!("../../../scenarios/sle_cd19_erlangen.toml");
@@ -43,18 +58,12 @@ pub const DEFAULT_SCENARIO_LABEL: &str = "<built-in>/sle_cd19_erlangen.toml";
 
 /// The text of a built-in preset.
 pub fn preset_text(name: &str) -> Option<&'static str> {
-    match name {
-        "healthy" => Some(include_str!("../../../scenarios/presets/healthy.toml")),
-        "sle" => Some(include_str!("../../../scenarios/presets/sle.toml")),
-        "lymphoma_like" => Some(include_str!(
-            "../../../scenarios/presets/lymphoma_like.toml"
-        )),
-        "mg" => Some(include_str!("../../../scenarios/presets/mg.toml")),
-        _ => None,
-    }
+    use immunosim_model::named::Named;
+    Preset::from_name(name).map(Preset::text)
 }
 
-/// A validated scenario with every value resolved.
+/// A validated scenario: what the file says about itself, and the engine's
+/// configuration with every value resolved (catalogue defaults, then preset, then file).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Scenario {
     /// Short name.
@@ -66,43 +75,15 @@ pub struct Scenario {
     /// Clinical scale of the activity score (`sledai_like`, `mg_adl_like`): names its
     /// output columns.
     pub score_scale: String,
-    /// Days recorded.
-    pub days: f64,
-    /// Burn-in days before day 0.
-    pub burn_in_days: f64,
-    /// Run seed.
-    pub seed: u64,
-    /// Step length, days.
-    pub time_step_days: f64,
-    /// Interval between recorded days.
-    pub record_every_days: f64,
-    /// Body weight, kg.
-    pub weight_kg: f64,
-    /// Cells per agent for (B cell, plasma cell, T cell, CAR-T cell).
-    pub cells_per_agent: [f64; 4],
-    /// Height, cm.
-    pub height_cm: f64,
-    /// CAR-T products (their constructs' targets are slots of `antigens`).
-    pub products: Vec<Product>,
-    /// The run's antigens, one per cell density slot.
-    pub antigens: AntigenPanel,
+    /// What the engine runs: days, seed, step, patient, resolution, sites, treatments,
+    /// antigens and parameters.
+    pub config: RunConfig,
     /// Antigens the scenario itself defines (`[[antigens]]`), for `run.toml`.
     pub own_antigens: Vec<AntigenSpec>,
     /// Antigen names the scenario's products use, in order of appearance.
     pub named_antigens: Vec<String>,
-    /// Lymphodepletion: (day, fludarabine mg/m2, cyclophosphamide mg/m2), by day.
-    pub chemotherapy: Vec<(f64, f64, f64)>,
-    /// Bridging glucocorticoid, if any.
-    pub bridging: Option<Bridging>,
-    /// Vaccine doses, in file order.
-    pub vaccinations: Vec<Vaccination>,
-    /// IVIG infusions, in file order.
-    pub ivig: Vec<IvigDose>,
-    /// Sites in (blood, lymphoid, marrow, organ).
-    pub sites: [u16; 4],
-    /// All model parameters (catalogue defaults, then preset, then scenario).
-    pub params: Parameters,
 }
+
 /// Loads and validates a scenario file.
 pub fn load(path: &Path) -> Result<Scenario, ScenarioErrors> {
     let label = path.display().to_string();
@@ -128,116 +109,33 @@ pub fn parse_str(text: &str, file: &str) -> Result<Scenario, ScenarioErrors> {
     parse_named(text, file, "scenario")
 }
 
+/// Stage 1 (syntax) stops at its error; otherwise the schema's problems, what serde
+/// alone finds, and the cross-field rules on every table the others left sound are all
+/// reported together, in file order.
 fn parse_named(text: &str, file: &str, default_name: &str) -> Result<Scenario, ScenarioErrors> {
     let checked = validate::parse(file, text).map_err(|e| ScenarioErrors(vec![e]))?;
     let mut errors = validate::check_schema(&checked);
-    if !errors.is_empty() {
-        errors.sort();
-        return Err(ScenarioErrors(errors));
-    }
-    let parsed: ScenarioFile = toml::from_str(text).map_err(|e| {
-        ScenarioErrors(vec![checked.error_at(
-            e.span(),
-            "",
-            e.message().to_string(),
-            ErrorKind::WrongType,
-        )])
-    })?;
-    let preset = parsed
-        .scenario
-        .preset
-        .clone()
-        .unwrap_or_else(|| "healthy".into());
-    let mut params = Parameters::default();
-    let score_scale = apply_preset(&preset, &mut params)?;
-    for (group, values) in &parsed.parameters {
-        for (name, &value) in values {
-            params.set(group, name, value);
-        }
-    }
-    let own_antigens: Vec<AntigenSpec> = parsed.antigens.iter().map(antigens::spec).collect();
-    let named = named_antigens(&parsed.products);
-    let panel = antigens::panel(&antigens::known(&own_antigens), &named);
-    let s = &parsed.scenario;
-    let all = parsed.resolution.cells_per_agent.unwrap_or(5e5);
-    let k = &parsed.resolution.cells_per_agent_by_kind;
-    let scenario = Scenario {
-        name: s.name.clone().unwrap_or_else(|| default_name.to_string()),
-        description: s.description.clone().unwrap_or_default(),
-        preset,
-        score_scale,
-        days: s.days.unwrap_or(730.0),
-        burn_in_days: s.burn_in_days.unwrap_or(365.0),
-        seed: s.seed.unwrap_or(1),
-        time_step_days: s.time_step_days.unwrap_or(1.0),
-        record_every_days: s.record_every_days.unwrap_or(1.0),
-        weight_kg: parsed.patient.weight_kg.unwrap_or(70.0),
-        cells_per_agent: [
-            k.b_cell.unwrap_or(all),
-            k.plasma_cell.unwrap_or(all),
-            k.t_cell.unwrap_or(all),
-            k.car_t.unwrap_or(DEFAULT_CAR_T_CELLS_PER_AGENT),
-        ],
-        height_cm: parsed.patient.height_cm.unwrap_or(170.0),
-        products: parsed
-            .products
+    let reading = read::read(&checked, &errors, default_name)?;
+    let mut tainted = reading.tainted;
+    tainted.extend(
+        errors
             .iter()
-            .enumerate()
-            .map(|(i, p)| product(i, p, &panel))
-            .collect(),
-        antigens: panel,
-        own_antigens,
-        named_antigens: named,
-        chemotherapy: chemotherapy(&parsed.lymphodepletion),
-        bridging: bridging(parsed.bridging.as_ref()),
-        vaccinations: vaccinations(&parsed.vaccinations),
-        ivig: ivig(&parsed.ivig),
-        sites: [
-            parsed.sites.blood.unwrap_or(4),
-            parsed.sites.lymphoid.unwrap_or(32),
-            parsed.sites.marrow.unwrap_or(8),
-            parsed.sites.organ.unwrap_or(4),
-        ],
-        params,
-    };
-    let errors = cross_field_errors(&scenario, &checked);
+            .filter(|e| e.kind != ErrorKind::UnknownField)
+            .map(|e| read::table_of(&e.field).to_string()),
+    );
+    errors.extend(reading.errors);
+    errors.extend(
+        rules::cross_field_errors(&reading.scenario, &checked)
+            .into_iter()
+            .filter(|e| !read::taints(&tainted, &e.field)),
+    );
     if errors.is_empty() {
-        Ok(scenario)
+        Ok(reading.scenario)
     } else {
+        errors.sort();
         Err(ScenarioErrors(errors))
     }
 }
 
-/// Applies a built-in preset's parameters (a preset file is validated like a scenario)
-/// and returns its score scale.
-fn apply_preset(name: &str, params: &mut Parameters) -> Result<String, ScenarioErrors> {
-    let default_scale = schema::SCORE_SCALES[0].to_string();
-    let Some(text) = preset_text(name) else {
-        return Ok(default_scale);
-    };
-    let label = format!("<built-in>/presets/{name}.toml");
-    let checked = validate::parse(&label, text).map_err(|e| ScenarioErrors(vec![e]))?;
-    let errors = validate::check_schema(&checked);
-    if !errors.is_empty() {
-        return Err(ScenarioErrors(errors));
-    }
-    let parsed: ScenarioFile = toml::from_str(text).map_err(|e| {
-        ScenarioErrors(vec![checked.error_at(
-            e.span(),
-            "",
-            e.message().to_string(),
-            ErrorKind::WrongType,
-        )])
-    })?;
-    for (group, values) in &parsed.parameters {
-        for (name, &value) in values {
-            params.set(group, name, value);
-        }
-    }
-    Ok(parsed
-        ._preset
-        .as_ref()
-        .and_then(|p| p.get("score_scale"))
-        .and_then(|v| v.as_str())
-        .map_or(default_scale, str::to_string))
-}
+#[cfg(test)]
+mod tests;

@@ -2,73 +2,74 @@
 //! file re-runs to the same outputs.
 
 use crate::Scenario;
+use crate::choices::RunStatus;
+use crate::schema::{self, Slot};
+use immunosim_engine::config::ChemotherapyDay;
 use immunosim_model::Parameters;
 use immunosim_model::antigen_panel::Stage;
-use immunosim_model::car::{Dose, Logic, Platform, Source};
-use immunosim_model::interventions::Vaccination;
+use immunosim_model::car::Dose;
+use immunosim_model::interventions::Vaccine;
+use immunosim_model::named::Named;
+
+/// The informational `[run]` table of `run.toml`: read back, it is accepted and
+/// ignored (outputs depend on none of it).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct RunInfo<'a> {
+    /// immunosim version of the run.
+    pub version: &'a str,
+    /// Worker threads of the run.
+    pub threads: usize,
+    /// Where the run was when this `run.toml` was written.
+    pub status: RunStatus,
+}
 
 impl Scenario {
     /// The fully resolved scenario as TOML: every field and every parameter, so that
-    /// the file re-runs to the same outputs. `run` adds informational `[run]` values.
-    pub fn to_resolved_toml(&self, version: &str, threads: usize) -> String {
+    /// the file re-runs to the same outputs, and `run`'s informational `[run]` table.
+    pub fn to_resolved_toml(&self, run: RunInfo<'_>) -> String {
         let mut out = String::new();
         out.push_str("# Fully resolved scenario written by immunosim: re-run it with\n");
-        out.push_str("#   immunosim run run.toml\n# Every parameter is listed with its unit.\n\n");
-        out.push_str("[scenario]\n");
-        out.push_str(&format!("name = {}\n", quote(&self.name)));
-        out.push_str(&format!("description = {}\n", quote(&self.description)));
-        out.push_str(&format!("preset = {}\n", quote(&self.preset)));
-        out.push_str(&format!("days = {}\n", num(self.days)));
-        out.push_str(&format!("burn_in_days = {}\n", num(self.burn_in_days)));
-        out.push_str(&format!("seed = {}\n", self.seed));
-        out.push_str(&format!("time_step_days = {}\n", num(self.time_step_days)));
-        out.push_str(&format!(
-            "record_every_days = {}\n\n",
-            num(self.record_every_days)
-        ));
-        out.push_str(&format!(
-            "[patient]\nweight_kg = {}\nheight_cm = {}\n\n",
-            num(self.weight_kg),
-            num(self.height_cm)
-        ));
-        out.push_str("[resolution.cells_per_agent_by_kind]\n");
-        for (kind, w) in ["b_cell", "plasma_cell", "t_cell", "car_t"]
-            .iter()
-            .zip(self.cells_per_agent)
-        {
-            out.push_str(&format!("{kind} = {}\n", num(w)));
+        out.push_str("#   immunosim run run.toml\n# Every parameter is listed with its unit.\n");
+        let mut table = "";
+        for field in schema::fields() {
+            let value = match field.slot {
+                Some(Slot::Number(get, _)) => num(get(self)),
+                Some(Slot::Whole(get, _)) => get(self).to_string(),
+                Some(Slot::Text(get, _)) => quote(get(self)),
+                Some(Slot::NumberIn(_)) | None => continue,
+            };
+            if field.table != table {
+                table = field.table;
+                out.push_str(&format!("\n[{table}]\n"));
+            }
+            out.push_str(&format!("{} = {value}\n", field.name));
         }
-        let [blood, lymphoid, marrow, organ] = self.sites;
-        out.push_str(&format!("\n[sites]\nblood = {blood}\nlymphoid = {lymphoid}\nmarrow = {marrow}\norgan = {organ}\n"));
-        if !self.chemotherapy.is_empty() {
+        let chemotherapy = &self.config.lymphodepletion;
+        if !chemotherapy.is_empty() {
             // One table can hold one dose per drug: days with the same dose are listed.
-            let days_of = |pick: fn(&(f64, f64, f64)) -> f64| -> (f64, Vec<String>) {
-                let given: Vec<&(f64, f64, f64)> =
-                    self.chemotherapy.iter().filter(|d| pick(d) > 0.0).collect();
+            let days_of = |pick: fn(&ChemotherapyDay) -> f64| -> (f64, Vec<String>) {
+                let given: Vec<&ChemotherapyDay> =
+                    chemotherapy.iter().filter(|d| pick(d) > 0.0).collect();
                 (
                     given.first().map_or(0.0, |d| pick(d)),
-                    given.iter().map(|d| num(d.0)).collect(),
+                    given.iter().map(|d| num(d.day)).collect(),
                 )
             };
-            let (flu, flu_days) = days_of(|d| d.1);
-            let (cy, cy_days) = days_of(|d| d.2);
+            let (flu, flu_days) = days_of(|d| d.fludarabine_mg_per_m2);
+            let (cy, cy_days) = days_of(|d| d.cyclophosphamide_mg_per_m2);
             out.push_str(&format!(
                 "\n[lymphodepletion]\nfludarabine_mg_per_m2_per_day = {}\nfludarabine_days = [{}]\ncyclophosphamide_mg_per_m2_per_day = {}\ncyclophosphamide_days = [{}]\n",
                 num(flu), flu_days.join(", "), num(cy), cy_days.join(", ")
             ));
         }
-        for p in &self.products {
+        for p in &self.config.products {
             let c = &p.construct;
             let targets: Vec<String> = c
                 .targets
                 .iter()
-                .map(|&a| quote(self.antigens.name(a)))
+                .map(|&a| quote(self.config.antigens.name(a)))
                 .collect();
-            let logic = match c.logic {
-                Logic::Or => "or",
-                Logic::And => "and",
-                Logic::Not => "not",
-            };
+            let logic = c.logic.name();
             out.push_str(&format!(
                 "\n[[products]]\nname = {}\ntargets = [{}]\nlogic = \"{logic}\"\n",
                 quote(&p.name),
@@ -77,17 +78,10 @@ impl Scenario {
             if let Some(veto) = c.inhibitory {
                 out.push_str(&format!(
                     "inhibitory = {}\n",
-                    quote(self.antigens.name(veto))
+                    quote(self.config.antigens.name(veto))
                 ));
             }
-            let source = match p.source {
-                Source::Autologous => "autologous",
-                Source::Allogeneic => "allogeneic",
-            };
-            let platform = match p.platform {
-                Platform::Viral => "viral",
-                Platform::Mrna => "mrna",
-            };
+            let (source, platform) = (p.source.name(), p.platform.name());
             out.push_str(&format!(
                 "source = \"{source}\"\nplatform = \"{platform}\"\n"
             ));
@@ -134,7 +128,7 @@ impl Scenario {
                 quote(&a.source)
             ));
         }
-        if let Some(b) = self.bridging {
+        if let Some(b) = self.config.bridging {
             out.push_str(&format!(
                 "\n[bridging]\nprednisolone_mg_per_day = {}\nstart_day = {}\nend_day = {}\n",
                 num(b.prednisolone_mg_per_day),
@@ -142,17 +136,18 @@ impl Scenario {
                 num(b.end_day)
             ));
         }
-        for v in &self.vaccinations {
-            let name = Vaccination::VACCINES
-                .iter()
-                .find(|x| x.1 == v.vaccine)
-                .map_or("vaccine_a", |x| x.0);
+        for v in &self.config.vaccinations {
+            // Scenarios give only vaccine specificities (the reader maps no other).
+            let Some(name) = Vaccine::ALL.iter().find(|x| x.specificity() == v.vaccine) else {
+                continue;
+            };
+            let name = name.name();
             out.push_str(&format!(
                 "\n[[vaccinations]]\nday = {}\nvaccine = \"{name}\"\n",
                 num(v.day)
             ));
         }
-        for d in &self.ivig {
+        for d in &self.config.ivig {
             out.push_str(&format!(
                 "\n[[ivig]]\nday = {}\ndose_g_per_kg = {}\n",
                 num(d.day),
@@ -162,7 +157,11 @@ impl Scenario {
         for group in Parameters::GROUPS {
             out.push_str(&format!("\n[parameters.{group}]\n"));
             for spec in Parameters::catalogue().filter(|s| s.group == group) {
-                let value = self.params.get(group, spec.name).unwrap_or(spec.default);
+                let value = self
+                    .config
+                    .params
+                    .get(group, spec.name)
+                    .unwrap_or(spec.default);
                 out.push_str(&format!(
                     "{} = {}  # {}\n",
                     spec.name,
@@ -172,8 +171,10 @@ impl Scenario {
             }
         }
         out.push_str(&format!(
-            "\n[run]\nversion = {}\nthreads = {threads}\n",
-            quote(version)
+            "\n[run]\nversion = {}\nthreads = {}\nstatus = \"{}\"\n",
+            quote(run.version),
+            run.threads,
+            run.status.name()
         ));
         out
     }

@@ -19,7 +19,7 @@ pub const MAX_B_TO_PLASMA_WEIGHT_RATIO: f64 = 256.0;
 fn before_start(day: f64, s: &Scenario) -> String {
     format!(
         "= {day} is before the simulation starts (day -{} with this burn-in)",
-        s.burn_in_days
+        s.config.burn_in_days
     )
 }
 
@@ -37,17 +37,17 @@ pub(crate) fn cross_field_errors(
             ErrorKind::Inconsistent,
         ));
     };
-    let steps = s.record_every_days / s.time_step_days;
+    let steps = s.config.record_every_days / s.config.dt_days;
     if (steps - steps.round()).abs() > 1e-9 || steps < 1.0 - 1e-9 {
         fail(
             "scenario.record_every_days",
             format!(
                 "= {} must be a whole multiple of scenario.time_step_days = {}",
-                s.record_every_days, s.time_step_days
+                s.config.record_every_days, s.config.dt_days
             ),
         );
     }
-    let p = &s.params;
+    let p = &s.config.params;
     let ph = &p.physiology;
     let recirculating = ph.blood_share_of_recirculating
         + ph.marrow_share_of_recirculating
@@ -95,7 +95,7 @@ pub(crate) fn cross_field_errors(
             "vaccine niche shares must add to < 1".into(),
         );
     }
-    let [b_weight, plasma_weight, ..] = s.cells_per_agent;
+    let [b_weight, plasma_weight, ..] = s.config.cells_per_agent;
     if b_weight / plasma_weight > MAX_B_TO_PLASMA_WEIGHT_RATIO {
         // Point at the by-kind value the user wrote (plasma_cell, else b_cell).
         let plasma = "resolution.cells_per_agent_by_kind.plasma_cell";
@@ -117,7 +117,7 @@ pub(crate) fn cross_field_errors(
         ));
     }
     errors.extend(antigen_errors(s, checked));
-    for (i, product) in s.products.iter().enumerate() {
+    for (i, product) in s.config.products.iter().enumerate() {
         let path = format!("products[{i}]");
         let logic_path = format!("{path}.logic");
         match (product.construct.logic, product.construct.inhibitory) {
@@ -137,18 +137,18 @@ pub(crate) fn cross_field_errors(
         }
         errors.extend(product_errors(s, checked, i, product));
     }
-    for &(day, _, _) in &s.chemotherapy {
-        if day < -s.burn_in_days - 1e-9 {
+    for day in s.config.lymphodepletion.iter().map(|d| d.day) {
+        if day < -s.config.burn_in_days - 1e-9 {
             errors.push(checked.error_at(
                 checked.span_of("lymphodepletion.fludarabine_days").or(checked.span_of("lymphodepletion.cyclophosphamide_days")),
                 "lymphodepletion",
-                format!("chemotherapy on day {day} is before the simulation starts (day -{} with this burn-in)", s.burn_in_days),
+                format!("chemotherapy on day {day} is before the simulation starts (day -{} with this burn-in)", s.config.burn_in_days),
                 ErrorKind::Inconsistent,
             ));
             break;
         }
     }
-    let start = -s.burn_in_days - 1e-9;
+    let start = -s.config.burn_in_days - 1e-9;
     let late = |array: &str, days: Vec<f64>| -> Vec<ScenarioError> {
         days.iter()
             .enumerate()
@@ -165,10 +165,10 @@ pub(crate) fn cross_field_errors(
     };
     errors.extend(late(
         "vaccinations",
-        s.vaccinations.iter().map(|v| v.day).collect(),
+        s.config.vaccinations.iter().map(|v| v.day).collect(),
     ));
-    errors.extend(late("ivig", s.ivig.iter().map(|d| d.day).collect()));
-    if let Some(b) = s.bridging {
+    errors.extend(late("ivig", s.config.ivig.iter().map(|d| d.day).collect()));
+    if let Some(b) = s.config.bridging {
         if b.end_day <= b.start_day {
             errors.push(checked.error_at(
                 checked.span_of("bridging.end_day"),
@@ -201,7 +201,7 @@ fn antigen_errors(s: &Scenario, checked: &validate::Checked<'_>) -> Vec<Scenario
         .into_iter()
         .map(|a| a.name)
         .collect();
-    for i in 0..s.products.len() {
+    for i in 0..s.config.products.len() {
         let Some(product) = checked.array_table("products", i) else {
             continue;
         };
@@ -301,13 +301,13 @@ fn product_errors(
         _ => {}
     }
     if let Dose::Flat(cells) = product.dose {
-        let per_kg = cells / s.weight_kg;
+        let per_kg = cells / s.config.weight_kg;
         if !(1e4..=1e10).contains(&per_kg) {
             fail(
                 "dose_cells",
                 format!(
                     "= {cells} is {per_kg:.3e} cells/kg for {} kg (allowed 1e4 <= x <= 1e10 cells/kg)",
-                    s.weight_kg
+                    s.config.weight_kg
                 ),
             );
         }
@@ -356,7 +356,7 @@ fn product_errors(
                 ),
             );
         }
-        if m.leukapheresis_day < -s.burn_in_days - 1e-9 {
+        if m.leukapheresis_day < -s.config.burn_in_days - 1e-9 {
             fail("leukapheresis_day", before_start(m.leukapheresis_day, s));
         }
         let first = product.infusion_days().into_iter().reduce(f64::min);
@@ -379,7 +379,7 @@ fn product_errors(
         }
     }
     for day in product.infusion_days() {
-        if day < -s.burn_in_days - 1e-9 {
+        if day < -s.config.burn_in_days - 1e-9 {
             let field = if day == product.infusion_day {
                 "infusion_day"
             } else {

@@ -1,10 +1,14 @@
 //! The scenario schema: every table and field a scenario may contain.
 //!
 //! Parameter tables (`[parameters.GROUP]`) come from the model's catalogue; the other
-//! tables are listed here. Validation walks a parsed file against this schema, so that
-//! unknown fields, wrong types and out-of-range values are all reported at once.
+//! fields are the rows of [`crate::fields`]. Validation walks a parsed file against this
+//! schema, so that unknown fields, wrong types and out-of-range values are all reported
+//! at once; the reader, `run.toml` and the reference take defaults and places from it.
 
+use crate::Scenario;
+use crate::fields::{OTHER_FIELDS, RUN_FIELDS};
 use immunosim_model::Parameters;
+use immunosim_model::named::Named;
 
 /// What kind of value a field takes.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -27,7 +31,7 @@ pub enum FieldKind {
         /// Largest allowed value.
         max: i64,
     },
-    /// One of a fixed list.
+    /// One of a fixed list (a [`Named`] enum's names).
     Choice(&'static [&'static str]),
     /// A non-empty list of antigen names (checked against the known antigens, which
     /// a scenario may extend, by the cross-field rules).
@@ -45,14 +49,39 @@ pub enum FieldKind {
     },
 }
 
-/// The built-in antigen catalogue (data: names, densities by stage, sources).
-pub const ANTIGEN_CATALOGUE: &str = include_str!("../../../scenarios/antigens/catalogue.toml");
+/// What a field is when the file leaves it out.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum DefaultValue {
+    /// This number.
+    Number(f64),
+    /// This whole number.
+    Whole(i64),
+    /// This text (or choice).
+    Text(&'static str),
+    /// This truth value.
+    Bool(bool),
+    /// This list of numbers.
+    Numbers(&'static [f64]),
+    /// No value: what leaving it out means (`required`, `absent`, another field).
+    Note(&'static str),
+}
 
-/// Tables that are arrays (`[[products]]`, `[[antigens]]`, `[[vaccinations]]`, `[[ivig]]`).
-pub const ARRAY_TABLES: &[&str] = &["products", "antigens", "vaccinations", "ivig"];
+/// Where the value of a field of a single table lives in a [`Scenario`]: read there
+/// when the file is loaded, written from there into `run.toml`.
+#[derive(Clone, Copy, Debug)]
+pub enum Slot {
+    /// A number.
+    Number(fn(&Scenario) -> f64, fn(&mut Scenario, f64)),
+    /// A whole number (the schema's range keeps it non-negative).
+    Whole(fn(&Scenario) -> u64, fn(&mut Scenario, u64)),
+    /// Text.
+    Text(fn(&Scenario) -> &str, fn(&mut Scenario, &str)),
+    /// A number spread over values that other fields name (not written back).
+    NumberIn(fn(&mut Scenario, f64)),
+}
 
 /// One field of the schema.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug)]
 pub struct Field {
     /// Dotted table path (`scenario`, `resolution.cells_per_agent_by_kind`, ...).
     pub table: &'static str,
@@ -60,511 +89,120 @@ pub struct Field {
     pub name: &'static str,
     /// Value kind.
     pub kind: FieldKind,
-    /// What it means, and its default.
+    /// The value when the file leaves it out.
+    pub default: DefaultValue,
+    /// What it means.
     pub doc: &'static str,
+    /// Where the value lives (fields of single tables); array tables are read by serde.
+    pub slot: Option<Slot>,
 }
 
-/// Clinical scales an activity score can mimic (`[preset] score_scale`): the SLEDAI-2K
-/// for lupus, the MG-ADL for myasthenia gravis. The scale names the score's columns.
-pub const SCORE_SCALES: &[&str] = &["sledai_like", "mg_adl_like"];
+impl Field {
+    /// A field of any kind, with no default yet.
+    pub const fn new(
+        table: &'static str,
+        name: &'static str,
+        kind: FieldKind,
+        doc: &'static str,
+    ) -> Field {
+        Field {
+            table,
+            name,
+            kind,
+            default: DefaultValue::Note("none"),
+            doc,
+            slot: None,
+        }
+    }
 
-/// Built-in disease presets (files in `scenarios/presets/`).
-pub const PRESETS: &[&str] = &["healthy", "sle", "lymphoma_like", "mg"];
+    /// A text field.
+    pub const fn text(table: &'static str, name: &'static str, doc: &'static str) -> Field {
+        Field::new(table, name, FieldKind::Text, doc)
+    }
 
-const fn number(
-    table: &'static str,
-    name: &'static str,
-    min: f64,
-    max: f64,
-    unit: &'static str,
-    doc: &'static str,
-) -> Field {
-    Field {
-        table,
-        name,
-        kind: FieldKind::Number { min, max, unit },
-        doc,
+    /// A number within [min, max] in `unit`.
+    pub const fn number(
+        table: &'static str,
+        name: &'static str,
+        min: f64,
+        max: f64,
+        unit: &'static str,
+        doc: &'static str,
+    ) -> Field {
+        Field::new(table, name, FieldKind::Number { min, max, unit }, doc)
+    }
+
+    /// A list of numbers within [min, max] in `unit`.
+    pub const fn numbers(
+        table: &'static str,
+        name: &'static str,
+        min: f64,
+        max: f64,
+        unit: &'static str,
+        doc: &'static str,
+    ) -> Field {
+        Field::new(table, name, FieldKind::NumberList { min, max, unit }, doc)
+    }
+
+    /// A whole number within [min, max].
+    pub const fn integer(
+        table: &'static str,
+        name: &'static str,
+        min: i64,
+        max: i64,
+        doc: &'static str,
+    ) -> Field {
+        Field::new(table, name, FieldKind::Integer { min, max }, doc)
+    }
+
+    /// One of `names`.
+    pub const fn choice(
+        table: &'static str,
+        name: &'static str,
+        names: &'static [&'static str],
+        doc: &'static str,
+    ) -> Field {
+        Field::new(table, name, FieldKind::Choice(names), doc)
+    }
+
+    /// true or false.
+    pub const fn boolean(table: &'static str, name: &'static str, doc: &'static str) -> Field {
+        Field::new(table, name, FieldKind::Bool, doc)
+    }
+
+    /// A list of antigen names.
+    pub const fn antigens(table: &'static str, name: &'static str, doc: &'static str) -> Field {
+        Field::new(table, name, FieldKind::AntigenList, doc)
+    }
+
+    /// With this default.
+    pub const fn or(self, default: DefaultValue) -> Field {
+        Field { default, ..self }
+    }
+
+    /// With its value in this slot of a [`Scenario`].
+    pub const fn slot(self, slot: Slot) -> Field {
+        Field {
+            slot: Some(slot),
+            ..self
+        }
     }
 }
 
-const fn integer(
-    table: &'static str,
-    name: &'static str,
-    min: i64,
-    max: i64,
-    doc: &'static str,
-) -> Field {
-    Field {
-        table,
-        name,
-        kind: FieldKind::Integer { min, max },
-        doc,
-    }
-}
+/// The built-in antigen catalogue (data: names, densities by stage, sources).
+pub const ANTIGEN_CATALOGUE: &str = include_str!("../../../scenarios/antigens/catalogue.toml");
 
-/// Fields outside `[parameters.*]`.
-pub const FIELDS: &[Field] = &[
-    Field {
-        table: "scenario",
-        name: "name",
-        kind: FieldKind::Text,
-        doc: "Short name of the scenario (default: the file name).",
-    },
-    Field {
-        table: "scenario",
-        name: "description",
-        kind: FieldKind::Text,
-        doc: "One line saying what the scenario is for.",
-    },
-    Field {
-        table: "scenario",
-        name: "preset",
-        kind: FieldKind::Choice(PRESETS),
-        doc: "Disease preset whose parameters the scenario starts from (default healthy).",
-    },
-    number(
-        "scenario",
-        "days",
-        1.0,
-        36_525.0,
-        "days",
-        "Days recorded from day 0 (default 730).",
-    ),
-    number(
-        "scenario",
-        "burn_in_days",
-        0.0,
-        3_650.0,
-        "days",
-        "Days simulated before day 0 to reach the untreated steady state (default 365).",
-    ),
-    integer(
-        "scenario",
-        "seed",
-        0,
-        i64::MAX,
-        "Run seed (default 1); --seed overrides it.",
-    ),
-    number(
-        "scenario",
-        "time_step_days",
-        0.05,
-        1.0,
-        "days",
-        "Step length (default 1).",
-    ),
-    number(
-        "scenario",
-        "record_every_days",
-        0.05,
-        365.0,
-        "days",
-        "Interval between recorded days; a multiple of the step (default 1).",
-    ),
-    number(
-        "patient",
-        "weight_kg",
-        20.0,
-        250.0,
-        "kg",
-        "Body weight; pool sizes and volumes scale with it (default 70).",
-    ),
-    number(
-        "patient",
-        "height_cm",
-        100.0,
-        230.0,
-        "cm",
-        "Height, for body surface area (default 170).",
-    ),
-    number(
-        "resolution",
-        "cells_per_agent",
-        1.0,
-        1e12,
-        "cells",
-        "Real cells each agent stands for, all kinds (default 5e5: ~1.2 million agents).",
-    ),
-    number(
-        "resolution.cells_per_agent_by_kind",
-        "b_cell",
-        1.0,
-        1e12,
-        "cells",
-        "Cells per agent for B-lineage cells (overrides resolution.cells_per_agent).",
-    ),
-    number(
-        "resolution.cells_per_agent_by_kind",
-        "plasma_cell",
-        1.0,
-        1e12,
-        "cells",
-        "Cells per agent for plasmablasts and plasma cells (at least b_cell / 256).",
-    ),
-    number(
-        "resolution.cells_per_agent_by_kind",
-        "t_cell",
-        1.0,
-        1e12,
-        "cells",
-        "Cells per agent for T cells.",
-    ),
-    number(
-        "resolution.cells_per_agent_by_kind",
-        "car_t",
-        1.0,
-        1e12,
-        "cells",
-        "Cells per agent for CAR-T cells (default 1e5: an infusion of 7e7 cells is 700 agents).",
-    ),
-    number(
-        "lymphodepletion",
-        "fludarabine_mg_per_m2_per_day",
-        0.0,
-        50.0,
-        "mg/m2/day",
-        "Fludarabine dose on each fludarabine day (Erlangen: 25).",
-    ),
-    Field {
-        table: "lymphodepletion",
-        name: "fludarabine_days",
-        kind: FieldKind::NumberList {
-            min: -60.0,
-            max: 36_525.0,
-            unit: "day",
-        },
-        doc: "Days fludarabine is given (Erlangen: [-5, -4, -3]).",
-    },
-    number(
-        "lymphodepletion",
-        "cyclophosphamide_mg_per_m2_per_day",
-        0.0,
-        3000.0,
-        "mg/m2/day",
-        "Cyclophosphamide dose on each cyclophosphamide day (Erlangen: 1000).",
-    ),
-    Field {
-        table: "lymphodepletion",
-        name: "cyclophosphamide_days",
-        kind: FieldKind::NumberList {
-            min: -60.0,
-            max: 36_525.0,
-            unit: "day",
-        },
-        doc: "Days cyclophosphamide is given (Erlangen: [-3]).",
-    },
-    Field {
-        table: "antigens",
-        name: "name",
-        kind: FieldKind::Text,
-        doc: "Name of a new antigen (or of a catalogue antigen to redefine), as products name it.",
-    },
-    Field {
-        table: "antigens",
-        name: "b_precursor",
-        kind: FieldKind::NumberList {
-            min: 0.0,
-            max: 1.0e6,
-            unit: "molecules/cell",
-        },
-        doc: "[mean, SD] molecules per pre-B cell (log-normal); left out = absent.",
-    },
-    Field {
-        table: "antigens",
-        name: "b_cell",
-        kind: FieldKind::NumberList {
-            min: 0.0,
-            max: 1.0e6,
-            unit: "molecules/cell",
-        },
-        doc: "[mean, SD] molecules per transitional, naive, memory, activated or GC B cell.",
-    },
-    Field {
-        table: "antigens",
-        name: "plasmablast",
-        kind: FieldKind::NumberList {
-            min: 0.0,
-            max: 1.0e6,
-            unit: "molecules/cell",
-        },
-        doc: "[mean, SD] molecules per plasmablast.",
-    },
-    Field {
-        table: "antigens",
-        name: "plasma_cell",
-        kind: FieldKind::NumberList {
-            min: 0.0,
-            max: 1.0e6,
-            unit: "molecules/cell",
-        },
-        doc: "[mean, SD] molecules per long-lived plasma cell.",
-    },
-    Field {
-        table: "antigens",
-        name: "lost_by_mature_plasma_cells",
-        kind: FieldKind::Bool,
-        doc: "Absent on the CD19-negative subset of long-lived plasma cells (as CD19 is; default false).",
-    },
-    Field {
-        table: "antigens",
-        name: "source",
-        kind: FieldKind::Text,
-        doc: "Where the densities come from.",
-    },
-    Field {
-        table: "products",
-        name: "name",
-        kind: FieldKind::Text,
-        doc: "Product name.",
-    },
-    Field {
-        table: "products",
-        name: "targets",
-        kind: FieldKind::AntigenList,
-        doc: "Antigens the CAR binds, e.g. [\"CD19\"] or [\"BCMA\", \"CD19\"].",
-    },
-    Field {
-        table: "products",
-        name: "logic",
-        kind: FieldKind::Choice(&["or", "and", "not"]),
-        doc: "How binders combine: or (tandem/compound), and (split signal), not (inhibitory CAR). Default or.",
-    },
-    Field {
-        table: "products",
-        name: "inhibitory",
-        kind: FieldKind::Text,
-        doc: "The inhibitory antigen of a `not` construct.",
-    },
-    Field {
-        table: "products",
-        name: "source",
-        kind: FieldKind::Choice(&["autologous", "allogeneic"]),
-        doc: "autologous (the patient's own T cells; default) or allogeneic (off-the-shelf donor cells: no manufacturing wait, rejected as host T cells recover).",
-    },
-    Field {
-        table: "products",
-        name: "platform",
-        kind: FieldKind::Choice(&["viral", "mrna"]),
-        doc: "viral (integrated CAR, lifelong; default) or mrna (electroporated mRNA: the CAR fades within days and is diluted by division).",
-    },
-    number(
-        "products",
-        "dose_cells_per_kg",
-        1e4,
-        1e10,
-        "cells/kg",
-        "Dose per infusion in CAR-T cells per kg body weight (Erlangen: 1e6). Give this or dose_cells.",
-    ),
-    number(
-        "products",
-        "dose_cells",
-        1e5,
-        1e12,
-        "cells",
-        "Flat dose per infusion in CAR-T cells, whatever the weight (must come to 1e4-1e10 cells/kg). Give this or dose_cells_per_kg.",
-    ),
-    number(
-        "products",
-        "infusion_day",
-        -365.0,
-        36_525.0,
-        "day",
-        "Day of the first infusion (default 0).",
-    ),
-    integer(
-        "products",
-        "doses",
-        1,
-        52,
-        "Regular doses, dose_interval_days apart from infusion_day (default 1; mRNA products: e.g. 6 weekly doses).",
-    ),
-    number(
-        "products",
-        "dose_interval_days",
-        1.0,
-        365.0,
-        "days",
-        "Days between regular doses (default 7).",
-    ),
-    Field {
-        table: "products",
-        name: "reinfusion_days",
-        kind: FieldKind::NumberList {
-            min: -365.0,
-            max: 36_525.0,
-            unit: "day",
-        },
-        doc: "Further infusions of the same product (same lot, no new manufacturing) on these days.",
-    },
-    number(
-        "products",
-        "cd4_share",
-        0.0,
-        1.0,
-        "fraction",
-        "Share of CD4+ cells in the product; the rest are CD8+ (default 0.5, a defined 1:1 product).",
-    ),
-    Field {
-        table: "products",
-        name: "phenotype_shares",
-        kind: FieldKind::NumberList {
-            min: 0.0,
-            max: 1.0,
-            unit: "fraction",
-        },
-        doc: "Shares of stem-like, central memory, effector memory and effector cells at infusion; four numbers adding to 1 (default [0.3, 0.4, 0.2, 0.1]).",
-    },
-    number(
-        "products",
-        "leukapheresis_day",
-        -365.0,
-        36_525.0,
-        "day",
-        "Day the patient's T cells are collected; states that manufacturing is simulated (duration and failure). Autologous products only.",
-    ),
-    number(
-        "products",
-        "manufacturing_days_min",
-        1.0,
-        180.0,
-        "days",
-        "Shortest leukapheresis-to-release time (default 16, axi-cel).",
-    ),
-    number(
-        "products",
-        "manufacturing_days_max",
-        1.0,
-        180.0,
-        "days",
-        "Longest leukapheresis-to-release time (default 28, tisa-cel); the duration is uniform between min and max.",
-    ),
-    number(
-        "products",
-        "manufacturing_failure_probability",
-        0.0,
-        1.0,
-        "probability",
-        "Probability the product fails and is not infused (default 0.028, pooled pivotal trials).",
-    ),
-    number(
-        "bridging",
-        "prednisolone_mg_per_day",
-        0.0,
-        1000.0,
-        "mg/day",
-        "Bridging glucocorticoid, prednisolone-equivalent dose (damps organ inflammation; activity returns when it stops).",
-    ),
-    number(
-        "bridging",
-        "start_day",
-        -3_650.0,
-        36_525.0,
-        "day",
-        "First day of bridging (e.g. after leukapheresis).",
-    ),
-    number(
-        "bridging",
-        "end_day",
-        -3_650.0,
-        36_525.0,
-        "day",
-        "Day bridging stops (e.g. before lymphodepletion); after start_day.",
-    ),
-    number(
-        "vaccinations",
-        "day",
-        -3_650.0,
-        36_525.0,
-        "day",
-        "Day of the vaccine dose.",
-    ),
-    Field {
-        table: "vaccinations",
-        name: "vaccine",
-        kind: FieldKind::Choice(&["vaccine_a", "vaccine_b"]),
-        doc: "Which vaccine: vaccine_a (measles-like) or vaccine_b (tetanus-like); recalls the memory B cells of that specificity.",
-    },
-    number(
-        "ivig",
-        "day",
-        -3_650.0,
-        36_525.0,
-        "day",
-        "Day of the IVIG infusion.",
-    ),
-    number(
-        "ivig",
-        "dose_g_per_kg",
-        0.05,
-        2.0,
-        "g/kg",
-        "IVIG dose (replacement 0.4-0.6 g/kg; immunomodulatory up to 2 g/kg).",
-    ),
-    integer(
-        "sites",
-        "blood",
-        1,
-        4096,
-        "Well-mixed sites in blood (default 4).",
-    ),
-    integer(
-        "sites",
-        "lymphoid",
-        1,
-        4096,
-        "Well-mixed sites in lymphoid tissue (default 32).",
-    ),
-    integer(
-        "sites",
-        "marrow",
-        1,
-        4096,
-        "Well-mixed sites in bone marrow (default 8).",
-    ),
-    integer(
-        "sites",
-        "organ",
-        1,
-        4096,
-        "Well-mixed sites in the target organ (default 4).",
-    ),
-    Field {
-        table: "run",
-        name: "version",
-        kind: FieldKind::Text,
-        doc: "immunosim version that wrote this run.toml (informational).",
-    },
-    integer(
-        "run",
-        "threads",
-        0,
-        4096,
-        "Threads used by the run that wrote this run.toml (informational: outputs do not depend on it).",
-    ),
-    Field {
-        table: "preset",
-        name: "name",
-        kind: FieldKind::Text,
-        doc: "Name of a preset (preset files only).",
-    },
-    Field {
-        table: "preset",
-        name: "description",
-        kind: FieldKind::Text,
-        doc: "What a preset represents (preset files only).",
-    },
-    Field {
-        table: "preset",
-        name: "score_scale",
-        kind: FieldKind::Choice(SCORE_SCALES),
-        doc: "Clinical scale the activity score mimics, naming its output columns (preset files only; default sledai_like).",
-    },
-];
+/// Tables that are arrays (`[[products]]`, `[[antigens]]`, `[[vaccinations]]`, `[[ivig]]`).
+pub const ARRAY_TABLES: &[&str] = &["products", "antigens", "vaccinations", "ivig"];
+
+/// Every field outside `[parameters.*]`, in reference order.
+pub fn fields() -> impl Iterator<Item = &'static Field> {
+    RUN_FIELDS.iter().chain(OTHER_FIELDS)
+}
 
 /// Every table a file may contain (parameter groups included).
 pub fn tables() -> Vec<String> {
-    let mut tables: Vec<String> = FIELDS
-        .iter()
+    let mut tables: Vec<String> = fields()
         .map(|f| f.table.to_string())
         .filter(|t| !ARRAY_TABLES.contains(&t.as_str()))
         .collect();
@@ -578,21 +216,40 @@ pub fn tables() -> Vec<String> {
 /// The field `name` of `table`, parameters included.
 pub fn field(table: &str, name: &str) -> Option<Field> {
     if let Some(group) = table.strip_prefix("parameters.") {
-        return Parameters::spec(group, name).map(|s| Field {
-            table: "parameters",
-            name: s.name,
-            kind: FieldKind::Number {
-                min: s.min,
-                max: s.max,
-                unit: s.unit,
-            },
-            doc: s.doc,
+        return Parameters::spec(group, name).map(|s| {
+            Field::number("parameters", s.name, s.min, s.max, s.unit, s.doc)
+                .or(DefaultValue::Number(s.default))
         });
     }
-    FIELDS
-        .iter()
+    fields()
         .find(|f| f.table == table && f.name == name)
         .copied()
+}
+
+/// The default of a field that has one of a plain value; panics on a name the schema
+/// lacks, so a misspelt name fails every test that reads a product.
+fn default_of(table: &str, name: &str) -> DefaultValue {
+    field(table, name)
+        .unwrap_or_else(|| panic!("schema has no field {table}.{name}"))
+        .default
+}
+
+/// The number default of `table.name`.
+pub(crate) fn default_number(table: &str, name: &str) -> f64 {
+    match default_of(table, name) {
+        DefaultValue::Number(x) => x,
+        DefaultValue::Whole(i) => i as f64,
+        other => panic!("{table}.{name} has no number default: {other:?}"),
+    }
+}
+
+/// The choice default of `table.name`.
+pub(crate) fn default_choice<T: Named>(table: &str, name: &str) -> T {
+    match default_of(table, name) {
+        DefaultValue::Text(text) => T::from_name(text)
+            .unwrap_or_else(|| panic!("{table}.{name}: default {text} is not a choice")),
+        other => panic!("{table}.{name} has no choice default: {other:?}"),
+    }
 }
 
 /// Names of the fields and sub-tables of `table`, for suggestions.
@@ -603,8 +260,7 @@ pub fn names_in(table: &str) -> Vec<String> {
             .map(|s| s.name.to_string())
             .collect()
     } else {
-        FIELDS
-            .iter()
+        fields()
             .filter(|f| f.table == table)
             .map(|f| f.name.to_string())
             .collect()
@@ -628,11 +284,13 @@ pub fn names_in(table: &str) -> Vec<String> {
     names
 }
 
-/// The closest name to `unknown` among `candidates`, if close enough to suggest.
+/// The closest name to `unknown` among `candidates`, if close enough to suggest
+/// (compared without case, so `mRNA` finds `mrna`).
 pub fn suggest(unknown: &str, candidates: &[String]) -> Option<String> {
+    let unknown = unknown.to_lowercase();
     candidates
         .iter()
-        .map(|c| (strsim::jaro_winkler(unknown, c), c))
+        .map(|c| (strsim::jaro_winkler(&unknown, &c.to_lowercase()), c))
         .filter(|(score, _)| *score > 0.8)
         .max_by(|a, b| a.0.total_cmp(&b.0))
         .map(|(_, c)| c.clone())

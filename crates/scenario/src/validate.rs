@@ -65,6 +65,17 @@ impl<'a> Checked<'a> {
             .get(index)
     }
 
+    /// The item at a dotted path of tables (`scenario.days`), if present.
+    pub fn item(&self, path: &str) -> Option<&Item> {
+        let mut parts: Vec<&str> = path.split('.').collect();
+        let last = parts.pop()?;
+        let mut table: &Table = self.document.as_table();
+        for part in parts {
+            table = table.get(part)?.as_table()?;
+        }
+        table.get(last)
+    }
+
     /// The span of the value at a dotted path (`scenario.days`), if present.
     pub fn span_of(&self, path: &str) -> Option<std::ops::Range<usize>> {
         let mut parts: Vec<&str> = path.split('.').collect();
@@ -88,27 +99,38 @@ pub fn parse<'a>(file: &'a str, text: &'a str) -> Result<Checked<'a>, ScenarioEr
             line: 0,
             column: 0,
             field: String::new(),
-            message: "the file is empty; a scenario needs at least a [scenario] table (see `immunosim run --help`)".into(),
+            message: "the file is empty; a scenario needs at least a [scenario] table (see `immunosim help scenario`)".into(),
             kind: ErrorKind::Empty,
         });
     }
-    Document::parse(text)
-        .map(|document| Checked {
-            file,
-            text,
-            document,
-        })
-        .map_err(|e| {
-            let (line, column) = e.span().map_or((0, 0), |s| line_column(text, s.start));
-            ScenarioError {
-                file: file.to_string(),
-                line,
-                column,
-                field: String::new(),
-                message: format!("TOML syntax error: {}", e.message().trim()),
-                kind: ErrorKind::Syntax,
-            }
-        })
+    let document = Document::parse(text).map_err(|e| {
+        let (line, column) = e.span().map_or((0, 0), |s| line_column(text, s.start));
+        ScenarioError {
+            file: file.to_string(),
+            line,
+            column,
+            field: String::new(),
+            message: format!("TOML syntax error: {}", e.message().trim()),
+            kind: ErrorKind::Syntax,
+        }
+    })?;
+    // Comments and blank lines alone would run the default healthy scenario, which is
+    // never what a file was written for.
+    if document.as_table().is_empty() {
+        return Err(ScenarioError {
+            file: file.to_string(),
+            line: 0,
+            column: 0,
+            field: String::new(),
+            message: "the file holds only comments; a scenario needs at least a [scenario] table (see `immunosim help scenario`)".into(),
+            kind: ErrorKind::Empty,
+        });
+    }
+    Ok(Checked {
+        file,
+        text,
+        document,
+    })
 }
 
 /// Stage 2: every key against the schema.
@@ -213,7 +235,7 @@ fn type_name(item: &Item) -> &'static str {
 }
 
 /// Checks one value against its kind; `None` when it is fine.
-fn check_value(value: Option<&Value>, kind: FieldKind) -> Option<(String, ErrorKind)> {
+pub(crate) fn check_value(value: Option<&Value>, kind: FieldKind) -> Option<(String, ErrorKind)> {
     let Some(value) = value else {
         return Some((
             "expected a value, found a table".into(),
@@ -236,13 +258,19 @@ fn check_value(value: Option<&Value>, kind: FieldKind) -> Option<(String, ErrorK
         }),
         FieldKind::Choice(choices) => match value.as_str() {
             None => wrong("a string"),
-            Some(s) if !choices.contains(&s) => Some((
-                format!(
-                    "= \"{s}\" is not known (allowed: one of {})",
-                    choices.join(", ")
-                ),
-                ErrorKind::UnknownChoice,
-            )),
+            Some(s) if !choices.contains(&s) => {
+                let names: Vec<String> = choices.iter().map(|c| c.to_string()).collect();
+                let hint = schema::suggest(s, &names)
+                    .map(|c| format!("; did you mean `{c}`?"))
+                    .unwrap_or_default();
+                Some((
+                    format!(
+                        "= \"{s}\" is not known (allowed: one of {}){hint}",
+                        choices.join(", ")
+                    ),
+                    ErrorKind::UnknownChoice,
+                ))
+            }
             Some(_) => None,
         },
         FieldKind::Number { min, max, unit } => match number(value) {

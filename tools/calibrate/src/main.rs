@@ -329,7 +329,7 @@ fn run(options: &Options, axes: &[(String, Vec<f64>)], point: &[f64], seed: u64)
     let text = scenario_text(options, axes, point);
     let scenario =
         immunosim_scenario::parse_str(&text, "calibration.toml").unwrap_or_else(|e| panic!("{e}"));
-    let mut config = immunosim::run_config(&scenario);
+    let mut config = scenario.config;
     config.seed = seed;
     let mut sim = Simulation::new(config);
     let mut recorder = MemoryRecorder::default();

@@ -184,7 +184,7 @@ fn measure(target_agents: f64, days: u32) -> String {
         "perf.toml",
     )
     .expect("valid scenario");
-    let mut config = immunosim::run_config(&scenario);
+    let mut config = scenario.config;
     immunosim_engine::memory::scale_to_agents(&mut config, target_agents);
     let steps = config.total_steps();
     let mut sim = Simulation::new(config);

@@ -1,0 +1,170 @@
+//! Every field a scenario may contain outside `[parameters.*]`, one row each: table,
+//! name, kind with range and unit, default, doc, and for the single tables where the
+//! value lives in the [`Scenario`](crate::Scenario). Validation, reading, `run.toml`
+//! and the reference (`docs/scenario.md`) all come from these rows.
+
+use crate::choices::{Preset, RunStatus, ScoreScale};
+use crate::file::{
+    DEFAULT_CAR_T_CELLS_PER_AGENT, DEFAULT_CD4_SHARE, DEFAULT_MANUFACTURING_DAYS,
+    DEFAULT_MANUFACTURING_FAILURE_PROBABILITY, PRODUCT_PHENOTYPE_SHARES,
+};
+use crate::schema::DefaultValue::{Note, Number, Numbers, Text, Whole};
+use crate::schema::{Field, Slot};
+use immunosim_model::car::{Logic, Platform, Source};
+use immunosim_model::interventions::Vaccine;
+use immunosim_model::named::Named;
+
+/// Day range of scheduled events (the burn-in may start up to 3650 days before day 0;
+/// the cross-field rules check a day against the actual burn-in).
+const EVENT_DAYS: (f64, f64) = (-3_650.0, 36_525.0);
+/// Cells per agent, any kind.
+const WEIGHTS: (f64, f64) = (1.0, 1e12);
+/// Sites per compartment.
+const SITES: (i64, i64) = (1, 4096);
+/// Molecules per cell of an antigen density.
+const DENSITY: (f64, f64) = (0.0, 1e6);
+
+/// The fields of the single tables (`[scenario]`, `[patient]`, `[resolution]`,
+/// `[sites]`), in the order `run.toml` lists them. A later row may override an earlier
+/// one (`cells_per_agent_by_kind` after `cells_per_agent`).
+// A table is easier to read one row to a field than in rustfmt's one argument a line.
+#[rustfmt::skip]
+pub const RUN_FIELDS: &[Field] = &[
+    Field::text("scenario", "name", "Short name of the scenario; names the default output folder.")
+        .or(Note("the file name"))
+        .slot(Slot::Text(|s| &s.name, |s, v| s.name = v.into())),
+    Field::text("scenario", "description", "One line saying what the scenario is for.")
+        .or(Text(""))
+        .slot(Slot::Text(|s| &s.description, |s, v| s.description = v.into())),
+    Field::choice("scenario", "preset", Preset::NAMES, "Disease preset whose parameters the scenario starts from.")
+        .or(Text("healthy"))
+        .slot(Slot::Text(|s| &s.preset, |s, v| s.preset = v.into())),
+    Field::number("scenario", "days", 1.0, 36_525.0, "days", "Days recorded from day 0 (`--days` overrides it).")
+        .or(Number(730.0))
+        .slot(Slot::Number(|s| s.config.days, |s, v| s.config.days = v)),
+    Field::number("scenario", "burn_in_days", 0.0, 3_650.0, "days", "Days simulated before day 0 to reach the untreated steady state (not recorded).")
+        .or(Number(365.0))
+        .slot(Slot::Number(|s| s.config.burn_in_days, |s, v| s.config.burn_in_days = v)),
+    Field::integer("scenario", "seed", 0, i64::MAX, "Run seed (`--seed` overrides it).")
+        .or(Whole(1))
+        .slot(Slot::Whole(|s| s.config.seed, |s, v| s.config.seed = v)),
+    Field::number("scenario", "time_step_days", 0.05, 1.0, "days", "Step length.")
+        .or(Number(1.0))
+        .slot(Slot::Number(|s| s.config.dt_days, |s, v| s.config.dt_days = v)),
+    Field::number("scenario", "record_every_days", 0.05, 365.0, "days", "Interval between recorded days; a whole multiple of the step.")
+        .or(Number(1.0))
+        .slot(Slot::Number(|s| s.config.record_every_days, |s, v| s.config.record_every_days = v)),
+    Field::number("patient", "weight_kg", 20.0, 250.0, "kg", "Body weight; pool sizes and volumes scale with it.")
+        .or(Number(70.0))
+        .slot(Slot::Number(|s| s.config.weight_kg, |s, v| s.config.weight_kg = v)),
+    Field::number("patient", "height_cm", 100.0, 230.0, "cm", "Height, for body surface area (chemotherapy doses).")
+        .or(Number(170.0))
+        .slot(Slot::Number(|s| s.config.height_cm, |s, v| s.config.height_cm = v)),
+    Field::number("resolution", "cells_per_agent", WEIGHTS.0, WEIGHTS.1, "cells", "Real cells each B-lineage and T-cell agent stands for (5e5: ~1.2 million agents); `run.toml` lists the per-kind values instead.")
+        .or(Number(5e5))
+        .slot(Slot::NumberIn(|s, v| s.config.cells_per_agent[..3].fill(v))),
+    Field::number("resolution.cells_per_agent_by_kind", "b_cell", WEIGHTS.0, WEIGHTS.1, "cells", "Cells per agent for B-lineage cells before they become plasmablasts.")
+        .or(Note("resolution.cells_per_agent"))
+        .slot(Slot::Number(|s| s.config.cells_per_agent[0], |s, v| s.config.cells_per_agent[0] = v)),
+    Field::number("resolution.cells_per_agent_by_kind", "plasma_cell", WEIGHTS.0, WEIGHTS.1, "cells", "Cells per agent for plasmablasts and plasma cells (at least b_cell / 256).")
+        .or(Note("resolution.cells_per_agent"))
+        .slot(Slot::Number(|s| s.config.cells_per_agent[1], |s, v| s.config.cells_per_agent[1] = v)),
+    Field::number("resolution.cells_per_agent_by_kind", "t_cell", WEIGHTS.0, WEIGHTS.1, "cells", "Cells per agent for T cells.")
+        .or(Note("resolution.cells_per_agent"))
+        .slot(Slot::Number(|s| s.config.cells_per_agent[2], |s, v| s.config.cells_per_agent[2] = v)),
+    Field::number("resolution.cells_per_agent_by_kind", "car_t", WEIGHTS.0, WEIGHTS.1, "cells", "Cells per agent for CAR-T cells (finer than host cells: an infusion of 7e7 cells is 700 agents).")
+        .or(Number(DEFAULT_CAR_T_CELLS_PER_AGENT))
+        .slot(Slot::Number(|s| s.config.cells_per_agent[3], |s, v| s.config.cells_per_agent[3] = v)),
+    Field::integer("sites", "blood", SITES.0, SITES.1, "Well-mixed sites in blood.")
+        .or(Whole(4))
+        .slot(Slot::Whole(|s| s.config.sites[0].into(), |s, v| s.config.sites[0] = v as u16)),
+    Field::integer("sites", "lymphoid", SITES.0, SITES.1, "Well-mixed sites in lymphoid tissue.")
+        .or(Whole(32))
+        .slot(Slot::Whole(|s| s.config.sites[1].into(), |s, v| s.config.sites[1] = v as u16)),
+    Field::integer("sites", "marrow", SITES.0, SITES.1, "Well-mixed sites in bone marrow.")
+        .or(Whole(8))
+        .slot(Slot::Whole(|s| s.config.sites[2].into(), |s, v| s.config.sites[2] = v as u16)),
+    Field::integer("sites", "organ", SITES.0, SITES.1, "Well-mixed sites in the target organ.")
+        .or(Whole(4))
+        .slot(Slot::Whole(|s| s.config.sites[3].into(), |s, v| s.config.sites[3] = v as u16)),
+];
+
+/// The fields of treatments and antigens, and the informational tables.
+#[rustfmt::skip]
+pub const OTHER_FIELDS: &[Field] = &[
+    Field::number("lymphodepletion", "fludarabine_mg_per_m2_per_day", 0.0, 50.0, "mg/m2/day", "Fludarabine dose on each fludarabine day (Erlangen: 25).")
+        .or(Number(0.0)),
+    Field::numbers("lymphodepletion", "fludarabine_days", -60.0, 36_525.0, "day", "Days fludarabine is given (Erlangen: [-5, -4, -3]).")
+        .or(Numbers(&[])),
+    Field::number("lymphodepletion", "cyclophosphamide_mg_per_m2_per_day", 0.0, 3000.0, "mg/m2/day", "Cyclophosphamide dose on each cyclophosphamide day (Erlangen: 1000).")
+        .or(Number(0.0)),
+    Field::numbers("lymphodepletion", "cyclophosphamide_days", -60.0, 36_525.0, "day", "Days cyclophosphamide is given (Erlangen: [-3]).")
+        .or(Numbers(&[])),
+    Field::text("antigens", "name", "Name of a new antigen (or of a catalogue antigen to redefine), as products name it.")
+        .or(Note("required")),
+    Field::numbers("antigens", "b_precursor", DENSITY.0, DENSITY.1, "molecules/cell", "[mean, SD] molecules per pre-B cell (log-normal).")
+        .or(Note("absent")),
+    Field::numbers("antigens", "b_cell", DENSITY.0, DENSITY.1, "molecules/cell", "[mean, SD] molecules per transitional, naive, memory, activated or GC B cell.")
+        .or(Note("absent")),
+    Field::numbers("antigens", "plasmablast", DENSITY.0, DENSITY.1, "molecules/cell", "[mean, SD] molecules per plasmablast.")
+        .or(Note("absent")),
+    Field::numbers("antigens", "plasma_cell", DENSITY.0, DENSITY.1, "molecules/cell", "[mean, SD] molecules per long-lived plasma cell.")
+        .or(Note("absent")),
+    Field::boolean("antigens", "lost_by_mature_plasma_cells", "Absent on the CD19-negative subset of long-lived plasma cells (as CD19 is).")
+        .or(crate::schema::DefaultValue::Bool(false)),
+    Field::text("antigens", "source", "Where the densities come from.").or(Text("")),
+    Field::text("products", "name", "Product name.").or(Note("product_N, N from 1 in file order")),
+    Field::antigens("products", "targets", "Antigens the CAR binds, e.g. [\"CD19\"] or [\"BCMA\", \"CD19\"].")
+        .or(Note("required")),
+    Field::choice("products", "logic", Logic::NAMES, "How binders combine: or (tandem/compound), and (split signal), not (inhibitory CAR).")
+        .or(Text("or")),
+    Field::text("products", "inhibitory", "The inhibitory antigen of a `not` construct.").or(Note("none")),
+    Field::choice("products", "source", Source::NAMES, "autologous (the patient's own T cells) or allogeneic (off-the-shelf donor cells: no manufacturing wait, rejected as host T cells recover).")
+        .or(Text("autologous")),
+    Field::choice("products", "platform", Platform::NAMES, "viral (integrated CAR, lifelong) or mrna (electroporated mRNA: the CAR fades within days and is diluted by division).")
+        .or(Text("viral")),
+    Field::number("products", "dose_cells_per_kg", 1e4, 1e10, "cells/kg", "Dose per infusion in CAR-T cells per kg body weight (Erlangen: 1e6). Give this or dose_cells.")
+        .or(Note("required unless dose_cells")),
+    Field::number("products", "dose_cells", 1e5, 1e12, "cells", "Flat dose per infusion in CAR-T cells, whatever the weight (must come to 1e4-1e10 cells/kg). Give this or dose_cells_per_kg.")
+        .or(Note("required unless dose_cells_per_kg")),
+    Field::number("products", "infusion_day", -365.0, 36_525.0, "day", "Day of the first infusion.").or(Number(0.0)),
+    Field::integer("products", "doses", 1, 52, "Regular doses, dose_interval_days apart from infusion_day (mRNA products: e.g. 6 weekly doses).")
+        .or(Whole(1)),
+    Field::number("products", "dose_interval_days", 1.0, 365.0, "days", "Days between regular doses.").or(Number(7.0)),
+    Field::numbers("products", "reinfusion_days", -365.0, 36_525.0, "day", "Further infusions of the same product (same lot, no new manufacturing) on these days.")
+        .or(Numbers(&[])),
+    Field::number("products", "cd4_share", 0.0, 1.0, "fraction", "Share of CD4+ cells in the product; the rest are CD8+ (the default is a defined 1:1 product).")
+        .or(Number(DEFAULT_CD4_SHARE)),
+    Field::numbers("products", "phenotype_shares", 0.0, 1.0, "fraction", "Shares of stem-like, central memory, effector memory and effector cells at infusion; four numbers adding to 1.")
+        .or(Numbers(&PRODUCT_PHENOTYPE_SHARES)),
+    Field::number("products", "leukapheresis_day", -365.0, 36_525.0, "day", "Day the patient's T cells are collected; states that manufacturing is simulated (duration and failure). Autologous products only.")
+        .or(Note("none: no manufacturing")),
+    Field::number("products", "manufacturing_days_min", 1.0, 180.0, "days", "Shortest leukapheresis-to-release time (default: axi-cel).")
+        .or(Number(DEFAULT_MANUFACTURING_DAYS.0)),
+    Field::number("products", "manufacturing_days_max", 1.0, 180.0, "days", "Longest leukapheresis-to-release time (default: tisa-cel); the duration is uniform between min and max.")
+        .or(Number(DEFAULT_MANUFACTURING_DAYS.1)),
+    Field::number("products", "manufacturing_failure_probability", 0.0, 1.0, "probability", "Probability the product fails and is not infused (default: pooled pivotal trials).")
+        .or(Number(DEFAULT_MANUFACTURING_FAILURE_PROBABILITY)),
+    Field::number("bridging", "prednisolone_mg_per_day", 0.0, 1000.0, "mg/day", "Bridging glucocorticoid, prednisolone-equivalent dose (damps organ inflammation; activity returns when it stops).")
+        .or(Note("required in [bridging]")),
+    Field::number("bridging", "start_day", EVENT_DAYS.0, EVENT_DAYS.1, "day", "First day of bridging (e.g. after leukapheresis).")
+        .or(Note("required in [bridging]")),
+    Field::number("bridging", "end_day", EVENT_DAYS.0, EVENT_DAYS.1, "day", "Day bridging stops (e.g. before lymphodepletion); after start_day.")
+        .or(Note("required in [bridging]")),
+    Field::number("vaccinations", "day", EVENT_DAYS.0, EVENT_DAYS.1, "day", "Day of the vaccine dose.").or(Note("required")),
+    Field::choice("vaccinations", "vaccine", Vaccine::NAMES, "Which vaccine: vaccine_a (measles-like) or vaccine_b (tetanus-like); recalls the memory B cells of that specificity.")
+        .or(Note("required")),
+    Field::number("ivig", "day", EVENT_DAYS.0, EVENT_DAYS.1, "day", "Day of the IVIG infusion.").or(Note("required")),
+    Field::number("ivig", "dose_g_per_kg", 0.05, 2.0, "g/kg", "IVIG dose (replacement 0.4-0.6 g/kg; immunomodulatory up to 2 g/kg).")
+        .or(Note("required")),
+    Field::text("run", "version", "immunosim version that wrote this run.toml (informational, ignored when read).")
+        .or(Note("none")),
+    Field::integer("run", "threads", 0, 4096, "Threads used by the run that wrote this run.toml (informational: outputs do not depend on it).")
+        .or(Note("none")),
+    Field::choice("run", "status", RunStatus::NAMES, "Whether the run that wrote this run.toml was running, finished or interrupted when it last wrote it (informational).")
+        .or(Note("none")),
+    Field::text("preset", "name", "Name of a preset (preset files only).").or(Note("none")),
+    Field::text("preset", "description", "What a preset represents (preset files only).").or(Note("none")),
+    Field::choice("preset", "score_scale", ScoreScale::NAMES, "Clinical scale the activity score mimics, naming its output columns (preset files only).")
+        .or(Text("sledai_like")),
+];
