@@ -9,6 +9,7 @@
 
 mod car_t;
 mod cli;
+mod docs;
 mod journey;
 mod reference;
 mod support;
