@@ -38,6 +38,15 @@ EXAMPLES:
     Every scenario field with its allowed values, unit, default and meaning:
         immunosim help scenario
 
+    A long run that survives a kill: checkpoint every 30 days, continue after a crash:
+        immunosim run scenarios/sle_cd19_erlangen.toml --days 730 --checkpoint-every 30 --out out/long
+        immunosim resume out/long
+
+    Two treatment arms for one saved patient (saved on day -40, before any treatment):
+        immunosim run scenarios/sle_untreated.toml --days 1 --checkpoint-at -40 --out out/patient
+        immunosim run scenarios/sle_cd19_erlangen.toml --from out/patient/checkpoint_day-40.ckpt --out out/cd19
+        immunosim run scenarios/sle_bcma_cd19_compound.toml --from out/patient/checkpoint_day-40.ckpt --out out/compound
+
 OUTPUTS (in --out):
     timeseries.csv  one row per (day, compartment, population): agents, cells, cells_per_uL
     serology.csv    one row per day: IgG g/L, autoantibody and vaccine IgG mg/L, score
@@ -46,13 +55,20 @@ OUTPUTS (in --out):
                     vaccination, IVIG, autoantibody and remission changes
     car_t.csv       with products: one row per (day, product, phenotype, CD4/CD8):
                     CAR-T cells_per_uL in blood and percent_of_cd3
-    summary.csv     one row: each endpoint at day 0, at the end, mean and drift
+    summary.csv     one row: each measure at baseline, at the end, mean and drift; endpoints
     run.toml        the fully resolved scenario, seed, version, thread count and status
+                    (running, finished or interrupted)
+    checkpoint.ckpt with --checkpoint-every: the latest snapshot of the whole run
+    checkpoint_day<DAY>.ckpt  with --checkpoint-at: the patient at that day, kept
 
 EXIT STATUS:
     0  success
     1  the run failed (I/O error while writing outputs, internal error)
-    2  bad input (scenario errors, unreadable file, non-empty --out without --force)";
+    2  bad input (scenario errors, unreadable file, non-empty --out without --force,
+       a truncated, corrupted or other-version checkpoint, a branch that does not fit)
+    130  interrupted (SIGINT or SIGTERM): run.toml says so, events.csv ends with
+       run_interrupted, and with --checkpoint-every a checkpoint of the last step is
+       written so that `immunosim resume` continues";
 
 /// The subcommands.
 #[derive(Subcommand, Debug)]
@@ -61,6 +77,12 @@ pub enum Command {
     ///
     /// With no SCENARIO, runs the built-in default (scenarios/sle_cd19_erlangen.toml).
     Run(RunArgs),
+    /// Continue an interrupted or killed run from its checkpoint.
+    ///
+    /// Reads RUN_DIR/checkpoint.ckpt (written by `run --checkpoint-every`), cuts the
+    /// output files back to where they stood at the checkpoint and runs to the end: the
+    /// outputs are byte-identical to those of an uninterrupted run, at any thread count.
+    Resume(ResumeArgs),
     /// Validate scenario files and report every problem, without running.
     Check {
         /// Scenario files to check.
@@ -121,6 +143,49 @@ pub struct RunArgs {
     /// Default: the memory available now (MemAvailable).
     #[arg(long, value_name = "SIZE", value_parser = parse_size)]
     pub max_memory: Option<u64>,
+
+    /// Write a checkpoint of the whole run to DIR/checkpoint.ckpt every DAYS simulated
+    /// days (burn-in included), replacing the previous one atomically; `immunosim
+    /// resume DIR` continues from it.
+    #[arg(long, value_name = "DAYS", value_parser = positive_days)]
+    pub checkpoint_every: Option<f64>,
+
+    /// Keep a checkpoint of the patient at the start of day DAY (may be negative:
+    /// burn-in) as DIR/checkpoint_day<DAY>.ckpt, to branch treatment arms from with
+    /// --from. May be given several times.
+    #[arg(long, value_name = "DAY", allow_negative_numbers = true)]
+    pub checkpoint_at: Vec<f64>,
+
+    /// Start from a saved patient instead of a new one: another treatment arm for the
+    /// patient of CHECKPOINT. The scenario must describe the same patient (preset,
+    /// burn-in, seed, time step, body, resolution, sites, parameters) and give no
+    /// treatment before the checkpoint's day; recording starts there at the latest.
+    #[arg(long, value_name = "CHECKPOINT")]
+    pub from: Option<PathBuf>,
+}
+
+/// Options of `immunosim resume`.
+#[derive(Args, Debug)]
+pub struct ResumeArgs {
+    /// The output directory of the run to continue.
+    #[arg(value_name = "RUN_DIR")]
+    pub dir: PathBuf,
+
+    /// Worker threads (default: all cores). Outputs do not depend on it.
+    #[arg(short = 'j', long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=1024))]
+    pub threads: Option<u16>,
+
+    /// No progress bar and no summary on stderr.
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+/// Parses a positive number of days.
+fn positive_days(text: &str) -> Result<f64, String> {
+    match text.trim().parse::<f64>() {
+        Ok(d) if d.is_finite() && d > 0.0 => Ok(d),
+        _ => Err(format!("`{text}` is not a positive number of days")),
+    }
 }
 
 /// Parses a size such as `512M`, `8G`, `1.5G` or a number of bytes.

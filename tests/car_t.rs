@@ -11,7 +11,7 @@ fn cd19_car_t_expands_depletes_b_cells_and_plasmablasts_contracts_and_spares_vac
     let at = |day: f64| snapshots.iter().find(|s| s.day == day).unwrap();
     let endpoints = Outcomes::of_run(&snapshots, &[]);
     let peak = endpoints.car_t_peak.expect("CAR-T cells expanded");
-    // MODEL.md §8 and Erlangen: peak on day 7-14 at 11-59% of CD3+ cells.
+    // docs/model.md §8 and Erlangen: peak on day 7-14 at 11-59% of CD3+ cells.
     assert!(
         (7.0..=14.0).contains(&peak.day),
         "CAR-T peak on day {}",
@@ -58,7 +58,7 @@ fn cd19_car_t_expands_depletes_b_cells_and_plasmablasts_contracts_and_spares_vac
     );
     // Autoantibody falls as its short-lived source is removed.
     assert!(autoantibody(at(60.0)) < 0.7 * autoantibody(at(0.0)));
-    // Low antigen load: mild CRS (MODEL.md §8; Erlangen had no grade >= 3).
+    // Low antigen load: mild CRS (docs/model.md §8; Erlangen had no grade >= 3).
     let worst = snapshots.iter().map(|s| s.crs_grade).max().unwrap();
     assert!(worst <= 2, "CRS grade {worst}");
     // Aplasia (CD19+ B < 1/uL) within two weeks, not over by day 60 (the Erlangen
@@ -204,7 +204,7 @@ fn bcma_cocktails_remove_long_lived_plasma_cells_igg_and_vaccine_titres() {
     for (name, products) in [("co-infusion", co_infusion), ("compound", compound)] {
         let snapshots = simulate(&with_products(products).replace("days = 60", "days = 90"));
         let at = |day: f64| snapshots.iter().find(|s| s.day == day).unwrap();
-        // MODEL.md §8.3: autoantibodies gone by month 3.
+        // docs/model.md §8.3: autoantibodies gone by month 3.
         assert!(
             !at(90.0).serology.autoantibody_positive,
             "{name}: autoantibody {:.1} mg/L on day 90",
@@ -250,8 +250,8 @@ fn bcma_cocktails_remove_long_lived_plasma_cells_igg_and_vaccine_titres() {
     }
 }
 
-/// The Erlangen CD19 course over one year (MODEL.md §8.2, issue "Done when"), each band
-/// from `data/erlangen_cohort.csv` or MODEL.md: B-cell return at 110 ± 32 days, and the
+/// The Erlangen CD19 course over one year (docs/model.md §8.2, issue "Done when"), each band
+/// from `data/erlangen_cohort.csv` or docs/model.md: B-cell return at 110 ± 32 days, and the
 /// patient stays in remission with the autoantibody negative after the B cells return.
 #[test]
 fn erlangen_cd19_course_aplasia_return_serology_remission_and_igg() {

@@ -4,7 +4,7 @@
 //! kept small (coarse `cells_per_agent`) so the suite runs in minutes on 2 cores; the
 //! default resolution is exercised by the README's measurements, not here.
 //!
-//! One test binary (STYLE.md); its modules are below (`autotests = false` keeps cargo
+//! One test binary (faster to link than one per file); its modules are below (`autotests = false` keeps cargo
 //! from building them as binaries of their own).
 
 mod car_t;

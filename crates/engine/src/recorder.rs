@@ -153,6 +153,8 @@ pub enum EventKind {
     Ivig,
     /// The run reached its last day.
     RunEnd,
+    /// The run was stopped (SIGINT or SIGTERM) before its last day.
+    RunInterrupted,
 }
 
 impl EventKind {
@@ -179,6 +181,7 @@ impl EventKind {
             EventKind::Vaccination => "vaccination",
             EventKind::Ivig => "ivig",
             EventKind::RunEnd => "run_end",
+            EventKind::RunInterrupted => "run_interrupted",
         }
     }
 }

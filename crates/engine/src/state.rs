@@ -10,7 +10,6 @@ use crate::census::Census;
 use crate::config::RunConfig;
 use crate::init::initial_cells;
 use crate::phases::clinical::ClinicalState;
-use crate::phases::journey;
 use crate::timeline::Timeline;
 use crate::world::CellWorld;
 use immunosim_model::compartment::SiteLayout;
@@ -42,7 +41,7 @@ impl RunSetup {
         let steady = SteadyState::derive(&config.params, config.weight_kg);
         let layout = config.site_layout();
         let surface_laws = SurfaceLaws::new(&config.antigens);
-        let timeline = Timeline::new(&config, &journey::manufacture(&config));
+        let timeline = Timeline::for_run(&config);
         RunSetup {
             config,
             steady,

@@ -9,6 +9,8 @@
 //! days that fall a rounding error short of a boundary lives in [`Timeline::step_of`].
 
 use crate::config::RunConfig;
+use crate::rng::{Purpose, StepKey};
+use immunosim_model::Draws;
 use immunosim_model::car::Manufacturing;
 
 /// A day given in a scenario may fall this many days short of a step boundary through
@@ -85,6 +87,11 @@ pub struct Timeline {
 }
 
 impl Timeline {
+    /// The run's timeline, with manufacturing outcomes drawn ([`manufacture`]).
+    pub fn for_run(config: &RunConfig) -> Timeline {
+        Timeline::new(config, &manufacture(config))
+    }
+
     /// The run's timeline; `releases` are the drawn manufacturing outcomes (day, failed)
     /// by product (`None` for products made before the run or allogeneic).
     pub fn new(config: &RunConfig, releases: &[Option<(f64, bool)>]) -> Timeline {
@@ -247,6 +254,26 @@ impl Timeline {
             .unwrap_or(u64::MAX)
             .min(self.burn_in_steps)
     }
+}
+
+/// Manufacturing of every product that states it, drawn once per run from the
+/// product's own stream: duration uniform in the product's range, then failure with its
+/// probability. Gives (release day, failed) by product; `None` for products made
+/// before the simulation's journey starts (no leukapheresis stated) and allogeneic ones.
+pub fn manufacture(config: &RunConfig) -> Vec<Option<(f64, bool)>> {
+    let key = StepKey::new(config.seed, 0, Purpose::Manufacturing);
+    config
+        .products
+        .iter()
+        .enumerate()
+        .map(|(index, product)| {
+            product.manufacturing.map(|m| {
+                let mut draws = key.cell(index as u64);
+                let release_day = m.release_day(draws.uniform());
+                (release_day, draws.chance(m.failure_probability))
+            })
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -8,7 +8,7 @@
 //!   inhibitory antigen.
 //!
 //! Activation by one antigen is a Hill function of its density around the threshold
-//! (MODEL.md §4), so antigen-low and antigen-negative cells escape.
+//! (docs/model.md §4), so antigen-low and antigen-negative cells escape.
 
 use crate::cell::{Antigen, Cell};
 

@@ -2,7 +2,7 @@
 
 use crate::draws::Draws;
 
-/// A compartment of the body (MODEL.md §2). Stored in one byte in every cell.
+/// A compartment of the body (docs/model.md §2). Stored in one byte in every cell.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
 #[repr(u8)]
 pub enum Compartment {

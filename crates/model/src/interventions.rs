@@ -1,5 +1,5 @@
 //! Interventions other than CAR-T products and lymphodepletion: bridging
-//! glucocorticoids, vaccination and intravenous immunoglobulin (MODEL.md §4-5). The scenario states them; the engine
+//! glucocorticoids, vaccination and intravenous immunoglobulin (docs/model.md §4-5). The scenario states them; the engine
 //! applies them on their day; their effects live in [`crate::fields`] and
 //! [`crate::rules::activation`].
 

@@ -103,7 +103,7 @@ const TARGETS: &[Target] = &[
     Target {
         name: "CAR-T peak day",
         row: "erlangen_cart_peak_day",
-        band: Some((7.0, 14.0)), // MODEL.md §8.2
+        band: Some((7.0, 14.0)), // docs/model.md §8.2
         value: |e| e.car_t_peak.map(|p| p.day),
         absent_ok: false,
     },
@@ -124,7 +124,7 @@ const TARGETS: &[Target] = &[
     Target {
         name: "SLEDAI-like at baseline",
         row: "erlangen_sledai_baseline",
-        band: Some((8.0, 22.0)), // MODEL.md §4: refractory SLE typically 8-22
+        band: Some((8.0, 22.0)), // docs/model.md §4: refractory SLE typically 8-22
         value: |e| e.score_day0,
         absent_ok: false,
     },
@@ -138,7 +138,7 @@ const TARGETS: &[Target] = &[
     Target {
         name: "autoantibody negative, day",
         row: "erlangen_b_cell_return", // its note: anti-dsDNA turned negative
-        band: Some((0.0, 90.0)),       // MODEL.md §8.2: by month 3
+        band: Some((0.0, 90.0)),       // docs/model.md §8.2: by month 3
         value: |e| e.autoantibody_negative_day,
         absent_ok: false,
     },

@@ -1,4 +1,4 @@
-//! `immunosim-perf`: the performance table of the README.
+//! `immunosim-perf`: the performance tables of docs/performance.md.
 //!
 //! Runs the untreated SLE patient (no burn-in) at about 1e5, 1e6 and 1e7
 //! agents for a fixed number of simulated days and prints one row per size: agents,
@@ -22,7 +22,7 @@ use std::time::Instant;
 const ABOUT: &str = "Measures immunosim's step: wall time, ns per cell-step and peak memory";
 
 const LONG_ABOUT: &str = "\
-Measures immunosim's step: the performance table of the README.
+Measures immunosim's step: the performance tables of docs/performance.md.
 
 Runs the untreated SLE patient (no burn-in, no treatment) at each size for --days
 simulated days and prints one Markdown row per size. Each size runs in a fresh child

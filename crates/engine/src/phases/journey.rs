@@ -17,26 +17,6 @@ use immunosim_model::rules::{antigens, infusion, lymphodepletion};
 use immunosim_model::{Cell, Draws, Population};
 use rayon::prelude::*;
 
-/// Manufacturing of every product that states it, drawn once per run from the
-/// product's own stream: duration uniform in the product's range, then failure with its
-/// probability. Gives (release day, failed) by product; `None` for products made
-/// before the simulation's journey starts (no leukapheresis stated) and allogeneic ones.
-pub fn manufacture(config: &RunConfig) -> Vec<Option<(f64, bool)>> {
-    let key = StepKey::new(config.seed, 0, Purpose::Manufacturing);
-    config
-        .products
-        .iter()
-        .enumerate()
-        .map(|(index, product)| {
-            product.manufacturing.map(|m| {
-                let mut draws = key.cell(index as u64);
-                let release_day = m.release_day(draws.uniform());
-                (release_day, draws.chance(m.failure_probability))
-            })
-        })
-        .collect()
-}
-
 /// Leukapheresis, release and failure events of step `step`.
 pub fn manufacturing_events(config: &RunConfig, timeline: &Timeline, step: u64) -> Vec<Event> {
     let mut events = Vec::new();

@@ -54,8 +54,8 @@ fn rows_stepped_counts_the_cells_sent_through_the_rules() {
             sim.step();
             if quiet_cells {
                 // Germinal-centre, activated and plasmablast cells and the quiet
-                // candidates: ~12% of an untreated lupus patient's agents (README,
-                // "Performance"), fewer in this healthy one.
+                // candidates: ~12% of an untreated lupus patient's agents (docs/performance.md),
+                // fewer in this healthy one.
                 assert!(
                     sim.rows_stepped() > 0 && sim.rows_stepped() < living / 4,
                     "{} of {living}",

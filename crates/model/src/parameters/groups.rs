@@ -1,6 +1,6 @@
 //! The parameter groups. Each entry: doc, unit, default, [min, max], source.
 //!
-//! Trust words in sources follow `shared/reference/README.md`: "seen" was read in the
+//! Trust words in sources follow `data/README.md`: "seen" was read in the
 //! primary text, "recalled" is a prior to check, "choice" is a modelling decision where
 //! the literature gives no number, "derived" is arithmetic from other rows, and "fitted"
 //! names the figure the value was fitted to.
@@ -8,11 +8,11 @@
 use super::parameter_group;
 
 parameter_group! {
-    /// Body, blood and recirculation (MODEL.md §2).
+    /// Body, blood and recirculation (docs/model.md §2).
     Physiology = "physiology" {
         #[doc = "Blood volume per kg body weight."]
         blood_volume_ml_per_kg: "mL/kg" = 70.0, [40.0, 120.0],
-            "MODEL.md §2 (5 L at 70 kg; textbook 70 mL/kg)";
+            "docs/model.md §2 (5 L at 70 kg; textbook 70 mL/kg)";
         #[doc = "Haematocrit: the share of blood volume that is cells; plasma volume is the rest."]
         hematocrit_fraction: "fraction" = 0.42, [0.15, 0.65],
             "textbook adult range 0.36-0.50 (choice: midpoint)";
@@ -53,7 +53,7 @@ parameter_group! {
 }
 
 parameter_group! {
-    /// B lymphopoiesis, repertoire and turnover (MODEL.md §4).
+    /// B lymphopoiesis, repertoire and turnover (docs/model.md §4).
     BCells = "b_cells" {
         #[doc = "Healthy set point of CD19+ B cells in blood: BAFF equals 1 at the pool this implies."]
         blood_b_cells_per_ul: "cells/uL" = 352.5, [20.0, 100000.0],
@@ -107,7 +107,7 @@ parameter_group! {
 }
 
 parameter_group! {
-    /// Activation, extrafollicular responses and germinal centres (MODEL.md §4).
+    /// Activation, extrafollicular responses and germinal centres (docs/model.md §4).
     Activation = "activation" {
         #[doc = "Activation hazard of an autoreactive B cell that has Tfh help, is not suppressed, and sees saturating autoantigen."]
         autoreactive_activation_rate_per_day: "1/day" = 0.0004, [0.0, 5.0],
@@ -161,7 +161,7 @@ parameter_group! {
 }
 
 parameter_group! {
-    /// Plasmablasts, long-lived plasma cells and antibody secretion (MODEL.md §4).
+    /// Plasmablasts, long-lived plasma cells and antibody secretion (docs/model.md §4).
     PlasmaCells = "plasma_cells" {
         #[doc = "Healthy set point of serum IgG: sets the number of antibody-secreting cell equivalents."]
         igg_g_per_l: "g/L" = 12.0, [2.0, 40.0],
@@ -174,7 +174,7 @@ parameter_group! {
             "choice: total IgG falls only moderately after CD20/CD19 depletion (rituximab literature, recalled)";
         #[doc = "Mean lifespan of a plasmablast that does not win a niche."]
         plasmablast_lifespan_days: "days" = 4.0, [0.5, 30.0],
-            "choice: plasmablasts live days (MODEL.md §4)";
+            "choice: plasmablasts live days (docs/model.md §4)";
         #[doc = "Share of niche capacity occupied at the healthy steady state."]
         niche_occupancy: "fraction" = 0.95, [0.5, 0.999],
             "choice: niches are near full and new cells compete for them (Radbruch 2006, recalled)";
@@ -203,7 +203,7 @@ parameter_group! {
 }
 
 parameter_group! {
-    /// CD4 and CD8 T cells (MODEL.md §3-4).
+    /// CD4 and CD8 T cells (docs/model.md §3-4).
     TCells = "t_cells" {
         #[doc = "Set point of CD4+ T cells in blood."]
         cd4_blood_per_ul: "cells/uL" = 838.0, [50.0, 5000.0],
@@ -242,14 +242,14 @@ parameter_group! {
 }
 
 parameter_group! {
-    /// Autoantigen, immune complexes, organ inflammation and the SLEDAI-2K-like score (MODEL.md §4).
+    /// Autoantigen, immune complexes, organ inflammation and the SLEDAI-2K-like score (docs/model.md §4).
     Disease = "disease" {
         #[doc = "Autoantigen load (apoptotic debris, nuclear antigen) without inflammation, relative units."]
         autoantigen_baseline: "relative" = 0.002, [0.0, 100.0],
             "choice: efficient clearance in health; the SLE preset uses 1 (defective clearance, Munoz 2010, recalled)";
         #[doc = "Most relative rise of autoantigen from organ inflammation, reached as inflammation saturates (dying cells feed the response)."]
         autoantigen_inflammation_feedback: "1/relative" = 10.0, [0.0, 100.0],
-            "choice: the positive feedback that keeps untreated SLE chronic (MODEL.md §4): inflamed tissue releases nuclear antigen (NETs, apoptotic and necrotic cells; recalled) up to 11-fold the baseline; with cooperative activation (autoantigen_hill) it gives lupus an active and a quiescent stable state";
+            "choice: the positive feedback that keeps untreated SLE chronic (docs/model.md §4): inflamed tissue releases nuclear antigen (NETs, apoptotic and necrotic cells; recalled) up to 11-fold the baseline; with cooperative activation (autoantigen_hill) it gives lupus an active and a quiescent stable state";
         #[doc = "Autoantibody concentration above which the test is called positive."]
         autoantibody_positive_mg_per_l: "mg/L" = 10.0, [0.001, 1000.0],
             "choice: anti-dsDNA-like IgG at ~0.1% of total IgG, far above the healthy background of natural autoantibody and ~10-fold below an active-SLE titre";
@@ -288,13 +288,13 @@ parameter_group! {
             "choice: glucocorticoid receptors are about half saturated between low (<= 7.5 mg/day) and medium (7.5-30 mg/day) prednisone-equivalent doses (Buttgereit et al., Ann Rheum Dis 2002; recalled)";
         #[doc = "Score at or below which the patient counts as in remission (DORIS-like)."]
         remission_score: "points" = 4.0, [0.0, 20.0],
-            "MODEL.md §4: DORIS-like remission at clinical score <= 4";
+            "docs/model.md §4: DORIS-like remission at clinical score <= 4";
     }
 }
 
 parameter_group! {
     /// CAR-T cells: encounters, killing, proliferation, differentiation, exhaustion,
-    /// contraction and persistence (MODEL.md §4).
+    /// contraction and persistence (docs/model.md §4).
     CarT = "car_t" {
         #[doc = "Cells of its own site a CAR-T cell probes per day for antigen (contacts); targets among them are met in proportion to their share of the site."]
         encounters_per_day: "1/day" = 150.0, [0.1, 5000.0],
@@ -307,7 +307,7 @@ parameter_group! {
             "choice: CD19 CARs respond down to a few hundred to a few thousand CD19 molecules (Majzner 2020, recalled)";
         #[doc = "Hill coefficient of activation versus antigen density."]
         activation_hill: "dimensionless" = 3.0, [0.5, 8.0],
-            "choice: a sigmoid with a clear threshold (MODEL.md §4): CAR-T cells kill only above a few hundred to a few thousand molecules (Majzner et al., Cancer Discov 2020, recalled); with 2 the soft tail let a CD19 CAR remove CD19-dim plasma cells (~300 molecules) and total IgG fell below 4 g/L in lupus, more than reported";
+            "choice: a sigmoid with a clear threshold (docs/model.md §4): CAR-T cells kill only above a few hundred to a few thousand molecules (Majzner et al., Cancer Discov 2020, recalled); with 2 the soft tail let a CD19 CAR remove CD19-dim plasma cells (~300 molecules) and total IgG fell below 4 g/L in lupus, more than reported";
         #[doc = "Doubling time of a stimulated CAR-T cell."]
         doubling_time_days: "days" = 0.78, [0.2, 10.0],
             "Stein et al., CPT Pharmacometrics Syst Pharmacol 2019 (seen; ref stein_doubling)";
@@ -337,7 +337,7 @@ parameter_group! {
             "Stein et al. 2019, FB (seen; ref stein_fb); converted to a reversion rate against the effector death rate";
         #[doc = "Stimulations after which an effector becomes exhausted."]
         exhaustion_stimulations: "stimulations" = 15.0, [1.0, 1000.0],
-            "choice: chronic antigen exposure exhausts CAR-T cells within ~1-2 weeks of daily stimulation (Good et al., Cell 2021, recalled); 12 capped a lymphoma-like expansion at ~3x lupus, 15 gives ~15x (MODEL.md §8.4: far higher expansion at high antigen load)";
+            "choice: chronic antigen exposure exhausts CAR-T cells within ~1-2 weeks of daily stimulation (Good et al., Cell 2021, recalled); 12 capped a lymphoma-like expansion at ~3x lupus, 15 gives ~15x (docs/model.md §8.4: far higher expansion at high antigen load)";
         #[doc = "Killing and proliferation of exhausted cells relative to effectors."]
         exhausted_function_relative: "ratio" = 0.2, [0.0, 1.0],
             "choice: exhausted cells keep some cytotoxicity but little proliferation (Wherry 2011, recalled)";
@@ -354,11 +354,11 @@ parameter_group! {
 }
 
 parameter_group! {
-    /// Lymphodepleting chemotherapy (MODEL.md §4).
+    /// Lymphodepleting chemotherapy (docs/model.md §4).
     Lymphodepletion = "lymphodepletion" {
         #[doc = "Natural-log kill of lymphocytes per mg/m2 of fludarabine."]
         fludarabine_log_kill_per_mg_per_m2: "1/(mg/m2)" = 0.02, [0.0, 1.0],
-            "choice: with cyclophosphamide below, the Erlangen regimen (Flu 3 x 25 mg/m2 + Cy 1 g/m2) leaves ~5% of lymphocytes, 'ALC near zero at infusion' (MODEL.md §4; ref erlangen_ld_flu_daily)";
+            "choice: with cyclophosphamide below, the Erlangen regimen (Flu 3 x 25 mg/m2 + Cy 1 g/m2) leaves ~5% of lymphocytes, 'ALC near zero at infusion' (docs/model.md §4; ref erlangen_ld_flu_daily)";
         #[doc = "Natural-log kill of lymphocytes per mg/m2 of cyclophosphamide."]
         cyclophosphamide_log_kill_per_mg_per_m2: "1/(mg/m2)" = 0.0015, [0.0, 1.0],
             "choice: half of the regimen's log kill from Cy 1 g/m2 (ref erlangen_ld_cy_total); plasma cells are spared (non-dividing; vaccine titres survive lymphodepletion)";
@@ -366,7 +366,7 @@ parameter_group! {
 }
 
 parameter_group! {
-    /// IL-6, cytokine release syndrome (ASTCT grade) and its management (MODEL.md §4).
+    /// IL-6, cytokine release syndrome (ASTCT grade) and its management (docs/model.md §4).
     Crs = "crs" {
         #[doc = "Serum IL-6 without CAR-T activity."]
         il6_baseline_pg_per_ml: "pg/mL" = 2.0, [0.0, 100.0],
@@ -400,7 +400,7 @@ parameter_group! {
             "choice: five times the severe threshold";
         #[doc = "CRS grade at or above which tocilizumab is given."]
         tocilizumab_at_grade: "grade" = 2.0, [1.0, 4.0],
-            "management rule (ref crs.csv tocilizumab rows; MODEL.md §4)";
+            "management rule (ref crs.csv tocilizumab rows; docs/model.md §4)";
         #[doc = "Tocilizumab dose per kg."]
         tocilizumab_mg_per_kg: "mg/kg" = 8.0, [0.0, 12.0],
             "label dose (seen-2; ref tocilizumab_dose)";
@@ -415,15 +415,15 @@ parameter_group! {
             "label (seen-2; ref tocilizumab_max_total)";
         #[doc = "IL-6 receptor blockade right after a tocilizumab dose."]
         tocilizumab_blockade: "fraction" = 0.9, [0.0, 1.0],
-            "choice: tocilizumab blocks IL-6 signalling, not CAR-T expansion (Stein 2019; MODEL.md §4)";
+            "choice: tocilizumab blocks IL-6 signalling, not CAR-T expansion (Stein 2019; docs/model.md §4)";
         #[doc = "Half-life of the blockade after a dose."]
         tocilizumab_blockade_half_life_days: "days" = 6.0, [0.1, 60.0],
             "choice: tocilizumab's terminal half-life is days to two weeks at 8 mg/kg (label, recalled)";
         #[doc = "CRS grade at or above which dexamethasone is given (10 mg every 6 h while it lasts)."]
         dexamethasone_at_grade: "grade" = 3.0, [1.0, 4.0],
-            "management rule (ref dexamethasone_dose, dexamethasone_interval; MODEL.md §4)";
+            "management rule (ref dexamethasone_dose, dexamethasone_interval; docs/model.md §4)";
         #[doc = "Stimulated CAR-T proliferation under dexamethasone, relative to none."]
         dexamethasone_proliferation_relative: "ratio" = 0.7, [0.0, 1.0],
-            "choice: damped proliferation (MODEL.md §4), modest because Stein 2019 found no significant steroid effect on kinetics (ref stein_steroid_effect)";
+            "choice: damped proliferation (docs/model.md §4), modest because Stein 2019 found no significant steroid effect on kinetics (ref stein_steroid_effect)";
     }
 }

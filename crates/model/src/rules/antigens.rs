@@ -1,6 +1,6 @@
 //! Surface antigen densities, drawn at birth and at each change of stage.
 //!
-//! Densities are log-normal around a mean per stage and antigen (MODEL.md §3), from the
+//! Densities are log-normal around a mean per stage and antigen (docs/model.md §3), from the
 //! run's [`AntigenPanel`] (data: `scenarios/antigens/catalogue.toml`). These densities
 //! are what a CAR sees, and only a CAR reads them: they are drawn from the first
 //! infusion on (see `StepContext::surface`).

@@ -1,7 +1,7 @@
 //! Migration between compartments and sites.
 //!
 //! Recirculating cells leave their compartment at `recirculation_rate_per_day` and
-//! redraw one from their population's stationary shares (MODEL.md §2: ~2% of
+//! redraw one from their population's stationary shares (docs/model.md §2: ~2% of
 //! lymphocytes in blood). With a blood transit of 5e11 cells/day this rate is ~12/day,
 //! far faster than a step, so this is the exact transition of the underlying
 //! two-state-per-compartment Markov chain over a step, not an approximation of it. A
