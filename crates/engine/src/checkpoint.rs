@@ -25,7 +25,7 @@ use crate::phases::clinical::ClinicalState;
 use crate::state::{IdCounters, NicheWindow, PatientState};
 use crate::world::CellWorld;
 use immunosim_model::Cell;
-use immunosim_model::cell::CELL_BYTES;
+use immunosim_model::cell_bytes::CELL_BYTES;
 use immunosim_model::crs::CrsState;
 use immunosim_model::fields::Fields;
 

@@ -101,21 +101,6 @@ impl RunConfig {
     pub fn site_layout(&self) -> SiteLayout {
         SiteLayout::new(self.sites)
     }
-
-    /// Number of steps in burn-in.
-    pub fn burn_in_steps(&self) -> u64 {
-        (self.burn_in_days / self.dt_days).round() as u64
-    }
-
-    /// Total number of steps (burn-in and recorded days).
-    pub fn total_steps(&self) -> u64 {
-        self.burn_in_steps() + (self.days / self.dt_days).round() as u64
-    }
-
-    /// Steps between recorded days.
-    pub fn steps_per_record(&self) -> u64 {
-        ((self.record_every_days / self.dt_days).round() as u64).max(1)
-    }
 }
 
 /// Changes an agent's weight when it changes kind (e.g. B cell → plasmablast) and the

@@ -31,6 +31,7 @@
 pub mod antigen_panel;
 pub mod car;
 pub mod cell;
+pub mod cell_bytes;
 pub mod compartment;
 pub mod crs;
 pub mod draws;

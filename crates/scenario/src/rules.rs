@@ -138,7 +138,7 @@ pub(crate) fn cross_field_errors(
         errors.extend(product_errors(s, checked, i, product));
     }
     for day in s.config.lymphodepletion.iter().map(|d| d.day) {
-        if day < -s.config.burn_in_days - 1e-9 {
+        if day < -s.config.burn_in_days {
             errors.push(checked.error_at(
                 checked.span_of("lymphodepletion.fludarabine_days").or(checked.span_of("lymphodepletion.cyclophosphamide_days")),
                 "lymphodepletion",
@@ -148,7 +148,7 @@ pub(crate) fn cross_field_errors(
             break;
         }
     }
-    let start = -s.config.burn_in_days - 1e-9;
+    let start = -s.config.burn_in_days;
     let late = |array: &str, days: Vec<f64>| -> Vec<ScenarioError> {
         days.iter()
             .enumerate()
@@ -356,11 +356,11 @@ fn product_errors(
                 ),
             );
         }
-        if m.leukapheresis_day < -s.config.burn_in_days - 1e-9 {
+        if m.leukapheresis_day < -s.config.burn_in_days {
             fail("leukapheresis_day", before_start(m.leukapheresis_day, s));
         }
         let first = product.infusion_days().into_iter().reduce(f64::min);
-        if let Some(first) = first.filter(|&d| d < m.latest_release_day() - 1e-9) {
+        if let Some(first) = first.filter(|&d| d < m.latest_release_day()) {
             let field = if first < product.infusion_day {
                 "reinfusion_days"
             } else {
@@ -379,7 +379,7 @@ fn product_errors(
         }
     }
     for day in product.infusion_days() {
-        if day < -s.config.burn_in_days - 1e-9 {
+        if day < -s.config.burn_in_days {
             let field = if day == product.infusion_day {
                 "infusion_day"
             } else {

@@ -186,7 +186,7 @@ fn measure(target_agents: f64, days: u32) -> String {
     .expect("valid scenario");
     let mut config = scenario.config;
     immunosim_engine::memory::scale_to_agents(&mut config, target_agents);
-    let steps = config.total_steps();
+    let steps = immunosim_engine::timeline::Timeline::for_run(&config).total_steps;
     let mut sim = Simulation::new(config);
     let start_agents = sim.census().living();
     let mut agent_steps = 0u64;
