@@ -131,6 +131,7 @@ pub fn run(args: &RunArgs) -> Result<Ended, Failure> {
         out: &out,
         checkpoints,
         quiet: args.quiet,
+        written: Default::default(),
     };
     let interrupted = interruption_flag();
     driver.write_manifest(RunStatus::Running)?;
@@ -201,6 +202,7 @@ pub fn resume(args: &ResumeArgs) -> Result<Ended, Failure> {
             at: saved.position.checkpoint_at.clone(),
         },
         quiet: args.quiet,
+        written: Default::default(),
     };
     let interrupted = interruption_flag();
     driver.write_manifest(RunStatus::Running)?;

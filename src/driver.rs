@@ -40,6 +40,8 @@ pub struct Driver<'a> {
     pub checkpoints: Checkpoints,
     /// No progress bar or summary line.
     pub quiet: bool,
+    /// Checkpoints written, and the bytes and seconds of the last (for the summary line).
+    pub written: std::cell::Cell<(u32, u64, f64)>,
 }
 
 /// Set by SIGINT/SIGTERM; the loop stops at the next step boundary.
@@ -80,8 +82,12 @@ impl Driver<'_> {
             checkpoint_at: self.checkpoints.at.clone(),
         };
         let scenario = self.manifest(RunStatus::Running);
-        checkpoint_file::write(path, &scenario, &position, sim.state())
+        let started = std::time::Instant::now();
+        let bytes = checkpoint_file::write(path, &scenario, &position, sim.state())
             .with_context(|| format!("writing checkpoint {}", path.display()))?;
+        let (count, _, _) = self.written.get();
+        self.written
+            .set((count + 1, bytes, started.elapsed().as_secs_f64()));
         Ok(())
     }
 
@@ -154,6 +160,13 @@ impl Driver<'_> {
                 started.elapsed().as_secs_f64(),
                 self.out.display()
             );
+            let (count, bytes, seconds) = self.written.get();
+            if count > 0 {
+                eprintln!(
+                    "{count} checkpoint(s) written; the last {:.1} MB in {seconds:.2} s",
+                    bytes as f64 / 1e6
+                );
+            }
         }
         Ok(Ended::Finished)
     }
