@@ -12,6 +12,7 @@ mod checkpoint;
 mod cli;
 mod docs;
 mod journey;
+mod products;
 mod reference;
 mod support;
 mod untreated;

@@ -224,10 +224,15 @@ impl CsvRecorder {
         })
     }
 
-    /// Writes `summary.csv` (atomically) once the run has ended.
+    /// Writes `summary.csv` (atomically) once the run has ended, and with products
+    /// `products.csv` ([`SummaryBuilder::products_csv`]: each product's Cmax and Tmax).
     pub fn finish(self) -> Result<(), OutputError> {
         for (_, daily) in self.daily_files() {
             daily.sync()?;
+        }
+        if self.car_t.is_some() {
+            let path = self.dir.join("products.csv");
+            write_atomically(&path, self.summary.products_csv().as_bytes())?;
         }
         let path = self.dir.join("summary.csv");
         write_atomically(&path, self.summary.to_csv().as_bytes())

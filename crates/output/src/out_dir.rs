@@ -10,6 +10,7 @@ pub const RUN_FILES: &[&str] = &[
     "serology.csv",
     "events.csv",
     "car_t.csv",
+    "products.csv",
     "summary.csv",
     "run.toml",
 ];

@@ -139,6 +139,32 @@ impl SummaryBuilder {
         self.outcomes.add_event(e);
     }
 
+    /// `products.csv`: one row per product (tidy: the same columns whatever the
+    /// cocktail) with its own CAR-T Cmax in blood and its day, from day 0; empty fields
+    /// where a product was never seen in blood.
+    pub fn products_csv(&self) -> String {
+        let mut out = String::from("scenario,seed,product,car_t_cmax_per_uL,car_t_tmax_day\n");
+        let quote = |f: &str| {
+            if f.contains(',') || f.contains('"') {
+                format!("\"{}\"", f.replace('"', "\"\""))
+            } else {
+                f.to_string()
+            }
+        };
+        for product in self.outcomes.endpoints().product_peaks {
+            let (cmax, tmax) = product.peak.map_or((String::new(), String::new()), |p| {
+                (number(p.value), number(p.day))
+            });
+            out.push_str(&format!(
+                "{},{},{},{cmax},{tmax}\n",
+                quote(&self.scenario),
+                self.seed,
+                quote(&product.product)
+            ));
+        }
+        out
+    }
+
     /// Relative drift (fraction) of measure `index`: mean of the last
     /// [`DRIFT_WINDOW_DAYS`] recorded over the mean of the first, minus one; 0 when the
     /// first mean is 0 or nothing was recorded.
