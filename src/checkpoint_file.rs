@@ -7,7 +7,6 @@ use immunosim_engine::state::PatientState;
 use immunosim_output::OutputState;
 use serde::{Deserialize, Serialize};
 use std::fs::File;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 /// The rolling checkpoint of a run (`--checkpoint-every`), which `immunosim resume`
@@ -59,21 +58,21 @@ pub fn write(
     state: &PatientState,
 ) -> std::io::Result<u64> {
     let extra = postcard::to_stdvec(position).map_err(std::io::Error::other)?;
-    let bytes = checkpoint::encode(scenario_toml, &extra, state);
     let mut tmp_name = path.as_os_str().to_owned();
     tmp_name.push(".tmp");
     let tmp = PathBuf::from(tmp_name);
-    {
-        let mut file = File::create(&tmp)?;
-        file.write_all(&bytes)?;
-        file.sync_all()?;
-    }
+    let written = {
+        let mut file = std::io::BufWriter::with_capacity(1 << 20, File::create(&tmp)?);
+        let written = checkpoint::write_to(&mut file, scenario_toml, &extra, state)?;
+        file.into_inner().map_err(|e| e.into_error())?.sync_all()?;
+        written
+    };
     std::fs::rename(&tmp, path)?;
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         // The rename itself is durable only once the folder is.
         File::open(dir)?.sync_all()?;
     }
-    Ok(bytes.len() as u64)
+    Ok(written)
 }
 
 /// Reads and checks a checkpoint file.

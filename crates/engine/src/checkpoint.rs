@@ -99,6 +99,20 @@ pub struct Checkpoint {
 
 /// Encodes `state` with the resolved scenario and the output layer's bytes.
 pub fn encode(scenario_toml: &str, outputs: &[u8], state: &PatientState) -> Vec<u8> {
+    let mut out = Vec::new();
+    write_to(&mut out, scenario_toml, outputs, state).expect("writing to memory cannot fail");
+    out
+}
+
+/// Streams the encoding of `state` to `sink` (a file, through a buffer): the rows are
+/// not copied into one buffer first, so a checkpoint of 10^7 cells needs no 320 MB of
+/// extra memory. Returns the bytes written.
+pub fn write_to(
+    sink: &mut impl std::io::Write,
+    scenario_toml: &str,
+    outputs: &[u8],
+    state: &PatientState,
+) -> std::io::Result<u64> {
     let body = Body {
         scenario_toml: scenario_toml.to_string(),
         outputs: outputs.to_vec(),
@@ -113,20 +127,44 @@ pub fn encode(scenario_toml: &str, outputs: &[u8], state: &PatientState) -> Vec<
         equilibrated: state.equilibrated,
         surfaces_drawn: state.surfaces_drawn,
     };
-    let body = postcard::to_stdvec(&body).expect("a checkpoint body always serialises");
+    let body = postcard::to_stdvec(&body).map_err(std::io::Error::other)?;
     let cells = state.world.cells();
-    let mut out = Vec::with_capacity(32 + body.len() + cells.len() * CELL_BYTES);
-    out.extend_from_slice(MAGIC);
-    out.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
-    out.extend_from_slice(&(body.len() as u64).to_le_bytes());
-    out.extend_from_slice(&body);
-    out.extend_from_slice(&(cells.len() as u64).to_le_bytes());
-    for cell in cells {
-        out.extend_from_slice(&cell.to_bytes());
+    let mut out = Checksummed {
+        sink,
+        crc: crc32fast::Hasher::new(),
+        written: 0,
+    };
+    out.put(MAGIC)?;
+    out.put(&FORMAT_VERSION.to_le_bytes())?;
+    out.put(&(body.len() as u64).to_le_bytes())?;
+    out.put(&body)?;
+    out.put(&(cells.len() as u64).to_le_bytes())?;
+    let mut rows = Vec::with_capacity(4096 * CELL_BYTES);
+    for block in cells.chunks(4096) {
+        rows.clear();
+        for cell in block {
+            rows.extend_from_slice(&cell.to_bytes());
+        }
+        out.put(&rows)?;
     }
-    let crc = crc32fast::hash(&out);
-    out.extend_from_slice(&crc.to_le_bytes());
-    out
+    let crc = out.crc.clone().finalize();
+    out.sink.write_all(&crc.to_le_bytes())?;
+    Ok(out.written + 4)
+}
+
+/// A writer that checksums what passes through it.
+struct Checksummed<'a, W: std::io::Write> {
+    sink: &'a mut W,
+    crc: crc32fast::Hasher,
+    written: u64,
+}
+
+impl<W: std::io::Write> Checksummed<'_, W> {
+    fn put(&mut self, bytes: &[u8]) -> std::io::Result<()> {
+        self.crc.update(bytes);
+        self.written += bytes.len() as u64;
+        self.sink.write_all(bytes)
+    }
 }
 
 /// Decodes a checkpoint, checking magic, version, length and checksum first.
