@@ -19,6 +19,59 @@ fn spawn(args: &[&str], threads: &str) -> Child {
         .expect("binary starts")
 }
 
+/// Starts `run SCENARIO -q --checkpoint-every EVERY --out OUT` in the background.
+fn spawn_checkpointed(scenario: &Path, out: &Path, every: &str, threads: &str) -> Child {
+    spawn(
+        &[
+            "run",
+            scenario.to_str().unwrap(),
+            "-q",
+            "--checkpoint-every",
+            every,
+            "--out",
+            out.to_str().unwrap(),
+        ],
+        threads,
+    )
+}
+
+/// Runs `SCENARIO` for one recorded day, keeping the patient at the start of `day`;
+/// returns the checkpoint's path.
+fn save_patient(scenario: &Path, out: &Path, day: &str) -> PathBuf {
+    let o = immunosim(
+        &[
+            "run",
+            scenario.to_str().unwrap(),
+            "-q",
+            "--days",
+            "1",
+            "--checkpoint-at",
+            day,
+            "--out",
+            out.to_str().unwrap(),
+        ],
+        &[],
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    out.join(format!("checkpoint_day{day}.ckpt"))
+}
+
+/// `run SCENARIO -q --from CHECKPOINT --out OUT`.
+fn branch(scenario: &Path, checkpoint: &Path, out: &Path) -> std::process::Output {
+    immunosim(
+        &[
+            "run",
+            scenario.to_str().unwrap(),
+            "-q",
+            "--from",
+            checkpoint.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ],
+        &[],
+    )
+}
+
 fn status_of(dir: &Path) -> String {
     let text = std::fs::read_to_string(dir.join("run.toml")).unwrap_or_default();
     let table: toml::Table = text.parse().unwrap_or_default();
@@ -46,18 +99,7 @@ fn random_delay(max_ms: u64) -> Duration {
 fn killed_run(scenario: &Path, out: &Path, threads: &str) -> PathBuf {
     for max_ms in [1500, 400, 100, 10] {
         let _ = std::fs::remove_dir_all(out);
-        let mut child = spawn(
-            &[
-                "run",
-                scenario.to_str().unwrap(),
-                "-q",
-                "--checkpoint-every",
-                "0.5",
-                "--out",
-                out.to_str().unwrap(),
-            ],
-            threads,
-        );
+        let mut child = spawn_checkpointed(scenario, out, "0.5", threads);
         let started = Instant::now();
         while !out.join("checkpoint.ckpt").exists() && started.elapsed() < Duration::from_secs(60) {
             std::thread::sleep(Duration::from_millis(5));
@@ -114,18 +156,7 @@ fn sigint_stops_at_a_step_boundary_and_the_run_resumes() {
     let whole = tmp.path().join("whole");
     run_ok(&scenario, &whole);
     let out = tmp.path().join("int");
-    let mut child = spawn(
-        &[
-            "run",
-            scenario.to_str().unwrap(),
-            "-q",
-            "--checkpoint-every",
-            "20",
-            "--out",
-            out.to_str().unwrap(),
-        ],
-        "2",
-    );
+    let mut child = spawn_checkpointed(&scenario, &out, "20", "2");
     while !out.join("events.csv").exists() {
         std::thread::sleep(Duration::from_millis(5));
     }
@@ -156,23 +187,8 @@ fn sigint_stops_at_a_step_boundary_and_the_run_resumes() {
 fn damaged_checkpoints_are_refused_naming_the_file_and_the_fault() {
     let tmp = tempfile::tempdir().unwrap();
     let scenario = write(tmp.path(), "small.toml", SMALL);
-    let good = tmp.path().join("good");
-    let o = immunosim(
-        &[
-            "run",
-            scenario.to_str().unwrap(),
-            "-q",
-            "--days",
-            "2",
-            "--checkpoint-at",
-            "-5",
-            "--out",
-            good.to_str().unwrap(),
-        ],
-        &[],
-    );
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let bytes = std::fs::read(good.join("checkpoint_day-5.ckpt")).unwrap();
+    let good = save_patient(&scenario, &tmp.path().join("good"), "-5");
+    let bytes = std::fs::read(&good).unwrap();
     let mut flipped = bytes.clone();
     flipped[bytes.len() / 3] ^= 0x01;
     let mut version = bytes.clone();
@@ -193,18 +209,7 @@ fn damaged_checkpoints_are_refused_naming_the_file_and_the_fault() {
         std::fs::write(&path, &damaged).unwrap();
         for o in [
             resume(&dir, "2"),
-            immunosim(
-                &[
-                    "run",
-                    scenario.to_str().unwrap(),
-                    "-q",
-                    "--from",
-                    path.to_str().unwrap(),
-                    "--out",
-                    dir.join("arm").to_str().unwrap(),
-                ],
-                &[],
-            ),
+            branch(&scenario, &path, &dir.join("arm")),
         ] {
             let stderr = String::from_utf8_lossy(&o.stderr);
             assert_eq!(o.status.code(), Some(2), "{name}: {stderr}");
@@ -225,22 +230,7 @@ fn arms_branched_from_a_saved_patient_start_identical_and_match_unbranched_runs(
     let tmp = tempfile::tempdir().unwrap();
     let patient = write(tmp.path(), "untreated.toml", &coarse_untreated());
     let saved = tmp.path().join("patient");
-    let o = immunosim(
-        &[
-            "run",
-            patient.to_str().unwrap(),
-            "-q",
-            "--days",
-            "1",
-            "--checkpoint-at",
-            "-20",
-            "--out",
-            saved.to_str().unwrap(),
-        ],
-        &[],
-    );
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let checkpoint = saved.join("checkpoint_day-20.ckpt");
+    let checkpoint = save_patient(&patient, &saved, "-20");
     let cd19 = write(tmp.path(), "cd19.toml", CD19_CAR_T);
     let cocktail = write(
         tmp.path(),
@@ -251,18 +241,7 @@ fn arms_branched_from_a_saved_patient_start_identical_and_match_unbranched_runs(
     );
     let arm = |scenario: &Path, name: &str| {
         let out = tmp.path().join(name);
-        let o = immunosim(
-            &[
-                "run",
-                scenario.to_str().unwrap(),
-                "-q",
-                "--from",
-                checkpoint.to_str().unwrap(),
-                "--out",
-                out.to_str().unwrap(),
-            ],
-            &[],
-        );
+        let o = branch(scenario, &checkpoint, &out);
         assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
         out
     };
@@ -310,34 +289,8 @@ fn arms_branched_from_a_saved_patient_start_identical_and_match_unbranched_runs(
         }
     }
     // An arm whose treatment starts before the checkpoint does not fit it.
-    let late = saved.join("late");
-    let o = immunosim(
-        &[
-            "run",
-            patient.to_str().unwrap(),
-            "-q",
-            "--days",
-            "1",
-            "--checkpoint-at",
-            "-2",
-            "--out",
-            late.to_str().unwrap(),
-        ],
-        &[],
-    );
-    assert!(o.status.success());
-    let o = immunosim(
-        &[
-            "run",
-            cd19.to_str().unwrap(),
-            "-q",
-            "--from",
-            late.join("checkpoint_day-2.ckpt").to_str().unwrap(),
-            "--out",
-            tmp.path().join("bad").to_str().unwrap(),
-        ],
-        &[],
-    );
+    let late = save_patient(&patient, &saved.join("late"), "-2");
+    let o = branch(&cd19, &late, &tmp.path().join("bad"));
     let stderr = String::from_utf8_lossy(&o.stderr);
     assert_eq!(o.status.code(), Some(2), "{stderr}");
     assert!(
@@ -349,18 +302,7 @@ fn arms_branched_from_a_saved_patient_start_identical_and_match_unbranched_runs(
         "heavier.toml",
         &CD19_CAR_T.replace("[resolution]", "[patient]\nweight_kg = 90\n[resolution]"),
     );
-    let o = immunosim(
-        &[
-            "run",
-            heavier.to_str().unwrap(),
-            "-q",
-            "--from",
-            checkpoint.to_str().unwrap(),
-            "--out",
-            tmp.path().join("bad2").to_str().unwrap(),
-        ],
-        &[],
-    );
+    let o = branch(&heavier, &checkpoint, &tmp.path().join("bad2"));
     let stderr = String::from_utf8_lossy(&o.stderr);
     assert_eq!(o.status.code(), Some(2), "{stderr}");
     assert!(stderr.contains("patient.weight_kg = 90"), "{stderr}");
