@@ -90,6 +90,8 @@ fn checkpoint_plan(args: &RunArgs, scenario: &Scenario) -> Result<Checkpoints, F
 /// The saved patient of `--from`, checked against the arm's scenario.
 fn branch_from(path: &Path, arm: &Scenario) -> Result<Loaded, Failure> {
     let saved = checkpoint_file::read(path).map_err(|e| bad(format!("error: {e}")))?;
+    let label = format!("{} (its scenario)", path.display());
+    immunosim_scenario::parse_str(&saved.scenario_toml, &label).map_err(bad)?;
     let arm_toml = arm.to_resolved_toml(RunInfo {
         version: env!("CARGO_PKG_VERSION"),
         threads: 1,

@@ -132,11 +132,16 @@ impl Driver<'_> {
                     let path = self.out.join(checkpoint_file::ROLLING);
                     self.checkpoint(sim, &mut recorder, &path)?;
                 }
+                let detail = if self.checkpoints.every_steps.is_some() {
+                    "SIGINT or SIGTERM; `immunosim resume` continues from the checkpoint"
+                } else {
+                    "SIGINT or SIGTERM; no --checkpoint-every, so the run cannot be resumed"
+                };
                 let event = Event::at(
                     sim.steps_taken(),
                     sim.timeline(),
                     EventKind::RunInterrupted,
-                    "SIGINT or SIGTERM; `immunosim resume` continues from the checkpoint".into(),
+                    detail.into(),
                 );
                 recorder.event(&event).context("writing outputs")?;
                 recorder.checkpoint()?;
