@@ -10,14 +10,15 @@ use crate::census::Census;
 use crate::config::RunConfig;
 use crate::init::initial_cells;
 use crate::phases::clinical::ClinicalState;
+pub use crate::phases::equilibration::NicheWindow;
 use crate::timeline::Timeline;
 use crate::world::CellWorld;
+use immunosim_model::Cell;
 use immunosim_model::compartment::SiteLayout;
 use immunosim_model::crs::CrsState;
 use immunosim_model::fields::Fields;
 use immunosim_model::rules::antigens::SurfaceLaws;
 use immunosim_model::steady_state::SteadyState;
-use immunosim_model::{Cell, Specificity};
 
 /// What a run derives from its configuration once; the same for every step and
 /// rebuilt (not saved) on resume.
@@ -50,16 +51,6 @@ impl RunSetup {
             timeline,
         }
     }
-}
-
-/// Self-reactive plasmablasts entering niches, counted over the second half of burn-in
-/// for the slow-pool equilibration.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct NicheWindow {
-    /// Niche entries (agents) by specificity.
-    pub entries: [u64; Specificity::COUNT],
-    /// Steps over which they were counted.
-    pub steps: u64,
 }
 
 /// Where cell ids stand ([`crate::ids`]).

@@ -5,12 +5,21 @@
 use crate::census::Census;
 use crate::config::RunConfig;
 use crate::rng::{Purpose, StepKey};
-use crate::state::NicheWindow;
 use immunosim_model::cell::Kind;
 use immunosim_model::fields::Fields;
 use immunosim_model::rules::plasma_cells;
 use immunosim_model::steady_state::SteadyState;
 use immunosim_model::{Cell, Compartment, Draws, Population, Specificity};
+
+/// Self-reactive plasmablasts entering niches, counted over the second half of burn-in
+/// for the slow-pool equilibration.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct NicheWindow {
+    /// Niche entries (agents) by specificity.
+    pub entries: [u64; Specificity::COUNT],
+    /// Steps over which they were counted.
+    pub steps: u64,
+}
 
 /// Converts other-specificity niche plasma cells to self-reactive ones (each candidate
 /// decides with its own stream) until the self-reactive pool holds the flux measured
