@@ -1,6 +1,6 @@
 //! A CSV file written a day at a time.
 
-use crate::files::{OutputError, io};
+use crate::error::{OutputError, io};
 use immunosim_engine::recorder::RecordError;
 use std::fs::{File, OpenOptions};
 use std::io::Write;
@@ -81,4 +81,9 @@ impl DailyCsv {
         self.file.sync_all().map_err(io(&self.path))?;
         Ok(self.len)
     }
+}
+
+/// A number as written in CSV: shortest text that reads back to the same `f64`.
+pub fn number(x: f64) -> String {
+    if x == 0.0 { "0".into() } else { format!("{x}") }
 }

@@ -1,6 +1,9 @@
 //! The output directory and its files.
 
 use crate::daily::DailyCsv;
+pub use crate::daily::number;
+pub use crate::error::OutputError;
+use crate::error::io;
 use crate::summary::SummaryBuilder;
 use immunosim_engine::recorder::{Event, RecordError, Recorder, Snapshot};
 use immunosim_model::Specificity;
@@ -8,52 +11,6 @@ use serde::{Deserialize, Serialize};
 use std::fs::File;
 use std::io::Write;
 use std::path::{Path, PathBuf};
-
-/// Output failures.
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum OutputError {
-    /// The output directory exists and is not empty.
-    #[error(
-        "output directory {0} exists and is not empty; choose another --out or pass --force to replace the earlier run's files"
-    )]
-    NotEmpty(PathBuf),
-    /// `--force` into a directory that holds files immunosim does not write.
-    #[error(
-        "output directory {} holds files immunosim does not write ({}); --force only replaces an earlier run's files: choose another --out or move them",
-        dir.display(),
-        files.join(", ")
-    )]
-    Foreign {
-        /// The directory.
-        dir: PathBuf,
-        /// The names of the files that are not a run's, sorted.
-        files: Vec<String>,
-    },
-    /// A file to resume does not hold what the checkpoint recorded.
-    #[error("cannot resume {}: {detail}", path.display())]
-    Resume {
-        /// The file.
-        path: PathBuf,
-        /// What is wrong.
-        detail: String,
-    },
-    /// An I/O error on a path.
-    #[error("cannot write {path}: {source}")]
-    Io {
-        /// The path.
-        path: PathBuf,
-        /// The cause.
-        source: std::io::Error,
-    },
-}
-
-pub(crate) fn io(path: &Path) -> impl FnOnce(std::io::Error) -> OutputError + '_ {
-    move |source| OutputError::Io {
-        path: path.to_path_buf(),
-        source,
-    }
-}
 
 /// Writes `contents` to `path` through a temporary file and a rename.
 pub fn write_atomically(path: &Path, contents: &[u8]) -> Result<(), OutputError> {
@@ -64,11 +21,6 @@ pub fn write_atomically(path: &Path, contents: &[u8]) -> Result<(), OutputError>
         file.sync_all().map_err(io(&tmp))?;
     }
     std::fs::rename(&tmp, path).map_err(io(path))
-}
-
-/// A number as written in CSV: shortest text that reads back to the same `f64`.
-pub fn number(x: f64) -> String {
-    if x == 0.0 { "0".into() } else { format!("{x}") }
 }
 
 /// Header of `timeseries.csv`.

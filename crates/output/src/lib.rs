@@ -16,6 +16,7 @@
 //! `summary.csv` come from `immunosim-outcomes`.
 
 mod daily;
+pub mod error;
 pub mod files;
 pub mod out_dir;
 pub mod summary;

@@ -1,6 +1,6 @@
 //! The output directory: created, or cleared of an earlier run's files with `--force`.
 
-use crate::files::{OutputError, io};
+use crate::error::{OutputError, io};
 use std::path::Path;
 
 /// The files a run writes into its directory. `--force` removes these (and their

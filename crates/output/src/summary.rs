@@ -7,7 +7,7 @@
 //! The builder is incremental (running sums, the last 90 days for the drift) so that
 //! its state, saved in a checkpoint, does not grow with the length of the run.
 
-use crate::files::number;
+use crate::daily::number;
 use immunosim_engine::recorder::{Event, Snapshot};
 use immunosim_model::{Population, Specificity};
 use immunosim_outcomes::Outcomes;
