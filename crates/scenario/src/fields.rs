@@ -4,15 +4,36 @@
 //! and the reference (`docs/scenario.md`) all come from these rows.
 
 use crate::choices::{Preset, RunStatus, ScoreScale};
-use crate::file::{
-    DEFAULT_CAR_T_CELLS_PER_AGENT, DEFAULT_CD4_SHARE, DEFAULT_MANUFACTURING_DAYS,
-    DEFAULT_MANUFACTURING_FAILURE_PROBABILITY, PRODUCT_PHENOTYPE_SHARES,
-};
-use crate::schema::DefaultValue::{Note, Number, Numbers, Text, Whole};
-use crate::schema::{Field, Slot};
+use crate::row::DefaultValue::{Note, Number, Numbers, Text, Whole};
+use crate::row::{Field, Slot};
 use immunosim_model::car::{Logic, Platform, Source};
 use immunosim_model::interventions::Vaccine;
 use immunosim_model::named::Named;
+
+/// Default real CAR-T cells per agent: finer than host cells, so that a dose of 1e6/kg
+/// in a 70 kg patient (7e7 cells) is 700 agents.
+pub const DEFAULT_CAR_T_CELLS_PER_AGENT: f64 = 1e5;
+
+/// Share of CD4+ cells in a product when the scenario does not say: a defined 1:1
+/// CD4:CD8 composition, as in liso-cel (choice; recalled). Both subsets follow the same
+/// kinetics in the model: CD4+ CAR-T cells kill too (Wang et al., JCI Insight 2018;
+/// recalled), and the reference gives no per-subset rates.
+pub const DEFAULT_CD4_SHARE: f64 = 0.5;
+
+/// Leukapheresis-to-release range when a product states leukapheresis but not the
+/// duration, days: axi-cel's 16-17 days to tisa-cel's 21-28 (economics.csv
+/// manufacture_time_axicel, manufacture_time_tisacel; recalled company reports).
+pub const DEFAULT_MANUFACTURING_DAYS: (f64, f64) = (16.0, 28.0);
+
+/// Manufacturing failure probability when a product states leukapheresis but not the
+/// probability: 26 of 926 pooled over the pivotal trials of six autologous products
+/// (economics.csv manufacture_failure_rate, derived, 2.8%).
+pub const DEFAULT_MANUFACTURING_FAILURE_PROBABILITY: f64 = 0.028;
+
+/// Phenotype shares of an infused product (stem-like, central memory, effector memory,
+/// effector): a choice typical of a manufactured autologous product rich in memory
+/// phenotypes (Mueller-Schoell 2021 starts most cells as naive/central memory; recalled).
+pub const PRODUCT_PHENOTYPE_SHARES: [f64; 4] = [0.3, 0.4, 0.2, 0.1];
 
 /// Day range of scheduled events (the burn-in may start up to 3650 days before day 0;
 /// the cross-field rules check a day against the actual burn-in).
@@ -111,7 +132,7 @@ pub const OTHER_FIELDS: &[Field] = &[
     Field::numbers("antigens", "plasma_cell", DENSITY.0, DENSITY.1, "molecules/cell", "[mean, SD] molecules per long-lived plasma cell.")
         .or(Note("absent")),
     Field::boolean("antigens", "lost_by_mature_plasma_cells", "Absent on the CD19-negative subset of long-lived plasma cells (as CD19 is).")
-        .or(crate::schema::DefaultValue::Bool(false)),
+        .or(crate::row::DefaultValue::Bool(false)),
     Field::text("antigens", "source", "Where the densities come from.").or(Text("")),
     Field::text("products", "name", "Product name.").or(Note("product_N, N from 1 in file order")),
     Field::antigens("products", "targets", "Antigens the CAR binds, e.g. [\"CD19\"] or [\"BCMA\", \"CD19\"].")

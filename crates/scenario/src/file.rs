@@ -5,37 +5,13 @@
 //! (`[scenario]`, `[patient]`, ...) are read through their schema slots instead.
 
 use crate::choices::Chosen;
+use crate::fields::PRODUCT_PHENOTYPE_SHARES;
 use crate::schema::{default_choice, default_number};
 use immunosim_engine::config::ChemotherapyDay;
 use immunosim_model::antigen_panel::AntigenPanel;
 use immunosim_model::car::{Construct, Dose, Logic, Manufacturing, Platform, Product, Source};
 use immunosim_model::interventions::{Bridging, IvigDose, Vaccination, Vaccine};
 use serde::Deserialize;
-
-/// Default real CAR-T cells per agent: finer than host cells, so that a dose of 1e6/kg
-/// in a 70 kg patient (7e7 cells) is 700 agents.
-pub const DEFAULT_CAR_T_CELLS_PER_AGENT: f64 = 1e5;
-
-/// Share of CD4+ cells in a product when the scenario does not say: a defined 1:1
-/// CD4:CD8 composition, as in liso-cel (choice; recalled). Both subsets follow the same
-/// kinetics in the model: CD4+ CAR-T cells kill too (Wang et al., JCI Insight 2018;
-/// recalled), and the reference gives no per-subset rates.
-pub const DEFAULT_CD4_SHARE: f64 = 0.5;
-
-/// Leukapheresis-to-release range when a product states leukapheresis but not the
-/// duration, days: axi-cel's 16-17 days to tisa-cel's 21-28 (economics.csv
-/// manufacture_time_axicel, manufacture_time_tisacel; recalled company reports).
-pub const DEFAULT_MANUFACTURING_DAYS: (f64, f64) = (16.0, 28.0);
-
-/// Manufacturing failure probability when a product states leukapheresis but not the
-/// probability: 26 of 926 pooled over the pivotal trials of six autologous products
-/// (economics.csv manufacture_failure_rate, derived, 2.8%).
-pub const DEFAULT_MANUFACTURING_FAILURE_PROBABILITY: f64 = 0.028;
-
-/// Phenotype shares of an infused product (stem-like, central memory, effector memory,
-/// effector): a choice typical of a manufactured autologous product rich in memory
-/// phenotypes (Mueller-Schoell 2021 starts most cells as naive/central memory; recalled).
-pub const PRODUCT_PHENOTYPE_SHARES: [f64; 4] = [0.3, 0.4, 0.2, 0.1];
 
 /// The antigen names products of the file use, in order of appearance.
 pub(crate) fn named_antigens(products: &[ProductTable]) -> Vec<String> {

@@ -33,6 +33,7 @@ mod file;
 mod read;
 mod reference;
 mod resolved;
+mod row;
 mod rules;
 pub mod schema;
 pub mod validate;
@@ -41,7 +42,7 @@ use std::path::Path;
 
 pub use choices::{Preset, RunStatus, ScoreScale};
 pub use error::{ErrorKind, ScenarioError, ScenarioErrors};
-pub use file::{
+pub use fields::{
     DEFAULT_CAR_T_CELLS_PER_AGENT, DEFAULT_CD4_SHARE, DEFAULT_MANUFACTURING_DAYS,
     DEFAULT_MANUFACTURING_FAILURE_PROBABILITY, PRODUCT_PHENOTYPE_SHARES,
 };
