@@ -72,14 +72,15 @@ fn leaves(path: &str, value: Option<&toml::Value>, out: &mut Vec<(String, toml::
     }
 }
 
-/// Journey events of `arm` that fall before the saved patient's boundary `saved_step`:
-/// a branch cannot give what the saved run has already passed.
-pub fn events_before(arm: &Scenario, saved_step: u64) -> Vec<String> {
+/// Why `arm` cannot continue from a patient saved at boundary `saved_step`: journey
+/// events before it (a branch cannot give what the saved run has already passed), or a
+/// checkpoint at or after the arm's last day.
+pub fn timing_problems(arm: &Scenario, saved_step: u64) -> Vec<String> {
     let timeline = Timeline::for_run(&arm.config);
-    let mut early = Vec::new();
+    let mut problems = Vec::new();
     let mut check = |what: &str, step: Option<u64>| {
         if let Some(step) = step.filter(|&s| s < saved_step) {
-            early.push(format!(
+            problems.push(format!(
                 "{what} on day {} is before the checkpoint's day {}",
                 timeline.day_of(step),
                 timeline.day_of(saved_step)
@@ -90,5 +91,8 @@ pub fn events_before(arm: &Scenario, saved_step: u64) -> Vec<String> {
     for product in &timeline.products {
         check("leukapheresis", product.leukapheresis);
     }
-    early
+    if saved_step >= timeline.total_steps {
+        problems.push("the checkpoint is at or after the scenario's last day".into());
+    }
+    problems
 }

@@ -98,10 +98,7 @@ fn branch_from(path: &Path, arm: &Scenario) -> Result<Loaded, Failure> {
         status: RunStatus::Running,
     });
     let mut problems = branch::disagreements(&arm_toml, &saved.scenario_toml);
-    problems.extend(branch::events_before(arm, saved.state.step()));
-    if saved.state.step() >= Timeline::for_run(&arm.config).total_steps {
-        problems.push("the checkpoint is at or after the scenario's last day".into());
-    }
+    problems.extend(branch::timing_problems(arm, saved.state.step()));
     if !problems.is_empty() {
         return Err(bad(format!(
             "error: {} does not fit the checkpoint {}:\n  {}",

@@ -120,17 +120,18 @@ impl Driver<'_> {
         let progress = sim.progress();
         let mut bar = RunProgress::new(progress.total_steps, progress.burn_in_steps, self.quiet);
         loop {
-            for path in self.due(sim) {
-                self.checkpoint(sim, &mut recorder, &path)?;
+            let due = self.due(sim);
+            for path in &due {
+                self.checkpoint(sim, &mut recorder, path)?;
             }
             if sim.is_finished() {
                 break;
             }
             if interrupted.load(Ordering::SeqCst) {
                 bar.finish();
-                if self.checkpoints.every_steps.is_some() {
-                    let path = self.out.join(checkpoint_file::ROLLING);
-                    self.checkpoint(sim, &mut recorder, &path)?;
+                let rolling = self.out.join(checkpoint_file::ROLLING);
+                if self.checkpoints.every_steps.is_some() && !due.contains(&rolling) {
+                    self.checkpoint(sim, &mut recorder, &rolling)?;
                 }
                 let detail = if self.checkpoints.every_steps.is_some() {
                     "SIGINT or SIGTERM; `immunosim resume` continues from the checkpoint"

@@ -59,9 +59,11 @@ pub fn step(setup: &RunSetup, state: &mut PatientState) -> Vec<Event> {
     }
     journey::other_interventions(&mut state.fields, config, timeline, step, &mut events);
 
-    // 2. Encounters.
+    // 2. Encounters (from the census of the start of the step: infused cells join at
+    // its end).
+    let car_t_alive = state.census.car_t_agents() > 0;
     let mut il6_production = 0.0;
-    if state.census.car_t_agents() > 0 {
+    if car_t_alive {
         let cells = state.world.cells();
         let encounters = phases::encounters::encounters(cells, &state.census, config, step);
         il6_production = phases::encounters::il6_production(cells, &encounters, config);
@@ -112,7 +114,7 @@ pub fn step(setup: &RunSetup, state: &mut PatientState) -> Vec<Event> {
     ctx.hazards = StepHazards::new(&ctx);
     // CAR-T cells kill by site, so B cells keep real positions while any are alive or
     // arrive this step.
-    let b_positions_needed = !infused.is_empty() || census.car_t_agents() > 0;
+    let b_positions_needed = !infused.is_empty() || car_t_alive;
     let plan = if config.quiet_cells {
         QuietPlan::new(&ctx, &census.by_specificity, b_positions_needed)
     } else {

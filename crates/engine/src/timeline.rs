@@ -153,8 +153,14 @@ impl Timeline {
             .map(|d| timeline.step_of(d.day))
             .collect();
         timeline.first_treatment = timeline.first_treatment_step(config);
-        timeline.record_start = timeline.record_start_for(config);
+        timeline.record_start = timeline.record_start_for();
         timeline
+    }
+
+    /// Steps in a day, at least one (a day's window in steps, e.g. the 24 h of the
+    /// tocilizumab limit or the baseline before the first intervention).
+    pub fn steps_per_day(&self) -> u64 {
+        (1.0 / self.dt_days).round().max(1.0) as u64
     }
 
     /// Simulated day at boundary `step` (negative during burn-in).
@@ -230,12 +236,11 @@ impl Timeline {
     /// intervention, when that is before day 0. Leukapheresis alone does not move it:
     /// it changes nothing in the patient, so a patient whose only product failed is
     /// recorded exactly as the untreated one.
-    fn record_start_for(&self, config: &RunConfig) -> u64 {
+    fn record_start_for(&self) -> u64 {
         let Some(first) = self.first_treatment else {
             return self.burn_in_steps;
         };
-        let steps_per_day = (1.0 / config.dt_days).round().max(1.0) as u64;
-        let Some(baseline) = first.checked_sub(steps_per_day) else {
+        let Some(baseline) = first.checked_sub(self.steps_per_day()) else {
             return 0;
         };
         if baseline >= self.burn_in_steps {

@@ -18,8 +18,12 @@ pub fn manage(
     let end = step + 1;
     let before = crs.grade;
     crs.advance(il6_production, &config.params, config.dt_days);
-    let steps_per_day = (1.0 / config.dt_days).round().max(1.0) as u64;
-    let actions = crs.manage(end, steps_per_day, config.weight_kg, &config.params);
+    let actions = crs.manage(
+        end,
+        timeline.steps_per_day(),
+        config.weight_kg,
+        &config.params,
+    );
     let mut events = Vec::new();
     if crs.grade != before {
         events.push(Event::at(
