@@ -32,6 +32,10 @@ EXAMPLES:
     Re-run a finished run exactly, from its resolved scenario:
         immunosim run out/sle/run.toml --out out/sle-again
 
+    A run and its report (report.html: plots and endpoints in one file):
+        immunosim run --report --out out/sle
+        immunosim report out/sle
+
     Validate scenario files without running them:
         immunosim check scenarios/*.toml
 
@@ -56,6 +60,8 @@ OUTPUTS (in --out):
     car_t.csv       with products: one row per (day, product, phenotype, CD4/CD8):
                     CAR-T cells_per_uL in blood and percent_of_cd3
     summary.csv     one row: each measure at baseline, at the end, mean and drift; endpoints
+    report.html     with --report or `immunosim report DIR`: plots and endpoints, one file;
+    plot_*.svg      the same plots, one SVG per panel
     run.toml        the fully resolved scenario, seed, version, thread count and status
                     (running, finished or interrupted)
     checkpoint.ckpt with --checkpoint-every: the latest snapshot of the whole run
@@ -83,6 +89,12 @@ pub enum Command {
     /// output files back to where they stood at the checkpoint and runs to the end: the
     /// outputs are byte-identical to those of an uninterrupted run, at any thread count.
     Resume(ResumeArgs),
+    /// Write report.html (inline SVG plots, endpoint table) and plot_*.svg for a run.
+    ///
+    /// Reads the run folder's CSV files and run.toml; the page is one self-contained file
+    /// (no script, no network) that any browser opens and prints. Days are counted from
+    /// the first CAR-T infusion.
+    Report(ReportArgs),
     /// Validate scenario files and report every problem, without running.
     Check {
         /// Scenario files to check.
@@ -162,6 +174,19 @@ pub struct RunArgs {
     /// treatment before the checkpoint's day; recording starts there at the latest.
     #[arg(long, value_name = "CHECKPOINT")]
     pub from: Option<PathBuf>,
+
+    /// When the run finishes, also write report.html and plot_*.svg (as `immunosim
+    /// report DIR` does).
+    #[arg(long)]
+    pub report: bool,
+}
+
+/// Options of `immunosim report`.
+#[derive(Args, Debug)]
+pub struct ReportArgs {
+    /// The output directory of a run (finished or interrupted).
+    #[arg(value_name = "RUN_DIR")]
+    pub dir: PathBuf,
 }
 
 /// Options of `immunosim resume`.

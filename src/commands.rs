@@ -156,7 +156,11 @@ pub fn run(args: &RunArgs) -> Result<Ended, Failure> {
     };
     sim.begin(&mut recorder, &detail)
         .context("writing outputs")?;
-    Ok(driver.run(&mut sim, recorder, &interrupted)?)
+    let ended = driver.run(&mut sim, recorder, &interrupted)?;
+    if args.report && ended == Ended::Finished {
+        crate::report_command::report(&out)?;
+    }
+    Ok(ended)
 }
 
 /// `immunosim resume`.

@@ -8,6 +8,7 @@ mod commands;
 mod driver;
 mod memory_check;
 mod progress;
+mod report_command;
 
 use clap::Parser;
 use cli::{Cli, Command};
@@ -28,6 +29,7 @@ fn main() -> ExitCode {
         Command::Check { scenarios } => check(&scenarios),
         Command::Run(args) => exit(commands::run(&args)),
         Command::Resume(args) => exit(commands::resume(&args)),
+        Command::Report(args) => exit(report_command::report(&args.dir).map(|()| Ended::Finished)),
         Command::Help {
             topic: cli::HelpTopic::Scenario,
         } => {

@@ -14,5 +14,6 @@ mod docs;
 mod journey;
 mod products;
 mod reference;
+mod report;
 mod support;
 mod untreated;

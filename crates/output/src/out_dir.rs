@@ -13,11 +13,22 @@ pub const RUN_FILES: &[&str] = &[
     "products.csv",
     "summary.csv",
     "run.toml",
+    REPORT_FILE,
 ];
+
+/// The report page `immunosim report` (or `run --report`) writes into a run folder.
+pub const REPORT_FILE: &str = "report.html";
+
+/// The file of one report panel: `plot_<panel>.svg`, beside the page.
+pub fn plot_file(panel: &str) -> String {
+    format!("{PLOT_PREFIX}{panel}.svg")
+}
+
+const PLOT_PREFIX: &str = "plot_";
 
 /// Whether immunosim writes a file of this name: a [`RUN_FILES`] name, its temporary
 /// name while it is written atomically (`summary.tmp`, or `summary.csv.tmp`), or a
-/// checkpoint (`checkpoint*.ckpt`, `*.ckpt.tmp`).
+/// checkpoint (`checkpoint*.ckpt`, `*.ckpt.tmp`), or a report panel (`plot_*.svg`, `plot_*.tmp`).
 pub fn is_run_file(name: &str) -> bool {
     let temporary = RUN_FILES.iter().any(|file| {
         let stem = file.rsplit_once('.').map_or(*file, |(stem, _)| stem);
@@ -25,7 +36,8 @@ pub fn is_run_file(name: &str) -> bool {
     });
     let checkpoint =
         (name.starts_with("checkpoint") && name.ends_with(".ckpt")) || name.ends_with(".ckpt.tmp");
-    RUN_FILES.contains(&name) || temporary || checkpoint
+    let plot = name.starts_with(PLOT_PREFIX) && (name.ends_with(".svg") || name.ends_with(".tmp"));
+    RUN_FILES.contains(&name) || temporary || checkpoint || plot
 }
 
 /// Creates `dir`. An existing non-empty one is refused, unless `force`: then the
@@ -83,6 +95,10 @@ mod tests {
             "checkpoint.ckpt",
             "checkpoint-day-30.ckpt",
             "checkpoint.ckpt.tmp",
+            "report.html",
+            "report.tmp",
+            "plot_car_t.svg",
+            "plot_car_t.tmp",
         ] {
             assert!(is_run_file(name), "{name}");
         }
@@ -91,6 +107,8 @@ mod tests {
             "car_t.csv.bak",
             "data.ckpt",
             "summary.csv~",
+            "plot_car_t.png",
+            "report.pdf",
             "",
         ] {
             assert!(!is_run_file(name), "{name}");

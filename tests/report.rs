@@ -1,0 +1,139 @@
+//! `immunosim report` and `run --report`: every panel drawn with data, one self-contained
+//! page, and clear errors for a run folder with a missing or torn file.
+
+use crate::support::*;
+use std::path::Path;
+
+/// The panels of a treated patient's report with the legend entries each must show.
+const PANELS: [(&str, &[&str]); 9] = [
+    ("car_t", &["CD19", "Cmax"]),
+    (
+        "b_cells",
+        &[
+            "all B cells",
+            "transitional",
+            "naive",
+            "memory",
+            "B-cell aplasia",
+        ],
+    ),
+    ("plasmablasts", &["plasmablasts"]),
+    ("plasma_cells", &["plasma cells"]),
+    ("igg", &["total IgG", "adult reference range"]),
+    (
+        "antibodies",
+        &["autoantibody", "vaccine a IgG", "vaccine b IgG"],
+    ),
+    ("il6_crs", &["serum IL-6"]),
+    ("disease", &["activity score", "remission"]),
+    ("t_cells", &["CD4", "CD8", "naive CD4"]),
+];
+
+/// A treated run with its report, written by `run --report`.
+fn treated_run_with_report(dir: &Path) -> std::path::PathBuf {
+    let scenario = write(dir, "cd19.toml", CD19_CAR_T);
+    let out = dir.join("out");
+    let o = immunosim(
+        &[
+            "run",
+            scenario.to_str().unwrap(),
+            "-q",
+            "--report",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+        &[],
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    out
+}
+
+#[test]
+fn the_report_draws_every_panel_with_its_series_in_one_self_contained_page() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = treated_run_with_report(tmp.path());
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    for forbidden in ["<script", "src=\"http", "href=\"http", "@import", "url("] {
+        assert!(
+            !html.contains(forbidden),
+            "the page refers outside itself: {forbidden}"
+        );
+    }
+    for (panel, legend) in PANELS {
+        let svg = std::fs::read_to_string(out.join(format!("plot_{panel}.svg")))
+            .unwrap_or_else(|e| panic!("plot_{panel}.svg: {e}"));
+        let doc = roxmltree::Document::parse(&svg).unwrap_or_else(|e| panic!("{panel}: {e}"));
+        assert_eq!(doc.root_element().tag_name().name(), "svg");
+        let texts: Vec<String> = doc
+            .descendants()
+            .filter(|n| n.has_tag_name("text"))
+            .map(|n| n.text().unwrap_or("").trim().to_owned())
+            .collect();
+        for label in legend {
+            assert!(
+                texts.iter().any(|t| t.contains(label)),
+                "{panel}: no legend entry {label:?} in {texts:?}"
+            );
+        }
+        // The data: polylines through the recorded days (legend samples have 2 points).
+        let points: usize = doc
+            .descendants()
+            .filter(|n| n.has_tag_name("polyline"))
+            .map(|n| {
+                n.attribute("points")
+                    .unwrap_or("")
+                    .split_whitespace()
+                    .count()
+            })
+            .filter(|&count| count > 2)
+            .sum();
+        assert!(points >= 50, "{panel}: only {points} points drawn");
+        assert!(
+            html.contains(&format!("<figure id=\"panel-{panel}\">\n<svg")),
+            "{panel} is not inline in report.html"
+        );
+    }
+    // The endpoint table and the treatment events (lymphodepletion, infusion) are there.
+    assert!(html.contains("CAR-T Cmax in blood (cells/µL)"));
+    let car_t = std::fs::read_to_string(out.join("plot_car_t.svg")).unwrap();
+    assert!(car_t.contains("lymphodepletion (LD)") && car_t.contains("CAR-T infusion"));
+    // A second report into the folder replaces the first, byte for byte the same.
+    let o = immunosim(&["report", out.to_str().unwrap()], &[]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(
+        std::fs::read_to_string(out.join("report.html")).unwrap(),
+        html
+    );
+}
+
+#[test]
+fn a_run_folder_with_a_missing_or_torn_file_is_refused_naming_the_file() {
+    let tmp = tempfile::tempdir().unwrap();
+    let scenario = write(tmp.path(), "small.toml", SMALL);
+    let out = tmp.path().join("out");
+    run_ok(&scenario, &out);
+    let serology = std::fs::read_to_string(out.join("serology.csv")).unwrap();
+    let torn = &serology[..serology.len() - 7];
+    std::fs::write(out.join("serology.csv"), torn).unwrap();
+    let o = immunosim(&["report", out.to_str().unwrap()], &[]);
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{stderr}");
+    let last_line = torn.lines().count();
+    assert!(
+        stderr.contains(&format!("serology.csv:{last_line}: ")) && stderr.contains("truncated"),
+        "{stderr}"
+    );
+    assert!(
+        !out.join("report.html").exists(),
+        "no page from a torn folder"
+    );
+    std::fs::write(out.join("serology.csv"), &serology).unwrap();
+    std::fs::remove_file(out.join("events.csv")).unwrap();
+    let o = immunosim(&["report", out.to_str().unwrap()], &[]);
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("events.csv") && stderr.contains("No such file"),
+        "{stderr}"
+    );
+}
