@@ -137,3 +137,42 @@ fn a_run_folder_with_a_missing_or_torn_file_is_refused_naming_the_file() {
         "{stderr}"
     );
 }
+
+/// Chromium for the browser test, or `None` with a printed notice; with
+/// `IMMUNOSIM_REQUIRE_CHROMIUM=1` (as `.ci/run` sets) a missing browser fails the test.
+fn chromium_or_skip(test: &str) -> Option<std::path::PathBuf> {
+    let found = immunosim_browser_check::find_chromium();
+    if found.is_none() {
+        assert!(
+            std::env::var_os("IMMUNOSIM_REQUIRE_CHROMIUM").is_none(),
+            "IMMUNOSIM_REQUIRE_CHROMIUM is set but no Chromium was found"
+        );
+        eprintln!("notice: {test} skipped: no Chromium (install Debian's chromium package)");
+    }
+    found
+}
+
+#[test]
+fn the_report_renders_in_headless_chromium_without_console_messages() {
+    let Some(chromium) = chromium_or_skip("the_report_renders_in_headless_chromium") else {
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let out = treated_run_with_report(tmp.path());
+    let png = tmp.path().join("report.png");
+    let checked =
+        immunosim_browser_check::check(&chromium, &out.join("report.html"), &png, (1100, 5200))
+            .unwrap();
+    assert_eq!(checked.problems(), Vec::<String>::new());
+    assert_eq!(checked.size, (1100, 5200));
+    // The check can fail: a page that logs to the console, or draws nothing, is caught.
+    let bad = write(
+        tmp.path(),
+        "bad.html",
+        "<!DOCTYPE html><html><body><script>console.error('boom')</script></body></html>",
+    );
+    let checked = immunosim_browser_check::check(&chromium, &bad, &png, (400, 300)).unwrap();
+    let problems = checked.problems();
+    assert!(problems.iter().any(|p| p.contains("boom")), "{problems:?}");
+    assert!(problems.iter().any(|p| p.contains("blank")), "{problems:?}");
+}
