@@ -120,8 +120,8 @@ where
         .max_light_lines(1)
         .light_line_style(RGBColor(240, 240, 240))
         .bold_line_style(RGBColor(215, 215, 215))
-        .y_label_formatter(&|v| sig(*v))
-        .x_label_formatter(&|v| sig(*v))
+        .y_label_formatter(&|v| tick(*v))
+        .x_label_formatter(&|v| tick(*v))
         .draw()?;
     let floor = |v: f64| if panel.log_y { v.max(y.start) } else { v };
     for span in &panel.spans {
@@ -194,6 +194,16 @@ where
         };
     }
     Ok(())
+}
+
+/// An axis tick label: [`sig`] without trailing zeros (`0.1`, not `0.100`).
+fn tick(value: f64) -> String {
+    let text = sig(value);
+    if text.contains('.') && !text.contains('e') {
+        text.trim_end_matches('0').trim_end_matches('.').to_owned()
+    } else {
+        text
+    }
 }
 
 /// A polyline, solid or with a dash pattern.
@@ -360,5 +370,13 @@ mod tests {
         );
         assert_eq!(super::wrap("a b c", 3), ["a b", "c"]);
         assert_eq!(super::wrap("short", 30), ["short"]);
+    }
+
+    #[test]
+    fn tick_labels_drop_trailing_zeros() {
+        assert_eq!(super::tick(0.1), "0.1");
+        assert_eq!(super::tick(0.0100), "0.01");
+        assert_eq!(super::tick(150.0), "150");
+        assert_eq!(super::tick(2.5), "2.5");
     }
 }
