@@ -115,7 +115,7 @@ where
         .y_desc(&panel.y_label)
         .label_style(("sans-serif", 15))
         .axis_desc_style(("sans-serif", 16))
-        .x_labels(12)
+        .x_labels(if panel.bars.is_empty() { 12 } else { 6 })
         .y_labels(8)
         .max_light_lines(1)
         .light_line_style(RGBColor(240, 240, 240))
@@ -135,6 +135,30 @@ where
         chart.draw_series(std::iter::once(Rectangle::new(
             [(x.start, floor(band.low)), (x.end, floor(band.high))],
             BAND_GREEN.mix(0.15).filled(),
+        )))?;
+    }
+    for ribbon in &panel.ribbons {
+        let colour = PALETTE[ribbon.style % PALETTE.len()];
+        let mut outline: Vec<(f64, f64)> = ribbon
+            .points
+            .iter()
+            .map(|&(d, _, hi)| (d, floor(hi)))
+            .collect();
+        outline.extend(ribbon.points.iter().rev().map(|&(d, lo, _)| (d, floor(lo))));
+        chart.draw_series(std::iter::once(Polygon::new(
+            outline,
+            colour.mix(0.18).filled(),
+        )))?;
+    }
+    for bar in &panel.bars {
+        let colour = PALETTE[bar.style % PALETTE.len()];
+        chart.draw_series(std::iter::once(Rectangle::new(
+            [(bar.from, floor(0.0)), (bar.to, floor(bar.height))],
+            colour.mix(0.85).filled(),
+        )))?;
+        chart.draw_series(std::iter::once(Rectangle::new(
+            [(bar.from, floor(0.0)), (bar.to, floor(bar.height))],
+            PALETTE[0].stroke_width(1),
         )))?;
     }
     let event_days: Vec<f64> = events.iter().map(|e| e.day).collect();
@@ -263,6 +287,24 @@ fn legend(
         let colour = PALETTE[line.style % PALETTE.len()];
         let dash = DASHES[line.style % DASHES.len()];
         entry(area, &line.label, &|y| sample(area, y, dash, colour, 2))?;
+    }
+    for ribbon in &panel.ribbons {
+        let colour = PALETTE[ribbon.style % PALETTE.len()];
+        entry(area, &ribbon.label, &|y| {
+            area.draw(&Rectangle::new(
+                [(6, y - 6), (32, y + 4)],
+                colour.mix(0.3).filled(),
+            ))
+        })?;
+    }
+    for bar in &panel.bars {
+        let colour = PALETTE[bar.style % PALETTE.len()];
+        entry(area, &bar.label, &|y| {
+            area.draw(&Rectangle::new(
+                [(6, y - 6), (32, y + 4)],
+                colour.mix(0.85).filled(),
+            ))
+        })?;
     }
     for band in &panel.bands {
         entry(area, &band.label, &|y| {

@@ -40,44 +40,99 @@ const NOT_ENDPOINTS: [&str; 5] = [
 ];
 const MEASURE_SUFFIXES: [&str; 4] = ["_baseline", "_final", "_mean", "_drift_fraction"];
 
-/// The page, with each panel's SVG inline.
-pub fn page(run: &RunData, figures: &[(String, String, String)], version: &str) -> String {
-    let mut html =
-        String::with_capacity(64 * 1024 + figures.iter().map(|f| f.2.len()).sum::<usize>());
-    let name = escape(&run.scenario.name);
+/// A table of the page.
+#[derive(Debug, Clone, Default)]
+pub struct Section {
+    /// Its heading.
+    pub heading: String,
+    /// A sentence above the table (how to read it), or empty.
+    pub note: String,
+    /// Column names, or empty for a two-column label/value table.
+    pub header: Vec<String>,
+    /// The rows; the first cell of each is a row heading.
+    pub rows: Vec<Vec<String>>,
+}
+
+/// What a report page holds.
+#[derive(Debug, Clone, Default)]
+pub struct Page {
+    /// Title (the scenario's or cohort's name).
+    pub title: String,
+    /// The sentence under the title.
+    pub lead: String,
+    /// Tables, in order.
+    pub sections: Vec<Section>,
+    /// (panel id, caption, SVG document) per figure.
+    pub figures: Vec<(String, String, String)>,
+}
+
+/// The page of a single run: scenario, endpoints, course.
+pub fn patient_page(run: &RunData, figures: Vec<(String, String, String)>) -> Page {
+    let pairs = |rows: Vec<(String, String)>| rows.into_iter().map(|(a, b)| vec![a, b]).collect();
+    Page {
+        title: run.scenario.name.clone(),
+        lead: run.scenario.description.clone(),
+        sections: vec![
+            Section {
+                heading: "Scenario".into(),
+                rows: pairs(run.scenario.facts.clone()),
+                ..Section::default()
+            },
+            Section {
+                heading: "Endpoints".into(),
+                note: format!(
+                    "Days are counted {}. An empty endpoint was not reached in the run.",
+                    if run.from_infusion {
+                        "from the first CAR-T infusion"
+                    } else {
+                        "from the end of burn-in"
+                    }
+                ),
+                rows: pairs(endpoint_rows(run)),
+                ..Section::default()
+            },
+        ],
+        figures,
+    }
+}
+
+/// The page as HTML, with each panel's SVG inline.
+pub fn render(page: &Page, version: &str) -> String {
+    let figures: usize = page.figures.iter().map(|f| f.2.len()).sum();
+    let mut html = String::with_capacity(64 * 1024 + figures);
+    let title = escape(&page.title);
     html.push_str(&format!(
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
-         <title>immunosim report: {name}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n\
-         <h1>{name}</h1>\n<p class=\"lead\">{}</p>\n",
-        escape(&run.scenario.description)
+         <title>immunosim report: {title}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n\
+         <h1>{title}</h1>\n<p class=\"lead\">{}</p>\n",
+        escape(&page.lead)
     ));
-    html.push_str("<h2>Scenario</h2>\n<table>\n");
-    for (label, value) in &run.scenario.facts {
-        html.push_str(&format!(
-            "<tr><th>{}</th><td>{}</td></tr>\n",
-            escape(label),
-            escape(value)
-        ));
-    }
-    html.push_str("</table>\n<h2>Endpoints</h2>\n");
-    html.push_str(&format!(
-        "<p>Days are counted {}. An empty endpoint was not reached in the run.</p>\n<table>\n",
-        if run.from_infusion {
-            "from the first CAR-T infusion"
-        } else {
-            "from the end of burn-in"
+    for section in &page.sections {
+        html.push_str(&format!("<h2>{}</h2>\n", escape(&section.heading)));
+        if !section.note.is_empty() {
+            html.push_str(&format!("<p>{}</p>\n", escape(&section.note)));
         }
-    ));
-    for (label, value) in endpoint_rows(run) {
-        html.push_str(&format!(
-            "<tr><th>{}</th><td>{}</td></tr>\n",
-            escape(&label),
-            escape(&value)
-        ));
+        html.push_str("<table>\n");
+        if !section.header.is_empty() {
+            html.push_str("<tr>");
+            for cell in &section.header {
+                html.push_str(&format!("<th scope=\"col\">{}</th>", escape(cell)));
+            }
+            html.push_str("</tr>\n");
+        }
+        for row in &section.rows {
+            html.push_str("<tr>");
+            for (i, cell) in row.iter().enumerate() {
+                let tag = if i == 0 { "th" } else { "td" };
+                html.push_str(&format!("<{tag}>{}</{tag}>", escape(cell)));
+            }
+            html.push_str("</tr>\n");
+        }
+        html.push_str("</table>\n");
     }
-    html.push_str("</table>\n<h2>Course</h2>\n");
-    for (id, caption, svg) in figures {
+    html.push_str("<h2>Course</h2>\n");
+    for (id, caption, svg) in &page.figures {
         html.push_str(&format!(
             "<figure id=\"panel-{id}\">\n{}\n",
             strip_xml_declaration(svg)
@@ -88,8 +143,8 @@ pub fn page(run: &RunData, figures: &[(String, String, String)], version: &str) 
         html.push_str("</figure>\n");
     }
     html.push_str(&format!(
-        "<footer>Written by immunosim {} from the run folder's CSV files; the same plots are \
-         in <code>plots/</code>.</footer>\n</body>\n</html>\n",
+        "<footer>Written by immunosim {} from the folder's CSV files; each plot is also a \
+         separate <code>plot_*.svg</code> beside this page.</footer>\n</body>\n</html>\n",
         escape(version)
     ));
     html
@@ -150,7 +205,7 @@ margin:1.5em auto;padding:0 1em;color:#111;line-height:1.4}\
 h1{font-size:1.6em;margin-bottom:.2em}h2{font-size:1.25em;margin-top:1.6em;\
 border-bottom:1px solid #ccc}.lead{color:#333}table{border-collapse:collapse;margin:.5em 0}\
 th,td{padding:.2em .8em;border-bottom:1px solid #e4e4e4;text-align:left;vertical-align:top}\
-th{font-weight:normal;color:#333}td{font-variant-numeric:tabular-nums}\
+th{font-weight:normal;color:#333}td{font-variant-numeric:tabular-nums;white-space:nowrap}\
 figure{margin:1.2em 0;page-break-inside:avoid}figure svg{max-width:100%;height:auto}\
 figcaption{font-size:.9em;color:#333;margin-top:.2em}footer{margin-top:2em;font-size:.85em;\
 color:#555}@media print{body{max-width:none}}";

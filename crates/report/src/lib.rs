@@ -7,6 +7,8 @@
 //! built in `patient.rs` and drawn in `draw.rs`; only `draw.rs` knows the plotting
 //! library.
 
+mod cohort;
+mod cohort_data;
 mod downsample;
 mod draw;
 mod error;
@@ -16,6 +18,7 @@ mod patient;
 mod run_data;
 mod table;
 
+pub use cohort_data::CohortData;
 pub use error::ReportError;
 pub use panel::{EventLine, Panel};
 pub use run_data::RunData;
@@ -37,28 +40,49 @@ pub struct Report {
 
 /// Renders the report of a run already read.
 pub fn render(run: &RunData, version: &str) -> Result<Report, ReportError> {
-    let events = patient::event_lines(run);
     let panels = patient::panels(run);
-    let mut figures = Vec::with_capacity(panels.len());
-    for panel in &panels {
-        figures.push((
-            panel.id.to_owned(),
-            panel.caption.clone(),
-            draw::svg(panel, &events)?,
-        ));
-    }
-    let html = html::page(run, &figures, version);
-    let svgs = figures.into_iter().map(|(id, _, svg)| (id, svg)).collect();
+    let figures = figures(&panels, &patient::event_lines(run))?;
+    let svgs = svgs(&figures);
+    let html = html::render(&html::patient_page(run, figures), version);
     Ok(Report { html, svgs, panels })
 }
 
-/// Reads the run folder `dir` and writes `report.html` and one `plot_<panel>.svg` per
-/// panel into it. Each file is written to a temporary name and renamed, so a reader never
+/// Renders the report of a cohort already read.
+pub fn render_cohort(cohort: &CohortData, version: &str) -> Result<Report, ReportError> {
+    let panels = cohort::panels(cohort);
+    let figures = figures(&panels, &[])?;
+    let svgs = svgs(&figures);
+    let html = html::render(&cohort::page(cohort, figures), version);
+    Ok(Report { html, svgs, panels })
+}
+
+/// (panel id, caption, SVG) per panel.
+type Figures = Vec<(String, String, String)>;
+
+fn figures(panels: &[Panel], events: &[EventLine]) -> Result<Figures, ReportError> {
+    panels
+        .iter()
+        .map(|p| Ok((p.id.to_owned(), p.caption.clone(), draw::svg(p, events)?)))
+        .collect()
+}
+
+fn svgs(figures: &Figures) -> Vec<(String, String)> {
+    figures
+        .iter()
+        .map(|(id, _, svg)| (id.clone(), svg.clone()))
+        .collect()
+}
+
+/// Reads the run folder `dir` (or a cohort folder: one holding `cohort_timeseries.csv`)
+/// and writes `report.html` and one `plot_<panel>.svg` per panel into it. Each file is written to a temporary name and renamed, so a reader never
 /// sees half a file; `run --force` knows these names and replaces them with the run.
 /// Returns the paths written, the page first.
 pub fn write(dir: &Path, version: &str) -> Result<Vec<PathBuf>, ReportError> {
-    let run = RunData::read(dir)?;
-    let report = render(&run, version)?;
+    let report = if CohortData::is_cohort(dir) {
+        render_cohort(&CohortData::read(dir)?, version)?
+    } else {
+        render(&RunData::read(dir)?, version)?
+    };
     let mut written = vec![dir.join(REPORT_FILE)];
     let mut files = vec![(written[0].clone(), report.html.as_str())];
     for (id, svg) in &report.svgs {

@@ -31,6 +31,11 @@ pub struct Panel {
     pub thresholds: Vec<Threshold>,
     /// Labelled points (Tmax, drug doses).
     pub markers: Vec<Marker>,
+    /// Shaded bands that follow the days (a cohort's interquartile range, a survival
+    /// curve's confidence interval), drawn under the curves.
+    pub ribbons: Vec<Ribbon>,
+    /// Bars (a distribution over categories placed on the x axis).
+    pub bars: Vec<Bar>,
     /// A sentence under the plot saying how to read it.
     pub caption: String,
 }
@@ -43,6 +48,32 @@ pub struct Line {
     /// (day, value) points.
     pub points: Points,
     /// Colour and dash of the curve: index into the palette of `draw.rs`.
+    pub style: usize,
+}
+
+/// A band between a lower and an upper curve.
+#[derive(Debug, Clone)]
+pub struct Ribbon {
+    /// Legend text.
+    pub label: String,
+    /// (day, low, high), days ascending.
+    pub points: Vec<(f64, f64, f64)>,
+    /// Colour: index into the palette of `draw.rs` (the curve it belongs to).
+    pub style: usize,
+}
+
+/// A bar from `from` to `to` on the x axis, `height` high.
+#[derive(Debug, Clone)]
+pub struct Bar {
+    /// Legend text (bars with one label share one legend entry).
+    pub label: String,
+    /// Left edge.
+    pub from: f64,
+    /// Right edge.
+    pub to: f64,
+    /// Height.
+    pub height: f64,
+    /// Colour: index into the palette of `draw.rs`.
     pub style: usize,
 }
 
@@ -106,7 +137,7 @@ pub struct EventLine {
 impl Panel {
     /// Whether the panel has something to draw: at least one curve with a point.
     pub fn has_data(&self) -> bool {
-        self.lines.iter().any(|l| !l.points.is_empty())
+        self.lines.iter().any(|l| !l.points.is_empty()) || !self.bars.is_empty()
     }
 
     /// The day range of the panel's curves and spans.
@@ -115,7 +146,13 @@ impl Panel {
             .lines
             .iter()
             .flat_map(|l| l.points.iter().map(|p| p.0))
-            .chain(self.spans.iter().flat_map(|s| [s.from, s.to]));
+            .chain(self.spans.iter().flat_map(|s| [s.from, s.to]))
+            .chain(
+                self.ribbons
+                    .iter()
+                    .flat_map(|r| r.points.iter().map(|p| p.0)),
+            )
+            .chain(self.bars.iter().flat_map(|b| [b.from, b.to]));
         min_max(days).unwrap_or((0.0, 1.0))
     }
 
@@ -127,7 +164,13 @@ impl Panel {
             .flat_map(|l| l.points.iter().map(|p| p.1))
             .chain(self.bands.iter().flat_map(|b| [b.low, b.high]))
             .chain(self.thresholds.iter().map(|t| t.value))
-            .chain(self.markers.iter().map(|m| m.value));
+            .chain(self.markers.iter().map(|m| m.value))
+            .chain(
+                self.ribbons
+                    .iter()
+                    .flat_map(|r| r.points.iter().flat_map(|p| [p.1, p.2])),
+            )
+            .chain(self.bars.iter().flat_map(|b| [0.0, b.height]));
         let (low, high) = min_max(values).unwrap_or((0.0, 1.0));
         if self.log_y {
             // Whole decades, at least two, so that the axis carries labelled ticks.
