@@ -206,6 +206,7 @@ pub fn reference(id: &str) -> (f64, Option<f64>, Option<f64>) {
         "erlangen_cohort.csv",
         "crs.csv",
         "economics.csv",
+        "lymphodepletion.csv",
     ] {
         let mut reader = csv::Reader::from_path(path.join(file)).unwrap();
         for record in reader.records() {
