@@ -20,7 +20,15 @@ pub fn check_memory(scenario: &Scenario, max_memory: Option<u64>) -> Result<(), 
     }
     let gib = |b: f64| b / 1024.0 / 1024.0 / 1024.0;
     let advice = match memory::cells_per_agent_to_fit(config, limit) {
-        Some(w) => format!("set [resolution] cells_per_agent = {w:.3e} or more to fit"),
+        Some(w) if w <= memory::CONVERGED_CELLS_PER_AGENT => {
+            format!("set [resolution] cells_per_agent = {w:.3e} or more to fit")
+        }
+        Some(w) => format!(
+            "set [resolution] cells_per_agent = {w:.3e} or more to fit, at a cost: beyond {:.0e} \
+             results are not converged (a lupus patient can fall into the quiescent state; \
+             docs/model.md §2), so give the run more memory if you can",
+            memory::CONVERGED_CELLS_PER_AGENT
+        ),
         None => "the limit is below the fixed cost of a run".to_string(),
     };
     Err(format!(

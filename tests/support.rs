@@ -72,6 +72,35 @@ pub fn assert_steady(snapshots: &[Snapshot], patient: &str, measures: &[Measure]
     assert_steady_within(snapshots, patient, measures, 0.10);
 }
 
+/// Every (compartment, population) series of real cells that holds at least
+/// `min_agents` agents on average over the first 90 days moves by less than `tolerance`
+/// from the first to the last 90 recorded days (what `drift.py` measures per series).
+pub fn assert_every_population_steady(
+    snapshots: &[Snapshot],
+    patient: &str,
+    min_agents: f64,
+    tolerance: f64,
+) {
+    let rows = snapshots[0].populations.len();
+    let mut checked = 0;
+    for i in 0..rows {
+        let agents = mean(snapshots, 0.0, 90.0, |s| s.populations[i].agents as f64);
+        if agents < min_agents {
+            continue;
+        }
+        checked += 1;
+        let d = drift(snapshots, |s| s.populations[i].cells);
+        let row = &snapshots[0].populations[i];
+        assert!(
+            d < tolerance,
+            "{patient} {}/{} drift {d:.3}",
+            row.compartment.name(),
+            row.population.name()
+        );
+    }
+    assert!(checked >= 20, "{patient}: only {checked} series checked");
+}
+
 /// [`assert_steady`] with another tolerance.
 pub fn assert_steady_within(
     snapshots: &[Snapshot],
@@ -177,6 +206,7 @@ pub fn reference(id: &str) -> (f64, Option<f64>, Option<f64>) {
         "erlangen_cohort.csv",
         "crs.csv",
         "economics.csv",
+        "lymphodepletion.csv",
     ] {
         let mut reader = csv::Reader::from_path(path.join(file)).unwrap();
         for record in reader.records() {

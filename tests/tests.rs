@@ -13,6 +13,7 @@ mod cli;
 mod docs;
 mod journey;
 mod products;
+mod reconstitution;
 mod reference;
 mod report;
 mod support;

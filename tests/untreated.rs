@@ -11,6 +11,9 @@ fn healthy_patient_holds_steady_for_two_years_within_reference_ranges() {
          [resolution]\ncells_per_agent = 1e6\n",
     );
     assert_steady(&snapshots, "healthy", &POOLS_AND_IGG);
+    // Every population, in every compartment (memory B drifted +25% and germinal-centre
+    // B +35% while GC agents divided and died as whole agents; now within 3%).
+    assert_every_population_steady(&snapshots, "healthy", 50.0, 0.10);
     // Reference ranges from data/: blood B cells 109-802 /uL (men, Clin Diagn Lab
     // Immunol 2004, Table 3), IgG 7.68-16.32 g/L (laboratory tables).
     let (_, b_low, b_high) = reference("b_cells_blood_male");
@@ -37,18 +40,18 @@ fn healthy_patient_holds_steady_for_two_years_within_reference_ranges() {
 #[test]
 fn untreated_sle_holds_a_chronic_active_steady_state() {
     let snapshots = simulate(
-        // The default resolution: at 1e6 cells per agent the active state sits lower
-        // (autoantibody ~20 instead of ~30 mg/L) and drifts (see the README).
-        "[scenario]\npreset = \"sle\"\ndays = 730\nburn_in_days = 365\nrecord_every_days = 5\n",
+        // 2e6 cells per agent: converged (the same means as 5e5, see
+        // `untreated_sle_converges_between_5e5_and_2e6_cells_per_agent`).
+        "[scenario]\npreset = \"sle\"\ndays = 730\nburn_in_days = 365\nrecord_every_days = 5\n\
+         [resolution]\ncells_per_agent = 2e6\n",
     );
     assert_steady(&snapshots, "SLE", &POOLS_AND_IGG);
+    assert_every_population_steady(&snapshots, "SLE", 50.0, 0.10);
     assert_steady(&snapshots, "SLE", &[("score", score)]);
     // The autoantibody is carried by a few hundred self-reactive memory, GC and
-    // plasmablast agents at this resolution and wanders more: its 2-year drift over
-    // seeds 1-6 was -0.13 to +0.08 (with the previous version's draws -0.07 to +0.06;
-    // before the quiet-cell shortcuts: -0.004 to +0.121; with intermediate versions'
-    // draws -0.13 to +0.16). A collapse into the quiescent
-    // state would be ~-0.9, a runaway several-fold.
+    // plasmablast agents and wanders more: its 2-year drift over seeds 1-3 was -0.05
+    // to +0.17 at 2e6 and -0.03 to +0.15 at 5e5 cells per agent. A collapse into the
+    // quiescent state would be ~-0.9, a runaway several-fold.
     assert_steady_within(&snapshots, "SLE", &[("autoantibody", autoantibody)], 0.25);
     let mean_score = mean(&snapshots, 0.0, 730.0, score);
     assert!((8.0..=22.0).contains(&mean_score), "SLE score {mean_score}");
@@ -71,6 +74,38 @@ fn untreated_sle_holds_a_chronic_active_steady_state() {
         "SLE naive self-reactive share {}",
         naive.autoreactive_share
     );
+}
+
+/// Convergence in the weight: untreated lupus at 2e6 and 5e5 cells per agent has the
+/// same mean course (docs/model.md §2). Measured (730 days, seeds 1-3): autoantibody
+/// 27.1 vs 26.6 mg/L, score 15.3 vs 15.2, blood B 509 vs 507/uL, plasma cells and IgG
+/// within 0.2%.
+#[test]
+fn untreated_sle_converges_between_5e5_and_2e6_cells_per_agent() {
+    let measures: [Measure; 5] = [
+        ("autoantibody", autoantibody),
+        ("score", score),
+        ("blood B cells", b_cells),
+        ("plasma cells", plasma_cells),
+        ("IgG", igg),
+    ];
+    let means = |weight: &str| {
+        let mut sums = [0.0; 5];
+        for seed in 1..=3 {
+            let snapshots = simulate(&format!(
+                "[scenario]\npreset = \"sle\"\ndays = 730\nburn_in_days = 365\n\
+                 record_every_days = 10\nseed = {seed}\n[resolution]\ncells_per_agent = {weight}\n"
+            ));
+            for (sum, (_, f)) in sums.iter_mut().zip(&measures) {
+                *sum += mean(&snapshots, 0.0, 730.0, f) / 3.0;
+            }
+        }
+        sums
+    };
+    let (fine, coarse) = (means("5e5"), means("2e6"));
+    for ((name, _), (f, c)) in measures.iter().zip(fine.iter().zip(&coarse)) {
+        assert!((c / f - 1.0).abs() < 0.10, "{name}: 5e5 {f}, 2e6 {c}");
+    }
 }
 
 #[test]

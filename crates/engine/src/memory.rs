@@ -92,6 +92,14 @@ pub fn estimate_peak_bytes(config: &RunConfig) -> f64 {
         + (initial_agents(config) * GROWTH_HEADROOM + peak_car_t_agents(config)) * BYTES_PER_AGENT
 }
 
+/// The coarsest B-lineage and T-cell `cells_per_agent` at which results are converged:
+/// untreated lupus at 2e6 and 5e5 cells per agent gives the same means (autoantibody,
+/// score, blood B cells, plasma cells, IgG within 3% over seeds 1-3; docs/model.md §2),
+/// while at 4e6 one seed in three and at 8e6 two in three fall from the active state
+/// into the quiescent one: the self-reactive memory pool that carries the disease is
+/// then ~60 agents and its demographic noise decides the course.
+pub const CONVERGED_CELLS_PER_AGENT: f64 = 2e6;
+
 /// The smallest common `cells_per_agent` (multiplying all per-kind weights by the same
 /// factor) at which the estimate fits in `limit_bytes`; `None` if even one agent per
 /// kind would not fit.

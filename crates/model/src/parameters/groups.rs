@@ -147,7 +147,7 @@ parameter_group! {
             "choice: GC B cells divide often; selection removes most daughters (Victora 2012, recalled)";
         #[doc = "Selection death rate of germinal-centre B cells (most daughters fail selection)."]
         germinal_centre_death_rate_per_day: "1/day" = 1.0, [0.0, 6.0],
-            "choice: equal to division so GC size is steady while it lasts";
+            "choice: equal to division so GC size is steady while it lasts; an agent takes the net rate, division − death (docs/model.md §2, convergence)";
         #[doc = "Share of GC leavers that become memory cells; the rest become plasmablasts."]
         germinal_centre_memory_share: "fraction" = 0.5, [0.0, 1.0],
             "choice: GC output divides between memory and plasma cells";
@@ -235,9 +235,15 @@ parameter_group! {
                 #[doc = "Half-life of memory CD8 T cells."]
         memory_cd8_half_life_years: "years" = 0.7, [0.01, 20.0],
             "Vrisekoop et al., PNAS 2008 (seen; ref t_half_life_memory_cd8)";
-        #[doc = "Gompertz regrowth rate of T cells below their set point (net growth r·ln(set/current))."]
+        #[doc = "Gompertz regrowth rate of T cells below their set point (net growth r·ln(set/current)), before the division limits below."]
         regrowth_rate_per_day: "1/day" = 0.17, [0.0, 5.0],
             "Kimmel, Locke, Altrock, Proc R Soc B 2021, Table 1, r_N (seen; ref kimmel_r_n)";
+        #[doc = "Largest homeostatic division rate of a naive T cell in lymphopenia, relative to its steady-state rate (10000: no limit)."]
+        naive_lymphopenic_division_max_fold: "ratio" = 10000.0, [1.0, 10000.0],
+            "choice: no limit in the catalogue (young host; docs/model.md §4.3); adult naive T regeneration is thymus-limited (Mackall et al., N Engl J Med 1995;332:143, recalled): the lymphoma-like preset sets 2";
+        #[doc = "Largest homeostatic division rate of a memory T cell (memory CD4, Tfh, Treg, memory CD8) in lymphopenia, relative to its steady-state rate (10000: no limit)."]
+        memory_lymphopenic_division_max_fold: "ratio" = 10000.0, [1.0, 10000.0],
+            "choice: no limit in the catalogue (docs/model.md §4.3); the lymphoma-like preset sets 2.75, fitted to the median CD4 155/uL one year after axi-cel lymphodepletion (ref lbcl_cd4_1y; Haematologica 2021, PMC8017820)";
     }
 }
 

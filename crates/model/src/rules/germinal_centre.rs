@@ -4,6 +4,19 @@
 //! each cell becomes a plasmablast or enters a germinal centre. In a germinal centre
 //! cells divide and most daughters die in selection (division ≈ death, so a GC holds
 //! its size while it lasts); leavers become memory cells or plasmablasts.
+//!
+//! **Net growth, not division and death, per agent.** An agent stands for
+//! `cells_per_agent` real cells, and an agent's division copies all of them at once.
+//! Stepping GC division and selection death (1/day each) as agent events would make
+//! every entering agent a critical branching lineage: its expected output is one leaver,
+//! as for the real cells, but with a variance of about 2·division/exit ≈ 40 leavers²,
+//! carried by whole agents — noise that grows with the weight and does not average out
+//! in real cells (their lineages are independent: 5e5 of them per agent). That noise
+//! knocked untreated lupus out of its active state at coarse resolutions (docs/model.md
+//! §2, convergence). So an agent takes the *net* rate, division − death, as its
+//! division (or, if negative, death) hazard, and leaves with its own exit hazard, which
+//! no longer competes with the two: the mean residence is the GC duration at any step
+//! length (with competing events in one-day steps it was 2.4 times longer).
 
 use super::{Fate, StepContext, antigens, turnover::daughter};
 use crate::cell::{Cell, Population};
@@ -32,17 +45,27 @@ pub fn activated(
     Fate::Lives
 }
 
-/// (exit, selection death, division) rates of a germinal-centre B cell, 1/day.
-pub fn germinal_centre_rates_per_day(ctx: &StepContext<'_>) -> [f64; 3] {
-    let act = &ctx.params.activation;
+/// (exit, net growth) rates of a germinal-centre B agent, 1/day: exit at 1/duration;
+/// net growth = division − selection death (negative: net loss).
+pub fn germinal_centre_rates_per_day(params: &crate::parameters::Parameters) -> [f64; 2] {
+    let act = &params.activation;
     [
         1.0 / act.germinal_centre_duration_days,
-        act.germinal_centre_death_rate_per_day,
-        act.germinal_centre_division_rate_per_day,
+        act.germinal_centre_division_rate_per_day - act.germinal_centre_death_rate_per_day,
     ]
 }
 
-/// A germinal-centre B cell: exit, selection death, or division (competing risks).
+/// Step thresholds of a germinal-centre agent's uniform draw for rates `[exit, net]`
+/// over `dt_days`: below `[0]` it leaves (probability of the exit hazard); below `[1]`
+/// it divides (net > 0) or dies (net < 0), with the probability of |net| among those
+/// that stay.
+pub fn germinal_centre_thresholds(rates: [f64; 2], dt_days: f64) -> [f64; 2] {
+    let exit = crate::draws::probability(rates[0], dt_days);
+    let net = crate::draws::probability(rates[1].abs(), dt_days);
+    [exit, exit + (1.0 - exit) * net]
+}
+
+/// A germinal-centre B agent: exit, or its net growth event (see the module docs).
 pub fn germinal_centre(
     cell: &mut Cell,
     ctx: &StepContext<'_>,
@@ -50,6 +73,7 @@ pub fn germinal_centre(
     births: &mut Vec<Cell>,
 ) -> Fate {
     let act = &ctx.params.activation;
+    let grows = act.germinal_centre_division_rate_per_day >= act.germinal_centre_death_rate_per_day;
     match draws.competing_by_thresholds(&ctx.hazards.germinal_centre_thresholds) {
         Some(0) => {
             if draws.chance(act.germinal_centre_memory_share) {
@@ -60,11 +84,11 @@ pub fn germinal_centre(
             }
             Fate::Lives
         }
-        Some(1) => Fate::Dies,
-        Some(_) => {
+        Some(_) if grows => {
             births.push(daughter(cell, ctx.day));
             Fate::Lives
         }
+        Some(_) => Fate::Dies,
         None => Fate::Lives,
     }
 }

@@ -10,7 +10,7 @@ use super::StepContext;
 use super::{activation, plasma_cells, turnover};
 use crate::cell::{Cell, Population, Specificity};
 use crate::compartment::Compartment;
-use crate::draws::{competing_thresholds, probability};
+use crate::draws::probability;
 use crate::steady_state::SteadyState;
 
 /// Probabilities of events within one step.
@@ -31,10 +31,9 @@ pub struct StepHazards {
     /// Cumulative stationary compartment shares of each population (blood, lymphoid,
     /// marrow, organ), normalised to end at 1.
     pub compartment_cdf: [[f64; Compartment::COUNT]; Population::COUNT],
-    /// Thresholds of a germinal-centre cell's competing events (exit, death,
-    /// division) on its uniform, some event having the step probability of their
-    /// summed rates ([`crate::draws::competing_thresholds`]).
-    pub germinal_centre_thresholds: [f64; 3],
+    /// Thresholds of a germinal-centre agent's events (exit, net growth) on its
+    /// uniform ([`super::germinal_centre::germinal_centre_thresholds`]).
+    pub germinal_centre_thresholds: [f64; 2],
     /// Any event (death, niche entry) of a plasmablast outside and inside marrow.
     pub plasmablast_any: [f64; 2],
     /// Death of a long-lived plasma cell, by specificity.
@@ -87,7 +86,7 @@ impl StepHazards {
                 p(activation::activation_rate_per_day(&cell, ctx))
             })
         });
-        let germinal_centre_rates = super::germinal_centre::germinal_centre_rates_per_day(ctx);
+        let germinal_centre_rates = super::germinal_centre::germinal_centre_rates_per_day(params);
         StepHazards {
             move_probability: p(params.physiology.recirculation_rate_per_day),
             precursor_exit: p(1.0 / params.b_cells.precursor_dwell_days),
@@ -96,9 +95,9 @@ impl StepHazards {
             turnover_rates,
             turnover_any,
             compartment_cdf,
-            germinal_centre_thresholds: competing_thresholds(
+            germinal_centre_thresholds: super::germinal_centre::germinal_centre_thresholds(
                 germinal_centre_rates,
-                p(germinal_centre_rates.iter().sum()),
+                ctx.dt_days,
             ),
             plasmablast_any: [
                 plasmablast(Compartment::Lymphoid),

@@ -5,7 +5,20 @@
 //! derived in [`crate::steady_state`]. T cells die at the rates implied by their
 //! half-lives (Vrisekoop 2008) and divide at a rate set each step by
 //! [`homeostatic_division_rate`] (IL-7/IL-15 availability), which holds each T pool at
-//! its set point and lets it regrow after depletion.
+//! its set point and lets it regrow after depletion: Gompertz regrowth (Kimmel 2021's
+//! r_N) bounded by what homeostatic proliferation can do. A T cell's division rises with
+//! the cytokine per cell but at most to `*_lymphopenic_division_max_fold` times its
+//! steady-state rate, so a pool regrows no faster than its own turnover allows. Naive
+//! T cells are thymus-limited in adults and regenerate slowly, more so with age and
+//! prior chemotherapy (Mackall et al., N Engl J Med 1995: CD4 regeneration after
+//! intensive chemotherapy is inversely related to age and thymus-dependent; recalled);
+//! memory T cells expand more (IL-7/IL-15-driven homeostatic proliferation). The
+//! catalogue default leaves regrowth unbounded (the young, chemotherapy-naive host of
+//! the autoimmune presets; see docs/model.md §4.3 for why this is not yet bounded
+//! there); the lymphoma-like preset, an older, pretreated host, sets the bounds fitted
+//! to the median CD4 count a year after axi-cel (155/µL; ref lbcl_cd4_1y in
+//! data/lymphodepletion.csv), so its allogeneic rejection and B-cell return follow a
+//! host T-cell recovery of months.
 
 use super::{Fate, StepContext};
 use crate::cell::{Cell, Population};
@@ -35,16 +48,19 @@ pub fn death_rate_per_day(
 
 /// Homeostatic division rate: equal to death at the set point; below it, Gompertz
 /// regrowth (net growth `regrowth_rate_per_day` · ln(set/current), Kimmel 2021) as
-/// IL-7/IL-15 per cell rises; above it, division falls in proportion (set/current).
+/// IL-7/IL-15 per cell rises, the division rate at most `max_fold` times death; above
+/// it, division falls in proportion (set/current).
 pub fn homeostatic_division_rate(
     death_rate_per_day: f64,
     regrowth_rate_per_day: f64,
+    max_fold: f64,
     set_point: f64,
     current: f64,
 ) -> f64 {
     let log_gap = log_lymphopenia(set_point, current);
     if current < set_point {
-        death_rate_per_day + regrowth_rate_per_day * log_gap
+        let cap = death_rate_per_day * (max_fold - 1.0).max(0.0);
+        death_rate_per_day + (regrowth_rate_per_day * log_gap).min(cap)
     } else {
         death_rate_per_day * set_point / current
     }
@@ -61,11 +77,16 @@ pub fn division_rates(
     let mut rates = [0.0; Population::COUNT];
     rates[Population::BNaive.index()] = params.b_cells.naive_division_rate_per_day;
     rates[Population::BMemory.index()] = params.b_cells.memory_division_rate_per_day;
+    let t = &params.t_cells;
     for &(population, set_point) in &derived.t_cells {
         let death = death_rate_per_day(population, params, derived);
         let current = current_cells(population);
-        let regrowth = params.t_cells.regrowth_rate_per_day;
-        rates[population.index()] = homeostatic_division_rate(death, regrowth, set_point, current);
+        let max_fold = match population {
+            Population::Cd4Naive | Population::Cd8Naive => t.naive_lymphopenic_division_max_fold,
+            _ => t.memory_lymphopenic_division_max_fold,
+        };
+        rates[population.index()] =
+            homeostatic_division_rate(death, t.regrowth_rate_per_day, max_fold, set_point, current);
     }
     rates
 }
