@@ -14,5 +14,6 @@ mod docs;
 mod journey;
 mod products;
 mod reference;
+mod severity;
 mod support;
 mod untreated;
