@@ -61,3 +61,62 @@ fn an_entry_score_needs_established_disease() {
         ),
     ]);
 }
+
+/// Lupus nephritis resolves over months after CD19 CAR-T while the serology resolves in
+/// weeks (complete renal response typically 6-12 months after effective induction), and
+/// irreversible damage accrues while activity lasts and never falls; the immune course
+/// is the same with and without nephritis.
+#[test]
+fn nephritis_resolves_over_months_and_damage_only_accrues() {
+    let year = CD19_CAR_T.replace("days = 60", "days = 365");
+    let plain = simulate(&year);
+    let nephritis = simulate(&format!("{year}[patient]\nnephritis = true\n"));
+    assert_eq!(
+        plain.iter().map(autoantibody).collect::<Vec<_>>(),
+        nephritis.iter().map(autoantibody).collect::<Vec<_>>(),
+        "nephritis must not change the immune loop"
+    );
+    let (p, n) = (
+        immunosim_outcomes::Outcomes::of_run(&plain, &[]),
+        immunosim_outcomes::Outcomes::of_run(&nephritis, &[]),
+    );
+    let month = |e: &immunosim_outcomes::Endpoints, i: usize| e.score_at_month[i].1.unwrap();
+    // Month 3: the serology and the other organ items are quiet, the kidney is not.
+    assert!(
+        month(&p, 0) <= 2.0,
+        "no nephritis: month 3 score {}",
+        month(&p, 0)
+    );
+    assert!(
+        month(&n, 0) >= month(&p, 0) + 3.0,
+        "nephritis: month 3 score {} (without {})",
+        month(&n, 0),
+        month(&p, 0)
+    );
+    // A partial renal response at 6 months, remission-level scores by 12.
+    let renal0 = nephritis[0].serology.renal_activity;
+    let renal6 = n.renal_activity_at_month[1].1.unwrap();
+    assert!(
+        (0.1..0.6).contains(&(renal6 / renal0)),
+        "renal activity month 6 {renal6:.3} of {renal0:.3}"
+    );
+    assert!(
+        month(&n, 2) <= 4.0,
+        "nephritis: month 12 score {}",
+        month(&n, 2)
+    );
+    for run in [&plain, &nephritis] {
+        assert!(
+            run.windows(2)
+                .all(|w| w[1].serology.damage_index >= w[0].serology.damage_index),
+            "damage fell"
+        );
+    }
+    let damage = |e: &immunosim_outcomes::Endpoints| e.damage_at_month[2].1.unwrap();
+    assert!(
+        damage(&n) > damage(&p) && damage(&p) > 0.0,
+        "{} vs {}",
+        damage(&n),
+        damage(&p)
+    );
+}

@@ -1,4 +1,6 @@
-//! Baseline severity: how a patient's entry disease-activity score maps onto the model.
+//! The disease course beyond the immune loop: baseline severity (how a patient's entry
+//! score maps onto the model), renal activity that resolves over months, and
+//! irreversible damage.
 //!
 //! Patients with the same immune disease differ in how much clinical activity the same
 //! immune-complex burden shows: which organ domains are involved decides which
@@ -30,6 +32,41 @@ pub fn organ_points_for_entry_score(entry_score: f64, params: &Parameters) -> Op
     (organ >= 0.0).then(|| organ / saturation)
 }
 
+/// The renal items' share of the involved organs' points for a patient with lupus
+/// nephritis: the SLEDAI-2K renal items (`disease.renal_points`: casts, haematuria,
+/// proteinuria, pyuria, 4 each) out of `disease.organ_max_points`, at most all of them.
+pub fn renal_share_for_nephritis(params: &Parameters) -> f64 {
+    let d = &params.disease;
+    if d.organ_max_points <= 0.0 {
+        return 0.0;
+    }
+    (d.renal_points / d.organ_max_points).min(1.0)
+}
+
+/// Renal activity (0-1: proteinuria, sediment) after `dt_days`: it follows the
+/// saturation of organ inflammation (`organ_saturation`, 0-1) with the relaxation time
+/// `disease.renal_resolution_days`. Glomerular injury and proteinuria outlast the immune
+/// complexes that caused them, so renal items resolve over months while serology and
+/// the other organ items resolve in weeks.
+pub fn renal_activity_after(
+    renal_activity: f64,
+    organ_saturation: f64,
+    params: &Parameters,
+    dt_days: f64,
+) -> f64 {
+    let relax = (-dt_days / params.disease.renal_resolution_days).exp();
+    organ_saturation + (renal_activity - organ_saturation) * relax
+}
+
+/// Irreversible damage (SLICC/ACR damage index-like points) accrued over `dt_days` at
+/// disease-activity score `score`: in proportion to the activity above remission
+/// (`disease.damage_per_point_year` per point above `disease.remission_score`), never
+/// negative. Damage does not heal, so a patient keeps what sustained activity left.
+pub fn damage_accrued(score: f64, params: &Parameters, dt_days: f64) -> f64 {
+    let d = &params.disease;
+    d.damage_per_point_year * (score - d.remission_score).max(0.0) * dt_days / 365.25
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -51,5 +88,23 @@ mod tests {
         assert_eq!(organ_points_for_entry_score(3.0, &p), None);
         p.disease.initial_organ_inflammation = 0.0;
         assert_eq!(organ_points_for_entry_score(16.0, &p), None);
+    }
+
+    #[test]
+    fn renal_activity_resolves_over_months_and_damage_never_falls() {
+        let p = Parameters::default();
+        let mut renal = 0.75;
+        for _ in 0..182 {
+            renal = renal_activity_after(renal, 0.0, &p, 1.0);
+        }
+        // Half a year after the immune complexes are gone: partial renal response.
+        assert!((0.05..0.4).contains(&(renal / 0.75)), "{renal}");
+        assert!((renal_share_for_nephritis(&p) - 1.0).abs() < 1e-12);
+        assert_eq!(
+            damage_accrued(p.disease.remission_score - 1.0, &p, 1.0),
+            0.0
+        );
+        let year = damage_accrued(16.0, &p, 365.25);
+        assert!((0.1..0.6).contains(&year), "{year} SDI points a year at 16");
     }
 }

@@ -6,6 +6,7 @@
 //! t + dt; nothing reads a half-updated field.
 
 use crate::cell::Specificity;
+use crate::disease_course;
 use crate::parameters::Parameters;
 use crate::steady_state::SteadyState;
 
@@ -29,6 +30,10 @@ pub struct Fields {
     pub vaccine_antigen: [f64; 2],
     /// Donor IgG from IVIG in the body, g (cleared like the patient's own IgG).
     pub ivig_body_g: f64,
+    /// Renal activity (proteinuria, sediment), 0-1 (`disease_course`).
+    pub renal_activity: f64,
+    /// Irreversible damage accrued since the end of the burn-in, SDI-like points.
+    pub damage_index: f64,
 }
 
 /// What the clinic would measure from the fields.
@@ -48,6 +53,10 @@ pub struct Serology {
     pub autoantibody_positive: bool,
     /// SLEDAI-2K-like score, points.
     pub activity_score: f64,
+    /// Renal activity, 0-1.
+    pub renal_activity: f64,
+    /// Damage accrued since the end of the burn-in, SDI-like points.
+    pub damage_index: f64,
 }
 
 impl Fields {
@@ -67,6 +76,8 @@ impl Fields {
             organ_inflammation: params.disease.initial_organ_inflammation,
             vaccine_antigen: [0.0; 2],
             ivig_body_g: 0.0,
+            renal_activity: organ_saturation(params.disease.initial_organ_inflammation, params),
+            damage_index: 0.0,
         }
     }
 
@@ -109,6 +120,14 @@ impl Fields {
             organ_inflammation: target + (self.organ_inflammation - target) * relax,
             vaccine_antigen: self.vaccine_antigen.map(|a| a * antigen_decay),
             ivig_body_g: self.ivig_body_g * decay,
+            renal_activity: disease_course::renal_activity_after(
+                self.renal_activity,
+                organ_saturation(self.organ_inflammation, params),
+                params,
+                dt_days,
+            ),
+            damage_index: self.damage_index
+                + disease_course::damage_accrued(serology.activity_score, params, dt_days),
         }
     }
 
@@ -132,6 +151,16 @@ impl Fields {
         self.organ_inflammation = self
             .organ_inflammation
             .max(params.disease.initial_organ_inflammation);
+        self.renal_activity = self.renal_activity.max(organ_saturation(
+            params.disease.initial_organ_inflammation,
+            params,
+        ));
+    }
+
+    /// Damage is counted from the end of the burn-in: the burn-in stands for years of
+    /// disease whose damage the entry score does not describe.
+    pub fn start_damage_count(&mut self) {
+        self.damage_index = 0.0;
     }
 
     /// Clinical read-out of these fields.
@@ -145,14 +174,18 @@ impl Fields {
         // Inflamed tissue releases autoantigen, saturating as inflammation does, so the
         // loop autoantibody → immune complex → inflammation → autoantigen is bounded at
         // (1 + feedback) × baseline.
-        let organ = self.organ_inflammation / (self.organ_inflammation + d.organ_half_saturation);
+        let organ = organ_saturation(self.organ_inflammation, params);
+        // Renal items follow renal activity (months); the other organ items follow
+        // inflammation (weeks).
+        let renal = d.renal_share_of_organ_points;
+        let organ_points = (1.0 - renal) * organ + renal * self.renal_activity;
         let autoantigen =
             d.autoantigen_baseline * (1.0 + d.autoantigen_inflammation_feedback * organ);
         let immune_complex = auto_mg * autoantigen;
         let complement_consumption =
             immune_complex / (immune_complex + d.complement_half_saturation);
         let autoantibody_positive = auto_mg >= d.autoantibody_positive_mg_per_l;
-        let activity_score = d.organ_max_points * organ
+        let activity_score = d.organ_max_points * organ_points
             + d.complement_points * complement_consumption
             + if autoantibody_positive {
                 d.dna_binding_points
@@ -167,8 +200,16 @@ impl Fields {
             complement_consumption,
             autoantibody_positive,
             activity_score,
+            renal_activity: self.renal_activity,
+            damage_index: self.damage_index,
         }
     }
+}
+
+/// Saturation (0-1) of organ inflammation: the share of the organ points it gives
+/// (half at `disease.organ_half_saturation`).
+pub fn organ_saturation(organ_inflammation: f64, params: &Parameters) -> f64 {
+    organ_inflammation / (organ_inflammation + params.disease.organ_half_saturation)
 }
 
 /// Fractional catabolic rate of IgG (1/day of the body pool) at total serum IgG
@@ -274,6 +315,8 @@ mod tests {
             organ_inflammation: 0.0,
             vaccine_antigen: [0.0; 2],
             ivig_body_g: 0.0,
+            renal_activity: 0.0,
+            damage_index: 0.0,
         };
         let none = SecretingCells::default();
         let after = start.advance(&none, steady.peripheral_b_cells, 0.0, &steady, &params, 1.0);

@@ -104,11 +104,26 @@ pub(crate) fn read(
     Ok(reading)
 }
 
-/// The entry score, once the preset and `[parameters]` are known, as the involved organs'
-/// points (`immunosim_model::disease_course`); an error when the preset has no
-/// established disease to score or the score is below the serology items alone.
+/// Baseline severity, once the preset and `[parameters]` are known
+/// (`immunosim_model::disease_course`): the entry score as the involved organs' points
+/// (an error when the preset has no established disease to score or the score is below
+/// the serology items alone), and nephritis as the renal items' share of them.
 fn baseline_severity(checked: &Checked<'_>, s: &mut Scenario) -> Option<ScenarioError> {
-    let score = s.entry_score?;
+    let error = s
+        .entry_score
+        .and_then(|score| entry_score(checked, s, score));
+    // Nephritis after the entry score: the renal items' share depends on the organ points.
+    let nephritis = checked.item("patient.nephritis").and_then(Item::as_bool);
+    if nephritis == Some(true) {
+        let params = &mut s.config.params;
+        params.disease.renal_share_of_organ_points =
+            immunosim_model::disease_course::renal_share_for_nephritis(params);
+    }
+    error
+}
+
+/// `[patient] entry_score` as the involved organs' points.
+fn entry_score(checked: &Checked<'_>, s: &mut Scenario, score: f64) -> Option<ScenarioError> {
     let params = &mut s.config.params;
     match immunosim_model::disease_course::organ_points_for_entry_score(score, params) {
         Some(points) => {

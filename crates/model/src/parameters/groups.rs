@@ -292,6 +292,18 @@ parameter_group! {
         #[doc = "Prednisolone-equivalent dose giving half the largest suppression."]
         glucocorticoid_ed50_mg_per_day: "mg/day" = 10.0, [0.1, 1000.0],
             "choice: glucocorticoid receptors are about half saturated between low (<= 7.5 mg/day) and medium (7.5-30 mg/day) prednisone-equivalent doses (Buttgereit et al., Ann Rheum Dis 2002; recalled)";
+        #[doc = "SLEDAI-2K points of the renal items (urinary casts, haematuria, proteinuria, pyuria)."]
+        renal_points: "points" = 16.0, [0.0, 105.0],
+            "Gladman et al., J Rheumatol 2002 (SLEDAI-2K weights, 4 each; recalled)";
+        #[doc = "Share of the involved organs' points that are renal items and follow renal activity ([patient] nephritis sets it; 0 without nephritis)."]
+        renal_share_of_organ_points: "fraction" = 0.0, [0.0, 1.0],
+            "derived from [patient] nephritis: renal_points / organ_max_points (disease_course::renal_share_for_nephritis)";
+        #[doc = "Relaxation time of renal activity (proteinuria, sediment) towards the organ inflammation."]
+        renal_resolution_days: "days" = 120.0, [1.0, 2000.0],
+            "choice: complete renal response in lupus nephritis is typically reached 6-12 months after effective induction and trials read it at 12 months (recalled, to check); 120 d leaves ~22% of the entry renal activity at 6 months and ~5% at 12";
+        #[doc = "Irreversible damage (SDI-like points) accrued per year per score point above remission."]
+        damage_per_point_year: "SDI points/(point·year)" = 0.025, [0.0, 1.0],
+            "choice: ~0.3 damage points a year at SLEDAI 16 and ~0.1 at 8, the order of SLE cohorts' damage accrual of 0.1-0.3 SDI points a year, higher with sustained activity (recalled, to check)";
         #[doc = "Score at or below which the patient counts as in remission (DORIS-like)."]
         remission_score: "points" = 4.0, [0.0, 20.0],
             "docs/model.md §4: DORIS-like remission at clinical score <= 4";
