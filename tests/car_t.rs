@@ -201,6 +201,10 @@ fn bcma_cocktails_remove_long_lived_plasma_cells_igg_and_vaccine_titres() {
         "[[products]]\ntargets = [\"BCMA\", \"CD19\"]\nlogic = \"or\"\ndose_cells_per_kg = 1e6\n";
     let (_, igg_low, _) = reference("igg_serum_normal");
     let igg_low = igg_low.unwrap();
+    // CD19 alone spares the CD19-negative plasma cells: the cocktails' IgG nadir must
+    // lie well below its own (the cohort issue's "lower IgG nadir").
+    let cd19_alone = simulate(&CD19_CAR_T.replace("days = 60", "days = 90"));
+    let cd19_nadir = Outcomes::of_run(&cd19_alone, &[]).igg_nadir.unwrap().value;
     for (name, products) in [("co-infusion", co_infusion), ("compound", compound)] {
         let snapshots = simulate(&with_products(products).replace("days = 60", "days = 90"));
         let at = |day: f64| snapshots.iter().find(|s| s.day == day).unwrap();
@@ -232,8 +236,8 @@ fn bcma_cocktails_remove_long_lived_plasma_cells_igg_and_vaccine_titres() {
             "{name}: {summed} vs {overall}"
         );
         assert!(
-            nadir < igg_low,
-            "{name}: IgG nadir {nadir:.2} g/L within 60 days"
+            nadir < igg_low && nadir < 0.7 * cd19_nadir,
+            "{name}: IgG nadir {nadir:.2} g/L within 60 days (CD19 alone {cd19_nadir:.2} in 90)"
         );
         let vaccine = |s: &Snapshot| s.serology.igg_mg_per_l[Specificity::VaccineA.index()];
         let kept = vaccine(at(60.0)) / vaccine(at(0.0));
@@ -288,16 +292,29 @@ fn erlangen_cd19_course_aplasia_return_serology_remission_and_igg() {
         let s = score.unwrap();
         assert!(s <= 2.0, "month {month}: {s:.2}");
     }
-    // Vaccine titres kept (+/-10% at month 12); total IgG falls only moderately.
+    // Vaccine titres kept at month 12 (Bhoj et al., Blood 2016: stable; Walti et al.,
+    // Blood Adv 2019: measles IgG +1.2%): no loss beyond 10%, and a rise of at most 15%,
+    // since FcRn salvages the specific IgG better while total IgG is low.
     let vaccine = |s: &Snapshot| s.serology.igg_mg_per_l[Specificity::VaccineA.index()];
     let change = vaccine(at(365.0)) / vaccine(at(0.0)) - 1.0;
     assert!(
-        change.abs() <= 0.10,
+        (-0.10..=0.15).contains(&change),
         "vaccine A titre {:.1}%",
         100.0 * change
     );
     let nadir = endpoints.igg_nadir.unwrap().value;
     assert!(nadir >= 4.0, "IgG nadir {nadir:.2} g/L");
+    // Long-term total IgG (mean of months 6-12 against day 0) within the published
+    // means after CD19 CAR-T, widened by 5 points for seed noise: -17.5% in adults in
+    // durable remission (Walti 2019) to -38.3% in a 579-patient cohort (JACI 2024).
+    let (durable, _, _) = reference("igg_change_after_cd19_cart_durable_cr");
+    let (cohort, _, _) = reference("igg_change_after_cd19_cart_cohort");
+    let long_term =
+        100.0 * (crate::support::mean(snapshots, 180.0, 365.0, igg) / igg(at(0.0)) - 1.0);
+    assert!(
+        (cohort - 5.0..=durable + 5.0).contains(&long_term),
+        "IgG months 6-12 {long_term:.1}% of day 0 (published {cohort} to {durable}%)"
+    );
     // DORIS-like remission (score <= 4) within months and no relapse in the year
     // (Erlangen: 100% DORIS, no relapse; ref erlangen_mueller_relapse).
     let remission = endpoints.remission_day.expect("no remission");

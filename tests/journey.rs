@@ -104,8 +104,16 @@ fn vaccination_recalls_memory_b_cells_unless_they_are_depleted() {
         "untreated rise {}",
         rise(&untreated)
     );
-    // During CD19 CAR-T aplasia there is no memory B cell to recall: no rise.
-    assert!(rise(&depleted) < 1.02, "depleted rise {}", rise(&depleted));
+    // During CD19 CAR-T aplasia there is no memory B cell to recall: no rise beyond that
+    // of the unboosted measles-like titre, which drifts up a little as FcRn salvages
+    // IgG better while total IgG falls.
+    let vaccine_a = |s: &Snapshot| s.serology.igg_mg_per_l[Specificity::VaccineA.index()];
+    let unboosted = vaccine_a(on_day(&depleted, 60.0)) / vaccine_a(on_day(&depleted, 29.0));
+    assert!(
+        rise(&depleted) < unboosted + 0.01 && unboosted < 1.05,
+        "depleted rise {} (unboosted titre {unboosted})",
+        rise(&depleted)
+    );
 }
 
 #[test]
@@ -161,17 +169,26 @@ fn ivig_raises_total_igg_and_nothing_else() {
         coarse_untreated()
     ));
     // 0.4 g/kg: about +4-5 g/L (each 100 mg/kg raises the trough ~1.2 g/L, Orange et al.
-    // 2010; recalled), then cleared with IgG's own half-life.
+    // 2010; recalled), then cleared by the patient's FcRn pool: somewhat faster than
+    // IgG's 21-day half-life at the set point, because total IgG is raised.
     let rise = |day: f64| igg(on_day(&given, day)) - igg(on_day(&plain, day));
     assert!((3.0..6.5).contains(&rise(11.0)), "IVIG rise {}", rise(11.0));
     let half_life = 21.0 * (rise(11.0) / rise(32.0)).ln().recip() * std::f64::consts::LN_2;
     assert!(
-        (half_life - 21.0).abs() < 0.5,
+        (16.0..21.0).contains(&half_life),
         "IVIG half-life {half_life} d"
     );
+    // No cell changes; the patient's own antibodies (the autoantibody among them) are
+    // cleared a little faster while the donor IgG competes for FcRn, never slower.
     for (a, b) in plain.iter().zip(&given) {
         assert_eq!(a.populations, b.populations, "day {}", a.day);
-        assert_eq!(a.serology.igg_mg_per_l, b.serology.igg_mg_per_l);
+        for (own, with_ivig) in a.serology.igg_mg_per_l.iter().zip(b.serology.igg_mg_per_l) {
+            assert!(
+                with_ivig <= *own && with_ivig >= 0.9 * own,
+                "day {}: {with_ivig} vs {own} mg/L",
+                a.day
+            );
+        }
     }
 }
 

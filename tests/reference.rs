@@ -72,7 +72,7 @@ fn catalogue_defaults_match_reference_rows() {
         (
             "plasma_cells",
             "cd19_negative_share",
-            "llpc_cd19_negative_fraction",
+            "igg_pc_cd19_negative_fraction",
             0.01,
         ),
         (

@@ -221,7 +221,7 @@ pub fn reference(id: &str) -> (f64, Option<f64>, Option<f64>) {
 }
 
 pub const TIMESERIES_COLUMNS: usize = 7;
-pub const SEROLOGY_COLUMNS: usize = 15;
+pub const SEROLOGY_COLUMNS: usize = 17;
 
 /// Erlangen-like CD19 CAR-T on an untreated SLE patient, at coarse resolution.
 pub const CD19_CAR_T: &str = "[scenario]\npreset = \"sle\"\ndays = 60\nburn_in_days = 120\n\

@@ -16,5 +16,6 @@ mod products;
 mod reconstitution;
 mod reference;
 mod report;
+mod severity;
 mod support;
 mod untreated;

@@ -6,6 +6,7 @@
 //! t + dt; nothing reads a half-updated field.
 
 use crate::cell::Specificity;
+use crate::disease_course;
 use crate::parameters::Parameters;
 use crate::steady_state::SteadyState;
 
@@ -29,6 +30,10 @@ pub struct Fields {
     pub vaccine_antigen: [f64; 2],
     /// Donor IgG from IVIG in the body, g (cleared like the patient's own IgG).
     pub ivig_body_g: f64,
+    /// Renal activity (proteinuria, sediment), 0-1 (`disease_course`).
+    pub renal_activity: f64,
+    /// Irreversible damage accrued since the end of the burn-in, SDI-like points.
+    pub damage_index: f64,
 }
 
 /// What the clinic would measure from the fields.
@@ -48,6 +53,10 @@ pub struct Serology {
     pub autoantibody_positive: bool,
     /// SLEDAI-2K-like score, points.
     pub activity_score: f64,
+    /// Renal activity, 0-1.
+    pub renal_activity: f64,
+    /// Damage accrued since the end of the burn-in, SDI-like points.
+    pub damage_index: f64,
 }
 
 impl Fields {
@@ -67,6 +76,8 @@ impl Fields {
             organ_inflammation: params.disease.initial_organ_inflammation,
             vaccine_antigen: [0.0; 2],
             ivig_body_g: 0.0,
+            renal_activity: organ_saturation(params.disease.initial_organ_inflammation, params),
+            damage_index: 0.0,
         }
     }
 
@@ -81,7 +92,10 @@ impl Fields {
         params: &Parameters,
         dt_days: f64,
     ) -> Fields {
-        let k = std::f64::consts::LN_2 / params.physiology.igg_half_life_days;
+        // One FcRn pool salvages every IgG (own, self-reactive and donor): the rate of
+        // the step is set by the total serum IgG at its start.
+        let total_g_per_l = self.serology(steady, params).total_igg_g_per_l;
+        let k = igg_catabolic_rate_per_day(total_g_per_l, params);
         let decay = (-k * dt_days).exp();
         let mut igg_body_g = self.igg_body_g;
         for (mass, cells) in igg_body_g.iter_mut().zip(secreting.by_specificity) {
@@ -106,6 +120,14 @@ impl Fields {
             organ_inflammation: target + (self.organ_inflammation - target) * relax,
             vaccine_antigen: self.vaccine_antigen.map(|a| a * antigen_decay),
             ivig_body_g: self.ivig_body_g * decay,
+            renal_activity: disease_course::renal_activity_after(
+                self.renal_activity,
+                organ_saturation(self.organ_inflammation, params),
+                params,
+                dt_days,
+            ),
+            damage_index: self.damage_index
+                + disease_course::damage_accrued(serology.activity_score, params, dt_days),
         }
     }
 
@@ -129,6 +151,16 @@ impl Fields {
         self.organ_inflammation = self
             .organ_inflammation
             .max(params.disease.initial_organ_inflammation);
+        self.renal_activity = self.renal_activity.max(organ_saturation(
+            params.disease.initial_organ_inflammation,
+            params,
+        ));
+    }
+
+    /// Damage is counted from the end of the burn-in: the burn-in stands for years of
+    /// disease whose damage the entry score does not describe.
+    pub fn start_damage_count(&mut self) {
+        self.damage_index = 0.0;
     }
 
     /// Clinical read-out of these fields.
@@ -142,14 +174,18 @@ impl Fields {
         // Inflamed tissue releases autoantigen, saturating as inflammation does, so the
         // loop autoantibody → immune complex → inflammation → autoantigen is bounded at
         // (1 + feedback) × baseline.
-        let organ = self.organ_inflammation / (self.organ_inflammation + d.organ_half_saturation);
+        let organ = organ_saturation(self.organ_inflammation, params);
+        // Renal items follow renal activity (months); the other organ items follow
+        // inflammation (weeks).
+        let renal = d.renal_share_of_organ_points;
+        let organ_points = (1.0 - renal) * organ + renal * self.renal_activity;
         let autoantigen =
             d.autoantigen_baseline * (1.0 + d.autoantigen_inflammation_feedback * organ);
         let immune_complex = auto_mg * autoantigen;
         let complement_consumption =
             immune_complex / (immune_complex + d.complement_half_saturation);
         let autoantibody_positive = auto_mg >= d.autoantibody_positive_mg_per_l;
-        let activity_score = d.organ_max_points * organ
+        let activity_score = d.organ_max_points * organ_points
             + d.complement_points * complement_consumption
             + if autoantibody_positive {
                 d.dna_binding_points
@@ -164,8 +200,40 @@ impl Fields {
             complement_consumption,
             autoantibody_positive,
             activity_score,
+            renal_activity: self.renal_activity,
+            damage_index: self.damage_index,
         }
     }
+}
+
+/// Saturation (0-1) of organ inflammation: the share of the organ points it gives
+/// (half at `disease.organ_half_saturation`).
+pub fn organ_saturation(organ_inflammation: f64, params: &Parameters) -> f64 {
+    organ_inflammation / (organ_inflammation + params.disease.organ_half_saturation)
+}
+
+/// Fractional catabolic rate of IgG (1/day of the body pool) at total serum IgG
+/// `total_g_per_l`: the Brambell protection receptor (FcRn) model. Endothelial cells take
+/// up IgG by fluid-phase pinocytosis at a rate that does not depend on its concentration
+/// (`k_uptake`); FcRn salvages it back to the circulation with a saturable capacity
+/// (Michaelis-Menten, `plasma_cells.igg_fcrn_half_saturation_g_per_l`), and what is not
+/// salvaged is degraded. So IgG lives longer when it is scarce (the reduced fractional
+/// catabolic rate of agammaglobulinaemia; Waldmann & Strober) and shorter when it is
+/// abundant (myeloma, high-dose IVIG), and a loss of antibody-secreting cells lowers
+/// serum IgG less than in proportion. At the set point
+/// (`plasma_cells.igg_g_per_l`) the rate is ln 2 / `physiology.igg_half_life_days` and
+/// recycling is `plasma_cells.igg_fcrn_recycled_ratio` times catabolism (Kim et al.,
+/// Clin Immunol 2007). Bounded below by a tenth of the set-point rate (pinocytosis by
+/// cells without FcRn and losses in urine and gut do not saturate).
+pub fn igg_catabolic_rate_per_day(total_g_per_l: f64, params: &Parameters) -> f64 {
+    let pc = &params.plasma_cells;
+    let k_set = std::f64::consts::LN_2 / params.physiology.igg_half_life_days;
+    let r = pc.igg_fcrn_recycled_ratio;
+    let km = pc.igg_fcrn_half_saturation_g_per_l;
+    let set = pc.igg_g_per_l;
+    let k_uptake = (1.0 + r) * k_set;
+    let salvage = r * k_set * (km + set) / (km + total_g_per_l.max(0.0));
+    (k_uptake - salvage).max(0.1 * k_set)
 }
 
 /// Hill coefficient of immune-complex deposition versus load (choice: a switch-like
@@ -214,24 +282,53 @@ pub fn baff_relative(peripheral_b_cells: f64, steady: &SteadyState, params: &Par
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::f64::consts::LN_2;
 
     #[test]
-    fn igg_relaxes_with_its_half_life() {
+    fn igg_half_life_is_the_textbook_one_at_the_set_point_and_longer_when_scarce() {
+        let params = Parameters::default();
+        let half_life = |g_per_l: f64| LN_2 / igg_catabolic_rate_per_day(g_per_l, &params);
+        assert!((half_life(params.plasma_cells.igg_g_per_l) - 21.0).abs() < 1e-9);
+        // Myeloma-range IgG is cleared faster, agammaglobulinaemia-range slower.
+        assert!(
+            (10.0..16.0).contains(&half_life(50.0)),
+            "{}",
+            half_life(50.0)
+        );
+        assert!((26.0..40.0).contains(&half_life(0.5)), "{}", half_life(0.5));
+        let mut previous = f64::INFINITY;
+        for g in [0.0, 2.0, 6.0, 12.0, 20.0, 40.0, 80.0] {
+            assert!(half_life(g) < previous, "not monotone at {g} g/L");
+            previous = half_life(g);
+        }
+    }
+
+    #[test]
+    fn igg_relaxes_at_the_rate_of_its_concentration() {
         let params = Parameters::default();
         let steady = SteadyState::derive(&params, 70.0);
+        let to_serum = params.physiology.igg_intravascular_fraction / steady.plasma_volume_l;
+        let set_body_g = params.plasma_cells.igg_g_per_l / to_serum;
         let start = Fields {
-            igg_body_g: [100.0, 0.0, 0.0, 0.0],
+            igg_body_g: [set_body_g, 0.0, 0.0, 0.0],
             baff_relative: 1.0,
             organ_inflammation: 0.0,
             vaccine_antigen: [0.0; 2],
             ivig_body_g: 0.0,
+            renal_activity: 0.0,
+            damage_index: 0.0,
         };
         let none = SecretingCells::default();
+        let after = start.advance(&none, steady.peripheral_b_cells, 0.0, &steady, &params, 1.0);
+        let k = igg_catabolic_rate_per_day(params.plasma_cells.igg_g_per_l, &params);
+        assert!((after.igg_body_g[0] / set_body_g - (-k).exp()).abs() < 1e-12);
+        // With no secretion the pool falls, and more slowly as it empties.
         let mut f = start;
         for _ in 0..21 {
             f = f.advance(&none, steady.peripheral_b_cells, 0.0, &steady, &params, 1.0);
         }
-        assert!((f.igg_body_g[0] / 100.0 - 0.5).abs() < 1e-9);
+        let left = f.igg_body_g[0] / set_body_g;
+        assert!((0.5..0.65).contains(&left), "{left}");
     }
 
     /// A healthy patient's fields at steady state: every secreting cell makes

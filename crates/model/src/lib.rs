@@ -34,6 +34,7 @@ pub mod cell;
 pub mod cell_bytes;
 pub mod compartment;
 pub mod crs;
+pub mod disease_course;
 pub mod draws;
 pub mod fields;
 pub mod hill;

@@ -2,7 +2,8 @@
 //!
 //! `summary.csv`, the calibration tool and the end-to-end tests all read the same
 //! endpoints (CAR-T Cmax/Tmax, B-cell aplasia and return, autoantibody negative, IgG
-//! nadir, the disease score at months 3-24, remission, relapse, CRS); each is defined
+//! nadir, the disease score, renal activity and damage at months 3-24, remission,
+//! relapse, CRS); each is defined
 //! here, once, with its threshold as a named constant.
 //!
 //! [`Outcomes`] is incremental: it is fed every recorded [`Snapshot`] and every
@@ -80,6 +81,11 @@ pub struct Endpoints {
     pub score_day0: Option<f64>,
     /// The disease score at each of [`SCORE_MONTHS`], in that order.
     pub score_at_month: [(u32, Option<f64>); 4],
+    /// Renal activity (0-1) at each of [`SCORE_MONTHS`].
+    pub renal_activity_at_month: [(u32, Option<f64>); 4],
+    /// Damage (SDI-like points accrued since the end of the burn-in) at each of
+    /// [`SCORE_MONTHS`]; it never falls.
+    pub damage_at_month: [(u32, Option<f64>); 4],
     /// First remission event from day 0.
     pub remission_day: Option<f64>,
     /// First relapse event from day 0.
@@ -115,6 +121,10 @@ impl Endpoints {
             ("activity_score_month6", month(1)),
             ("activity_score_month12", month(2)),
             ("activity_score_month24", month(3)),
+            ("renal_activity_month6", self.renal_activity_at_month[1].1),
+            ("renal_activity_month12", self.renal_activity_at_month[2].1),
+            ("damage_index_month12", self.damage_at_month[2].1),
+            ("damage_index_month24", self.damage_at_month[3].1),
             ("remission_day", self.remission_day),
             ("relapse_day", self.relapse_day),
         ]
@@ -143,6 +153,8 @@ pub struct Outcomes {
     igg_nadir: Option<Nadir>,
     score_day0: Option<f64>,
     score_at_month: [Option<f64>; 4],
+    renal_at_month: [Option<f64>; 4],
+    damage_at_month: [Option<f64>; 4],
     remission_day: Option<f64>,
     relapse_day: Option<f64>,
     remission_events: u64,
@@ -163,9 +175,18 @@ impl Outcomes {
     pub fn add_snapshot(&mut self, s: &Snapshot) {
         let day = s.day;
         let score = s.serology.activity_score;
-        for ((_, month_day), slot) in SCORE_MONTHS.iter().zip(&mut self.score_at_month) {
-            if slot.is_none() && (day - month_day).abs() < SCORE_DAY_TOLERANCE_DAYS {
-                *slot = Some(score);
+        let read = [score, s.serology.renal_activity, s.serology.damage_index];
+        for (k, (_, month_day)) in SCORE_MONTHS.iter().enumerate() {
+            if (day - month_day).abs() >= SCORE_DAY_TOLERANCE_DAYS {
+                continue;
+            }
+            let slots = [
+                &mut self.score_at_month[k],
+                &mut self.renal_at_month[k],
+                &mut self.damage_at_month[k],
+            ];
+            for (slot, value) in slots.into_iter().zip(read) {
+                slot.get_or_insert(value);
             }
         }
         self.crs_grade_max = self.crs_grade_max.max(s.crs_grade);
@@ -237,10 +258,14 @@ impl Outcomes {
 
     /// The endpoints of the days and events added so far.
     pub fn endpoints(&self) -> Endpoints {
-        let mut score_at_month = SCORE_MONTHS.map(|(month, _)| (month, None));
-        for (slot, value) in score_at_month.iter_mut().zip(self.score_at_month) {
-            slot.1 = value;
-        }
+        let by_month = |values: [Option<f64>; 4]| {
+            let mut out = SCORE_MONTHS.map(|(month, _)| (month, None));
+            for (slot, value) in out.iter_mut().zip(values) {
+                slot.1 = value;
+            }
+            out
+        };
+        let score_at_month = by_month(self.score_at_month);
         Endpoints {
             car_t_peak: self.car_t_peak,
             product_peaks: self.product_peaks.clone(),
@@ -251,6 +276,8 @@ impl Outcomes {
             igg_nadir: self.igg_nadir,
             score_day0: self.score_day0,
             score_at_month,
+            renal_activity_at_month: by_month(self.renal_at_month),
+            damage_at_month: by_month(self.damage_at_month),
             remission_day: self.remission_day,
             relapse_day: self.relapse_day,
             remission_events: self.remission_events,

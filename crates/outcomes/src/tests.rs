@@ -58,6 +58,8 @@ fn snapshot(d: Day) -> Snapshot {
             complement_consumption: 0.0,
             autoantibody_positive: d.positive,
             activity_score: d.day / 10.0,
+            renal_activity: 0.5 / (1.0 + d.day),
+            damage_index: d.day / 1000.0,
         },
         baff_relative: 1.0,
         organ_inflammation: 0.0,

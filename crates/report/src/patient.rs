@@ -308,7 +308,10 @@ fn disease(run: &RunData) -> Panel {
         id: "disease",
         title: "Disease activity".into(),
         y_label: format!("activity score ({scale}, points)"),
-        lines: vec![line("activity score", column(run, "activity_score"), 0)],
+        lines: vec![
+            line("activity score", column(run, "activity_score"), 0),
+            line("damage index (SDI-like)", column(run, "damage_index"), 1),
+        ],
         thresholds: run
             .scenario
             .remission_score

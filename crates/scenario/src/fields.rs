@@ -81,6 +81,11 @@ pub const RUN_FIELDS: &[Field] = &[
     Field::number("patient", "height_cm", 100.0, 230.0, "cm", "Height, for body surface area (chemotherapy doses).")
         .or(Number(170.0))
         .slot(Slot::Number(|s| s.config.height_cm, |s, v| s.config.height_cm = v)),
+    Field::number("patient", "entry_score", 4.0, 60.0, "points", "Disease-activity score at entry (SLEDAI-2K-like), held through the burn-in: it sets the points of the involved organs (`disease.organ_max_points`) and leaves the fitted immune loop alone. Needs a disease preset.")
+        .or(Note("the preset's: 16 in SLE (the Erlangen median)"))
+        .slot(Slot::NumberIn(|s, v| s.entry_score = Some(v))),
+    Field::boolean("patient", "nephritis", "Lupus nephritis: the renal items (16 SLEDAI-2K points) follow renal activity, which resolves over months (`disease.renal_resolution_days`), instead of the weeks of the other organ items; sets `disease.renal_share_of_organ_points`.")
+        .or(crate::row::DefaultValue::Bool(false)),
     Field::number("resolution", "cells_per_agent", WEIGHTS.0, WEIGHTS.1, "cells", "Real cells each B-lineage and T-cell agent stands for (5e5: ~1.2 million agents); `run.toml` lists the per-kind values instead.")
         .or(Number(5e5))
         .slot(Slot::NumberIn(|s, v| s.config.cells_per_agent[..3].fill(v))),

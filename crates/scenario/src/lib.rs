@@ -83,6 +83,9 @@ pub struct Scenario {
     pub own_antigens: Vec<AntigenSpec>,
     /// Antigen names the scenario's products use, in order of appearance.
     pub named_antigens: Vec<String>,
+    /// The patient's disease-activity score at entry (`[patient] entry_score`), if
+    /// stated: it sets `disease.organ_max_points` (the points of the involved organs).
+    pub entry_score: Option<f64>,
 }
 
 /// Loads and validates a scenario file.

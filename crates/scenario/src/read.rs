@@ -43,6 +43,7 @@ pub(crate) fn read(
         config: RunConfig::default(),
         own_antigens: Vec::new(),
         named_antigens: Vec::new(),
+        entry_score: None,
     };
     for field in schema::fields() {
         if let Some(slot) = field.slot {
@@ -57,10 +58,11 @@ pub(crate) fn read(
     let preset = Preset::from_name(&s.preset).unwrap_or(Preset::Healthy);
     s.score_scale = apply_preset(preset, &mut s.config.params)?;
     set_parameters(checked, &mut s.config.params);
+    let severity = baseline_severity(checked, &mut s);
 
     let mut reading = Reading {
         scenario: s,
-        errors: Vec::new(),
+        errors: severity.into_iter().collect(),
         tainted: Vec::new(),
     };
     let table: toml::Table = toml::from_str(checked.text).map_err(|e| {
@@ -100,6 +102,48 @@ pub(crate) fn read(
     c.vaccinations = vaccinations.iter().map(file::vaccination).collect();
     c.ivig = ivig.iter().map(file::ivig).collect();
     Ok(reading)
+}
+
+/// Baseline severity, once the preset and `[parameters]` are known
+/// (`immunosim_model::disease_course`): the entry score as the involved organs' points
+/// (an error when the preset has no established disease to score or the score is below
+/// the serology items alone), and nephritis as the renal items' share of them.
+fn baseline_severity(checked: &Checked<'_>, s: &mut Scenario) -> Option<ScenarioError> {
+    let error = s
+        .entry_score
+        .and_then(|score| entry_score(checked, s, score));
+    // Nephritis after the entry score: the renal items' share depends on the organ points.
+    let nephritis = checked.item("patient.nephritis").and_then(Item::as_bool);
+    if nephritis == Some(true) {
+        let params = &mut s.config.params;
+        params.disease.renal_share_of_organ_points =
+            immunosim_model::disease_course::renal_share_for_nephritis(params);
+    }
+    error
+}
+
+/// `[patient] entry_score` as the involved organs' points.
+fn entry_score(checked: &Checked<'_>, s: &mut Scenario, score: f64) -> Option<ScenarioError> {
+    let params = &mut s.config.params;
+    match immunosim_model::disease_course::organ_points_for_entry_score(score, params) {
+        Some(points) => {
+            params.disease.organ_max_points = points;
+            None
+        }
+        None => Some(checked.error_at(
+            checked.span_of("patient.entry_score"),
+            "patient.entry_score",
+            format!(
+                "entry_score = {score} needs a disease preset that starts with established \
+                 organ inflammation (disease.initial_organ_inflammation > 0; preset `{}` has \
+                 {}) and at least the serology items' {} points",
+                s.preset,
+                params.disease.initial_organ_inflammation,
+                params.disease.dna_binding_points + params.disease.complement_points
+            ),
+            ErrorKind::Inconsistent,
+        )),
+    }
 }
 
 /// Sets a single table's field from the file when the schema accepts its value, else

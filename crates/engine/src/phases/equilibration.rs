@@ -1,6 +1,7 @@
 //! Slow pools at the end of burn-in: the self-reactive niche plasma cells brought to the
 //! equilibrium the model sets
-//! ([`immunosim_model::rules::plasma_cells::equilibration_conversion_probability`]).
+//! ([`immunosim_model::rules::plasma_cells::equilibration_conversion_probability`]), and
+//! the damage count started (damage accrues from entry, not over the burn-in).
 
 use crate::census::Census;
 use crate::config::RunConfig;
@@ -34,6 +35,7 @@ pub fn equilibrate_slow_pools(
     steady: &SteadyState,
     step: u64,
 ) {
+    fields.start_damage_count();
     if niche.steps == 0 {
         return;
     }

@@ -169,6 +169,12 @@ parameter_group! {
         #[doc = "Antibody secretion per plasma cell."]
         secretion_molecules_per_s: "molecules/s" = 2000.0, [100.0, 20000.0],
             "Hibi & Dosch 1986 via textbook summaries (seen-2; ref antibody_secretion_rate)";
+        #[doc = "FcRn-mediated recycling of IgG at the set point, as a multiple of its catabolism (the fractional recycling rate over the fractional catabolic rate)."]
+        igg_fcrn_recycled_ratio: "ratio" = 1.42, [0.0, 10.0],
+            "Kim et al., Clin Immunol 2007;122:146 (seen, abstract: FcRn-mediated fractional recycling of IgG 142% of its fractional catabolic rate; ref igg_fcrn_recycling_ratio)";
+        #[doc = "Total serum IgG at which FcRn salvage is half saturated (Michaelis-Menten); must exceed igg_fcrn_recycled_ratio x igg_g_per_l for a positive catabolic rate at low IgG."]
+        igg_fcrn_half_saturation_g_per_l: "g/L" = 60.0, [1.0, 1000.0],
+            "choice: with the recycling ratio it gives an IgG half-life of ~14 d at 50 g/L (IgG catabolism rises with concentration, as in myeloma: Brambell 1964 via Junghans, Blood 1997, seen; Ein & Waldmann, J Immunol 1969, seen abstract) and ~29 d near zero (reduced IgG catabolic rate in agammaglobulinaemia: Waldmann & Strober, seen abstract), and keeps the rate within ~5% over 8-16 g/L, so measles-specific IgG stays within a few percent while total IgG falls by a sixth after CD19 CAR-T (Walti et al., Blood Adv 2019, seen abstract: -17.5% total, +1.2% measles; ref igg_change_after_cd19_cart_durable_cr); 30 g/L made the rate fall 8% at that total";
         #[doc = "Share of IgG made by short-lived plasmablasts in health (the rest by long-lived plasma cells)."]
         short_lived_share_of_igg: "fraction" = 0.2, [0.0, 0.9],
             "choice: total IgG falls only moderately after CD20/CD19 depletion (rituximab literature, recalled)";
@@ -190,9 +196,9 @@ parameter_group! {
         #[doc = "Half-life of self-reactive plasma cells that hold a niche."]
         autoreactive_half_life_years: "years" = 1.0, [0.05, 1000.0],
             "choice: anti-dsDNA turns negative within months of CD19-targeted depletion (Mackensen 2022, seen; ref erlangen_b_cell_return note), so anti-dsDNA-secreting niche cells are intermediate-lived, not decades-lived; to check against Hiepe 2011";
-        #[doc = "Share of long-lived plasma cells that are CD19-negative."]
-        cd19_negative_share: "fraction" = 0.4, [0.0, 1.0],
-            "Mei et al., Blood 2015 (recalled; ref llpc_cd19_negative_fraction)";
+        #[doc = "Share of IgG-secreting long-lived plasma cells that are CD19-negative (the model's plasma cells make IgG)."]
+        cd19_negative_share: "fraction" = 0.58, [0.0, 1.0],
+            "derived (ref igg_pc_cd19_negative_fraction): 40% of all marrow plasma cells are CD19-negative (Mei et al., Blood 2015, recalled; ref llpc_cd19_negative_fraction) and those are predominantly IgG (Mei 2015, seen), while ~40% of marrow plasma cells are IgA+ and of mucosal, CD19+ type (Mei et al., Blood 2009, seen; ref marrow_pc_iga_share), so among IgG plasma cells the CD19-negative share is ~0.58; the CD19-negative cells survive CD19 CAR-T for years (Bhoj et al., Blood 2016, seen abstract)";
         #[doc = "Share of niches held by vaccine-A plasma cells at the start."]
         vaccine_a_niche_share: "fraction" = 0.002, [0.0, 0.2],
             "choice: a single vaccine specificity holds a small share of marrow plasma cells";
@@ -292,6 +298,18 @@ parameter_group! {
         #[doc = "Prednisolone-equivalent dose giving half the largest suppression."]
         glucocorticoid_ed50_mg_per_day: "mg/day" = 10.0, [0.1, 1000.0],
             "choice: glucocorticoid receptors are about half saturated between low (<= 7.5 mg/day) and medium (7.5-30 mg/day) prednisone-equivalent doses (Buttgereit et al., Ann Rheum Dis 2002; recalled)";
+        #[doc = "SLEDAI-2K points of the renal items (urinary casts, haematuria, proteinuria, pyuria)."]
+        renal_points: "points" = 16.0, [0.0, 105.0],
+            "Gladman et al., J Rheumatol 2002 (SLEDAI-2K weights, 4 each; recalled)";
+        #[doc = "Share of the involved organs' points that are renal items and follow renal activity ([patient] nephritis sets it; 0 without nephritis)."]
+        renal_share_of_organ_points: "fraction" = 0.0, [0.0, 1.0],
+            "derived from [patient] nephritis: renal_points / organ_max_points (disease_course::renal_share_for_nephritis)";
+        #[doc = "Relaxation time of renal activity (proteinuria, sediment) towards the organ inflammation."]
+        renal_resolution_days: "days" = 120.0, [1.0, 2000.0],
+            "choice: complete renal response in lupus nephritis is typically reached 6-12 months after effective induction and trials read it at 12 months (recalled, to check); 120 d leaves ~22% of the entry renal activity at 6 months and ~5% at 12";
+        #[doc = "Irreversible damage (SDI-like points) accrued per year per score point above remission."]
+        damage_per_point_year: "SDI points/(point·year)" = 0.025, [0.0, 1.0],
+            "choice: ~0.3 damage points a year at SLEDAI 16 and ~0.1 at 8, the order of SLE cohorts' damage accrual of 0.1-0.3 SDI points a year, higher with sustained activity (recalled, to check)";
         #[doc = "Score at or below which the patient counts as in remission (DORIS-like)."]
         remission_score: "points" = 4.0, [0.0, 20.0],
             "docs/model.md §4: DORIS-like remission at clinical score <= 4";

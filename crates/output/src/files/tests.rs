@@ -41,6 +41,8 @@ fn snapshot(day: u32) -> Snapshot {
             complement_consumption: 0.2,
             autoantibody_positive: day < 12,
             activity_score: 12.0 - x / 3.0,
+            renal_activity: 0.5 - x / 100.0,
+            damage_index: x / 50.0,
         },
         baff_relative: 1.0 + x / 100.0,
         organ_inflammation: 0.3,
