@@ -6,11 +6,12 @@ use crate::branch;
 use crate::checkpoint_file::{self, Loaded};
 use crate::cli::{ResumeArgs, RunArgs};
 use crate::driver::{Checkpoints, Driver, Ended, interruption_flag};
-use crate::memory_check::check_memory;
+use crate::memory_check::{check_memory, resume_allowance};
+use crate::provenance;
 use anyhow::Context;
 use immunosim_engine::simulation::Simulation;
 use immunosim_engine::timeline::Timeline;
-use immunosim_output::{CsvRecorder, SummaryBuilder, prepare_out_dir};
+use immunosim_output::{CsvRecorder, OutDirLock, SummaryBuilder, lock_out_dir, prepare_out_dir};
 use immunosim_scenario::{DEFAULT_SCENARIO, DEFAULT_SCENARIO_LABEL, RunInfo, RunStatus, Scenario};
 use std::path::Path;
 
@@ -110,8 +111,15 @@ fn branch_from(path: &Path, arm: &Scenario) -> Result<Loaded, Failure> {
     Ok(saved)
 }
 
+/// Locks `dir` for this process (creating it if missing): a folder another run or
+/// resume is writing into is bad input.
+fn lock(dir: &Path) -> Result<Option<OutDirLock>, Failure> {
+    lock_out_dir(dir).map_err(|e| bad(format!("error: {e}")))
+}
+
 /// `immunosim run`.
 pub fn run(args: &RunArgs) -> Result<Ended, Failure> {
+    let provenance = provenance::current();
     let scenario = load_scenario(args)?;
     let saved = match &args.from {
         Some(path) => Some(branch_from(path, &scenario)?),
@@ -119,11 +127,14 @@ pub fn run(args: &RunArgs) -> Result<Ended, Failure> {
     };
     let checkpoints = checkpoint_plan(args, &scenario)?;
     use_threads(args.threads)?;
-    check_memory(&scenario, args.max_memory).map_err(|m| bad(format!("error: {m}")))?;
+    let allowance =
+        check_memory(&scenario, args.max_memory).map_err(|m| bad(format!("error: {m}")))?;
     let out = args
         .out
         .clone()
         .unwrap_or_else(|| Path::new("out").join(&scenario.name));
+    // Held until the run ends: --force must not clear a folder another run writes in.
+    let _lock = lock(&out)?;
     prepare_out_dir(&out, args.force).map_err(|e| bad(format!("error: {e}")))?;
     let driver = Driver {
         scenario: &scenario,
@@ -131,6 +142,11 @@ pub fn run(args: &RunArgs) -> Result<Ended, Failure> {
         checkpoints,
         quiet: args.quiet,
         written: Default::default(),
+        allowance,
+        estimate: Some(immunosim_engine::memory::estimate_peak_bytes(
+            &scenario.config,
+        )),
+        provenance,
     };
     let interrupted = interruption_flag();
     driver.write_manifest(RunStatus::Running)?;
@@ -161,6 +177,7 @@ pub fn run(args: &RunArgs) -> Result<Ended, Failure> {
 
 /// `immunosim resume`.
 pub fn resume(args: &ResumeArgs) -> Result<Ended, Failure> {
+    let provenance = provenance::current();
     let path = args.dir.join(checkpoint_file::ROLLING);
     if !path.exists() {
         return Err(bad(format!(
@@ -187,9 +204,13 @@ pub fn resume(args: &ResumeArgs) -> Result<Ended, Failure> {
             manifest.display()
         )));
     }
+    // Before anything is read: the run may still be going, writing this checkpoint.
+    let _lock = lock(&args.dir)?;
     let saved = checkpoint_file::read(&path).map_err(|e| bad(format!("error: {e}")))?;
     let label = format!("{} (its scenario)", path.display());
     let scenario = immunosim_scenario::parse_str(&saved.scenario_toml, &label).map_err(bad)?;
+    let allowance = resume_allowance(saved.state.census(), args.max_memory)
+        .map_err(|m| bad(format!("error: {m}")))?;
     use_threads(args.threads)?;
     let recorder = CsvRecorder::resume(&args.dir, &saved.position.output)
         .map_err(|e| bad(format!("error: cannot resume: {e}")))?;
@@ -202,6 +223,9 @@ pub fn resume(args: &ResumeArgs) -> Result<Ended, Failure> {
         },
         quiet: args.quiet,
         written: Default::default(),
+        allowance,
+        estimate: None,
+        provenance,
     };
     let interrupted = interruption_flag();
     driver.write_manifest(RunStatus::Running)?;
