@@ -11,6 +11,7 @@ mod car_t;
 mod checkpoint;
 mod cli;
 mod docs;
+mod faults;
 mod journey;
 mod products;
 mod reference;
