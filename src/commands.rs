@@ -88,11 +88,23 @@ fn checkpoint_plan(args: &RunArgs, scenario: &Scenario) -> Result<Checkpoints, F
     Ok(Checkpoints { every_steps, at })
 }
 
+/// Refuses a checkpoint whose state does not fit its own scenario (a forged or
+/// hand-edited file that passed the checksum).
+fn fits(path: &Path, saved: &Loaded, scenario: &Scenario) -> Result<(), Failure> {
+    immunosim_engine::checkpoint::check_fits(&saved.state, &scenario.config).map_err(|e| {
+        bad(format!(
+            "error: {}: corrupted: {e} (the checksum matches: a forged or edited file?)",
+            path.display()
+        ))
+    })
+}
+
 /// The saved patient of `--from`, checked against the arm's scenario.
 fn branch_from(path: &Path, arm: &Scenario) -> Result<Loaded, Failure> {
     let saved = checkpoint_file::read(path).map_err(|e| bad(format!("error: {e}")))?;
     let label = format!("{} (its scenario)", path.display());
-    immunosim_scenario::parse_str(&saved.scenario_toml, &label).map_err(bad)?;
+    let own = immunosim_scenario::parse_str(&saved.scenario_toml, &label).map_err(bad)?;
+    fits(path, &saved, &own)?;
     let arm_toml = arm.to_resolved_toml(RunInfo {
         version: env!("CARGO_PKG_VERSION"),
         threads: 1,
@@ -209,6 +221,7 @@ pub fn resume(args: &ResumeArgs) -> Result<Ended, Failure> {
     let saved = checkpoint_file::read(&path).map_err(|e| bad(format!("error: {e}")))?;
     let label = format!("{} (its scenario)", path.display());
     let scenario = immunosim_scenario::parse_str(&saved.scenario_toml, &label).map_err(bad)?;
+    fits(&path, &saved, &scenario)?;
     let allowance = resume_allowance(saved.state.census(), args.max_memory)
         .map_err(|m| bad(format!("error: {m}")))?;
     use_threads(args.threads)?;

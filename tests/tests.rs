@@ -12,6 +12,8 @@ mod checkpoint;
 mod cli;
 mod docs;
 mod faults;
+mod fuzz;
+mod fuzz_checkpoint;
 mod journey;
 mod products;
 mod reference;
