@@ -73,13 +73,14 @@ pub fn check_memory(
         None => "the limit is below the fixed cost of a run".to_string(),
     };
     Err(format!(
-        "this run needs about {:.2} GiB ({:.0} agents at ~{} bytes each, with {}% headroom for births), \
-         more than the {what} of {:.2} GiB; {advice}",
-        gib(estimate),
+        "this run needs about {} ({:.0} agents at ~{} bytes each, with {}% headroom for births, \
+         and {:.0} CAR-T agents at the peak of expansion), more than the {what} of {}; {advice}",
+        size(estimate),
         memory::initial_agents(config),
         memory::BYTES_PER_AGENT,
         ((memory::GROWTH_HEADROOM - 1.0) * 100.0).round(),
-        gib(limit),
+        memory::peak_car_t_agents(config),
+        size(limit),
     ))
 }
 
