@@ -162,7 +162,8 @@ impl Driver<'_> {
         loop {
             let due = self.due(sim);
             for path in &due {
-                self.checkpoint(sim, &mut recorder, path)?;
+                self.checkpoint(sim, &mut recorder, path)
+                    .with_context(failed)?;
             }
             if sim.is_finished() {
                 break;
@@ -174,7 +175,8 @@ impl Driver<'_> {
                 bar.finish();
                 let rolling = self.out.join(checkpoint_file::ROLLING);
                 if self.checkpoints.every_steps.is_some() && !due.contains(&rolling) {
-                    self.checkpoint(sim, &mut recorder, &rolling)?;
+                    self.checkpoint(sim, &mut recorder, &rolling)
+                        .with_context(failed)?;
                 }
                 let resumable = if self.checkpoints.every_steps.is_some() {
                     "`immunosim resume` continues from the checkpoint"

@@ -240,7 +240,7 @@ fn a_folder_in_use_is_refused_and_a_killed_runs_lock_does_not_block() {
         &SMALL.replace("days = 40\n", "days = 30000\n"),
     );
     let out = tmp.path().join("out");
-    let mut first = Command::new(BIN)
+    let first = Command::new(BIN)
         .args([
             "run",
             long.to_str().unwrap(),
@@ -253,9 +253,18 @@ fn a_folder_in_use_is_refused_and_a_killed_runs_lock_does_not_block() {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
+    // Killed however the test ends (a failed assertion must not leave it running).
+    struct KillOnDrop(std::process::Child);
+    impl Drop for KillOnDrop {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+    let mut first = KillOnDrop(first);
     wait_for(&out.join("checkpoint.ckpt"));
     let small = write(tmp.path(), "small.toml", SMALL);
-    let pid = format!("pid {}", first.id());
+    let pid = format!("pid {}", first.0.id());
     for (what, o) in [
         ("run", run_into(&small, &out, &[])),
         ("run --force", run_into(&small, &out, &["--force"])),
@@ -273,15 +282,15 @@ fn a_folder_in_use_is_refused_and_a_killed_runs_lock_does_not_block() {
         assert!(stderr.contains(&pid), "{what}: {stderr}");
     }
     assert!(
-        first.try_wait().unwrap().is_none(),
+        first.0.try_wait().unwrap().is_none(),
         "the first run was disturbed"
     );
     assert!(
         out.join("checkpoint.ckpt").exists(),
         "--force cleared a folder in use"
     );
-    first.kill().unwrap();
-    first.wait().unwrap();
+    first.0.kill().unwrap(); // SIGKILL: it has no chance to release anything itself
+    first.0.wait().unwrap();
     let o = run_into(&small, &out, &["--force"]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     assert!(out.join("summary.csv").exists());
