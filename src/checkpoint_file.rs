@@ -61,12 +61,16 @@ pub fn write(
     let mut tmp_name = path.as_os_str().to_owned();
     tmp_name.push(".tmp");
     let tmp = PathBuf::from(tmp_name);
-    let written = {
+    let written = (|| -> std::io::Result<u64> {
         let mut file = std::io::BufWriter::with_capacity(1 << 20, File::create(&tmp)?);
         let written = checkpoint::write_to(&mut file, scenario_toml, &extra, state)?;
         file.into_inner().map_err(|e| e.into_error())?.sync_all()?;
-        written
-    };
+        Ok(written)
+    })();
+    let written = written.inspect_err(|_| {
+        // A checkpoint cut short (a full disk) is no use, and holds the space it took.
+        let _ = std::fs::remove_file(&tmp);
+    })?;
     std::fs::rename(&tmp, path)?;
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         // The rename itself is durable only once the folder is.

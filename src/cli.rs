@@ -62,16 +62,20 @@ OUTPUTS (in --out):
     summary.csv     one row: each measure at baseline, at the end, mean and drift; endpoints
     report.html     with --report or `immunosim report DIR`: plots and endpoints, one file;
     plot_*.svg      the same plots, one SVG per panel
-    run.toml        the fully resolved scenario, seed, version, thread count and status
-                    (running, finished or interrupted)
+    run.toml        the fully resolved scenario, seed, version, commit, command line,
+                    thread count, start time and status (running, finished or interrupted)
+    immunosim.lock  held while a run or resume writes into the folder (never removed)
     checkpoint.ckpt with --checkpoint-every: the latest snapshot of the whole run
     checkpoint_day<DAY>.ckpt  with --checkpoint-at: the patient at that day, kept
 
 EXIT STATUS:
     0  success
-    1  the run failed (I/O error while writing outputs, internal error)
+    1  the run failed (I/O error while writing outputs: every per-day file is cut
+       back to its last whole day; internal error), or was stopped because its agents
+       outgrew the memory allowed (events.csv ends with memory_limit)
     2  bad input (scenario errors, unreadable file, non-empty --out without --force,
-       a truncated, corrupted or other-version checkpoint, a branch that does not fit)
+       a truncated, corrupted or other-version checkpoint, a branch that does not fit,
+       an --out another run or resume is writing into)
     130  interrupted (SIGINT or SIGTERM): run.toml says so, events.csv ends with
        run_interrupted, and with --checkpoint-every a checkpoint of the last step is
        written so that `immunosim resume` continues";
@@ -151,8 +155,10 @@ pub struct RunArgs {
     #[arg(short, long)]
     pub quiet: bool,
 
-    /// Refuse to start if the run's estimated peak memory exceeds SIZE (e.g. 512M, 8G).
-    /// Default: the memory available now (MemAvailable).
+    /// Refuse to start if the run's estimated peak memory exceeds SIZE (e.g. 512M, 8G),
+    /// and stop the run cleanly (exit 1, outputs whole, a checkpoint with
+    /// --checkpoint-every) at the end of a step whose agents outgrow it.
+    /// Default: the memory available at the start (MemAvailable).
     #[arg(long, value_name = "SIZE", value_parser = parse_size)]
     pub max_memory: Option<u64>,
 
@@ -195,6 +201,11 @@ pub struct ResumeArgs {
     /// The output directory of the run to continue.
     #[arg(value_name = "RUN_DIR")]
     pub dir: PathBuf,
+
+    /// Refuse to continue if the run's agents need more than SIZE (e.g. 512M, 8G), and
+    /// stop it cleanly if they outgrow it. Default: the memory available now.
+    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+    pub max_memory: Option<u64>,
 
     /// Worker threads (default: all cores). Outputs do not depend on it.
     #[arg(short = 'j', long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=1024))]

@@ -6,11 +6,12 @@ use crate::branch;
 use crate::checkpoint_file::{self, Loaded};
 use crate::cli::{ResumeArgs, RunArgs};
 use crate::driver::{Checkpoints, Driver, Ended, interruption_flag};
-use crate::memory_check::check_memory;
+use crate::memory_check::{check_memory, resume_allowance};
+use crate::provenance;
 use anyhow::Context;
 use immunosim_engine::simulation::Simulation;
 use immunosim_engine::timeline::Timeline;
-use immunosim_output::{CsvRecorder, SummaryBuilder, prepare_out_dir};
+use immunosim_output::{CsvRecorder, OutDirLock, SummaryBuilder, lock_out_dir, prepare_out_dir};
 use immunosim_scenario::{DEFAULT_SCENARIO, DEFAULT_SCENARIO_LABEL, RunInfo, RunStatus, Scenario};
 use std::path::Path;
 
@@ -87,11 +88,23 @@ fn checkpoint_plan(args: &RunArgs, scenario: &Scenario) -> Result<Checkpoints, F
     Ok(Checkpoints { every_steps, at })
 }
 
+/// Refuses a checkpoint whose state does not fit its own scenario (a forged or
+/// hand-edited file that passed the checksum).
+fn fits(path: &Path, saved: &Loaded, scenario: &Scenario) -> Result<(), Failure> {
+    immunosim_engine::checkpoint::check_fits(&saved.state, &scenario.config).map_err(|e| {
+        bad(format!(
+            "error: {}: corrupted: {e} (the checksum matches: a forged or edited file?)",
+            path.display()
+        ))
+    })
+}
+
 /// The saved patient of `--from`, checked against the arm's scenario.
 fn branch_from(path: &Path, arm: &Scenario) -> Result<Loaded, Failure> {
     let saved = checkpoint_file::read(path).map_err(|e| bad(format!("error: {e}")))?;
     let label = format!("{} (its scenario)", path.display());
-    immunosim_scenario::parse_str(&saved.scenario_toml, &label).map_err(bad)?;
+    let own = immunosim_scenario::parse_str(&saved.scenario_toml, &label).map_err(bad)?;
+    fits(path, &saved, &own)?;
     let arm_toml = arm.to_resolved_toml(RunInfo {
         version: env!("CARGO_PKG_VERSION"),
         threads: 1,
@@ -110,8 +123,15 @@ fn branch_from(path: &Path, arm: &Scenario) -> Result<Loaded, Failure> {
     Ok(saved)
 }
 
+/// Locks `dir` for this process (creating it if missing): a folder another run or
+/// resume is writing into is bad input.
+fn lock(dir: &Path) -> Result<Option<OutDirLock>, Failure> {
+    lock_out_dir(dir).map_err(|e| bad(format!("error: {e}")))
+}
+
 /// `immunosim run`.
 pub fn run(args: &RunArgs) -> Result<Ended, Failure> {
+    let provenance = provenance::current();
     let scenario = load_scenario(args)?;
     let saved = match &args.from {
         Some(path) => Some(branch_from(path, &scenario)?),
@@ -119,11 +139,14 @@ pub fn run(args: &RunArgs) -> Result<Ended, Failure> {
     };
     let checkpoints = checkpoint_plan(args, &scenario)?;
     use_threads(args.threads)?;
-    check_memory(&scenario, args.max_memory).map_err(|m| bad(format!("error: {m}")))?;
+    let allowance =
+        check_memory(&scenario, args.max_memory).map_err(|m| bad(format!("error: {m}")))?;
     let out = args
         .out
         .clone()
         .unwrap_or_else(|| Path::new("out").join(&scenario.name));
+    // Held until the run ends: --force must not clear a folder another run writes in.
+    let _lock = lock(&out)?;
     prepare_out_dir(&out, args.force).map_err(|e| bad(format!("error: {e}")))?;
     let driver = Driver {
         scenario: &scenario,
@@ -131,6 +154,11 @@ pub fn run(args: &RunArgs) -> Result<Ended, Failure> {
         checkpoints,
         quiet: args.quiet,
         written: Default::default(),
+        allowance,
+        estimate: Some(immunosim_engine::memory::estimate_peak_bytes(
+            &scenario.config,
+        )),
+        provenance,
     };
     let interrupted = interruption_flag();
     driver.write_manifest(RunStatus::Running)?;
@@ -157,7 +185,7 @@ pub fn run(args: &RunArgs) -> Result<Ended, Failure> {
     sim.begin(&mut recorder, &detail)
         .context("writing outputs")?;
     let ended = driver.run(&mut sim, recorder, &interrupted)?;
-    if args.report && ended == Ended::Finished {
+    if args.report && matches!(ended, Ended::Finished) {
         crate::report_command::report(&out)?;
     }
     Ok(ended)
@@ -165,6 +193,7 @@ pub fn run(args: &RunArgs) -> Result<Ended, Failure> {
 
 /// `immunosim resume`.
 pub fn resume(args: &ResumeArgs) -> Result<Ended, Failure> {
+    let provenance = provenance::current();
     let path = args.dir.join(checkpoint_file::ROLLING);
     if !path.exists() {
         return Err(bad(format!(
@@ -191,9 +220,14 @@ pub fn resume(args: &ResumeArgs) -> Result<Ended, Failure> {
             manifest.display()
         )));
     }
+    // Before anything is read: the run may still be going, writing this checkpoint.
+    let _lock = lock(&args.dir)?;
     let saved = checkpoint_file::read(&path).map_err(|e| bad(format!("error: {e}")))?;
     let label = format!("{} (its scenario)", path.display());
     let scenario = immunosim_scenario::parse_str(&saved.scenario_toml, &label).map_err(bad)?;
+    fits(&path, &saved, &scenario)?;
+    let allowance = resume_allowance(saved.state.census(), args.max_memory)
+        .map_err(|m| bad(format!("error: {m}")))?;
     use_threads(args.threads)?;
     let recorder = CsvRecorder::resume(&args.dir, &saved.position.output)
         .map_err(|e| bad(format!("error: cannot resume: {e}")))?;
@@ -206,6 +240,9 @@ pub fn resume(args: &ResumeArgs) -> Result<Ended, Failure> {
         },
         quiet: args.quiet,
         written: Default::default(),
+        allowance,
+        estimate: None,
+        provenance,
     };
     let interrupted = interruption_flag();
     driver.write_manifest(RunStatus::Running)?;

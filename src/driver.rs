@@ -1,24 +1,29 @@
 //! The loop of a run in the binary: steps, outputs, checkpoints, and what happens on
-//! SIGINT/SIGTERM. The same loop serves a new run, a resumed one and a branch.
+//! SIGINT/SIGTERM, on a failed write and when the agents outgrow the memory allowed.
+//! The same loop serves a new run, a resumed one and a branch.
 
 use crate::checkpoint_file::{self, RunPosition};
+use crate::memory_check::{Allowance, Guard, size};
 use crate::progress::RunProgress;
 use anyhow::Context;
 use immunosim_engine::recorder::{Event, EventKind, Recorder};
 use immunosim_engine::simulation::Simulation;
 use immunosim_output::{CsvRecorder, write_atomically};
-use immunosim_scenario::{RunInfo, RunStatus, Scenario};
+use immunosim_scenario::{Provenance, RunInfo, RunStatus, Scenario};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 /// How a run ended.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Ended {
     /// Every step was taken and the summary written.
     Finished,
     /// Stopped by SIGINT or SIGTERM at a step boundary.
     Interrupted,
+    /// Stopped at a step boundary because the agents outgrew the memory allowed: why,
+    /// and what to set (exit 1).
+    MemoryLimit(String),
 }
 
 /// When to write checkpoints, in steps.
@@ -42,6 +47,12 @@ pub struct Driver<'a> {
     pub quiet: bool,
     /// Checkpoints written, and the bytes and seconds of the last (for the summary line).
     pub written: std::cell::Cell<(u32, u64, f64)>,
+    /// The memory the run may use (None: no limit could be read).
+    pub allowance: Option<Allowance>,
+    /// The start-up estimate of the run's peak memory, bytes (a new run only).
+    pub estimate: Option<f64>,
+    /// Commit, command line and start time, for `run.toml`.
+    pub provenance: Provenance,
 }
 
 /// Set by SIGINT/SIGTERM; the loop stops at the next step boundary.
@@ -56,18 +67,40 @@ pub fn interruption_flag() -> Arc<AtomicBool> {
 }
 
 impl Driver<'_> {
-    fn manifest(&self, status: RunStatus) -> String {
-        self.scenario.to_resolved_toml(RunInfo {
+    fn run_info(status: RunStatus) -> RunInfo<'static> {
+        RunInfo {
             version: env!("CARGO_PKG_VERSION"),
             threads: rayon::current_num_threads(),
             status,
-        })
+        }
+    }
+
+    /// The resolved scenario saved in checkpoints: without the provenance, which
+    /// `run.toml` carries, so that a checkpoint's bytes depend on the run alone.
+    fn manifest(&self, status: RunStatus) -> String {
+        self.scenario.to_resolved_toml(Self::run_info(status))
     }
 
     /// Writes `run.toml` with `status`.
     pub fn write_manifest(&self, status: RunStatus) -> anyhow::Result<()> {
-        write_atomically(&self.out.join("run.toml"), self.manifest(status).as_bytes())?;
+        let text = self
+            .scenario
+            .to_run_toml(Self::run_info(status), &self.provenance);
+        write_atomically(&self.out.join("run.toml"), text.as_bytes())
+            .map_err(|e| anyhow::Error::new(e).context(self.failed_write()))?;
         Ok(())
+    }
+
+    /// What a failed write of the outputs is reported with: what to do next.
+    fn failed_write(&self) -> String {
+        if self.checkpoints.every_steps.is_some() {
+            format!(
+                "writing outputs (once the cause is fixed, e.g. space freed, `immunosim resume {}` continues from the last checkpoint)",
+                self.out.display()
+            )
+        } else {
+            "writing outputs (the run cannot be resumed: it has no --checkpoint-every)".into()
+        }
     }
 
     fn checkpoint(
@@ -83,8 +116,13 @@ impl Driver<'_> {
         };
         let scenario = self.manifest(RunStatus::Running);
         let started = std::time::Instant::now();
-        let bytes = checkpoint_file::write(path, &scenario, &position, sim.state())
-            .with_context(|| format!("writing checkpoint {}", path.display()))?;
+        let bytes =
+            checkpoint_file::write(path, &scenario, &position, sim.state()).with_context(|| {
+                format!(
+                    "writing checkpoint {} (the previous checkpoint, if any, is intact)",
+                    path.display()
+                )
+            })?;
         let (count, _, _) = self.written.get();
         self.written
             .set((count + 1, bytes, started.elapsed().as_secs_f64()));
@@ -119,43 +157,61 @@ impl Driver<'_> {
         let started = std::time::Instant::now();
         let progress = sim.progress();
         let mut bar = RunProgress::new(progress.total_steps, progress.burn_in_steps, self.quiet);
+        let mut guard = self.allowance.map(|a| Guard::new(a, sim.census()));
+        let failed = || self.failed_write();
         loop {
             let due = self.due(sim);
             for path in &due {
-                self.checkpoint(sim, &mut recorder, path)?;
+                self.checkpoint(sim, &mut recorder, path)
+                    .with_context(failed)?;
             }
             if sim.is_finished() {
                 break;
             }
-            if interrupted.load(Ordering::SeqCst) {
+            let over = guard
+                .as_mut()
+                .and_then(|g| g.exceeded(sim.census(), &self.scenario.config, sim.day()));
+            if interrupted.load(Ordering::SeqCst) || over.is_some() {
                 bar.finish();
                 let rolling = self.out.join(checkpoint_file::ROLLING);
                 if self.checkpoints.every_steps.is_some() && !due.contains(&rolling) {
-                    self.checkpoint(sim, &mut recorder, &rolling)?;
+                    self.checkpoint(sim, &mut recorder, &rolling)
+                        .with_context(failed)?;
                 }
-                let detail = if self.checkpoints.every_steps.is_some() {
-                    "SIGINT or SIGTERM; `immunosim resume` continues from the checkpoint"
+                let resumable = if self.checkpoints.every_steps.is_some() {
+                    "`immunosim resume` continues from the checkpoint"
                 } else {
-                    "SIGINT or SIGTERM; no --checkpoint-every, so the run cannot be resumed"
+                    "no --checkpoint-every, so the run cannot be resumed"
                 };
-                let event = Event::at(
-                    sim.steps_taken(),
-                    sim.timeline(),
-                    EventKind::RunInterrupted,
-                    detail.into(),
-                );
-                recorder.event(&event).context("writing outputs")?;
-                recorder.checkpoint()?;
+                let (kind, detail) = match &over {
+                    Some(_) => (
+                        EventKind::MemoryLimit,
+                        format!(
+                            "{} agents outgrew the memory allowed; {resumable}",
+                            sim.census().living()
+                        ),
+                    ),
+                    None => (
+                        EventKind::RunInterrupted,
+                        format!("SIGINT or SIGTERM; {resumable}"),
+                    ),
+                };
+                let event = Event::at(sim.steps_taken(), sim.timeline(), kind, detail);
+                recorder.event(&event).with_context(failed)?;
+                recorder.checkpoint().with_context(failed)?;
                 self.write_manifest(RunStatus::Interrupted)?;
-                return Ok(Ended::Interrupted);
+                return Ok(match over {
+                    Some(message) => Ended::MemoryLimit(message),
+                    None => Ended::Interrupted,
+                });
             }
-            sim.advance(&mut recorder).context("writing outputs")?;
+            sim.advance(&mut recorder).with_context(failed)?;
             let p = sim.progress();
             bar.update(p.step, p.day, p.agents);
         }
-        sim.finish(&mut recorder).context("writing outputs")?;
+        sim.finish(&mut recorder).with_context(failed)?;
         bar.finish();
-        recorder.finish()?;
+        recorder.finish().with_context(failed)?;
         self.write_manifest(RunStatus::Finished)?;
         if !self.quiet {
             eprintln!(
@@ -166,6 +222,16 @@ impl Driver<'_> {
                 started.elapsed().as_secs_f64(),
                 self.out.display()
             );
+            if let Some(peak) = crate::memory_check::peak_resident_bytes() {
+                eprintln!(
+                    "peak memory {} (VmHWM){}",
+                    size(peak),
+                    self.estimate.map_or(String::new(), |e| format!(
+                        "; estimated before the start: {}",
+                        size(e)
+                    ))
+                );
+            }
             let (count, bytes, seconds) = self.written.get();
             if count > 0 {
                 eprintln!(

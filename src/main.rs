@@ -8,6 +8,7 @@ mod commands;
 mod driver;
 mod memory_check;
 mod progress;
+mod provenance;
 mod report_command;
 
 use clap::Parser;
@@ -45,6 +46,11 @@ fn exit(outcome: Result<Ended, Failure>) -> ExitCode {
         Ok(Ended::Interrupted) => {
             eprintln!("interrupted; outputs are whole up to the last step taken");
             ExitCode::from(EXIT_INTERRUPTED)
+        }
+        Ok(Ended::MemoryLimit(message)) => {
+            eprintln!("error: {message}");
+            eprintln!("outputs are whole up to the last step taken");
+            ExitCode::from(EXIT_FAILURE)
         }
         Err(Failure::BadInput(message)) => {
             eprintln!("{message}");

@@ -1,24 +1,73 @@
-//! The memory check before a run: refuse what would not fit, and say what would.
+//! Memory: the check before a run (refuse what would not fit, and say what would) and
+//! the guard during it (stop cleanly, at the end of a step, when the agents outgrow
+//! what the limit holds, rather than meet the kernel's OOM killer).
 
+use immunosim_engine::census::Census;
+use immunosim_engine::config::RunConfig;
+use immunosim_engine::memory;
+use immunosim_model::cell::Kind;
 use immunosim_scenario::Scenario;
 
+/// The memory a run may use, fixed when it starts: `--max-memory`, or the memory
+/// available then.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Allowance {
+    /// Bytes.
+    pub limit: f64,
+    /// Where the limit comes from, for messages (`--max-memory`, ...).
+    pub what: &'static str,
+}
+
+/// The runtime guard: the allowance, the run's agents when it started (what grew is
+/// told against them) and at the last step boundary (how fast they grow).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Guard {
+    /// The limit.
+    pub allowance: Allowance,
+    /// CAR-T agents at the start.
+    pub car_t_at_start: u64,
+    /// Other agents at the start.
+    pub others_at_start: u64,
+    /// Agents at the last boundary checked.
+    pub last: u64,
+}
+
+fn gib(bytes: f64) -> f64 {
+    bytes / 1024.0 / 1024.0 / 1024.0
+}
+
+/// A size for messages: MiB below a GiB, else GiB.
+pub fn size(bytes: f64) -> String {
+    if bytes < 1024.0 * 1024.0 * 1024.0 {
+        format!("{:.0} MiB", bytes / 1024.0 / 1024.0)
+    } else {
+        format!("{:.2} GiB", gib(bytes))
+    }
+}
+
+/// The limit of `--max-memory`, or else MemAvailable (None where it cannot be read).
+fn limit(max_memory: Option<u64>) -> Option<(f64, &'static str)> {
+    match max_memory {
+        Some(bytes) => Some((bytes as f64, "--max-memory")),
+        None => available_memory_bytes().map(|b| (b, "available memory (MemAvailable)")),
+    }
+}
+
 /// Refuses a run whose estimated peak memory exceeds the limit (`--max-memory`, or the
-/// memory available now), naming the `cells_per_agent` that would fit.
-pub fn check_memory(scenario: &Scenario, max_memory: Option<u64>) -> Result<(), String> {
-    use immunosim_engine::memory;
-    let (limit, what) = match max_memory {
-        Some(bytes) => (bytes as f64, "--max-memory"),
-        None => match available_memory_bytes() {
-            Some(bytes) => (bytes, "available memory (MemAvailable)"),
-            None => return Ok(()),
-        },
+/// memory available now), naming the `cells_per_agent` that would fit; returns the
+/// allowance the run's guard then holds it to.
+pub fn check_memory(
+    scenario: &Scenario,
+    max_memory: Option<u64>,
+) -> Result<Option<Allowance>, String> {
+    let Some((limit, what)) = limit(max_memory) else {
+        return Ok(None);
     };
     let config = &scenario.config;
     let estimate = memory::estimate_peak_bytes(config);
     if estimate <= limit {
-        return Ok(());
+        return Ok(Some(Allowance { limit, what }));
     }
-    let gib = |b: f64| b / 1024.0 / 1024.0 / 1024.0;
     let advice = match memory::cells_per_agent_to_fit(config, limit) {
         Some(w) if w <= memory::CONVERGED_CELLS_PER_AGENT => {
             format!("set [resolution] cells_per_agent = {w:.3e} or more to fit")
@@ -32,26 +81,130 @@ pub fn check_memory(scenario: &Scenario, max_memory: Option<u64>) -> Result<(), 
         None => "the limit is below the fixed cost of a run".to_string(),
     };
     Err(format!(
-        "this run needs about {:.2} GiB ({:.0} agents at ~{} bytes each, with {}% headroom for births), \
-         more than the {what} of {:.2} GiB; {advice}",
-        gib(estimate),
+        "this run needs about {} ({:.0} agents at ~{} bytes each, with {}% headroom for births, \
+         and {:.0} CAR-T agents at the peak of expansion), more than the {what} of {}; {advice}",
+        size(estimate),
         memory::initial_agents(config),
         memory::BYTES_PER_AGENT,
         ((memory::GROWTH_HEADROOM - 1.0) * 100.0).round(),
-        gib(limit),
+        memory::peak_car_t_agents(config),
+        size(limit),
     ))
 }
 
-/// MemAvailable from /proc/meminfo, bytes (None where it cannot be read).
-fn available_memory_bytes() -> Option<f64> {
-    let meminfo = std::fs::read_to_string("/proc/meminfo").ok()?;
-    let kb: f64 = meminfo
+/// The allowance of a resumed run: its agents now must fit in the limit.
+pub fn resume_allowance(
+    census: &Census,
+    max_memory: Option<u64>,
+) -> Result<Option<Allowance>, String> {
+    let Some((limit, what)) = limit(max_memory) else {
+        return Ok(None);
+    };
+    let needed = bytes_for(census.living());
+    if needed > limit {
+        return Err(format!(
+            "the run holds {} agents, about {}, more than the {what} of {}; \
+             give `immunosim resume` a larger --max-memory",
+            census.living(),
+            size(needed),
+            size(limit)
+        ));
+    }
+    Ok(Some(Allowance { limit, what }))
+}
+
+/// Estimated resident bytes of a run holding `agents` agents.
+fn bytes_for(agents: u64) -> f64 {
+    memory::FIXED_BYTES + agents as f64 * memory::BYTES_PER_AGENT
+}
+
+impl Guard {
+    /// The guard of a run that stands at `census` now.
+    pub fn new(allowance: Allowance, census: &Census) -> Guard {
+        let car_t = census.car_t_agents();
+        Guard {
+            allowance,
+            car_t_at_start: car_t,
+            others_at_start: census.living() - car_t,
+            last: census.living(),
+        }
+    }
+
+    /// `None` while the run's agents fit, and would still fit after one more step
+    /// growing as the last one did (a CAR-T expansion can double its pool in a day:
+    /// stopping only once over the limit could be too late); otherwise why the run
+    /// must stop now and what to set: what grew (the CAR-T agents or the others), the
+    /// estimate against the limit, and the CAR-T `cells_per_agent` that would hold
+    /// the pool.
+    pub fn exceeded(&mut self, census: &Census, config: &RunConfig, day: f64) -> Option<String> {
+        let Allowance { limit, what } = self.allowance;
+        let agents = census.living();
+        let growth = (agents as f64 / self.last.max(1) as f64).max(1.0);
+        self.last = agents;
+        let next = (agents as f64 * growth).ceil() as u64;
+        let needed = bytes_for(next);
+        if needed <= limit {
+            return None;
+        }
+        let (car_t, others) = (census.car_t_agents(), agents - census.car_t_agents());
+        let grew = if car_t.saturating_sub(self.car_t_at_start)
+            >= others.saturating_sub(self.others_at_start)
+        {
+            let weight = config.weight(Kind::CarT);
+            let room = (limit - bytes_for(others)) / memory::BYTES_PER_AGENT / growth;
+            let fit = if room >= 1.0 {
+                format!(
+                    "set [resolution.cells_per_agent_by_kind] car_t = {:.2e} or more (now {weight:.2e}; \
+                     that holds tomorrow's pool at this growth, and it may grow further)",
+                    weight * car_t as f64 / room
+                )
+            } else {
+                "set a coarser [resolution] cells_per_agent".to_string()
+            };
+            format!(
+                "the CAR-T cells grew to {car_t} agents ({:.2e} cells; {} agents at the start) \
+                 beside {others} other agents; {fit}",
+                car_t as f64 * weight,
+                self.car_t_at_start
+            )
+        } else {
+            format!(
+                "the agents other than CAR-T cells grew to {others} ({} at the start); \
+                 set a coarser [resolution] cells_per_agent",
+                self.others_at_start
+            )
+        };
+        Some(format!(
+            "the run was stopped on day {day}: its {agents} agents (x{growth:.2} in the last step) \
+             would need about {} (~{} bytes each) after the next step, more than the {what} of {}: \
+             {grew}, or give a larger --max-memory",
+            size(needed),
+            memory::BYTES_PER_AGENT,
+            size(limit)
+        ))
+    }
+}
+
+/// This process's peak resident memory so far (VmHWM of /proc/self/status), bytes.
+pub fn peak_resident_bytes() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    kilobytes(&status, "VmHWM:")
+}
+
+fn kilobytes(text: &str, key: &str) -> Option<f64> {
+    let kb: f64 = text
         .lines()
-        .find_map(|l| l.strip_prefix("MemAvailable:"))?
+        .find_map(|l| l.strip_prefix(key))?
         .trim()
         .trim_end_matches("kB")
         .trim()
         .parse()
         .ok()?;
     Some(kb * 1024.0)
+}
+
+/// MemAvailable from /proc/meminfo, bytes (None where it cannot be read).
+fn available_memory_bytes() -> Option<f64> {
+    let meminfo = std::fs::read_to_string("/proc/meminfo").ok()?;
+    kilobytes(&meminfo, "MemAvailable:")
 }

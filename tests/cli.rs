@@ -416,6 +416,7 @@ fn force_over_an_earlier_car_t_run_leaves_no_file_of_it() {
         left,
         [
             "events.csv",
+            "immunosim.lock",
             "run.toml",
             "serology.csv",
             "summary.csv",

@@ -224,6 +224,53 @@ pub fn decode(bytes: &[u8]) -> Result<Checkpoint, CheckpointError> {
     })
 }
 
+/// Whether a decoded state can be run with `config`: every living cell in a site of its
+/// own compartment, a CAR-T cell's product among the configuration's, a census of the
+/// configuration's sites and a step within the run. The checksum stops damage, not a
+/// forged or hand-edited file, whose indices would otherwise panic in the first step.
+pub fn check_fits(state: &PatientState, config: &crate::config::RunConfig) -> Result<(), String> {
+    use immunosim_model::compartment::SiteLayout;
+    let layout = SiteLayout::new(config.sites);
+    if state.census.by_site.len() != layout.total() {
+        return Err(format!(
+            "the census has {} sites where the scenario has {}",
+            state.census.by_site.len(),
+            layout.total()
+        ));
+    }
+    let total_steps = crate::timeline::Timeline::for_run(config).total_steps;
+    if state.step > total_steps {
+        return Err(format!(
+            "it is at step {} of a run of {total_steps} steps",
+            state.step
+        ));
+    }
+    let living = state
+        .world
+        .cells()
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| c.population != immunosim_model::Population::Dead);
+    for (row, cell) in living {
+        let first = layout.site(cell.compartment, 0);
+        let sites = first..first + layout.count(cell.compartment);
+        if !sites.contains(&cell.site) {
+            return Err(format!(
+                "cell row {row} is in site {}, outside the sites of its compartment ({}..{})",
+                cell.site, sites.start, sites.end
+            ));
+        }
+        if cell.population.is_car_t() && usize::from(cell.product) >= config.products.len() {
+            return Err(format!(
+                "cell row {row} is a CAR-T cell of product {}, and the scenario has {} products",
+                cell.product,
+                config.products.len()
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// Reads the layout front to back, reporting a short file as truncated.
 struct Reader<'a> {
     bytes: &'a [u8],

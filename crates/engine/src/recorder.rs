@@ -155,6 +155,9 @@ pub enum EventKind {
     RunEnd,
     /// The run was stopped (SIGINT or SIGTERM) before its last day.
     RunInterrupted,
+    /// The run was stopped before its last day because its agents outgrew the memory
+    /// allowed (the runtime memory guard).
+    MemoryLimit,
 }
 
 impl EventKind {
@@ -182,6 +185,7 @@ impl EventKind {
             EventKind::Ivig => "ivig",
             EventKind::RunEnd => "run_end",
             EventKind::RunInterrupted => "run_interrupted",
+            EventKind::MemoryLimit => "memory_limit",
         }
     }
 }

@@ -23,6 +23,18 @@ pub enum OutputError {
         /// The names of the files that are not a run's, sorted.
         files: Vec<String>,
     },
+    /// Another process holds the output directory's lock.
+    #[error(
+        "output directory {} is in use by another immunosim run ({}); wait for it to end, or choose another --out",
+        dir.display(),
+        if holder.is_empty() { "its lock file names no process" } else { holder.as_str() }
+    )]
+    InUse {
+        /// The directory.
+        dir: PathBuf,
+        /// Who holds it, as its lock file says (`pid 1234`).
+        holder: String,
+    },
     /// A file to resume does not hold what the checkpoint recorded.
     #[error("cannot resume {}: {detail}", path.display())]
     Resume {

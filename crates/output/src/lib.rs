@@ -18,9 +18,11 @@
 mod daily;
 pub mod error;
 pub mod files;
+pub mod lock;
 pub mod out_dir;
 pub mod summary;
 
 pub use files::{CsvRecorder, OutputError, OutputState, SavedFile, write_atomically};
+pub use lock::{LOCK_FILE, OutDirLock, lock_out_dir};
 pub use out_dir::prepare_out_dir;
 pub use summary::SummaryBuilder;

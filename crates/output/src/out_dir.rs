@@ -1,6 +1,7 @@
 //! The output directory: created, or cleared of an earlier run's files with `--force`.
 
 use crate::error::{OutputError, io};
+use crate::lock::LOCK_FILE;
 use std::path::Path;
 
 /// The files a run writes into its directory. `--force` removes these (and their
@@ -37,10 +38,10 @@ pub fn is_run_file(name: &str) -> bool {
     let checkpoint =
         (name.starts_with("checkpoint") && name.ends_with(".ckpt")) || name.ends_with(".ckpt.tmp");
     let plot = name.starts_with(PLOT_PREFIX) && (name.ends_with(".svg") || name.ends_with(".tmp"));
-    RUN_FILES.contains(&name) || temporary || checkpoint || plot
+    RUN_FILES.contains(&name) || temporary || checkpoint || plot || name == LOCK_FILE
 }
 
-/// Creates `dir`. An existing non-empty one is refused, unless `force`: then the
+/// Creates `dir`. An existing non-empty one (its lock file aside) is refused, unless `force`: then the
 /// earlier run's files are removed so that two runs never mix (a scenario without
 /// products must not leave the earlier run's `car_t.csv` behind). A folder holding any
 /// file immunosim does not write (or a sub-folder) is refused even with `force`, and
@@ -55,6 +56,10 @@ pub fn prepare_out_dir(dir: &Path, force: bool) -> Result<(), OutputError> {
         let entry = entry.map_err(io(dir))?;
         let is_dir = entry.file_type().map_err(io(&entry.path()))?.is_dir();
         let name = entry.file_name().to_string_lossy().into_owned();
+        if !is_dir && name == LOCK_FILE {
+            // Held by this run (see `lock_out_dir`), never removed.
+            continue;
+        }
         if !is_dir && is_run_file(&name) {
             ours.push(entry.path());
         } else {
@@ -99,6 +104,7 @@ mod tests {
             "report.tmp",
             "plot_car_t.svg",
             "plot_car_t.tmp",
+            "immunosim.lock",
         ] {
             assert!(is_run_file(name), "{name}");
         }
@@ -125,8 +131,15 @@ mod tests {
         }
         let refused = prepare_out_dir(&dir, false).unwrap_err();
         assert!(matches!(refused, OutputError::NotEmpty(_)), "{refused}");
+        std::fs::write(dir.join(LOCK_FILE), "pid 1").unwrap();
         prepare_out_dir(&dir, true).unwrap();
-        assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 0);
+        // Only the lock file is left: it is never removed, and alone it is no run.
+        let left: Vec<_> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(left, [LOCK_FILE]);
+        prepare_out_dir(&dir, false).unwrap();
         // A user's file beside a run's: nothing is removed.
         std::fs::write(dir.join("summary.csv"), "x").unwrap();
         std::fs::write(dir.join("notes.txt"), "mine").unwrap();

@@ -189,6 +189,12 @@ pub const OTHER_FIELDS: &[Field] = &[
         .or(Note("none")),
     Field::choice("run", "status", RunStatus::NAMES, "Whether the run that wrote this run.toml was running, finished or interrupted when it last wrote it (informational).")
         .or(Note("none")),
+    Field::text("run", "commit", "Git commit of the source the immunosim binary was built from, with `-dirty` if it had uncommitted changes, or `unknown` (a build outside git) (informational).")
+        .or(Note("none")),
+    Field::text("run", "command", "The command line of the run (informational).")
+        .or(Note("none")),
+    Field::text("run", "started", "When the run (or its last resume) started, UTC, RFC 3339 (informational: the only wall-clock time immunosim writes).")
+        .or(Note("none")),
     Field::text("preset", "name", "Name of a preset (preset files only).").or(Note("none")),
     Field::text("preset", "description", "What a preset represents (preset files only).").or(Note("none")),
     Field::choice("preset", "score_scale", ScoreScale::NAMES, "Clinical scale the activity score mimics, naming its output columns (preset files only).")

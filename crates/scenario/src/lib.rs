@@ -49,7 +49,7 @@ pub use fields::{
 use immunosim_engine::config::RunConfig;
 use immunosim_model::antigen_panel::AntigenSpec;
 pub use reference::reference_markdown;
-pub use resolved::RunInfo;
+pub use resolved::{Provenance, RunInfo};
 pub use rules::MAX_B_TO_PLASMA_WEIGHT_RATIO;
 
 /// The default scenario, embedded in the binary (`immunosim run` with no file).

@@ -23,7 +23,35 @@ pub struct RunInfo<'a> {
     pub status: RunStatus,
 }
 
+/// Where a run's outputs came from, beyond the version: appended to `[run]` in
+/// `run.toml` only (never in the CSVs, which stay byte-identical between runs).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Provenance {
+    /// The git commit the binary was built from, or `unknown`.
+    pub commit: String,
+    /// The command line, shell-quoted.
+    pub command: String,
+    /// Start of the run (or of its resume), UTC, RFC 3339.
+    pub started: String,
+}
+
 impl Scenario {
+    /// `run.toml`: [`Scenario::to_resolved_toml`] with the run's provenance added to
+    /// its `[run]` table (the last one).
+    pub fn to_run_toml(&self, run: RunInfo<'_>, provenance: &Provenance) -> String {
+        let mut out = self.to_resolved_toml(run);
+        out.push_str(&format!(
+            "commit = {}
+command = {}
+started = {}
+",
+            quote(&provenance.commit),
+            quote(&provenance.command),
+            quote(&provenance.started)
+        ));
+        out
+    }
+
     /// The fully resolved scenario as TOML: every field and every parameter, so that
     /// the file re-runs to the same outputs, and `run`'s informational `[run]` table.
     pub fn to_resolved_toml(&self, run: RunInfo<'_>) -> String {

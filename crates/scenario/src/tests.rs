@@ -193,6 +193,22 @@ fn run_toml_says_its_status_and_reads_back_to_the_same_scenario() {
         )));
         let again = parse_str(&resolved, "run.toml").unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(again, scenario);
+        let provenance = crate::Provenance {
+            commit: "0123abc-dirty".into(),
+            command: "immunosim run 'my scenario.toml' --out out".into(),
+            started: "2026-12-01T12:00:00Z".into(),
+        };
+        let manifest = scenario.to_run_toml(info, &provenance);
+        let table: toml::Table = manifest.parse().unwrap();
+        let run = &table["run"];
+        assert_eq!(run["commit"].as_str(), Some("0123abc-dirty"));
+        assert_eq!(
+            run["command"].as_str(),
+            Some("immunosim run 'my scenario.toml' --out out")
+        );
+        assert_eq!(run["started"].as_str(), Some("2026-12-01T12:00:00Z"));
+        let again = parse_str(&manifest, "run.toml").unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(again, scenario);
     }
     let bad = errors("[run]\nstatus = \"done\"\n");
     assert!(bad.contains("running, finished, interrupted"), "{bad}");

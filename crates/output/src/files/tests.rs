@@ -8,7 +8,7 @@ use immunosim_model::{Compartment, Population};
 use std::fs::OpenOptions;
 use std::io::Write;
 
-fn snapshot(day: u32) -> Snapshot {
+pub(super) fn snapshot(day: u32) -> Snapshot {
     let x = f64::from(day);
     let row = |population, cells_per_ul| PopulationRow {
         compartment: Compartment::Blood,
@@ -54,7 +54,7 @@ fn snapshot(day: u32) -> Snapshot {
 }
 
 /// Records days `from..to`, with an event on every third day.
-fn record_days(recorder: &mut CsvRecorder, from: u32, to: u32) {
+pub(super) fn record_days(recorder: &mut CsvRecorder, from: u32, to: u32) {
     for day in from..to {
         if day % 3 == 0 {
             let kind = EventKind::Remission;
@@ -71,7 +71,7 @@ fn record_days(recorder: &mut CsvRecorder, from: u32, to: u32) {
     }
 }
 
-fn files_of(dir: &Path) -> Vec<(&'static str, Vec<u8>)> {
+pub(super) fn files_of(dir: &Path) -> Vec<(&'static str, Vec<u8>)> {
     let names = [
         "timeseries.csv",
         "serology.csv",
@@ -85,7 +85,7 @@ fn files_of(dir: &Path) -> Vec<(&'static str, Vec<u8>)> {
         .collect()
 }
 
-fn recorder(dir: &Path) -> CsvRecorder {
+pub(super) fn recorder(dir: &Path) -> CsvRecorder {
     let summary = SummaryBuilder::new("resumable", 7).with_score_scale("mg_adl_like");
     CsvRecorder::create(dir, summary, true).unwrap()
 }
