@@ -177,6 +177,7 @@ pub fn reference(id: &str) -> (f64, Option<f64>, Option<f64>) {
         "erlangen_cohort.csv",
         "crs.csv",
         "economics.csv",
+        "car_t_kinetics.csv",
     ] {
         let mut reader = csv::Reader::from_path(path.join(file)).unwrap();
         for record in reader.records() {
