@@ -342,11 +342,14 @@ parameter_group! {
         persisting_fraction: "fraction" = 0.0079, [0.0, 0.5],
             "Stein et al. 2019, FB (seen; ref stein_fb); converted to a reversion rate against the effector death rate";
         #[doc = "Recent stimulations (the chronic-stimulation load, which decays with rest) at which an effector becomes exhausted."]
-        exhaustion_stimulations: "stimulations" = 15.0, [1.0, 1000.0],
-            "choice: chronic antigen exposure exhausts CAR-T cells within ~1-2 weeks of daily stimulation (Good et al., Cell 2021, recalled); with one-day steps, 15 days of near-continuous engagement";
+        exhaustion_stimulations: "stimulations" = 20.0, [1.0, 1000.0],
+            "fitted with stimulation_load_decay_per_day on the Erlangen B-cell return with tools/calibrate (seeds 1-3, coarse resolution; ref erlangen_b_cell_return 110 +/- 32 d): 20 with decay 0.002/day gave day 107-135, 25 gave 144-174, 30 gave 157-161; with decay 0.01-0.1/day at 15 the return flipped between ~25 and ~165 days with seed and resolution (the marrow pool either exhausted early or sustained itself on the pre-B trickle); chronic antigen exposure exhausts CAR-T cells within weeks of repeated stimulation (Good et al., Cell 2021, recalled)";
         #[doc = "Rate at which each unit of a CAR-T cell's recent-stimulation load is lost on a day without antigen (rest)."]
-        stimulation_load_decay_per_day: "1/day" = 0.01, [0.0, 10.0],
-            "choice: exhaustion is driven by sustained, not cumulative, signalling, and a rest of days to weeks restores exhausted CAR-T cells (Weber et al., Science 2021, 'transient rest restores functionality'; recalled): the load halves in ~7 rested days";
+        stimulation_load_decay_per_day: "1/day" = 0.002, [0.0, 10.0],
+            "fitted with exhaustion_stimulations (see there); exhaustion is driven by sustained signalling and rest restores exhausted CAR-T cells (Weber et al., Science 2021, 'transient rest restores functionality'; recalled): at 0.002/day the load of a resting memory cell halves in ~1 year, so cells that rest for months after the expansion recover, while weeks of a pre-B trickle still exhaust them";
+        #[doc = "Chance that a CAR-T cell which engaged antigen in tissue in a step still leaves its site, relative to a free cell's (0: held for the whole step)."]
+        engaged_leave_relative: "ratio" = 0.0, [0.0, 1.0],
+            "choice: 0 keeps the retention the Erlangen fit used (car_t.encounters_per_day); T-cell contacts with antigen-presenting targets last hours (Mempel et al., Nature 2004; recalled), shorter than a one-day step";
         #[doc = "Killing and proliferation of exhausted cells relative to effectors."]
         exhausted_function_relative: "ratio" = 0.2, [0.0, 1.0],
             "choice: exhausted cells keep some cytotoxicity but little proliferation (Wherry 2011, recalled)";

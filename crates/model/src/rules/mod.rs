@@ -166,7 +166,7 @@ pub fn step_cell(
         p if p.is_car_t() => car_t::car_t(cell, ctx, draws, births),
         _ => turnover::turnover(cell, ctx, draws, births),
     };
-    if fate == Fate::Lives && !migration::retained(cell, engaged) {
+    if fate == Fate::Lives && !migration::retained(cell, engaged, ctx, draws) {
         migration::migrate(cell, ctx, draws);
     }
     fate
