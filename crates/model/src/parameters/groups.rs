@@ -402,8 +402,8 @@ parameter_group! {
         myeloid_responsiveness: "ratio" = 1.0, [0.1, 10.0],
             "choice (1 = the patients the CRS terms were fitted on); a patient-level driver for cohorts: monocyte IL-6 and IL-1 output drives CRS severity (Norelli et al., Nat Med 2018; Giavridis et al., Nat Med 2018; recalled)";
         #[doc = "Rate at which myeloid cells become refractory (IL-6 output lost) at full activation."]
-        myeloid_tolerance_rate_per_day: "1/day" = 0.5, [0.0, 10.0],
-            "fitted on the lymphoma-like axi-cel scenario (tried 0.15/0.3/0.5/0.6 with half-lives 14 and 30 d, seed 1): with 0.5 and 30 d, CRS from day 3 is grade 0 from day 20 (0.15 and 14 d: day 35) while killing continues (clinical CRS lasts a median of ~5-8 days, ZUMA-1 and JULIET, recalled; ide-cel median 5 d (1-63), seen-2 in a review table); mechanism: endotoxin-tolerance-like refractoriness of activated monocytes and IL-10/SOCS3 feedback (Biswas & Lopez-Collazo, Trends Immunol 2009; recalled)";
+        myeloid_tolerance_rate_per_day: "1/day" = 1.0, [0.0, 10.0],
+            "fitted on the lymphoma-like axi-cel-like scenario with tools/calibrate (tried 0.15/0.3/0.5/0.6/1.0/1.5 with half-lives 14 and 30 d, seed 1): with 1.0 and 30 d, CRS from day 3 is grade 0 from day 22 at the shipped and at coarse resolution (0.5: day 26 at coarse resolution; 0.15 and 14 d: day 35) while killing continues; on Erlangen it moves the IL-6 peak to day 6 (ref il6_peak_day 3-7; before: day 9-10) at ~30 pg/mL, grade 1 (clinical CRS lasts a median of ~5-8 days, ZUMA-1 and JULIET, recalled; ide-cel median 5 d (1-63), seen-2 in a review table); mechanism: endotoxin-tolerance-like refractoriness of activated monocytes and IL-10/SOCS3 feedback (Biswas & Lopez-Collazo, Trends Immunol 2009; recalled)";
         #[doc = "Half-life of myeloid refractoriness once the drive is gone."]
         myeloid_tolerance_half_life_days: "days" = 30.0, [0.5, 365.0],
             "fitted with myeloid_tolerance_rate_per_day (see there); monocyte refractoriness after sepsis-like stimulation lasts weeks (immunoparalysis; Hotchkiss et al., Nat Rev Immunol 2013; recalled)";
