@@ -99,6 +99,33 @@ fn catalogue_defaults_match_reference_rows() {
             "t_half_life_memory_cd8",
             1.0,
         ),
+        ("car_t", "doubling_time_days", "stein_doubling", 1.0),
+        ("car_t", "persisting_fraction", "stein_fb", 1.0),
+        (
+            "car_t",
+            "effector_death_rate_per_day",
+            "mueller_schoell_ke4",
+            1.0,
+        ),
+        (
+            "car_t",
+            "memory_death_rate_per_day",
+            "mueller_schoell_death_memory",
+            1.0,
+        ),
+        (
+            "car_t",
+            "memory_homeostatic_division_per_day",
+            "mueller_schoell_kp2",
+            1.0,
+        ),
+        (
+            "car_t",
+            "homeostatic_growth_rate_per_day",
+            "kimmel_rho_c",
+            1.0,
+        ),
+        ("car_t", "carrying_capacity_cells", "kimmel_k_c", 1.0),
     ];
     for (group, name, row, factor) in rows {
         let default = p.get(group, name).unwrap();
@@ -108,6 +135,13 @@ fn catalogue_defaults_match_reference_rows() {
             "{group}.{name} = {default}, {row} says {expected}"
         );
     }
+    // Memory CAR-T: death net of homeostatic division is Stein's terminal decline.
+    let net = p.car_t.memory_death_rate_per_day - p.car_t.memory_homeostatic_division_per_day;
+    let beta = reference("stein_beta").0;
+    assert!(
+        (net / beta - 1.0).abs() < 0.1,
+        "net memory decline {net}/day, beta {beta}"
+    );
     let (male, female) = (
         reference("b_cells_blood_male").0,
         reference("b_cells_blood_female").0,

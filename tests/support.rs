@@ -207,6 +207,7 @@ pub fn reference(id: &str) -> (f64, Option<f64>, Option<f64>) {
         "crs.csv",
         "economics.csv",
         "lymphodepletion.csv",
+        "car_t_kinetics.csv",
     ] {
         let mut reader = csv::Reader::from_path(path.join(file)).unwrap();
         for record in reader.records() {

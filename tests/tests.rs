@@ -8,6 +8,7 @@
 //! from building them as binaries of their own).
 
 mod car_t;
+mod car_t_kinetics;
 mod checkpoint;
 mod cli;
 mod docs;

@@ -181,6 +181,16 @@ impl Census {
         turnover::log_lymphopenia(set_point, host + car_t)
     }
 
+    /// All real CAR-T cells relative to their carrying capacity (Kimmel's K_C).
+    pub fn car_t_crowding(&self, config: &RunConfig) -> f64 {
+        let car_t: f64 = Population::LIVING
+            .iter()
+            .filter(|p| p.is_car_t())
+            .map(|&p| self.cells(p, |k| config.weight(k)))
+            .sum();
+        car_t / config.params.car_t.carrying_capacity_cells.max(1.0)
+    }
+
     /// Host T cells relative to their set point (1 at steady state).
     pub fn host_t_relative(&self, config: &RunConfig, steady: &SteadyState) -> f64 {
         let (host, set_point) = self.host_t_cells(config, steady);

@@ -130,6 +130,7 @@ mod tests {
             },
             source: immunosim_model::car::Source::Autologous,
             platform: Platform::Viral,
+            costimulation: immunosim_model::car::Costimulation::FourOneBb,
             dose: immunosim_model::car::Dose::PerKg(1e6),
             infusion_day: 0.0,
             doses: 1,

@@ -62,11 +62,11 @@ pub fn step(setup: &RunSetup, state: &mut PatientState) -> Vec<Event> {
     // 2. Encounters (from the census of the start of the step: infused cells join at
     // its end).
     let car_t_alive = state.census.car_t_agents() > 0;
-    let mut il6_production = 0.0;
+    let mut il6_drive = 0.0;
     if car_t_alive {
         let cells = state.world.cells();
         let encounters = phases::encounters::encounters(cells, &state.census, config, step);
-        il6_production = phases::encounters::il6_production(cells, &encounters, config);
+        il6_drive = phases::encounters::il6_drive(cells, &encounters, config);
         phases::encounters::apply(state.world.cells_mut(), &encounters);
     }
 
@@ -102,6 +102,7 @@ pub fn step(setup: &RunSetup, state: &mut PatientState) -> Vec<Event> {
         hazards: StepHazards::default(),
         t_cell_lymphopenia: census.t_cell_lymphopenia(config, steady),
         host_t_relative: census.host_t_relative(config, steady),
+        car_t_crowding: census.car_t_crowding(config),
         products: &config.products,
         antigens: &config.antigens,
         surface: state.surfaces_drawn.then_some(surface_laws),
@@ -183,7 +184,7 @@ pub fn step(setup: &RunSetup, state: &mut PatientState) -> Vec<Event> {
     // 6. CRS at the end of the step.
     events.extend(phases::crs::manage(
         &mut state.crs,
-        il6_production,
+        il6_drive,
         config,
         timeline,
         step,

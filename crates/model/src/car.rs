@@ -81,6 +81,17 @@ crate::named_enum! {
     }
 }
 
+crate::named_enum! {
+    /// The CAR's costimulatory domain.
+    pub enum Costimulation {
+        /// CD28 (axi-cel, brexu-cel): fast, strong expansion and more cytokine release
+        /// per engagement (`crs.cd28_il6_relative`).
+        Cd28 = "cd28",
+        /// 4-1BB (tisa-cel, liso-cel, ide-cel, cilta-cel, MB-CART19.1): the reference.
+        FourOneBb = "4-1bb",
+    }
+}
+
 /// Leukapheresis and manufacturing of an autologous product.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Manufacturing {
@@ -137,6 +148,8 @@ pub struct Product {
     pub source: Source,
     /// Viral vector or mRNA.
     pub platform: Platform,
+    /// Costimulatory domain of the CAR.
+    pub costimulation: Costimulation,
     /// Dose per infusion.
     pub dose: Dose,
     /// Day of the first infusion (day 0 = the usual day of infusion).

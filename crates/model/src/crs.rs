@@ -1,12 +1,21 @@
 //! IL-6, cytokine release syndrome (ASTCT grade) and its management.
 //!
-//! IL-6 is made in proportion to the killing CAR-T cells cause (with its myeloid
-//! amplification) and to CAR-T activation, and cleared first-order. The grade follows
-//! IL-6 *signalling*: IL-6 times the share of receptors tocilizumab leaves free, since
-//! tocilizumab blocks IL-6 signalling but not CAR-T expansion (Stein 2019). Management
-//! follows the scenario's rules: tocilizumab 8 mg/kg (at most 800 mg) at grade >= 2,
-//! repeated while the grade holds, at most 3 per 24 h and 4 in all; dexamethasone 10 mg
-//! every 6 h at grade >= 3, which damps stimulated CAR-T proliferation while it is given.
+//! IL-6 is made by myeloid cells driven by the killing CAR-T cells cause and by CAR-T
+//! activation, and cleared first-order. Three things make CRS differ between patients
+//! and products: the product's costimulatory domain (a CD28 CAR releases more cytokine
+//! per engagement than a 4-1BB CAR), and the patient's baseline inflammation (primed
+//! myeloid cells switch on at a lower drive) and myeloid responsiveness (how much IL-6
+//! they make), both parameters that a cohort can vary. The myeloid loop resolves:
+//! sustained activation makes monocytes and macrophages refractory (a tolerance that
+//! builds while they are driven and fades over weeks), so CRS lasts days to two weeks
+//! even while CAR-T cells keep killing.
+//!
+//! The grade follows IL-6 *signalling*: IL-6 times the share of receptors tocilizumab
+//! leaves free, since tocilizumab blocks IL-6 signalling but not CAR-T expansion (Stein
+//! 2019). Management follows the scenario's rules: tocilizumab 8 mg/kg (at most 800 mg)
+//! at grade >= 2, repeated while the grade holds, at most 3 per 24 h and 4 in all;
+//! dexamethasone 10 mg every 6 h at grade >= 3, which damps stimulated CAR-T
+//! proliferation while it is given.
 
 use crate::parameters::Parameters;
 
@@ -39,47 +48,60 @@ pub struct CrsState {
     pub dexamethasone_doses: u32,
     /// Whether dexamethasone is being given.
     pub dexamethasone_active: bool,
+    /// Myeloid refractoriness (0-1): the share of IL-6 output lost to tolerance after
+    /// sustained activation.
+    pub myeloid_tolerance: f64,
 }
 
-/// IL-6 production (serum pg/mL per day) from the CAR-T drive (the same units: what
-/// the kills and engaged CAR-T cells would make at full myeloid amplification).
+/// Myeloid activation (0-1) by the CAR-T drive (kills and engaged CAR-T, in serum
+/// pg/mL/day of IL-6 at full amplification).
 ///
 /// Macrophages and monocytes, not CAR-T cells, make most IL-6 in CRS (Giavridis et al.,
 /// Nat Med 2018; Norelli et al., Nat Med 2018; recalled), and they switch on only when
 /// activation signals (IFN-g, GM-CSF, DAMPs from dying cells) are dense: a Hill
-/// function of the drive. So a burst of killing at the expansion peak gives CRS, while
-/// the steady trickle of kills that keeps regenerating B precursors away for months
-/// (as in every patient with lasting B-cell aplasia) gives none.
-pub fn myeloid_amplified_production(drive_pg_per_ml_per_day: f64, params: &Parameters) -> f64 {
+/// function of the drive, half-maximal at `myeloid_half_drive_pg_per_ml_per_day`
+/// divided by the patient's baseline inflammation (primed cells switch on sooner). So a
+/// burst of killing at the expansion peak gives CRS, while the steady trickle of kills
+/// that keeps regenerating B precursors away for months gives none.
+pub fn myeloid_activation(drive_pg_per_ml_per_day: f64, params: &Parameters) -> f64 {
     let c = &params.crs;
-    drive_pg_per_ml_per_day
-        * crate::hill::hill(
-            drive_pg_per_ml_per_day,
-            c.myeloid_half_drive_pg_per_ml_per_day,
-            c.myeloid_hill,
-        )
+    crate::hill::hill(
+        drive_pg_per_ml_per_day,
+        c.myeloid_half_drive_pg_per_ml_per_day / c.baseline_inflammation_relative.max(1e-9),
+        c.myeloid_hill,
+    )
 }
 
 /// Real cells in a billion: the IL-6 drive parameters are per 10^9 cells.
 pub const CELLS_PER_BILLION: f64 = 1e9;
 
-/// IL-6 production (serum pg/mL per day) of one step's encounters: `killed_cells` real
-/// target cells killed and `stimulated_cells` real CAR-T cells engaged over a step of
-/// `dt_days`, each making IL-6 at its per-billion rate (`parameters.crs`), amplified
-/// by myeloid cells ([`myeloid_amplified_production`]).
-pub fn encounter_il6_production(
+/// The CAR-T drive of IL-6 (serum pg/mL per day at full myeloid amplification) of one
+/// step's encounters: `killed_cells` real target cells killed and `stimulated_cells`
+/// real CAR-T cells engaged over a step of `dt_days`, each at its per-billion rate
+/// (`parameters.crs`), times the mean cytokine propensity of the engaged cells'
+/// products (`propensity`, 1 for a 4-1BB CAR).
+pub fn encounter_il6_drive(
     killed_cells: f64,
     stimulated_cells: f64,
+    propensity: f64,
     params: &Parameters,
     dt_days: f64,
 ) -> f64 {
     let crs = &params.crs;
     let per_day = 1.0 / dt_days;
-    let drive = (crs.il6_per_billion_kills_pg_per_ml * killed_cells
+    (crs.il6_per_billion_kills_pg_per_ml * killed_cells
         + crs.il6_per_billion_stimulated_car_t_pg_per_ml * stimulated_cells)
+        * propensity
         * (1.0 / CELLS_PER_BILLION)
-        * per_day;
-    myeloid_amplified_production(drive, params)
+        * per_day
+}
+
+/// Cytokine propensity of a CAR with this costimulatory domain, relative to 4-1BB.
+pub fn costimulation_propensity(domain: crate::car::Costimulation, params: &Parameters) -> f64 {
+    match domain {
+        crate::car::Costimulation::Cd28 => params.crs.cd28_il6_relative,
+        crate::car::Costimulation::FourOneBb => 1.0,
+    }
 }
 
 impl CrsState {
@@ -91,15 +113,32 @@ impl CrsState {
         }
     }
 
-    /// Advances IL-6 and the blockade over `dt_days` with IL-6 production in serum
-    /// pg/mL per day (exact solution of first-order clearance with constant production).
-    pub fn advance(
-        &mut self,
-        production_pg_per_ml_per_day: f64,
-        params: &Parameters,
-        dt_days: f64,
-    ) {
+    /// IL-6 production (serum pg/mL per day) for a CAR-T drive: the drive amplified by
+    /// myeloid activation, scaled by the patient's myeloid responsiveness and by the
+    /// share of myeloid output not lost to tolerance.
+    pub fn production(&self, drive_pg_per_ml_per_day: f64, params: &Parameters) -> f64 {
+        drive_pg_per_ml_per_day
+            * myeloid_activation(drive_pg_per_ml_per_day, params)
+            * params.crs.myeloid_responsiveness
+            * (1.0 - self.myeloid_tolerance)
+    }
+
+    /// Advances IL-6, myeloid tolerance and the blockade over `dt_days` under a CAR-T
+    /// drive in serum pg/mL per day (exact solution of first-order clearance with
+    /// constant production). Tolerance builds at `myeloid_tolerance_rate_per_day` times
+    /// the myeloid activation, towards 1, and fades with its half-life.
+    pub fn advance(&mut self, drive_pg_per_ml_per_day: f64, params: &Parameters, dt_days: f64) {
         let c = &params.crs;
+        let production_pg_per_ml_per_day = self.production(drive_pg_per_ml_per_day, params);
+        let on =
+            c.myeloid_tolerance_rate_per_day * myeloid_activation(drive_pg_per_ml_per_day, params);
+        let off = std::f64::consts::LN_2 / c.myeloid_tolerance_half_life_days;
+        let total = on + off;
+        if total > 0.0 {
+            let equilibrium = on / total;
+            self.myeloid_tolerance =
+                equilibrium + (self.myeloid_tolerance - equilibrium) * (-total * dt_days).exp();
+        }
         let k = std::f64::consts::LN_2 / c.il6_half_life_days;
         let target = c.il6_baseline_pg_per_ml + production_pg_per_ml_per_day / k;
         self.il6_pg_per_ml = target + (self.il6_pg_per_ml - target) * (-k * dt_days).exp();
@@ -222,6 +261,44 @@ mod tests {
             mild.manage(0, 1, 70.0, &p).is_empty(),
             "grade 1 is not treated"
         );
+    }
+
+    #[test]
+    fn sustained_drive_makes_myeloid_cells_refractory_and_they_recover() {
+        let p = Parameters::default();
+        let mut s = CrsState::new(&p);
+        let drive = 10.0 * p.crs.myeloid_half_drive_pg_per_ml_per_day;
+        s.advance(drive, &p, 1.0);
+        let first = s.il6_pg_per_ml;
+        for _ in 0..20 {
+            s.advance(drive, &p, 1.0);
+        }
+        assert!(
+            s.il6_pg_per_ml < 0.3 * first,
+            "IL-6 {:.0} after 3 weeks of drive vs {first:.0} on day 1",
+            s.il6_pg_per_ml
+        );
+        let tolerant = s.myeloid_tolerance;
+        let half_life = p.crs.myeloid_tolerance_half_life_days;
+        s.advance(0.0, &p, half_life);
+        assert!(
+            (s.myeloid_tolerance / tolerant - 0.5).abs() < 1e-9,
+            "tolerance fades with its half-life"
+        );
+    }
+
+    #[test]
+    fn primed_and_responsive_myeloid_cells_make_more_il6() {
+        let p = Parameters::default();
+        let drive = p.crs.myeloid_half_drive_pg_per_ml_per_day;
+        let typical = CrsState::new(&p).production(drive, &p);
+        let mut primed = p.clone();
+        primed.crs.baseline_inflammation_relative = 2.0;
+        let mut responsive = p.clone();
+        responsive.crs.myeloid_responsiveness = 2.0;
+        assert!(CrsState::new(&primed).production(drive, &primed) > 1.5 * typical);
+        let r = CrsState::new(&responsive).production(drive, &responsive);
+        assert!((r / typical - 2.0).abs() < 1e-9);
     }
 
     #[test]

@@ -6,7 +6,7 @@
 use crate::choices::{Preset, RunStatus, ScoreScale};
 use crate::row::DefaultValue::{Note, Number, Numbers, Text, Whole};
 use crate::row::{Field, Slot};
-use immunosim_model::car::{Logic, Platform, Source};
+use immunosim_model::car::{Costimulation, Logic, Platform, Source};
 use immunosim_model::interventions::Vaccine;
 use immunosim_model::named::Named;
 
@@ -149,6 +149,8 @@ pub const OTHER_FIELDS: &[Field] = &[
         .or(Text("autologous")),
     Field::choice("products", "platform", Platform::NAMES, "viral (integrated CAR, lifelong) or mrna (electroporated mRNA: the CAR fades within days and is diluted by division).")
         .or(Text("viral")),
+    Field::choice("products", "costimulatory_domain", Costimulation::NAMES, "The CAR's costimulatory domain: 4-1bb (tisa-cel, liso-cel, ide-cel, cilta-cel, MB-CART19.1) or cd28 (axi-cel, brexu-cel: more cytokine release per engagement, crs.cd28_il6_relative).")
+        .or(Text("4-1bb")),
     Field::number("products", "dose_cells_per_kg", 1e4, 1e10, "cells/kg", "Dose per infusion in CAR-T cells per kg body weight (Erlangen: 1e6). Give this or dose_cells.")
         .or(Note("required unless dose_cells")),
     Field::number("products", "dose_cells", 1e5, 1e12, "cells", "Flat dose per infusion in CAR-T cells, whatever the weight (must come to 1e4-1e10 cells/kg). Give this or dose_cells_per_kg.")

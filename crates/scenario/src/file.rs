@@ -9,7 +9,9 @@ use crate::fields::PRODUCT_PHENOTYPE_SHARES;
 use crate::schema::{default_choice, default_number};
 use immunosim_engine::config::ChemotherapyDay;
 use immunosim_model::antigen_panel::AntigenPanel;
-use immunosim_model::car::{Construct, Dose, Logic, Manufacturing, Platform, Product, Source};
+use immunosim_model::car::{
+    Construct, Costimulation, Dose, Logic, Manufacturing, Platform, Product, Source,
+};
 use immunosim_model::interventions::{Bridging, IvigDose, Vaccination, Vaccine};
 use serde::Deserialize;
 
@@ -65,6 +67,10 @@ pub(crate) fn product(index: usize, p: &ProductTable, panel: &AntigenPanel) -> P
             .platform
             .as_ref()
             .map_or_else(|| default_choice("products", "platform"), |c| c.0),
+        costimulation: p.costimulatory_domain.as_ref().map_or_else(
+            || default_choice("products", "costimulatory_domain"),
+            |c| c.0,
+        ),
         dose: match (p.dose_cells_per_kg, p.dose_cells) {
             (_, Some(cells)) => Dose::Flat(cells),
             // No dose is an error of the cross-field rules; 0 keeps the reading going.
@@ -159,6 +165,7 @@ pub(crate) struct ProductTable {
     pub(crate) inhibitory: Option<String>,
     pub(crate) source: Option<Chosen<Source>>,
     pub(crate) platform: Option<Chosen<Platform>>,
+    pub(crate) costimulatory_domain: Option<Chosen<Costimulation>>,
     pub(crate) dose_cells_per_kg: Option<f64>,
     pub(crate) dose_cells: Option<f64>,
     pub(crate) infusion_day: Option<f64>,

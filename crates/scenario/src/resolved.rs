@@ -111,7 +111,8 @@ started = {}
             }
             let (source, platform) = (p.source.name(), p.platform.name());
             out.push_str(&format!(
-                "source = \"{source}\"\nplatform = \"{platform}\"\n"
+                "source = \"{source}\"\nplatform = \"{platform}\"\ncostimulatory_domain = \"{}\"\n",
+                p.costimulation.name()
             ));
             match p.dose {
                 Dose::PerKg(per_kg) => {

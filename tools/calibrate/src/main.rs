@@ -1,53 +1,64 @@
-//! `immunosim-calibrate`: the Erlangen CD19 scenario over a grid of the free
-//! parameters, compared with the Erlangen cohort.
+//! `immunosim-calibrate`: the calibrated scenarios over a grid of the free parameters,
+//! compared with the published figures they were fitted on.
 //!
-//! Each grid point runs `scenarios/sle_cd19_erlangen.toml` (embedded) for every seed
-//! with the parameters of the point, and compares the clinical endpoints with the
-//! reference rows copied into `data/` (targets and bands below, each naming its row).
-//! Prints one table per grid point (target, model value per seed, band, met) and, with
-//! `--out`, writes the same as a tidy CSV (one row per point × seed × target).
+//! Each grid point runs, for every seed, the Erlangen CD19 scenario
+//! (`scenarios/sle_cd19_erlangen.toml`, embedded) against the Erlangen cohort, and the
+//! axi-cel-like scenario (`scenarios/lymphoma_like_axicel.toml`) against the ZUMA-1
+//! blood CAR-T medians and IQRs on days 7/14/28/90, Kimmel's carrying capacity and the
+//! CRS duration; each target names its reference row in `data/` (targets.rs). Prints
+//! one table per grid point and scenario (target, model value per seed, band, met) and,
+//! with `--out`, writes the same as a tidy CSV (one row per point × scenario × seed ×
+//! target).
 //!
 //! ```text
 //! cargo run --release -p immunosim-calibrate
-//! cargo run --release -p immunosim-calibrate -- \
+//! cargo run --release -p immunosim-calibrate -- --scenarios erlangen \
 //!     --grid car_t.encounters_per_day=150,300,600 --seeds 1,2,3 --out calibration.csv
 //! ```
 //!
-//! The default grid is the parameters fitted on this cohort: `car_t.encounters_per_day`
-//! (aplasia and B-cell return) and the IL-6 drive (`crs.il6_per_billion_kills_pg_per_ml`,
-//! `crs.myeloid_half_drive_pg_per_ml_per_day`: CRS grade, onset and IL-6 peak). The default resolution is coarse (3e6 cells per agent, ~5 s
-//! per run on 2 cores); `--cells-per-agent 5e5` is the default resolution of `run`.
+//! The default grid is the parameters fitted with this tool most recently:
+//! `car_t.exhaustion_stimulations` (with the stimulation-load decay: Erlangen B-cell
+//! return) and `crs.myeloid_tolerance_rate_per_day` (CRS duration in the axi-cel-like
+//! scenario).
+//! The default resolution is coarse (3e6 cells per agent, ~5 s per run on 2 cores);
+//! `--cells-per-agent 5e5` is the default resolution of `run`.
 //! `cargo run --release -p immunosim-calibrate -- --help` lists the options, the output and examples.
 
 use clap::Parser;
 use immunosim_engine::recorder::MemoryRecorder;
 use immunosim_engine::simulation::Simulation;
-use immunosim_outcomes::{Endpoints, Outcomes};
+use immunosim_outcomes::Outcomes;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use targets::{AXICEL, ERLANGEN, Run, Target};
+
+mod targets;
 
 const LONG_ABOUT: &str = "\
-Runs the Erlangen CD19 scenario over a grid of the free parameters and compares its
-clinical endpoints with the Erlangen cohort.
+Runs the calibrated scenarios over a grid of the free parameters and compares their
+endpoints with the published figures.
 
-Each grid point runs scenarios/sle_cd19_erlangen.toml (embedded) once per seed with the
-point's parameters and reads its endpoints (immunosim-outcomes: CAR-T peak day and
-share of CD3+, B-cell return, score at baseline and month 3, autoantibody negative,
-CRS grade and onset, IL-6 peak). Each is compared with its band: the reference row of
-data/*.csv it names, or the band given in the source. The default grid is the
-parameters fitted on this cohort: car_t.encounters_per_day (aplasia and B-cell return)
-and crs.il6_per_billion_kills_pg_per_ml (CRS grade, onset and IL-6 peak).";
+Each grid point runs, once per seed with the point's parameters, the Erlangen CD19
+scenario (embedded; CAR-T peak day and share of CD3+, B-cell return, score at baseline
+and month 3, autoantibody negative, CRS grade and onset, IL-6 peak: the Erlangen
+cohort) and the axi-cel-like scenario scenarios/lymphoma_like_axicel.toml (blood CAR-T
+on days 7/14/28/90: ZUMA-1; whole-body CAR-T peak: Kimmel's carrying capacity; CRS
+duration). Each value is compared with its band: the reference row of data/*.csv it
+names, or the band given in the source. The default grid is the parameters fitted
+most recently: car_t.exhaustion_stimulations (Erlangen B-cell return) and
+crs.myeloid_tolerance_rate_per_day (CRS duration in the axi-cel-like scenario).";
 
 const AFTER_LONG_HELP: &str = "\
 OUTPUT:
-    stdout  one Markdown table per grid point: target, model value per seed, band,
-            seeds that met it; then how many targets every seed met
-    --out   the same as tidy CSV, one row per (point, seed, target): the grid
-            parameters, seed, target, reference_row, model, low, high, met (0/1)
+    stdout  one Markdown table per grid point and scenario: target, model value per
+            seed, band, seeds that met it; then how many targets every seed met
+    --out   the same as tidy CSV, one row per (point, scenario, seed, target): the
+            grid parameters, scenario, seed, target, reference_row, model, low, high,
+            met (0/1)
 
 EXAMPLES:
     cargo run --release -p immunosim-calibrate
-    cargo run --release -p immunosim-calibrate -- \\
+    cargo run --release -p immunosim-calibrate -- --scenarios erlangen \\
         --grid car_t.encounters_per_day=150,300,600 --seeds 1,2,3 --out calibration.csv
     cargo run --release -p immunosim-calibrate -- --cells-per-agent 5e5 --days 180
 
@@ -65,8 +76,8 @@ The default resolution is coarse (3e6 cells per agent, ~5 s per run on 2 cores);
 )]
 struct Options {
     /// A parameter and its grid values, `group.name=v1,v2,...`; repeat for a
-    /// multi-dimensional grid. Default: encounters and the IL-6 kill term, fitted on
-    /// Erlangen.
+    /// multi-dimensional grid. Default: the exhaustion threshold and the myeloid
+    /// tolerance rate, fitted most recently.
     #[arg(long, value_name = "GROUP.NAME=V1,V2")]
     grid: Vec<String>,
     /// Seeds run at every grid point.
@@ -81,103 +92,40 @@ struct Options {
     /// Burn-in days.
     #[arg(long, default_value_t = 120.0)]
     burn_in_days: f64,
+    /// Scenarios run at every grid point: `erlangen` (the Erlangen cohort's targets)
+    /// and `axicel` (the axi-cel-like lymphoma-like scenario: ZUMA-1 blood CAR-T on days
+    /// 7/14/28/90, Kimmel's carrying capacity, CRS duration).
+    #[arg(long, value_delimiter = ',', default_value = "erlangen,axicel")]
+    scenarios: Vec<Calibrated>,
     /// Also write the table as CSV here.
     #[arg(long, value_name = "FILE")]
     out: Option<PathBuf>,
 }
 
-/// A clinical target: the reference row it comes from, its band, and how the model's
-/// value is read from a run.
-struct Target {
-    name: &'static str,
-    row: &'static str,
-    /// Band used when the row has no low/high: (low, high).
-    band: Option<(f64, f64)>,
-    /// The model's value, from the run's endpoints (`immunosim-outcomes`).
-    value: fn(&Endpoints) -> Option<f64>,
-    /// Whether a run without the event meets the target (e.g. no CRS at all).
-    absent_ok: bool,
+/// A calibrated scenario.
+#[derive(Clone, Copy, Debug, PartialEq, clap::ValueEnum)]
+enum Calibrated {
+    /// `scenarios/sle_cd19_erlangen.toml` (embedded), against the Erlangen cohort.
+    Erlangen,
+    /// `scenarios/lymphoma_like_axicel.toml`, against ZUMA-1 and Kimmel 2021.
+    Axicel,
 }
 
-const TARGETS: &[Target] = &[
-    Target {
-        name: "CAR-T peak day",
-        row: "erlangen_cart_peak_day",
-        band: Some((7.0, 14.0)), // docs/model.md §8.2
-        value: |e| e.car_t_peak.map(|p| p.day),
-        absent_ok: false,
-    },
-    Target {
-        name: "CAR-T peak, % of CD3+",
-        row: "erlangen_cart_peak_pct_cd3",
-        band: None,
-        value: |e| e.car_t_peak.map(|p| p.percent_of_cd3),
-        absent_ok: false,
-    },
-    Target {
-        name: "B cells back, day",
-        row: "erlangen_b_cell_return",
-        band: None,
-        value: |e| e.b_return_day,
-        absent_ok: false,
-    },
-    Target {
-        name: "SLEDAI-like at baseline",
-        row: "erlangen_sledai_baseline",
-        band: Some((8.0, 22.0)), // docs/model.md §4: refractory SLE typically 8-22
-        value: |e| e.score_day0,
-        absent_ok: false,
-    },
-    Target {
-        name: "SLEDAI-like at month 3",
-        row: "erlangen_sledai_month3",
-        band: Some((0.0, 2.0)), // median 0; the test's band
-        value: |e| e.score_at_month[0].1,
-        absent_ok: false,
-    },
-    Target {
-        name: "autoantibody negative, day",
-        row: "erlangen_b_cell_return", // its note: anti-dsDNA turned negative
-        band: Some((0.0, 90.0)),       // docs/model.md §8.2: by month 3
-        value: |e| e.autoantibody_negative_day,
-        absent_ok: false,
-    },
-    Target {
-        name: "CRS grade, max",
-        row: "erlangen_crs_grade3plus",
-        band: Some((0.0, 2.0)), // 0/15 at grade >= 3
-        value: |e| Some(f64::from(e.crs_grade_max)),
-        absent_ok: false,
-    },
-    Target {
-        name: "CRS onset, day",
-        row: "crs_new_after_day14",
-        band: Some((0.0, 14.0)), // no new CRS after day 14
-        value: |e| e.crs_onset_day,
-        absent_ok: true,
-    },
-    Target {
-        name: "IL-6 peak day",
-        row: "il6_peak_day",
-        band: None,
-        value: |e| e.il6_peak.map(|p| p.day),
-        absent_ok: false,
-    },
-    Target {
-        name: "IL-6 peak, pg/mL",
-        row: "il6_peak_mild_crs",
-        band: None,
-        value: |e| e.il6_peak.map(|p| p.value),
-        absent_ok: false,
-    },
-];
+impl Calibrated {
+    fn targets(self) -> &'static [Target] {
+        match self {
+            Calibrated::Erlangen => ERLANGEN,
+            Calibrated::Axicel => AXICEL,
+        }
+    }
+}
 
 fn main() {
     let options = Options::parse();
     let grid = if options.grid.is_empty() {
         vec![
-            "car_t.encounters_per_day=100,150,200".to_string(),
-            "crs.il6_per_billion_kills_pg_per_ml=15,30,60".to_string(),
+            "car_t.exhaustion_stimulations=15,20,25".to_string(),
+            "crs.myeloid_tolerance_rate_per_day=0.5,1".to_string(),
         ]
     } else {
         options.grid.clone()
@@ -192,6 +140,7 @@ fn main() {
         let mut header: Vec<String> = axes.iter().map(|a| a.0.clone()).collect();
         header.extend(
             [
+                "scenario",
                 "seed",
                 "target",
                 "reference_row",
@@ -210,18 +159,49 @@ fn main() {
             .zip(&point)
             .map(|(a, v)| format!("{} = {v}", a.0))
             .collect();
-        println!("\n## {}\n", label.join(", "));
-        let runs: Vec<Endpoints> = options
-            .seeds
-            .iter()
-            .map(|&seed| run(&options, &axes, &point, seed))
-            .collect();
-        let seeds: Vec<String> = options.seeds.iter().map(|s| format!("seed {s}")).collect();
+        for &scenario in &options.scenarios {
+            println!("\n## {scenario:?}: {}\n", label.join(", "));
+            let runs: Vec<Run> = options
+                .seeds
+                .iter()
+                .map(|&seed| run(&options, scenario, &axes, &point, seed))
+                .collect();
+            let table = Table {
+                scenario,
+                seeds: &options.seeds,
+                point: &point,
+                references: &references,
+            };
+            table.print(scenario.targets(), &runs, writer.as_mut());
+        }
+    }
+    if let Some(mut w) = writer {
+        w.flush().expect("flush");
+    }
+}
+
+/// One grid point's comparison of runs (one per seed) with targets.
+struct Table<'a> {
+    scenario: Calibrated,
+    seeds: &'a [u64],
+    point: &'a [f64],
+    references: &'a BTreeMap<String, (f64, f64)>,
+}
+
+impl Table<'_> {
+    /// Prints the Markdown table and writes the CSV rows.
+    fn print(
+        &self,
+        targets: &[Target],
+        runs: &[Run],
+        mut writer: Option<&mut csv::Writer<std::fs::File>>,
+    ) {
+        let seeds: Vec<String> = self.seeds.iter().map(|s| format!("seed {s}")).collect();
         println!("| target | {} | band | met |", seeds.join(" | "));
         println!("|---|{}---|---|", "---|".repeat(seeds.len()));
         let mut met_all = 0;
-        for target in TARGETS {
-            let (low, high) = band(target, &references);
+        for target in targets {
+            let (low, high) = band(target, self.references);
             let values: Vec<Option<f64>> = runs.iter().map(|r| (target.value)(r)).collect();
             let meets = |v: &Option<f64>| match v {
                 Some(v) => *v >= low && *v <= high,
@@ -231,10 +211,7 @@ fn main() {
             if met == values.len() {
                 met_all += 1;
             }
-            let shown: Vec<String> = values
-                .iter()
-                .map(|v| v.map_or("-".into(), |v| format!("{v:.1}")))
-                .collect();
+            let shown: Vec<String> = values.iter().map(|v| v.map_or("-".into(), shown)).collect();
             println!(
                 "| {} | {} | {low}-{high} | {met}/{} |",
                 target.name,
@@ -242,9 +219,11 @@ fn main() {
                 values.len()
             );
             if let Some(w) = writer.as_mut() {
-                for (seed, value) in options.seeds.iter().zip(&values) {
-                    let mut record: Vec<String> = point.iter().map(|v| v.to_string()).collect();
+                for (seed, value) in self.seeds.iter().zip(&values) {
+                    let mut record: Vec<String> =
+                        self.point.iter().map(|v| v.to_string()).collect();
                     record.extend([
+                        format!("{:?}", self.scenario).to_lowercase(),
                         seed.to_string(),
                         target.name.to_string(),
                         target.row.to_string(),
@@ -257,10 +236,17 @@ fn main() {
                 }
             }
         }
-        println!("\n{met_all} of {} targets met at every seed", TARGETS.len());
+        println!("\n{met_all} of {} targets met at every seed", targets.len());
     }
-    if let Some(mut w) = writer {
-        w.flush().expect("flush");
+}
+
+/// A model value for the table: cell counts in scientific notation, the rest with
+/// three decimals (blood counts of 0.01/uL matter).
+fn shown(v: f64) -> String {
+    if v.abs() >= 1e5 {
+        format!("{v:.3e}")
+    } else {
+        format!("{v:.3}")
     }
 }
 
@@ -296,19 +282,39 @@ fn grid_points(axes: &[(String, Vec<f64>)]) -> Vec<Vec<f64>> {
     })
 }
 
-/// The Erlangen scenario at the tool's resolution with the point's parameters.
-fn scenario_text(options: &Options, axes: &[(String, Vec<f64>)], point: &[f64]) -> String {
-    let mut text = immunosim_scenario::DEFAULT_SCENARIO
-        .replace("days = 365\n", &format!("days = {}\n", options.days))
-        .replace(
-            "burn_in_days = 365\n",
-            &format!("burn_in_days = {}\n", options.burn_in_days),
-        );
-    text.push_str(&format!(
-        "\n[resolution]\ncells_per_agent = {:e}\n[resolution.cells_per_agent_by_kind]\ncar_t = {:e}\n",
-        options.cells_per_agent,
-        options.cells_per_agent / 10.0
-    ));
+/// The axi-cel-like scenario, as shipped.
+const AXICEL_SCENARIO: &str = include_str!("../../../scenarios/lymphoma_like_axicel.toml");
+
+/// A calibrated scenario at the tool's resolution with the point's parameters: the
+/// Erlangen scenario for `--days` after a `--burn-in-days` burn-in, the axi-cel-like
+/// scenario for its own days.
+fn scenario_text(
+    options: &Options,
+    scenario: Calibrated,
+    axes: &[(String, Vec<f64>)],
+    point: &[f64],
+) -> String {
+    let (host, car_t) = (options.cells_per_agent, options.cells_per_agent / 10.0);
+    let mut text = match scenario {
+        Calibrated::Erlangen => {
+            let mut text = immunosim_scenario::DEFAULT_SCENARIO
+                .replace("days = 365\n", &format!("days = {}\n", options.days))
+                .replace(
+                    "burn_in_days = 365\n",
+                    &format!("burn_in_days = {}\n", options.burn_in_days),
+                );
+            text.push_str(&format!(
+                "\n[resolution]\ncells_per_agent = {host:e}\n[resolution.cells_per_agent_by_kind]\ncar_t = {car_t:e}\n"
+            ));
+            text
+        }
+        Calibrated::Axicel => AXICEL_SCENARIO
+            .replace(
+                "cells_per_agent = 2e6\n",
+                &format!("cells_per_agent = {host:e}\n"),
+            )
+            .replace("car_t = 5e5\n", &format!("car_t = {car_t:e}\n")),
+    };
     let mut groups: BTreeMap<&str, Vec<String>> = BTreeMap::new();
     for ((name, _), value) in axes.iter().zip(point) {
         let (group, key) = name
@@ -325,8 +331,14 @@ fn scenario_text(options: &Options, axes: &[(String, Vec<f64>)], point: &[f64]) 
     text
 }
 
-fn run(options: &Options, axes: &[(String, Vec<f64>)], point: &[f64], seed: u64) -> Endpoints {
-    let text = scenario_text(options, axes, point);
+fn run(
+    options: &Options,
+    scenario: Calibrated,
+    axes: &[(String, Vec<f64>)],
+    point: &[f64],
+    seed: u64,
+) -> Run {
+    let text = scenario_text(options, scenario, axes, point);
     let scenario =
         immunosim_scenario::parse_str(&text, "calibration.toml").unwrap_or_else(|e| panic!("{e}"));
     let mut config = scenario.config;
@@ -335,7 +347,10 @@ fn run(options: &Options, axes: &[(String, Vec<f64>)], point: &[f64], seed: u64)
     let mut recorder = MemoryRecorder::default();
     sim.run(&mut recorder, &mut |_| {})
         .expect("in-memory recording cannot fail");
-    Outcomes::of_run(&recorder.snapshots, &recorder.events)
+    Run {
+        endpoints: Outcomes::of_run(&recorder.snapshots, &recorder.events),
+        snapshots: recorder.snapshots,
+    }
 }
 
 /// A target's band: its own, or the reference row's low-high.

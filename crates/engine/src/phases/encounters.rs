@@ -142,17 +142,36 @@ pub fn encounters(cells: &[Cell], census: &Census, config: &RunConfig, step: u64
     out
 }
 
-/// IL-6 production (serum pg/mL per day) from this step's encounters: the real cells
-/// killed and the real CAR-T cells engaged ([`crs::encounter_il6_production`]).
-pub fn il6_production(cells: &[Cell], encounters: &Encounters, config: &RunConfig) -> f64 {
+/// The CAR-T drive of IL-6 (serum pg/mL per day at full myeloid amplification) from
+/// this step's encounters: the real cells killed and the real CAR-T cells engaged,
+/// times the engaged cells' mean product propensity (costimulatory domain)
+/// ([`crs::encounter_il6_drive`]).
+pub fn il6_drive(cells: &[Cell], encounters: &Encounters, config: &RunConfig) -> f64 {
     let real = |rows: &[u32]| -> f64 {
         rows.iter()
             .map(|&r| config.weight(cells[r as usize].population.kind()))
             .sum()
     };
-    crs::encounter_il6_production(
+    let stimulated = real(&encounters.stimulated);
+    let propensity = if stimulated > 0.0 {
+        encounters
+            .stimulated
+            .iter()
+            .map(|&r| {
+                let cell = &cells[r as usize];
+                let product = &config.products[usize::from(cell.product)];
+                config.weight(cell.population.kind())
+                    * crs::costimulation_propensity(product.costimulation, &config.params)
+            })
+            .sum::<f64>()
+            / stimulated
+    } else {
+        1.0
+    };
+    crs::encounter_il6_drive(
         real(&encounters.killed),
-        real(&encounters.stimulated),
+        stimulated,
+        propensity,
         &config.params,
         config.dt_days,
     )

@@ -350,18 +350,30 @@ parameter_group! {
         #[doc = "Death rate of effector-memory CAR-T cells."]
         effector_memory_death_rate_per_day: "1/day" = 0.0104, [0.0, 10.0],
             "Mueller-Schoell et al. 2021, memory death (seen; ref mueller_schoell_death_memory)";
-        #[doc = "Death rate of stem-like and central-memory CAR-T cells (the persisting pool)."]
-        memory_death_rate_per_day: "1/day" = 0.0032, [0.0, 10.0],
-            "Stein et al. 2019, terminal decline beta, half-life ~220 d (seen; ref stein_beta)";
+        #[doc = "Death rate of stem-like and central-memory CAR-T cells (the persisting pool); offset by their antigen-independent homeostatic division."]
+        memory_death_rate_per_day: "1/day" = 0.0104, [0.0, 10.0],
+            "Mueller-Schoell et al. 2021, memory death (seen; ref mueller_schoell_death_memory); net of the homeostatic division below (0.007/day) the memory pool declines at 0.0034/day, Stein's terminal beta 0.0032/day, half-life ~200 d (derived check; ref stein_beta, stein_terminal_half_life)";
+        #[doc = "Antigen-independent homeostatic division of memory-like CAR-T cells at a normal T-cell count (IL-7/IL-15 maintenance), on top of the lymphopenic growth."]
+        memory_homeostatic_division_per_day: "1/day" = 0.007, [0.0, 1.0],
+            "Mueller-Schoell et al. 2021, homeostatic proliferation of TCM and TEM kp2 = kp3 (seen; ref mueller_schoell_kp2, mueller_schoell_kp3); memory T cells are kept by IL-7/IL-15-driven turnover without antigen (Surh & Sprent, Immunity 2008; recalled)";
+        #[doc = "Whole-body CAR-T cells at which antigen-driven and homeostatic division stop (competition for space and gamma-chain cytokines): division is scaled by 1 - all CAR-T cells / this."]
+        carrying_capacity_cells: "cells" = 6.96e10, [1.0e7, 1.0e14],
+            "Kimmel, Locke, Altrock, Proc R Soc B 2021, Table 1, K_C 6.96e10 (6.15e10-9.65e10) for axi-cel in LBCL (seen; ref kimmel_k_c): their expansion is bounded by competition among T cells, not by antigen; here a logistic brake on CAR-T division (choice of form; Kimmel use a Gompertz law)";
         #[doc = "Gompertz homeostatic growth rate of memory-like CAR-T cells in a lymphopenic host (net growth rho·ln(T set point/all T cells))."]
         homeostatic_growth_rate_per_day: "1/day" = 0.0251, [0.0, 5.0],
             "Kimmel, Locke, Altrock, Proc R Soc B 2021, Table 1, rho_c (seen; ref kimmel_rho_c)";
         #[doc = "Share of effectors that revert to a persisting memory state rather than die when antigen is gone."]
         persisting_fraction: "fraction" = 0.0079, [0.0, 0.5],
             "Stein et al. 2019, FB (seen; ref stein_fb); converted to a reversion rate against the effector death rate";
-        #[doc = "Stimulations after which an effector becomes exhausted."]
-        exhaustion_stimulations: "stimulations" = 15.0, [1.0, 1000.0],
-            "choice: chronic antigen exposure exhausts CAR-T cells within ~1-2 weeks of daily stimulation (Good et al., Cell 2021, recalled); 12 capped a lymphoma-like expansion at ~3x lupus, 15 gives ~15x (docs/model.md §8.4: far higher expansion at high antigen load)";
+        #[doc = "Recent stimulations (the chronic-stimulation load, which decays with rest) at which an effector becomes exhausted."]
+        exhaustion_stimulations: "stimulations" = 20.0, [1.0, 1000.0],
+            "fitted with stimulation_load_decay_per_day on the Erlangen B-cell return with tools/calibrate (seeds 1-3, coarse resolution; ref erlangen_b_cell_return 110 +/- 32 d): 20 with decay 0.002/day gave day 107-135, 25 gave 144-174, 30 gave 157-161; with decay 0.01-0.1/day at 15 the return flipped between ~25 and ~165 days with seed and resolution (the marrow pool either exhausted early or sustained itself on the pre-B trickle); chronic antigen exposure exhausts CAR-T cells within weeks of repeated stimulation (Good et al., Cell 2021, recalled)";
+        #[doc = "Rate at which each unit of a CAR-T cell's recent-stimulation load is lost on a day without antigen (rest)."]
+        stimulation_load_decay_per_day: "1/day" = 0.002, [0.0, 10.0],
+            "fitted with exhaustion_stimulations (see there); exhaustion is driven by sustained signalling and rest restores exhausted CAR-T cells (Weber et al., Science 2021, 'transient rest restores functionality'; recalled): at 0.002/day the load of a resting memory cell halves in ~1 year, so cells that rest for months after the expansion recover, while weeks of a pre-B trickle still exhaust them";
+        #[doc = "Chance that a CAR-T cell which engaged antigen in tissue in a step still leaves its site, relative to a free cell's (0: held for the whole step)."]
+        engaged_leave_relative: "ratio" = 0.0, [0.0, 1.0],
+            "choice: 0 keeps the retention the Erlangen fit used (car_t.encounters_per_day); T-cell contacts with antigen-presenting targets last hours (Mempel et al., Nature 2004; recalled), shorter than a one-day step";
         #[doc = "Killing and proliferation of exhausted cells relative to effectors."]
         exhausted_function_relative: "ratio" = 0.2, [0.0, 1.0],
             "choice: exhausted cells keep some cytotoxicity but little proliferation (Wherry 2011, recalled)";
@@ -407,6 +419,21 @@ parameter_group! {
         #[doc = "CAR-T drive (kills and engaged CAR-T, in pg/mL/day of IL-6 at full amplification) at which myeloid cells give half their IL-6."]
         myeloid_half_drive_pg_per_ml_per_day: "pg/mL/day" = 800.0, [0.0, 1.0e6],
             "fitted with the kill and CAR-T terms (see il6_per_billion_kills_pg_per_ml): 1,600 started CRS only on day 9-10 with IL-6 ~40 pg/mL, 400 gave grade 2; the amplification lets a burst of killing give CRS while the months-long trickle of kills that keeps B precursors away does not (without it grade 1 lasted ~5 months)";
+        #[doc = "Patient's baseline inflammation relative to a typical patient: primed myeloid cells reach half activation at the half drive divided by this."]
+        baseline_inflammation_relative: "ratio" = 1.0, [0.1, 10.0],
+            "choice (1 = the patients the CRS terms were fitted on); a patient-level driver for cohorts: high baseline CRP and ferritin predict severe CRS (Teachey et al., Cancer Discov 2016; Hay et al., Blood 2017; recalled)";
+        #[doc = "Patient's myeloid responsiveness: IL-6 made per unit of myeloid activation, relative to a typical patient."]
+        myeloid_responsiveness: "ratio" = 1.0, [0.1, 10.0],
+            "choice (1 = the patients the CRS terms were fitted on); a patient-level driver for cohorts: monocyte IL-6 and IL-1 output drives CRS severity (Norelli et al., Nat Med 2018; Giavridis et al., Nat Med 2018; recalled)";
+        #[doc = "Rate at which myeloid cells become refractory (IL-6 output lost) at full activation."]
+        myeloid_tolerance_rate_per_day: "1/day" = 1.0, [0.0, 10.0],
+            "fitted on the lymphoma-like axi-cel-like scenario with tools/calibrate (tried 0.15/0.3/0.5/0.6/1.0/1.5 with half-lives 14 and 30 d, seed 1): with 1.0 and 30 d, CRS from day 3 is grade 0 from day 22 at the shipped and at coarse resolution (0.5: day 26 at coarse resolution; 0.15 and 14 d: day 35) while killing continues; on Erlangen it moves the IL-6 peak to day 6 (ref il6_peak_day 3-7; before: day 9-10) at ~30 pg/mL, grade 1 (clinical CRS lasts a median of ~5-8 days, ZUMA-1 and JULIET, recalled; ide-cel median 5 d (1-63), seen-2 in a review table); mechanism: endotoxin-tolerance-like refractoriness of activated monocytes and IL-10/SOCS3 feedback (Biswas & Lopez-Collazo, Trends Immunol 2009; recalled)";
+        #[doc = "Half-life of myeloid refractoriness once the drive is gone."]
+        myeloid_tolerance_half_life_days: "days" = 30.0, [0.5, 365.0],
+            "fitted with myeloid_tolerance_rate_per_day (see there); monocyte refractoriness after sepsis-like stimulation lasts weeks (immunoparalysis; Hotchkiss et al., Nat Rev Immunol 2013; recalled)";
+        #[doc = "Cytokine (IL-6) drive of a CD28-costimulated CAR relative to a 4-1BB CAR at the same engagement."]
+        cd28_il6_relative: "ratio" = 2.0, [1.0, 10.0],
+            "choice: CD28 CARs expand faster and release more cytokine per engagement than 4-1BB CARs (Kawalekar et al., Immunity 2016; Cappell & Kochenderfer, Nat Rev Clin Oncol 2023; recalled); grade >= 3 CRS 13% with axi-cel (CD28, ZUMA-1) vs 2% with liso-cel (4-1BB, TRANSCEND) on the Lee scale (recalled); the 4-1BB Erlangen product is the reference (1)";
         #[doc = "Hill coefficient of myeloid IL-6 amplification versus the CAR-T drive."]
         myeloid_hill: "dimensionless" = 2.0, [0.5, 8.0],
             "choice: a switch-like macrophage response to dense activation signals (Giavridis 2018, Norelli 2018; recalled)";

@@ -1,16 +1,28 @@
-//! CAR-T cells: proliferation and differentiation under antigen, exhaustion,
-//! contraction without antigen, a persisting memory fraction, and homeostatic expansion
-//! after lymphodepletion.
+//! CAR-T cells: proliferation and differentiation under antigen, exhaustion by chronic
+//! stimulation and recovery with rest, contraction without antigen, a persisting memory
+//! fraction kept by homeostatic division, all bounded by a carrying capacity.
 //!
 //! A CAR-T cell that engaged antigen in this step's encounters (flag set by the killing
 //! phase) divides at up to ln 2 / 0.78 days (Stein 2019), its daughters one step
 //! further along the chain stem-like → central memory → effector memory → effector,
-//! and it moves along the chain itself at Mueller-Schoell's rates; an effector stimulated `exhaustion_stimulations` times
-//! becomes exhausted. Without antigen, effectors die at 0.518/day (Mueller-Schoell's
-//! per-cell rate) or revert to memory so that a fraction FB = 0.79% persists (Stein),
-//! and memory cells die slowly (220-day half-life) while growing homeostatically at
-//! Kimmel's rho_c · ln(T set point / all T cells) in a lymphopenic host (shared with
-//! host T cells, which regrow faster, so they compete).
+//! and it moves along the chain itself at Mueller-Schoell's rates. Division, antigen-
+//! driven or homeostatic, is scaled by 1 − (all CAR-T cells / K_C): CAR-T cells compete
+//! for space and γ-chain cytokines (Kimmel 2021's carrying capacity), so expansion
+//! saturates and a larger dose reaches the bound with fewer divisions.
+//!
+//! Exhaustion follows the *recent* stimulation load, not a lifetime count: each
+//! engagement adds one, and each unit is lost at `stimulation_load_decay_per_day` on a
+//! day without antigen. An effector whose load reaches `exhaustion_stimulations` is
+//! exhausted; an exhausted cell that rests until its load has halved is an effector
+//! again (reversible exhaustion), though most die first at the effector rate.
+//!
+//! Without antigen, effectors die at 0.518/day (Mueller-Schoell's per-cell rate) or
+//! revert to memory so that a fraction FB = 0.79% persists (Stein): the fast first
+//! phase of the biphasic decline. Memory cells die at Mueller-Schoell's 0.0104/day and
+//! divide without antigen at 0.007/day (IL-7/IL-15 maintenance), plus Kimmel's
+//! rho_c · ln(T set point / all T cells) in a lymphopenic host (shared with host T
+//! cells, which regrow faster, so they compete): the slow second phase, ~0.0034/day
+//! net, Stein's terminal beta.
 //!
 //! Two product properties act here: allogeneic cells are rejected by host T cells in
 //! proportion to how far those have recovered, and the CAR of an mRNA product is
@@ -82,6 +94,7 @@ pub fn car_t(
     if mrna && fade_mrna_car(cell, ctx) {
         return Fate::Lives;
     }
+    let room = (1.0 - ctx.car_t_crowding).max(0.0);
     if stimulated {
         cell.stimulations = cell.stimulations.saturating_add(1);
         if cell.population == Population::CarEffector
@@ -101,8 +114,10 @@ pub fn car_t(
         } else {
             1.0
         };
-        let division =
-            std::f64::consts::LN_2 / car.doubling_time_days * vigour * ctx.car_proliferation_factor;
+        let division = std::f64::consts::LN_2 / car.doubling_time_days
+            * vigour
+            * ctx.car_proliferation_factor
+            * room;
         // Progressive differentiation: daughters of antigen-driven divisions are one
         // step further along the chain than their parent (Buchholz 2013, Gattinoni
         // 2011; recalled), so an expansion is mostly effectors, which contract.
@@ -124,6 +139,7 @@ pub fn car_t(
         }
         return Fate::Lives;
     }
+    rest(cell, ctx, draws);
     let death = death_rate_per_day(cell.population, ctx);
     let reversion = if cell.population == Population::CarEffector {
         reversion_rate_per_day(ctx)
@@ -132,7 +148,9 @@ pub fn car_t(
     };
     let homeostatic = match cell.population {
         Population::CarStemLike | Population::CarCentralMemory | Population::CarEffectorMemory => {
-            car.homeostatic_growth_rate_per_day * ctx.t_cell_lymphopenia
+            (car.memory_homeostatic_division_per_day
+                + car.homeostatic_growth_rate_per_day * ctx.t_cell_lymphopenia)
+                * room
         }
         _ => 0.0,
     };
@@ -150,6 +168,24 @@ pub fn car_t(
             Fate::Lives
         }
         None => Fate::Lives,
+    }
+}
+
+/// A step without antigen: each unit of the recent-stimulation load is lost with
+/// probability 1 − exp(−rate · dt) (the count lost drawn as a Poisson of that mean,
+/// capped at the load), and an exhausted cell whose load has fallen below half the
+/// exhaustion threshold is an effector again.
+fn rest(cell: &mut Cell, ctx: &StepContext<'_>, draws: &mut impl Draws) {
+    let car = &ctx.params.car_t;
+    if cell.stimulations > 0 && car.stimulation_load_decay_per_day > 0.0 {
+        let p = -(-car.stimulation_load_decay_per_day * ctx.dt_days).exp_m1();
+        let lost = draws.poisson(f64::from(cell.stimulations) * p);
+        cell.stimulations -= lost.min(u64::from(cell.stimulations)) as u16;
+    }
+    if cell.population == Population::CarExhausted
+        && f64::from(cell.stimulations) < 0.5 * car.exhaustion_stimulations
+    {
+        cell.population = Population::CarEffector;
     }
 }
 

@@ -19,9 +19,21 @@ use crate::draws::Draws;
 /// Nature 2004; recalled). For CAR-T cells this makes killers gather where targets are
 /// made (marrow, lymphoid tissue) instead of spending 98% of their time elsewhere.
 ///
-/// Blood holds no one: cells there flow on whatever they meet.
-pub fn retained(cell: &Cell, engaged_antigen: bool) -> bool {
-    engaged_antigen && cell.compartment != Compartment::Blood
+/// Blood holds no one: cells there flow on whatever they meet. In tissue the hold is
+/// not absolute: an engaged CAR-T cell still leaves with `car_t.engaged_leave_relative`
+/// times the chance of a free cell (contacts last hours, and killers detach and move
+/// on; Mempel et al. 2004, recalled); no draw is made when that is 0.
+pub fn retained(
+    cell: &Cell,
+    engaged_antigen: bool,
+    ctx: &StepContext<'_>,
+    draws: &mut impl Draws,
+) -> bool {
+    if !engaged_antigen || cell.compartment == Compartment::Blood {
+        return false;
+    }
+    let leave = ctx.params.car_t.engaged_leave_relative;
+    !(leave > 0.0 && draws.chance(leave))
 }
 
 /// Moves a recirculating cell.

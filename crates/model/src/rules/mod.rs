@@ -56,6 +56,9 @@ pub struct StepContext<'a> {
     /// ln(host T set point / all T cells, CAR-T included): 0 at steady state, high after
     /// lymphodepletion (drives homeostatic growth).
     pub t_cell_lymphopenia: f64,
+    /// All CAR-T cells relative to their carrying capacity (`car_t.carrying_capacity_cells`):
+    /// 0 before infusion; CAR-T division stops as it reaches 1.
+    pub car_t_crowding: f64,
     /// Multiplier on stimulated CAR-T proliferation (1; lowered by dexamethasone).
     pub car_proliferation_factor: f64,
     /// Host T cells relative to their set point (1 at steady state; low after
@@ -163,7 +166,7 @@ pub fn step_cell(
         p if p.is_car_t() => car_t::car_t(cell, ctx, draws, births),
         _ => turnover::turnover(cell, ctx, draws, births),
     };
-    if fate == Fate::Lives && !migration::retained(cell, engaged) {
+    if fate == Fate::Lives && !migration::retained(cell, engaged, ctx, draws) {
         migration::migrate(cell, ctx, draws);
     }
     fate

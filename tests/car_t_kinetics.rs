@@ -1,0 +1,111 @@
+//! CAR-T kinetics beyond the calibration cohort: expansion bounded by the carrying
+//! capacity, dose and exposure, and CRS that depends on the product and resolves.
+
+use crate::support::*;
+use immunosim_engine::recorder::Snapshot;
+use immunosim_model::Population;
+use immunosim_outcomes::Outcomes;
+
+/// Whole-body real CAR-T cells.
+fn car_t_cells(s: &Snapshot) -> f64 {
+    Population::LIVING
+        .iter()
+        .filter(|p| p.is_car_t())
+        .map(|&p| s.total_cells(p))
+        .sum()
+}
+
+fn peak(snapshots: &[Snapshot], f: impl Fn(&Snapshot) -> f64) -> f64 {
+    snapshots.iter().map(f).fold(0.0, f64::max)
+}
+
+/// The shipped axi-cel-like scenario at coarse resolution, for `days` after infusion.
+fn axicel(days: u32, costimulation: &str) -> String {
+    let text = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("scenarios/lymphoma_like_axicel.toml"),
+    )
+    .unwrap();
+    let swapped = text.replace(
+        "costimulatory_domain = \"cd28\"",
+        &format!("costimulatory_domain = \"{costimulation}\""),
+    );
+    assert!(
+        costimulation == "cd28" || swapped != text,
+        "domain not found"
+    );
+    swapped
+        .replace("days = 120\n", &format!("days = {days}\n"))
+        .replace("burn_in_days = 60\n", "burn_in_days = 30\n")
+        .replace("cells_per_agent = 2e6\n", "cells_per_agent = 4e6\n")
+        .replace("car_t = 5e5\n", "car_t = 1e6\n")
+}
+
+#[test]
+fn axicel_like_expansion_saturates_near_kimmel_carrying_capacity_and_crs_resolves() {
+    let run = simulate(&axicel(40, "cd28"));
+    let k_c = reference("kimmel_k_c").0;
+    let whole_body = peak(&run, car_t_cells);
+    assert!(
+        (k_c / 3.0..=3.0 * k_c).contains(&whole_body),
+        "whole-body CAR-T peak {whole_body:.2e}, K_C {k_c:.2e}"
+    );
+    // ZUMA-1: most CRS starts within a week and lasts days to two weeks.
+    let onset = run
+        .iter()
+        .find(|s| s.day >= 0.0 && s.crs_grade > 0)
+        .expect("a lymphoma-like load gives CRS")
+        .day;
+    let resolved = run
+        .iter()
+        .find(|s| s.day > onset && s.crs_grade == 0)
+        .map(|s| s.day);
+    assert!(
+        resolved.is_some_and(|d| d - onset <= 21.0),
+        "CRS from day {onset} resolved on day {resolved:?}"
+    );
+}
+
+#[test]
+fn a_cd28_product_gives_a_higher_il6_peak_than_a_4_1bb_product_at_the_same_dose() {
+    let il6 = |s: &Snapshot| s.il6_pg_per_ml;
+    let cd28 = peak(&simulate(&axicel(14, "cd28")), il6);
+    let four_one_bb = peak(&simulate(&axicel(14, "4-1bb")), il6);
+    assert!(
+        cd28 > 1.3 * four_one_bb,
+        "IL-6 peak {cd28:.0} (CD28) vs {four_one_bb:.0} pg/mL (4-1BB)"
+    );
+}
+
+/// The Erlangen scenario (embedded) for 30 days at coarse resolution and `dose` per kg.
+fn erlangen(dose: &str) -> String {
+    let text = immunosim_scenario::DEFAULT_SCENARIO
+        .replace("days = 365\n", "days = 30\n")
+        .replace("burn_in_days = 365\n", "burn_in_days = 120\n")
+        .replace(
+            "dose_cells_per_kg = 1e6\n",
+            &format!("dose_cells_per_kg = {dose}\n"),
+        );
+    format!(
+        "{text}\n[resolution]\ncells_per_agent = 3e6\n[resolution.cells_per_agent_by_kind]\ncar_t = 1e5\n"
+    )
+}
+
+#[test]
+fn ten_times_the_dose_raises_cmax_less_than_tenfold() {
+    // Dose escalations find exposure rising with dose, less than proportionally
+    // (docs/calibration.md, "Dose and exposure"): here 1e6 -> 1e7 CAR-T/kg in the
+    // Erlangen patient, where the carrying capacity, not the dose, bounds the pool.
+    let cmax = |dose: &str| {
+        Outcomes::of_run(&simulate(&erlangen(dose)), &[])
+            .car_t_peak
+            .expect("CAR-T expanded")
+            .per_ul
+    };
+    let (low, high) = (cmax("1e6"), cmax("1e7"));
+    let ratio = high / low;
+    assert!(
+        (1.5..=6.0).contains(&ratio),
+        "Cmax {low:.0} -> {high:.0}/uL at 10x the dose ({ratio:.1}-fold)"
+    );
+}
