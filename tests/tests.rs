@@ -10,6 +10,7 @@
 mod car_t;
 mod checkpoint;
 mod cli;
+mod cohort;
 mod docs;
 mod journey;
 mod products;
