@@ -15,7 +15,7 @@ const COHORT: &str = "[scenario]\nname = \"tiny\"\npreset = \"sle\"\ndays = 30\n
     [resolution]\ncells_per_agent = 2e7\n[resolution.cells_per_agent_by_kind]\ncar_t = 1e6\n\
     [cohort]\npatients = 3\n\
     [[variability]]\ntarget = \"patient.weight_kg\"\ndistribution = \"lognormal\"\ncv = 0.2\nlower = 40\nupper = 120\n\
-    [[variability]]\ntarget = \"parameters.car_t.doubling_time_days\"\ndistribution = \"lognormal\"\nomega2 = 0.38\n\
+    [[variability]]\ntarget = \"parameters.car_t.doubling_time_days\"\ndistribution = \"lognormal\"\nomega2 = 0.005\n\
     [[variability]]\ntarget = \"products.dose_cells_per_kg\"\ndistribution = \"lognormal\"\ncv = 0.3\n\
     [[correlations]]\nfirst = \"patient.weight_kg\"\nsecond = \"parameters.car_t.doubling_time_days\"\nrho = 0.3\n\
     [[arms]]\nname = \"cd19\"\n\

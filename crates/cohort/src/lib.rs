@@ -116,3 +116,6 @@ pub fn unfinished(out: &Path, patients: &[u64]) -> Vec<u64> {
         .filter(|&k| !parts::finished(out, k))
         .collect()
 }
+
+#[cfg(test)]
+mod tests;
