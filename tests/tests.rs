@@ -11,6 +11,7 @@ mod car_t;
 mod checkpoint;
 mod cli;
 mod cohort;
+mod cohort_clinical;
 mod docs;
 mod journey;
 mod products;
