@@ -92,7 +92,7 @@ fn failed(e: CohortError) -> Failure {
     }
 }
 
-fn load(path: &Path, days: Option<f64>) -> Result<CohortSpec, Failure> {
+pub(crate) fn load(path: &Path, days: Option<f64>) -> Result<CohortSpec, Failure> {
     let mut spec = spec::load(path).map_err(bad)?;
     if let Some(days) = days {
         if !(days.is_finite() && (1.0..=36_525.0).contains(&days)) {
@@ -105,13 +105,13 @@ fn load(path: &Path, days: Option<f64>) -> Result<CohortSpec, Failure> {
     Ok(spec)
 }
 
-fn stem(path: &Path) -> String {
+pub(crate) fn stem(path: &Path) -> String {
     path.file_stem()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_default()
 }
 
-fn bar(total: u64, quiet: bool) -> ProgressBar {
+pub(crate) fn bar(total: u64, quiet: bool) -> ProgressBar {
     if quiet || !std::io::stderr().is_terminal() {
         return ProgressBar::hidden();
     }
@@ -127,6 +127,10 @@ fn bar(total: u64, quiet: bool) -> ProgressBar {
 
 /// `immunosim cohort`.
 pub fn cohort(args: &CohortArgs) -> Result<Ended, Failure> {
+    #[cfg(feature = "mpi")]
+    if let Some(universe) = crate::mpi_cohort::universe() {
+        return crate::mpi_cohort::cohort(args, universe);
+    }
     let spec = load(&args.scenario, args.days)?;
     let manifest = Manifest {
         version: env!("CARGO_PKG_VERSION").into(),
@@ -137,25 +141,8 @@ pub fn cohort(args: &CohortArgs) -> Result<Ended, Failure> {
         shard: args.shard,
         scenario: spec.text.clone(),
     };
-    if args.resume {
-        let found = Manifest::read(&args.out).map_err(|e| {
-            bad(format!(
-                "error: --resume: {} holds no cohort to continue ({e})",
-                args.out.display()
-            ))
-        })?;
-        if found != manifest {
-            return Err(bad(format!(
-                "error: --resume: {} holds another cohort (its {} differs in scenario, patients, seed, days, shard or version)",
-                args.out.display(),
-                manifest::FILE
-            )));
-        }
-    } else {
-        out_dir::prepare(&args.out, args.force).map_err(failed)?;
-    }
+    prepare_or_resume(args, &manifest)?;
     crate::commands::use_threads(args.threads)?;
-    manifest.write(&args.out).map_err(failed)?;
     let mine = match args.shard {
         Some((i, n)) => immunosim_cohort::shard_patients(manifest.patients, i, n),
         None => (0..manifest.patients).collect(),
@@ -203,6 +190,30 @@ pub fn cohort(args: &CohortArgs) -> Result<Ended, Failure> {
         );
     }
     Ok(Ended::Finished)
+}
+
+/// Checks `--resume` against the folder's manifest, or prepares a new folder; then
+/// writes the manifest.
+pub(crate) fn prepare_or_resume(args: &CohortArgs, manifest: &Manifest) -> Result<(), Failure> {
+    if args.resume {
+        let found = Manifest::read(&args.out).map_err(|e| {
+            bad(format!(
+                "error: --resume: {} holds no cohort to continue ({e})",
+                args.out.display()
+            ))
+        })?;
+        if found != *manifest {
+            return Err(bad(format!(
+                "error: --resume: {} holds another cohort (its {} differs in scenario, patients, seed, days, shard or version)",
+                args.out.display(),
+                manifest::FILE
+            )));
+        }
+    } else {
+        out_dir::prepare(&args.out, args.force).map_err(failed)?;
+    }
+    manifest.write(&args.out).map_err(failed)?;
+    Ok(())
 }
 
 /// `immunosim merge`.

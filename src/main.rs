@@ -7,6 +7,8 @@ mod cohort_command;
 mod commands;
 mod driver;
 mod memory_check;
+#[cfg(feature = "mpi")]
+mod mpi_cohort;
 mod progress;
 
 use clap::Parser;

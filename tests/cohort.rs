@@ -37,7 +37,7 @@ const OUTPUTS: [&str; 4] = [
     "cohort_timeseries.csv",
 ];
 
-fn outputs(dir: &Path) -> Vec<(String, String)> {
+pub fn outputs(dir: &Path) -> Vec<(String, String)> {
     OUTPUTS
         .iter()
         .map(|f| {
@@ -62,7 +62,7 @@ fn cohort(scenario: &Path, out: &Path, extra: &[&str], threads: &str) {
 }
 
 /// The reference run (2 threads, patients kept), shared by the tests.
-fn reference() -> &'static (PathBuf, PathBuf) {
+pub fn reference() -> &'static (PathBuf, PathBuf) {
     static REFERENCE: OnceLock<(PathBuf, PathBuf)> = OnceLock::new();
     REFERENCE.get_or_init(|| {
         let tmp = tempfile::tempdir().unwrap().keep();

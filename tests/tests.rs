@@ -14,6 +14,8 @@ mod cohort;
 mod cohort_clinical;
 mod docs;
 mod journey;
+#[cfg(feature = "mpi")]
+mod mpi;
 mod products;
 mod reference;
 mod support;
