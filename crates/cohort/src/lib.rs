@@ -25,8 +25,9 @@ pub mod target;
 pub use manifest::Manifest;
 pub use spec::{Arm, CohortSpec};
 
-use rayon::prelude::*;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// Why a cohort could not run or be merged.
 #[derive(Debug, thiserror::Error)]
@@ -85,9 +86,13 @@ pub fn run_patient(
     parts::write(spec, out, &patient, &records)
 }
 
-/// Runs the patients `todo` of the cohort in `out` in parallel (one patient per task on
-/// the rayon pool; a patient's own steps share the pool), calling `done` after each.
-/// Every patient is attempted; the first failure (in patient order) is returned.
+/// Runs the patients `todo` of the cohort in `out` in parallel, calling `done` after
+/// each. One patient per worker: as many plain threads as the rayon pool has, each
+/// taking the next patient; a patient's own steps run on the shared rayon pool. (A
+/// rayon task per patient would let a thread that waits inside one patient's step
+/// start another patient, so that more patients, and their memory, are in flight than
+/// there are threads.) Every patient is attempted; the first failure in patient order
+/// is returned.
 pub fn run_patients(
     spec: &CohortSpec,
     manifest: &Manifest,
@@ -96,16 +101,30 @@ pub fn run_patients(
     keep: bool,
     done: &(dyn Fn(u64) + Sync),
 ) -> Result<(), CohortError> {
-    let results: Vec<Result<(), CohortError>> = todo
-        .par_iter()
-        .with_max_len(1)
-        .map(|&k| {
-            let r = run_patient(spec, manifest, out, k, keep);
-            done(k);
-            r
-        })
-        .collect();
-    results.into_iter().collect()
+    let next = AtomicUsize::new(0);
+    let failures = Mutex::new(Vec::new());
+    let workers = rayon::current_num_threads().clamp(1, todo.len().max(1));
+    std::thread::scope(|scope| {
+        for _ in 0..workers {
+            scope.spawn(|| {
+                while let Some(&k) = todo.get(next.fetch_add(1, Ordering::SeqCst)) {
+                    if let Err(e) = run_patient(spec, manifest, out, k, keep) {
+                        failures
+                            .lock()
+                            .unwrap_or_else(|p| p.into_inner())
+                            .push((k, e));
+                    }
+                    done(k);
+                }
+            });
+        }
+    });
+    let mut failures = failures.into_inner().unwrap_or_else(|p| p.into_inner());
+    failures.sort_by_key(|f| f.0);
+    match failures.into_iter().next() {
+        Some((_, e)) => Err(e),
+        None => Ok(()),
+    }
 }
 
 /// The patients of `patients` whose parts are not yet in `out` (for `--resume`).
