@@ -68,7 +68,12 @@ fn summary(out: &Path, arm: &str, endpoint: &str, difference: bool) -> (f64, f64
 }
 
 #[test]
-#[ignore = "30 patient-years at the default resolution (~1 h on 2 cores); run with --ignored"]
+// Today's model (4 patients, 2026-12-01): remission by month 3 in 4/4, CRS grade 1 in
+// 4/4 (above Erlangen's 41.7-84.8%) and var(ln Cmax) = 0.10, well below Stein's 0.65:
+// expansion is capped by the CD19 targets it consumes, so the doubling-time variance
+// derived for unlimited exponential growth spreads Cmax far less. Expected to fail until
+// the CAR-T saturation and CRS mechanisms (another branch) change that.
+#[ignore = "30 patient-years at the default resolution (~1 h on 2 cores); and see the comment: fails on today's model"]
 fn the_erlangen_style_cohort_has_the_erlangen_rates_and_the_stein_cmax_spread() {
     let tmp = tempfile::tempdir().unwrap();
     let out = run_cohort(
