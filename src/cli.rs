@@ -36,6 +36,10 @@ EXAMPLES:
         immunosim run --report --out out/sle
         immunosim report out/sle
 
+    A virtual cohort of 30 patients in four arms, on every core; then patient 3's CD19 arm alone:
+        immunosim cohort scenarios/cohort_sle_arms.toml --patients 30 --out out/cohort
+        immunosim run scenarios/cohort_sle_arms.toml --patient 3 --arm cd19 --out out/p3
+
     Validate scenario files without running them:
         immunosim check scenarios/*.toml
 
@@ -99,6 +103,20 @@ pub enum Command {
     /// (no script, no network) that any browser opens and prints. Days are counted from
     /// the first CAR-T infusion.
     Report(ReportArgs),
+    /// Run a virtual cohort: every patient (drawn from `[[variability]]`) in every
+    /// treatment arm (`[[arms]]`), patients in parallel.
+    ///
+    /// Each patient is burned in once and branched into every arm, so arms are compared
+    /// on the same patients. Writes cohort.csv (one row per patient and arm: drawn
+    /// values and every endpoint), cohort_summary.csv (rates with Wilson 95% intervals,
+    /// medians and IQRs, each arm against the first on the same patients), survival.csv
+    /// (Kaplan-Meier with Greenwood intervals) and cohort_timeseries.csv (per day and
+    /// arm, quantiles of the main series). Outputs do not depend on threads, --resume
+    /// or shards.
+    Cohort(crate::cohort_command::CohortArgs),
+    /// Combine the output folders of a cohort's shards (`cohort --shard I/N`) into the
+    /// outputs one unsharded run gives.
+    Merge(crate::cohort_command::MergeArgs),
     /// Validate scenario files and report every problem, without running.
     Check {
         /// Scenario files to check.
@@ -180,6 +198,15 @@ pub struct RunArgs {
     /// treatment before the checkpoint's day; recording starts there at the latest.
     #[arg(long, value_name = "CHECKPOINT")]
     pub from: Option<PathBuf>,
+
+    /// With a cohort file: run patient K (from 0) alone, writing its full outputs; the
+    /// same rows as in the cohort's cohort.csv. Needs --arm.
+    #[arg(long, value_name = "K", requires = "arm")]
+    pub patient: Option<u64>,
+
+    /// With --patient: the arm to run (an `[[arms]]` name).
+    #[arg(long, value_name = "NAME", requires = "patient")]
+    pub arm: Option<String>,
 
     /// When the run finishes, also write report.html and plot_*.svg (as `immunosim
     /// report DIR` does).

@@ -2,7 +2,6 @@
 //! Every refusal before the first step is bad input (exit 2) with a message naming the
 //! file or flag and what is wrong; nothing is written before all checks pass.
 
-use crate::branch;
 use crate::checkpoint_file::{self, Loaded};
 use crate::cli::{ResumeArgs, RunArgs};
 use crate::driver::{Checkpoints, Driver, Ended, interruption_flag};
@@ -12,6 +11,7 @@ use anyhow::Context;
 use immunosim_engine::simulation::Simulation;
 use immunosim_engine::timeline::Timeline;
 use immunosim_output::{CsvRecorder, OutDirLock, SummaryBuilder, lock_out_dir, prepare_out_dir};
+use immunosim_scenario::branch;
 use immunosim_scenario::{DEFAULT_SCENARIO, DEFAULT_SCENARIO_LABEL, RunInfo, RunStatus, Scenario};
 use std::path::Path;
 
@@ -54,7 +54,7 @@ fn load_scenario(args: &RunArgs) -> Result<Scenario, Failure> {
     Ok(scenario)
 }
 
-fn use_threads(threads: Option<u16>) -> Result<(), Failure> {
+pub fn use_threads(threads: Option<u16>) -> Result<(), Failure> {
     if let Some(threads) = threads {
         rayon::ThreadPoolBuilder::new()
             .num_threads(usize::from(threads))
@@ -131,6 +131,11 @@ fn lock(dir: &Path) -> Result<Option<OutDirLock>, Failure> {
 
 /// `immunosim run`.
 pub fn run(args: &RunArgs) -> Result<Ended, Failure> {
+    if let Some(path) = &args.scenario
+        && (args.patient.is_some() || crate::cohort_command::is_cohort_file(path))
+    {
+        return crate::cohort_command::run_patient(path, args);
+    }
     let provenance = provenance::current();
     let scenario = load_scenario(args)?;
     let saved = match &args.from {

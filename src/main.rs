@@ -1,12 +1,14 @@
 //! The `immunosim` binary: wires scenario, engine and output. It alone reads argv,
 //! the terminal, signals and the clock, and it alone exits.
 
-mod branch;
 mod checkpoint_file;
 mod cli;
+mod cohort_command;
 mod commands;
 mod driver;
 mod memory_check;
+#[cfg(feature = "mpi")]
+mod mpi_cohort;
 mod progress;
 mod provenance;
 mod report_command;
@@ -31,6 +33,8 @@ fn main() -> ExitCode {
         Command::Run(args) => exit(commands::run(&args)),
         Command::Resume(args) => exit(commands::resume(&args)),
         Command::Report(args) => exit(report_command::report(&args.dir).map(|()| Ended::Finished)),
+        Command::Cohort(args) => exit(cohort_command::cohort(&args)),
+        Command::Merge(args) => exit(cohort_command::merge(&args)),
         Command::Help {
             topic: cli::HelpTopic::Scenario,
         } => {
@@ -66,6 +70,23 @@ fn exit(outcome: Result<Ended, Failure>) -> ExitCode {
 fn check(paths: &[std::path::PathBuf]) -> ExitCode {
     let mut bad = false;
     for path in paths {
+        if cohort_command::is_cohort_file(path) {
+            match immunosim_cohort::spec::load(path) {
+                Ok(c) => println!(
+                    "{}: ok (cohort {}, {} arms, {} varied, {} patients by default)",
+                    path.display(),
+                    c.name,
+                    c.arms.len(),
+                    c.variations.len(),
+                    c.patients
+                ),
+                Err(errors) => {
+                    bad = true;
+                    eprintln!("{errors}");
+                }
+            }
+            continue;
+        }
         match immunosim_scenario::load(path) {
             Ok(s) => println!(
                 "{}: ok ({}, preset {}, {} days)",

@@ -225,7 +225,12 @@ fn shipped_scenarios_are_valid() {
     for entry in std::fs::read_dir(dir).unwrap() {
         let path = entry.unwrap().path();
         if path.extension().is_some_and(|e| e == "toml") {
-            immunosim_scenario::load(&path).unwrap_or_else(|e| panic!("{e}"));
+            let text = std::fs::read_to_string(&path).unwrap();
+            if immunosim_cohort::spec::is_cohort_text(&text) {
+                immunosim_cohort::spec::load(&path).unwrap_or_else(|e| panic!("{e}"));
+            } else {
+                immunosim_scenario::load(&path).unwrap_or_else(|e| panic!("{e}"));
+            }
             checked += 1;
         }
     }

@@ -176,3 +176,102 @@ fn the_report_renders_in_headless_chromium_without_console_messages() {
     assert!(problems.iter().any(|p| p.contains("boom")), "{problems:?}");
     assert!(problems.iter().any(|p| p.contains("blank")), "{problems:?}");
 }
+
+/// A tiny cohort: three patients, a CD19 arm and standard of care, coarse and short.
+const TINY_COHORT: &str = "[scenario]\nname = \"tiny\"\npreset = \"sle\"\ndays = 30\nburn_in_days = 30\nseed = 5\n\
+    [resolution]\ncells_per_agent = 2e7\n[resolution.cells_per_agent_by_kind]\ncar_t = 1e6\n\
+    [cohort]\npatients = 3\n\
+    [[variability]]\ntarget = \"patient.weight_kg\"\ndistribution = \"lognormal\"\ncv = 0.2\n\
+    [[arms]]\nname = \"cd19\"\n\
+    [arms.lymphodepletion]\nfludarabine_mg_per_m2_per_day = 25\nfludarabine_days = [-5, -4, -3]\n\
+    cyclophosphamide_mg_per_m2_per_day = 1000\ncyclophosphamide_days = [-3]\n\
+    [[arms.products]]\nname = \"CD19\"\ntargets = [\"CD19\"]\ndose_cells_per_kg = 1e6\n\
+    [[arms]]\nname = \"soc\"\n";
+
+#[test]
+fn a_cohort_report_draws_each_arm_with_its_band_survival_and_spread() {
+    let tmp = tempfile::tempdir().unwrap();
+    let scenario = write(tmp.path(), "tiny.toml", TINY_COHORT);
+    let out = tmp.path().join("cohort");
+    let o = immunosim(
+        &[
+            "cohort",
+            scenario.to_str().unwrap(),
+            "-q",
+            "--report",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+        &[],
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(
+        html.contains("Endpoints by arm") && html.contains("soc − cd19"),
+        "no arm table"
+    );
+    for (panel, legend) in [
+        ("c_car_t", &["cd19: median", "cd19: IQR", "soc: median"][..]),
+        ("c_b_cells", &["cd19: median", "soc: IQR"]),
+        ("c_igg", &["cd19: median", "adult reference range"]),
+        ("c_km_remission", &["cd19", "soc", "cd19: 95% CI"]),
+        ("c_crs", &["cd19", "soc"]),
+        ("c_cmax", &["cd19"]),
+    ] {
+        let svg = std::fs::read_to_string(out.join(format!("plot_{panel}.svg")))
+            .unwrap_or_else(|e| panic!("plot_{panel}.svg: {e}"));
+        let doc = roxmltree::Document::parse(&svg).unwrap_or_else(|e| panic!("{panel}: {e}"));
+        let texts: Vec<&str> = doc
+            .descendants()
+            .filter(|n| n.has_tag_name("text"))
+            .filter_map(|n| n.text().map(str::trim))
+            .collect();
+        for label in legend {
+            assert!(
+                texts.contains(label),
+                "{panel}: no legend entry {label:?} in {texts:?}"
+            );
+        }
+        // Drawn data: curves (polylines beyond legend samples) or bars and bands (rects
+        // and polygons beyond the background and legend swatches).
+        let drawn = doc
+            .descendants()
+            .filter(|n| {
+                (n.has_tag_name("polyline")
+                    && n.attribute("points")
+                        .is_some_and(|p| p.split_whitespace().count() > 2))
+                    || n.has_tag_name("polygon")
+            })
+            .count();
+        // Bars are filled rectangles: two legend swatches, then the bars.
+        let filled = doc
+            .descendants()
+            .filter(|n| n.has_tag_name("rect"))
+            .filter(|n| !matches!(n.attribute("fill"), None | Some("none" | "#FFFFFF")))
+            .count();
+        let bars = if panel == "c_crs" {
+            filled.saturating_sub(2)
+        } else {
+            0
+        };
+        assert!(drawn + bars >= 1, "{panel}: nothing drawn");
+        assert!(html.contains(&format!("<figure id=\"panel-{panel}\">")));
+    }
+    // The report files are the cohort's: --force replaces them with the cohort.
+    let o = immunosim(
+        &[
+            "cohort",
+            scenario.to_str().unwrap(),
+            "-q",
+            "--force",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+        &[],
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(
+        !out.join("report.html").exists(),
+        "an earlier cohort's report was left behind"
+    );
+}

@@ -11,11 +11,15 @@ mod car_t;
 mod car_t_kinetics;
 mod checkpoint;
 mod cli;
+mod cohort;
+mod cohort_clinical;
 mod docs;
 mod faults;
 mod fuzz;
 mod fuzz_checkpoint;
 mod journey;
+#[cfg(feature = "mpi")]
+mod mpi;
 mod products;
 mod reconstitution;
 mod reference;

@@ -19,9 +19,11 @@
 
 mod b_return;
 mod peak;
+mod titre;
 
 pub use b_return::BReturn;
 pub use peak::{CarTPeak, Peak, ProductPeak};
+pub use titre::VaccineTitres;
 
 use immunosim_engine::recorder::{Event, EventKind, Snapshot};
 use serde::{Deserialize, Serialize};
@@ -128,6 +130,24 @@ impl Endpoints {
             ("remission_day", self.remission_day),
             ("relapse_day", self.relapse_day),
         ]
+    }
+
+    /// Every endpoint of a patient-arm in a cohort (`cohort.csv`): those of
+    /// `summary.csv`, then the aplasia's end, CRS and its treatment, and the IL-6 peak.
+    pub fn cohort_columns(&self) -> Vec<(&'static str, Option<f64>)> {
+        let mut columns = self.summary_columns();
+        columns.extend([
+            ("b_aplasia_end_day", self.aplasia_end_day),
+            ("crs_grade_max", Some(f64::from(self.crs_grade_max))),
+            ("crs_onset_day", self.crs_onset_day),
+            ("tocilizumab_doses", Some(f64::from(self.tocilizumab_doses))),
+            ("il6_peak_pg_per_mL", self.il6_peak.map(|p| p.value)),
+            (
+                "car_t_peak_percent_of_cd3",
+                self.car_t_peak.map(|p| p.percent_of_cd3),
+            ),
+        ]);
+        columns
     }
 
     /// The peak of the product named `name`.

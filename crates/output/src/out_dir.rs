@@ -37,8 +37,18 @@ pub fn is_run_file(name: &str) -> bool {
     });
     let checkpoint =
         (name.starts_with("checkpoint") && name.ends_with(".ckpt")) || name.ends_with(".ckpt.tmp");
+    RUN_FILES.contains(&name)
+        || temporary
+        || checkpoint
+        || is_report_file(name)
+        || name == LOCK_FILE
+}
+
+/// Whether `immunosim report` writes a file of this name into a run or cohort folder:
+/// the page, a panel (`plot_*.svg`), or their temporary names while written.
+pub fn is_report_file(name: &str) -> bool {
     let plot = name.starts_with(PLOT_PREFIX) && (name.ends_with(".svg") || name.ends_with(".tmp"));
-    RUN_FILES.contains(&name) || temporary || checkpoint || plot || name == LOCK_FILE
+    plot || name == REPORT_FILE || name == "report.tmp"
 }
 
 /// Creates `dir`. An existing non-empty one (its lock file aside) is refused, unless `force`: then the

@@ -202,3 +202,59 @@ pub const OTHER_FIELDS: &[Field] = &[
     Field::choice("preset", "score_scale", ScoreScale::NAMES, "Clinical scale the activity score mimics, naming its output columns (preset files only).")
         .or(Text("sledai_like")),
 ];
+
+/// The distributions a `[[variability]]` row may give.
+pub const DISTRIBUTIONS: &[&str] = &["lognormal", "normal", "uniform", "levels"];
+
+/// Any value of a target, in the target's own unit (the target's range is checked
+/// once the target is known).
+const ANY: (f64, f64) = (-1e15, 1e15);
+
+/// The fields of cohort files (`immunosim cohort`): the cohort's size, what varies
+/// between patients, and the treatment arms given to every patient. A scenario run on
+/// its own may not contain them.
+#[rustfmt::skip]
+pub const COHORT_FIELDS: &[Field] = &[
+    Field::integer("cohort", "patients", 1, 1_000_000, "Virtual patients (`--patients` overrides it). Patient k's draws depend only on the seed and k.")
+        .or(Whole(30)),
+    Field::text("variability", "target", "What varies: `parameters.GROUP.NAME` (any catalogue parameter), `patient.NAME` (a covariate: weight_kg, height_cm, ...) or `products.NAME` (dose_cells_per_kg, dose_cells, cd4_share, manufacturing_days, manufacturing_days_min, manufacturing_days_max, manufacturing_failure_probability).")
+        .or(Note("required")),
+    Field::choice("variability", "distribution", DISTRIBUTIONS, "lognormal (by cv or omega2, around median), normal (sd around mean), uniform (min to max) or levels (one of a list, equally likely).")
+        .or(Note("required")),
+    Field::number("variability", "cv", 0.0, 20.0, "fraction", "Log-normal coefficient of variation: omega2 = ln(1 + cv^2). Give this or omega2.")
+        .or(Note("omega2")),
+    Field::number("variability", "omega2", 0.0, 20.0, "log variance", "Variance of ln(value) of a log-normal (NONMEM omega^2, e.g. Stein 2019's 0.65 for Cmax). Give this or cv.")
+        .or(Note("cv")),
+    Field::number("variability", "median", ANY.0, ANY.1, "target's unit", "Median of a log-normal.")
+        .or(Note("the scenario's value")),
+    Field::number("variability", "mean", ANY.0, ANY.1, "target's unit", "Mean of a normal.")
+        .or(Note("the scenario's value")),
+    Field::number("variability", "sd", 0.0, ANY.1, "target's unit", "Standard deviation of a normal.")
+        .or(Note("required for normal")),
+    Field::number("variability", "min", ANY.0, ANY.1, "target's unit", "Lower end of a uniform.")
+        .or(Note("required for uniform")),
+    Field::number("variability", "max", ANY.0, ANY.1, "target's unit", "Upper end of a uniform.")
+        .or(Note("required for uniform")),
+    Field::numbers("variability", "levels", ANY.0, ANY.1, "target's unit", "The values of a levels distribution (e.g. dose levels).")
+        .or(Note("required for levels")),
+    Field::number("variability", "lower", ANY.0, ANY.1, "target's unit", "Truncation: draws below are redrawn.")
+        .or(Note("the target's smallest allowed value")),
+    Field::number("variability", "upper", ANY.0, ANY.1, "target's unit", "Truncation: draws above are redrawn.")
+        .or(Note("the target's largest allowed value")),
+    Field::text("variability", "product", "For a `products.*` target: only the product of this name (in every arm that has it).")
+        .or(Note("every product")),
+    Field::text("variability", "source", "Where the distribution comes from.")
+        .or(Text("")),
+    Field::text("correlations", "first", "A gaussian (lognormal or normal) `[[variability]]` target of a `parameters.*` or `patient.*` row.")
+        .or(Note("required")),
+    Field::text("correlations", "second", "Another such target.")
+        .or(Note("required")),
+    Field::number("correlations", "rho", -0.99, 0.99, "correlation", "Correlation of the two targets' normal deviates (of ln(value) for a log-normal).")
+        .or(Note("required")),
+    Field::text("correlations", "source", "Where the correlation comes from.")
+        .or(Text("")),
+    Field::text("arms", "name", "Arm name (letters, digits, `_`, `-`): names the arm in every cohort output and in `immunosim run --arm`.")
+        .or(Note("required")),
+    Field::text("arms", "description", "What the arm gives.")
+        .or(Text("")),
+];

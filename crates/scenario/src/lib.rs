@@ -26,6 +26,7 @@
 //! [`reference_markdown`] renders them (`immunosim help scenario`, `docs/scenario.md`).
 
 pub mod antigens;
+pub mod branch;
 pub mod choices;
 pub mod error;
 pub mod fields;

@@ -36,6 +36,30 @@ pub fn reference_markdown() -> String {
         out.push_str(&row(field));
     }
     out.push_str(
+        "\n## Cohort files (`immunosim cohort`)\n\nA cohort file is a scenario (the \
+         patient, without treatment) plus the tables below: `[[variability]]` rows give \
+         targets a distribution over patients, and each `[[arms]]` table is a treatment \
+         given to every patient, with its own `[[arms.products]]`, \
+         `[arms.lymphodepletion]`, `[arms.bridging]` and `[[arms.ivig]]` (the fields of \
+         `[[products]]`, `[lymphodepletion]`, `[bridging]` and `[[ivig]]`). An arm with \
+         none of them is standard of care.\n",
+    );
+    let mut table = "";
+    for field in crate::fields::COHORT_FIELDS {
+        if field.table != table {
+            table = field.table;
+            let header = if table == "cohort" {
+                format!("[{table}]")
+            } else {
+                format!("[[{table}]]")
+            };
+            out.push_str(&format!(
+                "\n### `{header}`\n\n| Field | Allowed | Unit | Default | Meaning |\n|---|---|---|---|---|\n"
+            ));
+        }
+        out.push_str(&row(field));
+    }
+    out.push_str(
         "\n## `[parameters.GROUP]`\n\nModel parameters, by group: a scenario or preset \
          sets any of them by name (`[parameters.b_cells] checkpoint_defect = 0.5`). The \
          source of each default is in the catalogue, `crates/model/src/parameters/`.\n",

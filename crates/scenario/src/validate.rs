@@ -235,7 +235,7 @@ fn type_name(item: &Item) -> &'static str {
 }
 
 /// Checks one value against its kind; `None` when it is fine.
-pub(crate) fn check_value(value: Option<&Value>, kind: FieldKind) -> Option<(String, ErrorKind)> {
+pub fn check_value(value: Option<&Value>, kind: FieldKind) -> Option<(String, ErrorKind)> {
     let Some(value) = value else {
         return Some((
             "expected a value, found a table".into(),

@@ -1,10 +1,10 @@
-//! `--from CHECKPOINT`: another treatment arm for a saved patient. The arm's scenario
-//! must describe the same patient as the checkpoint's (preset, burn-in, seed, step,
-//! body, resolution, sites and every parameter), and its journey may not start before
-//! the moment the patient was saved.
+//! Branching (`run --from CHECKPOINT`, the arms of a cohort): another treatment arm
+//! for a saved patient. The arm's scenario must describe the same patient as the
+//! checkpoint's (preset, burn-in, seed, step, body, resolution, sites and every
+//! parameter), and its journey may not start before the moment the patient was saved.
 
+use crate::Scenario;
 use immunosim_engine::timeline::Timeline;
-use immunosim_scenario::Scenario;
 
 /// Tables of a resolved scenario that define the patient, and the `[scenario]` keys
 /// that do (the rest of `[scenario]` — name, description, days, recording — and the

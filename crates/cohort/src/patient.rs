@@ -1,0 +1,317 @@
+//! One virtual patient: its draws, its burn-in (once) and its arms, each branched from
+//! the burned-in patient kept in memory as a checkpoint, so that arms differ only by
+//! treatment and share the patient's random streams (common random numbers) wherever
+//! their events agree.
+
+use crate::CohortError;
+use crate::draws::{KeyedStream, patient_seed};
+use crate::recorder::{ArmRecord, CohortRecorder, Tee};
+use crate::spec::{CohortSpec, Variation};
+use immunosim_engine::checkpoint;
+use immunosim_engine::recorder::{Event, RecordError, Recorder, Snapshot};
+use immunosim_engine::simulation::Simulation;
+use immunosim_engine::timeline::Timeline;
+use immunosim_output::{CsvRecorder, SummaryBuilder};
+use immunosim_scenario::{RunInfo, RunStatus, Scenario, branch};
+use std::path::Path;
+
+/// Redraws before a truncated draw gives up and takes the nearer bound: a row whose
+/// distribution lies this far outside its bounds is a mistake of the file, and the
+/// bound is then what its values pile up at.
+const MAX_ATTEMPTS: u64 = 1000;
+
+/// A drawn value column of `cohort.csv`: a row, and for product rows the product.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DrawColumn {
+    /// Column name (`draw.` + the row's target, `.` + the product's name for products).
+    pub header: String,
+    /// The `[[variability]]` row.
+    pub row: usize,
+    /// The product (product rows).
+    pub product: Option<String>,
+}
+
+/// The drawn-value columns of a cohort, in row order (product rows: one per product
+/// name the row applies to in any arm, in order of first appearance).
+pub fn draw_columns(spec: &CohortSpec) -> Vec<DrawColumn> {
+    let mut columns = Vec::new();
+    for (row, v) in spec.variations.iter().enumerate() {
+        if !v.target.is_product() {
+            columns.push(DrawColumn {
+                header: format!("draw.{}", v.name),
+                row,
+                product: None,
+            });
+            continue;
+        }
+        let mut seen: Vec<&str> = Vec::new();
+        for p in spec.arms.iter().flat_map(|a| &a.scenario.config.products) {
+            if v.target.product_value(p).is_some() && !seen.contains(&p.name.as_str()) {
+                seen.push(&p.name);
+                columns.push(DrawColumn {
+                    header: format!("draw.{}.{}", v.name, slug(&p.name)),
+                    row,
+                    product: Some(p.name.clone()),
+                });
+            }
+        }
+    }
+    columns
+}
+
+/// A product name as a column-name part: lower-case letters, digits and `_`.
+fn slug(name: &str) -> String {
+    let mut out = String::new();
+    for c in name.chars() {
+        if c.is_ascii_alphanumeric() {
+            out.push(c.to_ascii_lowercase());
+        } else if !out.ends_with('_') {
+            out.push('_');
+        }
+    }
+    out.trim_matches('_').to_string()
+}
+
+/// Patient `k` of a cohort: the untreated patient and each arm's scenario, with the
+/// patient's draws and run seed.
+#[derive(Clone, Debug)]
+pub struct Patient {
+    /// Index in the cohort (from 0).
+    pub k: u64,
+    /// The untreated patient (burned in).
+    pub patient: Scenario,
+    /// Each arm's scenario for this patient, in arm order.
+    pub arms: Vec<Scenario>,
+}
+
+/// The first accepted draw of row `v` around `nominal` for patient `k`.
+fn draw_one(v: &Variation, seed: u64, k: u64, nominal: f64) -> f64 {
+    let mut last = nominal;
+    for attempt in 0..MAX_ATTEMPTS {
+        let mut stream = KeyedStream::new(seed, k, &v.name, attempt);
+        let (z, u) = if v.distribution.is_gaussian() {
+            (stream.normal(), 0.0)
+        } else {
+            (0.0, stream.uniform())
+        };
+        last = v.distribution.value(nominal, z, u);
+        if last >= v.lower && last <= v.upper {
+            return last;
+        }
+    }
+    last.clamp(v.lower, v.upper)
+}
+
+/// Patient `k` of `spec` under cohort seed `seed`.
+pub fn patient(spec: &CohortSpec, seed: u64, k: u64) -> Patient {
+    let mut base = spec.patient.clone();
+    base.config.seed = patient_seed(seed, k);
+    // Correlated rows: one vector of deviates per attempt, combined by the Cholesky
+    // factor, redrawn together until every value is within its bounds.
+    let n = spec.correlated.len();
+    if n > 0 {
+        let mut values = vec![0.0; n];
+        for attempt in 0..MAX_ATTEMPTS {
+            let z: Vec<f64> = spec
+                .correlated
+                .iter()
+                .map(|&i| KeyedStream::new(seed, k, &spec.variations[i].name, attempt).normal())
+                .collect();
+            let mut ok = true;
+            for (a, &i) in spec.correlated.iter().enumerate() {
+                let zc: f64 = (0..=a).map(|b| spec.cholesky[a * n + b] * z[b]).sum();
+                let v = &spec.variations[i];
+                values[a] = v.distribution.value(v.target.get(&base), zc, 0.0);
+                ok &= values[a] >= v.lower && values[a] <= v.upper;
+            }
+            if ok || attempt + 1 == MAX_ATTEMPTS {
+                break;
+            }
+        }
+        for (a, &i) in spec.correlated.iter().enumerate() {
+            let v = &spec.variations[i];
+            let value = values[a].clamp(v.lower, v.upper);
+            v.target.set(&mut base, value);
+        }
+    }
+    for (i, v) in spec.variations.iter().enumerate() {
+        if v.target.is_product() || spec.correlated.contains(&i) {
+            continue;
+        }
+        let value = draw_one(v, seed, k, v.target.get(&base));
+        v.target.set(&mut base, value);
+    }
+    let arms = spec
+        .arms
+        .iter()
+        .map(|arm| {
+            let mut s = arm.scenario.clone();
+            s.config.seed = base.config.seed;
+            for v in spec.variations.iter().filter(|v| !v.target.is_product()) {
+                v.target.set(&mut s, v.target.get(&base));
+            }
+            for v in spec.variations.iter().filter(|v| v.target.is_product()) {
+                for p in &mut s.config.products {
+                    if let Some(nominal) = v.target.product_value(p) {
+                        let value = draw_one(v, seed, k, nominal);
+                        v.target.set_product(p, value);
+                    }
+                }
+            }
+            s
+        })
+        .collect();
+    Patient {
+        k,
+        patient: base,
+        arms,
+    }
+}
+
+/// The drawn values of arm `arm` of `patient`, one per column (`None`: the arm has no
+/// such product).
+pub fn drawn_values(
+    spec: &CohortSpec,
+    patient: &Patient,
+    arm: usize,
+    columns: &[DrawColumn],
+) -> Vec<Option<f64>> {
+    let s = &patient.arms[arm];
+    columns
+        .iter()
+        .map(|c| {
+            let v = &spec.variations[c.row];
+            match &c.product {
+                None => Some(v.target.get(s)),
+                Some(name) => s
+                    .config
+                    .products
+                    .iter()
+                    .find(|p| &p.name == name)
+                    .and_then(|p| v.target.product_value(p)),
+            }
+        })
+        .collect()
+}
+
+/// The boundary every arm branches from: the first that any arm records or treats
+/// (leukapheresis included), so that each arm records exactly what it would running on
+/// its own.
+fn branch_step(arms: &[Scenario]) -> u64 {
+    arms.iter()
+        .map(|s| {
+            let t = Timeline::for_run(&s.config);
+            let mut step = t.record_start;
+            if let Some(first) = t.first_treatment {
+                step = step.min(first);
+            }
+            for p in &t.products {
+                if let Some(l) = p.leukapheresis {
+                    step = step.min(l);
+                }
+            }
+            step
+        })
+        .min()
+        .unwrap_or(0)
+}
+
+/// A recorder that keeps nothing (the burn-in before the branch records nothing).
+struct Discard;
+
+impl Recorder for Discard {
+    fn record(&mut self, _: &Snapshot) -> Result<(), RecordError> {
+        Ok(())
+    }
+    fn event(&mut self, _: &Event) -> Result<(), RecordError> {
+        Ok(())
+    }
+}
+
+/// The resolved TOML of `s` (run.toml), with `threads`.
+pub fn resolved(s: &Scenario, threads: usize, status: RunStatus) -> String {
+    s.to_resolved_toml(RunInfo {
+        version: env!("CARGO_PKG_VERSION"),
+        threads,
+        status,
+    })
+}
+
+/// Runs `patient`: burn-in once, then the arms `which` (indices) from the burned-in
+/// patient. With `keep`, each arm's full run outputs go to `keep(arm)`.
+pub fn run(
+    patient: &Patient,
+    which: &[usize],
+    keep: Option<&dyn Fn(usize) -> std::path::PathBuf>,
+) -> Result<Vec<ArmRecord>, CohortError> {
+    // From every arm, not only those run: patient K's arm run alone branches where the
+    // cohort branched it.
+    let step = branch_step(&patient.arms);
+    let base_toml = resolved(&patient.patient, 1, RunStatus::Running);
+    let mut sim = Simulation::new(patient.patient.config.clone());
+    sim.begin(&mut Discard, "burn-in")?;
+    while sim.steps_taken() < step && !sim.is_finished() {
+        sim.advance(&mut Discard)?;
+    }
+    let saved = checkpoint::encode(&base_toml, &[], sim.state());
+    drop(sim);
+    let mut records = Vec::new();
+    for &a in which {
+        let arm = &patient.arms[a];
+        let arm_toml = resolved(arm, 1, RunStatus::Running);
+        let mut problems = branch::disagreements(&arm_toml, &base_toml);
+        problems.extend(branch::timing_problems(arm, step));
+        if !problems.is_empty() {
+            return Err(CohortError::Branch(format!(
+                "patient {} arm {}: {}",
+                patient.k,
+                arm.name,
+                problems.join("; ")
+            )));
+        }
+        let state = checkpoint::decode(&saved)
+            .map_err(|e| CohortError::Branch(e.to_string()))?
+            .state;
+        let mut sim = Simulation::from_state(arm.config.clone(), state);
+        let mut cohort = CohortRecorder::default();
+        let detail = format!("seed {}", arm.config.seed);
+        match keep {
+            None => drive(&mut sim, &mut cohort, &detail)?,
+            Some(dir) => {
+                let dir = dir(a);
+                std::fs::create_dir_all(&dir).map_err(|e| CohortError::io(&dir, e))?;
+                let mut files = CsvRecorder::create(
+                    &dir,
+                    SummaryBuilder::new(&arm.name, arm.config.seed)
+                        .with_score_scale(&arm.score_scale),
+                    !arm.config.products.is_empty(),
+                )?;
+                drive(&mut sim, &mut Tee(&mut cohort, &mut files), &detail)?;
+                files.finish()?;
+                let manifest = resolved(arm, rayon::current_num_threads(), RunStatus::Finished);
+                immunosim_output::write_atomically(&dir.join("run.toml"), manifest.as_bytes())?;
+            }
+        }
+        records.push(cohort.finish());
+    }
+    Ok(records)
+}
+
+fn drive(
+    sim: &mut Simulation,
+    recorder: &mut dyn Recorder,
+    detail: &str,
+) -> Result<(), RecordError> {
+    sim.begin(recorder, detail)?;
+    while !sim.is_finished() {
+        sim.advance(recorder)?;
+    }
+    sim.finish(recorder)
+}
+
+/// Whether a folder path names a kept patient-arm run (for messages).
+pub fn kept_dir(out: &Path, k: u64, arm: &str) -> std::path::PathBuf {
+    out.join("patients")
+        .join(format!("patient_{k:06}"))
+        .join(arm)
+}

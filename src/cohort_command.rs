@@ -1,0 +1,324 @@
+//! `immunosim cohort`, `immunosim merge` and `immunosim run COHORT --patient K --arm A`:
+//! arguments to the cohort crate, a progress bar of patients, exit statuses.
+
+use crate::commands::Failure;
+use crate::driver::Ended;
+use clap::Args;
+use immunosim_cohort::manifest::{self, Manifest, parse_shard, set_days};
+use immunosim_cohort::{CohortError, CohortSpec, out_dir, patient, report, spec};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+
+/// Options of `immunosim cohort`.
+#[derive(Args, Debug)]
+pub struct CohortArgs {
+    /// Cohort file (a scenario with `[[variability]]` and `[[arms]]`; see `immunosim
+    /// help scenario`, "Cohort files").
+    #[arg(value_name = "SCENARIO")]
+    pub scenario: PathBuf,
+
+    /// Virtual patients (overrides `[cohort] patients`). Patient k's draws and rows do
+    /// not depend on how many there are.
+    #[arg(short = 'n', long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
+    pub patients: Option<u64>,
+
+    /// Output directory: cohort.csv, cohort_summary.csv, survival.csv,
+    /// cohort_timeseries.csv, cohort.toml and parts/ (one file per patient).
+    #[arg(short, long, value_name = "DIR")]
+    pub out: PathBuf,
+
+    /// Cohort seed (overrides scenario.seed): each patient's draws and run seed derive
+    /// from it and the patient's index.
+    #[arg(short, long, value_name = "N")]
+    pub seed: Option<u64>,
+
+    /// Days to record (overrides scenario.days).
+    #[arg(short, long, value_name = "DAYS")]
+    pub days: Option<f64>,
+
+    /// Worker threads (default: all cores); patients run in parallel. Outputs do not
+    /// depend on it.
+    #[arg(short = 'j', long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=1024))]
+    pub threads: Option<u16>,
+
+    /// Continue the cohort in --out (killed or interrupted): finished patients are
+    /// kept, the others are run; the outputs equal an uninterrupted run's.
+    #[arg(long)]
+    pub resume: bool,
+
+    /// Run only shard I of N (patients k with k mod N = I) and leave the merging to
+    /// `immunosim merge` (for job arrays; docs/cohorts.md).
+    #[arg(long, value_name = "I/N", value_parser = parse_shard)]
+    pub shard: Option<(u64, u64)>,
+
+    /// Also write every patient-arm's full run outputs to DIR/patients/patient_K/ARM/.
+    #[arg(long)]
+    pub keep_patients: bool,
+
+    /// Replace an earlier cohort in --out (its files only).
+    #[arg(long)]
+    pub force: bool,
+
+    /// No progress bar.
+    #[arg(short, long)]
+    pub quiet: bool,
+
+    /// When the cohort's outputs are written, also write report.html and plot_*.svg
+    /// (per-arm medians and IQRs, Kaplan-Meier curves, CRS grades and Cmax spread), as
+    /// `immunosim report DIR` does.
+    #[arg(long)]
+    pub report: bool,
+}
+
+/// Options of `immunosim merge`.
+#[derive(Args, Debug)]
+pub struct MergeArgs {
+    /// Output folders of the shards of one cohort (`immunosim cohort --shard I/N`).
+    #[arg(value_name = "DIR", required = true)]
+    pub dirs: Vec<PathBuf>,
+
+    /// Where to write the merged cohort (its parts are copied there).
+    #[arg(short, long, value_name = "DIR")]
+    pub out: PathBuf,
+
+    /// Replace an earlier cohort in --out.
+    #[arg(long)]
+    pub force: bool,
+}
+
+fn bad(message: impl std::fmt::Display) -> Failure {
+    Failure::BadInput(message.to_string())
+}
+
+fn failed(e: CohortError) -> Failure {
+    match e {
+        CohortError::Mismatch(m) => bad(format!("error: {m}")),
+        other => Failure::Run(other.into()),
+    }
+}
+
+pub(crate) fn load(path: &Path, days: Option<f64>) -> Result<CohortSpec, Failure> {
+    let mut spec = spec::load(path).map_err(bad)?;
+    if let Some(days) = days {
+        if !(days.is_finite() && (1.0..=36_525.0).contains(&days)) {
+            return Err(bad(format!(
+                "error: --days {days} is out of range (allowed 1 <= days <= 36525)"
+            )));
+        }
+        set_days(&mut spec, days);
+    }
+    Ok(spec)
+}
+
+pub(crate) fn stem(path: &Path) -> String {
+    path.file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
+pub(crate) fn bar(total: u64, quiet: bool) -> ProgressBar {
+    if quiet || !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
+    let style = ProgressStyle::with_template(
+        "{elapsed_precise} [{bar:40}] {pos}/{len} patients | ETA {eta}",
+    )
+    .unwrap_or_else(|_| ProgressStyle::default_bar())
+    .progress_chars("=> ");
+    bar.set_style(style);
+    bar
+}
+
+/// `immunosim cohort`.
+pub fn cohort(args: &CohortArgs) -> Result<Ended, Failure> {
+    #[cfg(feature = "mpi")]
+    if let Some(universe) = crate::mpi_cohort::universe() {
+        return crate::mpi_cohort::cohort(args, universe);
+    }
+    let spec = load(&args.scenario, args.days)?;
+    let manifest = Manifest {
+        version: env!("CARGO_PKG_VERSION").into(),
+        stem: stem(&args.scenario),
+        patients: args.patients.unwrap_or(spec.patients as u64),
+        seed: args.seed.unwrap_or(spec.patient.config.seed),
+        days: spec.patient.config.days,
+        shard: args.shard,
+        scenario: spec.text.clone(),
+    };
+    prepare_or_resume(args, &manifest)?;
+    crate::commands::use_threads(args.threads)?;
+    let mine = match args.shard {
+        Some((i, n)) => immunosim_cohort::shard_patients(manifest.patients, i, n),
+        None => (0..manifest.patients).collect(),
+    };
+    let todo = immunosim_cohort::unfinished(&args.out, &mine);
+    let started = std::time::Instant::now();
+    let progress = bar(mine.len() as u64, args.quiet);
+    progress.set_position((mine.len() - todo.len()) as u64);
+    immunosim_cohort::run_patients(
+        &spec,
+        &manifest,
+        &args.out,
+        &todo,
+        args.keep_patients,
+        &|_| progress.inc(1),
+    )
+    .map_err(failed)?;
+    progress.finish_and_clear();
+    match args.shard {
+        None => {
+            report::merge(
+                &spec,
+                manifest.days,
+                manifest.patients,
+                &[&args.out],
+                &args.out,
+            )
+            .map_err(failed)?;
+            if args.report {
+                crate::report_command::report(&args.out)?;
+            }
+        }
+        Some((i, n)) if !args.quiet => eprintln!(
+            "shard {i}/{n} done; when every shard is, combine them with `immunosim merge DIR... --out OUT`"
+        ),
+        Some(_) => {}
+    }
+    if !args.quiet {
+        eprintln!(
+            "{}: {} patients x {} arms ({} run now) in {:.1} s on {} threads; outputs in {}",
+            spec.name,
+            mine.len(),
+            spec.arms.len(),
+            todo.len(),
+            started.elapsed().as_secs_f64(),
+            rayon::current_num_threads(),
+            args.out.display()
+        );
+    }
+    Ok(Ended::Finished)
+}
+
+/// Checks `--resume` against the folder's manifest, or prepares a new folder; then
+/// writes the manifest.
+pub(crate) fn prepare_or_resume(args: &CohortArgs, manifest: &Manifest) -> Result<(), Failure> {
+    if args.resume {
+        let found = Manifest::read(&args.out).map_err(|e| {
+            bad(format!(
+                "error: --resume: {} holds no cohort to continue ({e})",
+                args.out.display()
+            ))
+        })?;
+        if found != *manifest {
+            return Err(bad(format!(
+                "error: --resume: {} holds another cohort (its {} differs in scenario, patients, seed, days, shard or version)",
+                args.out.display(),
+                manifest::FILE
+            )));
+        }
+    } else {
+        out_dir::prepare(&args.out, args.force).map_err(failed)?;
+    }
+    manifest.write(&args.out).map_err(failed)?;
+    Ok(())
+}
+
+/// `immunosim merge`.
+pub fn merge(args: &MergeArgs) -> Result<Ended, Failure> {
+    let manifests: Vec<Manifest> = args
+        .dirs
+        .iter()
+        .map(|d| Manifest::read(d))
+        .collect::<Result<_, _>>()
+        .map_err(|e| bad(format!("error: {e}")))?;
+    let first = &manifests[0];
+    for (dir, m) in args.dirs.iter().zip(&manifests).skip(1) {
+        if !m.same_cohort(first) {
+            return Err(bad(format!(
+                "error: {} holds another cohort than {} (scenario, patients, seed, days or version differ)",
+                dir.display(),
+                args.dirs[0].display()
+            )));
+        }
+    }
+    let label = format!(
+        "{} (its scenario)",
+        args.dirs[0].join(manifest::FILE).display()
+    );
+    let spec = first.spec(&label).map_err(bad)?;
+    out_dir::prepare(&args.out, args.force).map_err(failed)?;
+    let merged = Manifest {
+        shard: None,
+        ..first.clone()
+    };
+    merged.write(&args.out).map_err(failed)?;
+    let dirs: Vec<&Path> = args.dirs.iter().map(PathBuf::as_path).collect();
+    copy_parts(&dirs, &args.out, merged.patients).map_err(failed)?;
+    report::merge(&spec, merged.days, merged.patients, &[&args.out], &args.out).map_err(failed)?;
+    Ok(Ended::Finished)
+}
+
+/// Copies each patient's parts from the first of `dirs` that has them into `out`.
+fn copy_parts(dirs: &[&Path], out: &Path, patients: u64) -> Result<(), CohortError> {
+    use immunosim_cohort::parts::{self, rows_path, series_path};
+    std::fs::create_dir_all(out.join(parts::DIR)).map_err(|e| CohortError::io(out, e))?;
+    for k in 0..patients {
+        if let Some(dir) = dirs.iter().find(|d| parts::finished(d, k)) {
+            for path in [series_path, rows_path] {
+                let (from, to) = (path(dir, k), path(out, k));
+                let bytes = std::fs::read(&from).map_err(|e| CohortError::io(&from, e))?;
+                immunosim_output::write_atomically(&to, &bytes)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// `immunosim run COHORT --patient K --arm NAME`: patient K's arm, with the full run
+/// outputs, exactly as the cohort ran it (and as `cohort --keep-patients` keeps it).
+pub fn run_patient(path: &Path, args: &crate::cli::RunArgs) -> Result<Ended, Failure> {
+    let (Some(k), Some(arm)) = (args.patient, args.arm.as_deref()) else {
+        return Err(bad(format!(
+            "error: {} is a cohort file: run it with `immunosim cohort`, or one of its patients with --patient K --arm NAME",
+            path.display()
+        )));
+    };
+    if args.from.is_some() || args.checkpoint_every.is_some() || !args.checkpoint_at.is_empty() {
+        return Err(bad(
+            "error: --patient runs a cohort's patient from its own burn-in; --from, --checkpoint-every and --checkpoint-at do not apply",
+        ));
+    }
+    let spec = load(path, args.days)?;
+    let seed = args.seed.unwrap_or(spec.patient.config.seed);
+    let Some(a) = spec.arms.iter().position(|x| x.name == arm) else {
+        let names: Vec<&str> = spec.arms.iter().map(|x| x.name.as_str()).collect();
+        return Err(bad(format!(
+            "error: --arm {arm} is not an arm of {} (allowed: {})",
+            path.display(),
+            names.join(", ")
+        )));
+    };
+    let out = args
+        .out
+        .clone()
+        .unwrap_or_else(|| Path::new("out").join(format!("{}_patient{k}_{arm}", spec.name)));
+    immunosim_output::prepare_out_dir(&out, args.force).map_err(|e| bad(format!("error: {e}")))?;
+    crate::commands::use_threads(args.threads)?;
+    let one = patient::patient(&spec, seed, k);
+    patient::run(&one, &[a], Some(&|_| out.clone())).map_err(failed)?;
+    if !args.quiet {
+        eprintln!(
+            "{}: patient {k}, arm {arm}; outputs in {}",
+            spec.name,
+            out.display()
+        );
+    }
+    Ok(Ended::Finished)
+}
+
+/// Whether `path` is a cohort file (unreadable files are left to the scenario loader).
+pub fn is_cohort_file(path: &Path) -> bool {
+    std::fs::read_to_string(path).is_ok_and(|t| spec::is_cohort_text(&t))
+}
