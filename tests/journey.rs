@@ -75,9 +75,10 @@ fn allogeneic_cells_are_rejected_as_host_t_cells_recover() {
     // Both expand while the host is lymphodepleted (measured: ~70 vs ~140/uL on day 7)...
     assert!(blood(&allogeneic, 7.0) > 10.0);
     // ...then the recovering host clears the donor cells within weeks (measured: gone by
-    // day 42), while the autologous cells persist (~9/uL on day 60).
+    // day 42), while the autologous cells persist (~1.5/uL on day 42, ~1/uL on day 60,
+    // seed 1, after the carrying capacity and recent-stimulation exhaustion).
     assert!(blood(&allogeneic, 42.0) < 0.1 * blood(&autologous, 42.0));
-    assert!(blood(&autologous, 60.0) > 1.0);
+    assert!(blood(&autologous, 60.0) > 0.3);
     // Shorter persistence, shorter aplasia: B cells are back by day 42 (measured ~240/uL)
     // and still absent after the autologous product.
     assert!(b_cells(on_day(&allogeneic, 42.0)) > 10.0);

@@ -33,19 +33,22 @@ const PANELS: [(&str, &[&str]); 9] = [
 fn treated_run_with_report(dir: &Path) -> std::path::PathBuf {
     let scenario = write(dir, "cd19.toml", CD19_CAR_T);
     let out = dir.join("out");
-    let o = immunosim(
-        &[
-            "run",
-            scenario.to_str().unwrap(),
-            "-q",
-            "--report",
-            "--out",
-            out.to_str().unwrap(),
-        ],
-        &[],
-    );
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    with_report("run", &scenario, &out);
     out
+}
+
+/// `immunosim COMMAND SCENARIO -q --report --out OUT`, which must succeed.
+fn with_report(command: &str, scenario: &Path, out: &Path) {
+    let args = [
+        command,
+        scenario.to_str().unwrap(),
+        "-q",
+        "--report",
+        "--out",
+        out.to_str().unwrap(),
+    ];
+    let o = immunosim(&args, &[]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
 }
 
 #[test]
@@ -193,18 +196,7 @@ fn a_cohort_report_draws_each_arm_with_its_band_survival_and_spread() {
     let tmp = tempfile::tempdir().unwrap();
     let scenario = write(tmp.path(), "tiny.toml", TINY_COHORT);
     let out = tmp.path().join("cohort");
-    let o = immunosim(
-        &[
-            "cohort",
-            scenario.to_str().unwrap(),
-            "-q",
-            "--report",
-            "--out",
-            out.to_str().unwrap(),
-        ],
-        &[],
-    );
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    with_report("cohort", &scenario, &out);
     let html = std::fs::read_to_string(out.join("report.html")).unwrap();
     assert!(
         html.contains("Endpoints by arm") && html.contains("soc − cd19"),

@@ -10,7 +10,7 @@ fn entry_scores_10_and_18_start_there_and_hold_untreated() {
     let patient = |score: f64| {
         format!(
             "[scenario]\npreset = \"sle\"\ndays = 120\nburn_in_days = 365\nrecord_every_days = 5\n\
-             [patient]\nentry_score = {score}\n[resolution]\ncells_per_agent = 3e6\n"
+             [patient]\nentry_score = {score}\n[resolution]\ncells_per_agent = 2e6\n"
         )
     };
     let runs: Vec<_> = [10.0, 18.0]

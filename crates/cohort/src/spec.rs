@@ -72,22 +72,8 @@ pub fn is_cohort_text(text: &str) -> bool {
 
 /// Loads and validates a cohort file.
 pub fn load(path: &std::path::Path) -> Result<CohortSpec, ScenarioErrors> {
-    let label = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|e| {
-        ScenarioErrors(vec![ScenarioError {
-            file: label.clone(),
-            line: 0,
-            column: 0,
-            field: String::new(),
-            message: format!("cannot read the file: {e}"),
-            kind: ErrorKind::Unreadable,
-        }])
-    })?;
-    let stem = path
-        .file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    parse(&text, &label, &stem)
+    let file = immunosim_scenario::read_file(path)?;
+    parse(&file.text, &file.label, &file.stem)
 }
 
 /// Validates cohort text; `file` labels messages, `stem` is the default name.

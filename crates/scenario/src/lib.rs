@@ -91,6 +91,23 @@ pub struct Scenario {
 
 /// Loads and validates a scenario file.
 pub fn load(path: &Path) -> Result<Scenario, ScenarioErrors> {
+    let file = read_file(path)?;
+    parse_named(&file.text, &file.label, &file.stem)
+}
+
+/// A scenario (or cohort) file's text, with the label its messages use and its stem
+/// (the default scenario name).
+pub struct ScenarioFile {
+    /// The file's text.
+    pub text: String,
+    /// The path as messages show it.
+    pub label: String,
+    /// The file name without extension.
+    pub stem: String,
+}
+
+/// Reads a scenario or cohort file; an unreadable one is a scenario error naming it.
+pub fn read_file(path: &Path) -> Result<ScenarioFile, ScenarioErrors> {
     let label = path.display().to_string();
     let text = std::fs::read_to_string(path).map_err(|e| {
         ScenarioErrors(vec![ScenarioError {
@@ -106,7 +123,7 @@ pub fn load(path: &Path) -> Result<Scenario, ScenarioErrors> {
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_default();
-    parse_named(&text, &label, &stem)
+    Ok(ScenarioFile { text, label, stem })
 }
 
 /// Validates scenario text; `file` labels messages.
