@@ -113,10 +113,10 @@ pub enum Command {
     /// (Kaplan-Meier with Greenwood intervals) and cohort_timeseries.csv (per day and
     /// arm, quantiles of the main series). Outputs do not depend on threads, --resume
     /// or shards.
-    Cohort(crate::cohort_command::CohortArgs),
+    Cohort(crate::cohort_args::CohortArgs),
     /// Combine the output folders of a cohort's shards (`cohort --shard I/N`) into the
     /// outputs one unsharded run gives.
-    Merge(crate::cohort_command::MergeArgs),
+    Merge(crate::cohort_args::MergeArgs),
     /// Validate scenario files and report every problem, without running.
     Check {
         /// Scenario files to check.

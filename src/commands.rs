@@ -5,6 +5,7 @@
 use crate::checkpoint_file::{self, Loaded};
 use crate::cli::{ResumeArgs, RunArgs};
 use crate::driver::{Checkpoints, Driver, Ended, interruption_flag};
+use crate::failure::{Failure, bad, use_threads};
 use crate::memory_check::{check_memory, resume_allowance};
 use crate::provenance;
 use anyhow::Context;
@@ -14,25 +15,6 @@ use immunosim_output::{CsvRecorder, OutDirLock, SummaryBuilder, lock_out_dir, pr
 use immunosim_scenario::branch;
 use immunosim_scenario::{DEFAULT_SCENARIO, DEFAULT_SCENARIO_LABEL, RunInfo, RunStatus, Scenario};
 use std::path::Path;
-
-/// Why a command stopped before or during its run.
-#[derive(Debug)]
-pub enum Failure {
-    /// Bad input: exit 2.
-    BadInput(String),
-    /// The run failed: exit 1.
-    Run(anyhow::Error),
-}
-
-impl From<anyhow::Error> for Failure {
-    fn from(e: anyhow::Error) -> Failure {
-        Failure::Run(e)
-    }
-}
-
-fn bad(message: impl std::fmt::Display) -> Failure {
-    Failure::BadInput(message.to_string())
-}
 
 fn load_scenario(args: &RunArgs) -> Result<Scenario, Failure> {
     let mut scenario = match &args.scenario {
@@ -52,16 +34,6 @@ fn load_scenario(args: &RunArgs) -> Result<Scenario, Failure> {
         scenario.config.days = days;
     }
     Ok(scenario)
-}
-
-pub fn use_threads(threads: Option<u16>) -> Result<(), Failure> {
-    if let Some(threads) = threads {
-        rayon::ThreadPoolBuilder::new()
-            .num_threads(usize::from(threads))
-            .build_global()
-            .with_context(|| format!("cannot start {threads} threads"))?;
-    }
-    Ok(())
 }
 
 /// The checkpoint plan of `args` on `scenario`'s step grid.

@@ -3,9 +3,11 @@
 
 mod checkpoint_file;
 mod cli;
+mod cohort_args;
 mod cohort_command;
 mod commands;
 mod driver;
+mod failure;
 mod memory_check;
 #[cfg(feature = "mpi")]
 mod mpi_cohort;
@@ -15,8 +17,8 @@ mod report_command;
 
 use clap::Parser;
 use cli::{Cli, Command};
-use commands::Failure;
 use driver::Ended;
+use failure::Failure;
 use std::process::ExitCode;
 
 /// Exit status for bad input.
@@ -33,7 +35,7 @@ fn main() -> ExitCode {
         Command::Run(args) => exit(commands::run(&args)),
         Command::Resume(args) => exit(commands::resume(&args)),
         Command::Report(args) => exit(report_command::report(&args.dir).map(|()| Ended::Finished)),
-        Command::Cohort(args) => exit(cohort_command::cohort(&args)),
+        Command::Cohort(args) => exit(cohort(&args)),
         Command::Merge(args) => exit(cohort_command::merge(&args)),
         Command::Help {
             topic: cli::HelpTopic::Scenario,
@@ -106,4 +108,14 @@ fn check(paths: &[std::path::PathBuf]) -> ExitCode {
     } else {
         ExitCode::SUCCESS
     }
+}
+
+/// `immunosim cohort`: under `mpirun` (with the `mpi` feature) the ranks share the
+/// patients; otherwise one process runs them all.
+fn cohort(args: &cohort_args::CohortArgs) -> Result<Ended, Failure> {
+    #[cfg(feature = "mpi")]
+    if let Some(universe) = mpi_cohort::universe() {
+        return mpi_cohort::cohort(args, universe);
+    }
+    cohort_command::cohort(args)
 }

@@ -6,9 +6,10 @@
 //! (`Threading::Funneled`); rank 0 polls for requests with a short sleep instead of a
 //! blocking receive, which in Open MPI spins a core its own patients need.
 
-use crate::cohort_command::{CohortArgs, bar, load, prepare_or_resume, stem};
-use crate::commands::Failure;
+use crate::cohort_args::CohortArgs;
+use crate::cohort_command::{bar, load, prepare_or_resume, stem};
 use crate::driver::Ended;
+use crate::failure::{Failure, use_threads};
 use immunosim_cohort::{Manifest, report};
 use mpi::traits::*;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -46,7 +47,7 @@ pub fn cohort(args: &CohortArgs, universe: mpi::environment::Universe) -> Result
         shard: None,
         scenario: spec.text.clone(),
     };
-    crate::commands::use_threads(args.threads)?;
+    use_threads(args.threads)?;
     if rank == 0
         && let Err(e) = prepare_or_resume(args, &manifest)
     {

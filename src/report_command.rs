@@ -1,6 +1,6 @@
 //! `immunosim report RUN_DIR` and `run --report`: the run folder's plots and page.
 
-use crate::commands::Failure;
+use crate::failure::Failure;
 use immunosim_report::ReportError;
 use std::path::Path;
 

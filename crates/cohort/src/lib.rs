@@ -10,6 +10,7 @@
 //! any thread count, after `--resume`, and whatever the shards (`--shard I/N`, `merge`)
 //! or MPI ranks that produced them.
 
+pub mod arm;
 pub mod draws;
 pub mod manifest;
 pub mod out_dir;

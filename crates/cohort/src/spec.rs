@@ -3,6 +3,7 @@
 //! validates everything at once and reports each problem with file, line, column,
 //! field, value and what is allowed, as scenario files do.
 
+pub use crate::arm::Arm;
 use crate::draws::Distribution;
 use crate::sections::{ARM_TABLES, COHORT_TABLES, arm_text};
 use crate::target::Target;
@@ -13,17 +14,6 @@ use rows::{correlations, variation};
 use toml_edit::{Item, Table};
 
 mod rows;
-
-/// One treatment arm: its name and the patient's scenario with the arm's treatment.
-#[derive(Clone, Debug)]
-pub struct Arm {
-    /// Name (letters, digits, `_`, `-`).
-    pub name: String,
-    /// What the arm gives.
-    pub description: String,
-    /// The cohort's patient (before draws) with the arm's treatment.
-    pub scenario: Scenario,
-}
 
 /// One `[[variability]]` row.
 #[derive(Clone, Debug)]

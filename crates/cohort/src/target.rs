@@ -2,7 +2,7 @@
 //! (every number of `[patient]`) or a product attribute, and how each is read from and
 //! written into a patient's scenario.
 
-use crate::spec::Arm;
+use crate::arm::Arm;
 use immunosim_model::Parameters;
 use immunosim_model::car::{Dose, Product};
 use immunosim_scenario::Scenario;

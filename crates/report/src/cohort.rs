@@ -2,9 +2,10 @@
 //! Kaplan–Meier curves with their intervals, and the spread of CRS grade and Cmax.
 
 use crate::cohort_data::{CohortData, SummaryRow};
+use crate::format::sig;
 use crate::html::{Page, Section};
 use crate::panel::{Bar, Line, Panel, Ribbon};
-use crate::patient::{IGG_NORMAL_G_PER_L, sig};
+use crate::patient::IGG_NORMAL_G_PER_L;
 
 /// Titles, axis labels and scales of the series `immunosim cohort` writes; a series
 /// not listed here is drawn on a linear axis under its own name.

@@ -8,8 +8,8 @@
 
 use crate::downsample::thin;
 use crate::error::ReportError;
+use crate::format::{LEGEND_CHARS, tick, wrap};
 use crate::panel::{EventLine, Panel};
-use crate::patient::sig;
 use plotters::coord::Shift;
 use plotters::coord::ranged1d::{AsRangedCoord, Ranged, ValueFormatter};
 use plotters::element::DashedPathElement;
@@ -220,16 +220,6 @@ where
     Ok(())
 }
 
-/// An axis tick label: [`sig`] without trailing zeros (`0.1`, not `0.100`).
-fn tick(value: f64) -> String {
-    let text = sig(value);
-    if text.contains('.') && !text.contains('e') {
-        text.trim_end_matches('0').trim_end_matches('.').to_owned()
-    } else {
-        text
-    }
-}
-
 /// A polyline, solid or with a dash pattern.
 fn dashed<Y>(
     chart: &mut ChartContext<
@@ -348,25 +338,6 @@ fn legend(
     Ok(())
 }
 
-/// Characters of legend text per row (15 px DejaVu Sans in the legend column).
-const LEGEND_CHARS: usize = 34;
-
-/// Splits `text` at spaces into rows of at most `width` characters (a longer word keeps
-/// its own row): legend text is wrapped, never cut.
-fn wrap(text: &str, width: usize) -> Vec<String> {
-    let mut rows: Vec<String> = Vec::new();
-    for word in text.split(' ') {
-        match rows.last_mut() {
-            Some(row) if row.chars().count() + 1 + word.chars().count() <= width => {
-                row.push(' ');
-                row.push_str(word);
-            }
-            _ => rows.push(word.to_owned()),
-        }
-    }
-    rows
-}
-
 fn sample(
     area: &DrawingArea<SVGBackend<'_>, Shift>,
     y: i32,
@@ -399,26 +370,4 @@ fn register_font() {
                 .is_ok();
         debug_assert!(ok, "the bundled DejaVu Sans font did not load");
     });
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn legend_text_is_wrapped_at_spaces_and_never_cut() {
-        let rows = super::wrap("CD19 CAR-T (MB-CART19.1-like): Cmax 643/µL on day 12", 34);
-        assert_eq!(
-            rows,
-            ["CD19 CAR-T (MB-CART19.1-like):", "Cmax 643/µL on day 12"]
-        );
-        assert_eq!(super::wrap("a b c", 3), ["a b", "c"]);
-        assert_eq!(super::wrap("short", 30), ["short"]);
-    }
-
-    #[test]
-    fn tick_labels_drop_trailing_zeros() {
-        assert_eq!(super::tick(0.1), "0.1");
-        assert_eq!(super::tick(0.0100), "0.01");
-        assert_eq!(super::tick(150.0), "150");
-        assert_eq!(super::tick(2.5), "2.5");
-    }
 }

@@ -1,7 +1,7 @@
 //! The report page: one self-contained HTML file (inline SVG, inline CSS, no script, no
 //! network), readable in any browser and printable.
 
-use crate::patient::sig;
+use crate::format::sig;
 use crate::run_data::RunData;
 
 /// Endpoints shown first in the table, with their labels; every other endpoint column

@@ -12,6 +12,7 @@ mod cohort_data;
 mod downsample;
 mod draw;
 mod error;
+mod format;
 mod html;
 mod panel;
 mod patient;

@@ -1,5 +1,6 @@
 //! The single-patient panels: what a clinic follows after a CAR-T infusion.
 
+use crate::format::sig;
 use crate::panel::{Band, EventLine, Line, Marker, Panel, Span, Threshold};
 use crate::run_data::{Points, RunData};
 use immunosim_model::cell::Population;
@@ -389,20 +390,4 @@ fn sum(run: &RunData, populations: &[&str]) -> Points {
             )
         })
         .collect()
-}
-
-/// A number with three significant figures, as a clinician reads it.
-pub fn sig(value: f64) -> String {
-    if !value.is_finite() {
-        return format!("{value}");
-    }
-    if value.fract() == 0.0 && value.abs() < 1e6 {
-        return format!("{value:.0}");
-    }
-    let magnitude = value.abs().log10().floor() as i32;
-    if !(-3..6).contains(&magnitude) {
-        return format!("{value:.2e}");
-    }
-    let decimals = (2 - magnitude).max(0) as usize;
-    format!("{value:.decimals$}")
 }

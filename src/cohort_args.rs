@@ -1,0 +1,82 @@
+//! The options of `immunosim cohort` and `immunosim merge`.
+
+use clap::Args;
+use immunosim_cohort::manifest::parse_shard;
+use std::path::PathBuf;
+
+/// Options of `immunosim cohort`.
+#[derive(Args, Debug)]
+pub struct CohortArgs {
+    /// Cohort file (a scenario with `[[variability]]` and `[[arms]]`; see `immunosim
+    /// help scenario`, "Cohort files").
+    #[arg(value_name = "SCENARIO")]
+    pub scenario: PathBuf,
+
+    /// Virtual patients (overrides `[cohort] patients`). Patient k's draws and rows do
+    /// not depend on how many there are.
+    #[arg(short = 'n', long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
+    pub patients: Option<u64>,
+
+    /// Output directory: cohort.csv, cohort_summary.csv, survival.csv,
+    /// cohort_timeseries.csv, cohort.toml and parts/ (one file per patient).
+    #[arg(short, long, value_name = "DIR")]
+    pub out: PathBuf,
+
+    /// Cohort seed (overrides scenario.seed): each patient's draws and run seed derive
+    /// from it and the patient's index.
+    #[arg(short, long, value_name = "N")]
+    pub seed: Option<u64>,
+
+    /// Days to record (overrides scenario.days).
+    #[arg(short, long, value_name = "DAYS")]
+    pub days: Option<f64>,
+
+    /// Worker threads (default: all cores); patients run in parallel. Outputs do not
+    /// depend on it.
+    #[arg(short = 'j', long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=1024))]
+    pub threads: Option<u16>,
+
+    /// Continue the cohort in --out (killed or interrupted): finished patients are
+    /// kept, the others are run; the outputs equal an uninterrupted run's.
+    #[arg(long)]
+    pub resume: bool,
+
+    /// Run only shard I of N (patients k with k mod N = I) and leave the merging to
+    /// `immunosim merge` (for job arrays; docs/cohorts.md).
+    #[arg(long, value_name = "I/N", value_parser = parse_shard)]
+    pub shard: Option<(u64, u64)>,
+
+    /// Also write every patient-arm's full run outputs to DIR/patients/patient_K/ARM/.
+    #[arg(long)]
+    pub keep_patients: bool,
+
+    /// Replace an earlier cohort in --out (its files only).
+    #[arg(long)]
+    pub force: bool,
+
+    /// No progress bar.
+    #[arg(short, long)]
+    pub quiet: bool,
+
+    /// When the cohort's outputs are written, also write report.html and plot_*.svg
+    /// (per-arm medians and IQRs, Kaplan-Meier curves, CRS grades and Cmax spread), as
+    /// `immunosim report DIR` does.
+    #[arg(long)]
+    pub report: bool,
+}
+
+/// Options of `immunosim merge`.
+#[derive(Args, Debug)]
+pub struct MergeArgs {
+    /// Output folders of the shards of one cohort (`immunosim cohort --shard I/N`).
+    #[arg(value_name = "DIR", required = true)]
+    pub dirs: Vec<PathBuf>,
+
+    /// Where to write the merged cohort (its parts are copied there).
+    #[arg(short, long, value_name = "DIR")]
+    pub out: PathBuf,
+
+    /// Replace an earlier cohort in --out.
+    #[arg(long)]
+    pub force: bool,
+}
