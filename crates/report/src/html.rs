@@ -80,14 +80,21 @@ pub fn patient_page(run: &RunData, figures: Vec<(String, String, String)>) -> Pa
             },
             Section {
                 heading: "Endpoints".into(),
-                note: format!(
-                    "Days are counted {}. An empty endpoint was not reached in the run.",
-                    if run.from_infusion {
-                        "from the first CAR-T infusion"
-                    } else {
-                        "from the end of burn-in"
-                    }
-                ),
+                note: if run.summary.is_empty() {
+                    "No summary.csv: the run did not finish (see run.toml and events.csv), so \
+                     its endpoints are not known; the course below is drawn up to its last \
+                     recorded day."
+                        .to_owned()
+                } else {
+                    format!(
+                        "Days are counted {}. An empty endpoint was not reached in the run.",
+                        if run.from_infusion {
+                            "from the first CAR-T infusion"
+                        } else {
+                            "from the end of burn-in"
+                        }
+                    )
+                },
                 rows: pairs(endpoint_rows(run)),
                 ..Section::default()
             },

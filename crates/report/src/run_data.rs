@@ -69,7 +69,8 @@ pub struct RunData {
     pub products: Vec<ProductPeak>,
     /// `events.csv`.
     pub events: Vec<Event>,
-    /// `summary.csv`: column → cell text, in file order.
+    /// `summary.csv`: column → cell text, in file order (empty for an interrupted run,
+    /// which writes none).
     pub summary: Vec<(String, String)>,
 }
 
@@ -103,20 +104,13 @@ impl RunData {
         } else {
             (BTreeMap::new(), Vec::new())
         };
-        let summary_table = Table::read(dir, "summary.csv")?;
-        if summary_table.len() != 1 {
-            return Err(ReportError::at(
-                &summary_table.file,
-                2,
-                &format!("expected one row, found {}", summary_table.len()),
-            ));
-        }
-        let summary = summary_table
-            .columns()
-            .iter()
-            .enumerate()
-            .map(|(i, c)| (c.clone(), summary_table.text(0, i).to_owned()))
-            .collect();
+        // An interrupted run has no summary.csv: its course is drawn, its endpoints are
+        // said to be missing.
+        let summary = if dir.join("summary.csv").exists() {
+            read_summary(&Table::read(dir, "summary.csv")?)?
+        } else {
+            Vec::new()
+        };
         Ok(RunData {
             scenario,
             day_shift: shift,
@@ -143,6 +137,22 @@ impl RunData {
     pub fn endpoint_day(&self, column: &str) -> Option<f64> {
         self.endpoint(column).map(|d| d + self.day_shift)
     }
+}
+
+fn read_summary(table: &Table) -> Result<Vec<(String, String)>, ReportError> {
+    if table.len() != 1 {
+        return Err(ReportError::at(
+            &table.file,
+            2,
+            &format!("expected one row, found {}", table.len()),
+        ));
+    }
+    Ok(table
+        .columns()
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (c.clone(), table.text(0, i).to_owned()))
+        .collect())
 }
 
 fn read_scenario(dir: &Path) -> Result<ScenarioInfo, ReportError> {
