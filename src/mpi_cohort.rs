@@ -125,6 +125,9 @@ pub fn cohort(args: &CohortArgs, universe: mpi::environment::Universe) -> Result
         &args.out,
     )
     .unwrap_or_else(|e| fail(e));
+    if args.report {
+        crate::report_command::report(&args.out)?;
+    }
     if !args.quiet {
         eprintln!(
             "{}: {} patients x {} arms ({} run now) in {:.1} s on {size} ranks; outputs in {}",
