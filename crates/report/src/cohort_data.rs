@@ -2,11 +2,10 @@
 
 use crate::error::ReportError;
 use crate::table::Table;
+use immunosim_cohort::manifest;
+use immunosim_cohort::report::{COHORT_CSV, SUMMARY_CSV, SURVIVAL_CSV, TIMESERIES_CSV};
 use std::collections::BTreeMap;
 use std::path::Path;
-
-/// Marks a cohort folder: `immunosim report` on a folder holding it draws a cohort.
-pub const COHORT_TIMESERIES: &str = "cohort_timeseries.csv";
 
 /// One day of a measure in one arm: (day, median, q25, q75).
 pub type Quartiles = Vec<(f64, f64, f64, f64)>;
@@ -51,9 +50,9 @@ pub struct CohortData {
 }
 
 impl CohortData {
-    /// Whether `dir` holds a cohort's outputs.
+    /// Whether `dir` holds a cohort's outputs (its `cohort_timeseries.csv`).
     pub fn is_cohort(dir: &Path) -> bool {
-        dir.join(COHORT_TIMESERIES).exists()
+        dir.join(TIMESERIES_CSV).exists()
     }
 
     /// Reads the cohort folder `dir`.
@@ -65,7 +64,7 @@ impl CohortData {
             ..CohortData::default()
         };
         read_manifest(dir, &mut data)?;
-        let ts = Table::read(dir, COHORT_TIMESERIES)?;
+        let ts = Table::read(dir, TIMESERIES_CSV)?;
         let (arm, day, measure) = (ts.index("arm")?, ts.index("day")?, ts.index("measure")?);
         let (median, q25, q75) = (ts.index("median")?, ts.index("q25")?, ts.index("q75")?);
         for r in 0..ts.len() {
@@ -86,7 +85,7 @@ impl CohortData {
                 .or_default()
                 .push(point);
         }
-        let km = Table::read(dir, "survival.csv")?;
+        let km = Table::read(dir, SURVIVAL_CSV)?;
         let (arm, curve, day) = (km.index("arm")?, km.index("curve")?, km.index("day")?);
         let (s, low, high) = (
             km.index("survival")?,
@@ -108,7 +107,7 @@ impl CohortData {
                 .or_default()
                 .push(point);
         }
-        let rows = Table::read(dir, "cohort.csv")?;
+        let rows = Table::read(dir, COHORT_CSV)?;
         let (arm, crs, cmax) = (
             rows.index("arm")?,
             rows.index("crs_grade_max")?,
@@ -121,13 +120,13 @@ impl CohortData {
                 rows.number(r, cmax)?,
             ));
         }
-        data.summary = read_summary(&Table::read(dir, "cohort_summary.csv")?)?;
+        data.summary = read_summary(&Table::read(dir, SUMMARY_CSV)?)?;
         Ok(data)
     }
 }
 
 fn read_manifest(dir: &Path, data: &mut CohortData) -> Result<(), ReportError> {
-    let path = dir.join("cohort.toml");
+    let path = dir.join(manifest::FILE);
     let Ok(text) = std::fs::read_to_string(&path) else {
         return Ok(());
     };
