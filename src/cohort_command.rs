@@ -102,18 +102,29 @@ pub fn cohort(args: &CohortArgs) -> Result<Ended, Failure> {
         Some(_) => {}
     }
     if !args.quiet {
-        eprintln!(
-            "{}: {} patients x {} arms ({} run now) in {:.1} s on {} threads; outputs in {}",
-            spec.name,
-            mine.len(),
-            spec.arms.len(),
-            todo.len(),
-            started.elapsed().as_secs_f64(),
-            rayon::current_num_threads(),
-            args.out.display()
-        );
+        let threads = format!("{} threads", rayon::current_num_threads());
+        done(&spec, mine.len(), todo.len(), started, &threads, &args.out);
     }
     Ok(Ended::Finished)
+}
+
+/// The closing line of a cohort on stderr: patients and arms, how many ran now, the time
+/// and where (`threads` or `ranks`), and the output folder.
+pub(crate) fn done(
+    spec: &CohortSpec,
+    patients: usize,
+    run_now: usize,
+    started: std::time::Instant,
+    on: &str,
+    out: &Path,
+) {
+    eprintln!(
+        "{}: {patients} patients x {} arms ({run_now} run now) in {:.1} s on {on}; outputs in {}",
+        spec.name,
+        spec.arms.len(),
+        started.elapsed().as_secs_f64(),
+        out.display()
+    );
 }
 
 /// Checks `--resume` against the folder's manifest, or prepares a new folder; then

@@ -7,7 +7,7 @@
 //! blocking receive, which in Open MPI spins a core its own patients need.
 
 use crate::cohort_args::CohortArgs;
-use crate::cohort_command::{bar, load, prepare_or_resume, stem};
+use crate::cohort_command::{bar, done, load, prepare_or_resume, stem};
 use crate::driver::Ended;
 use crate::failure::{Failure, use_threads};
 use immunosim_cohort::{Manifest, report};
@@ -129,15 +129,8 @@ pub fn cohort(args: &CohortArgs, universe: mpi::environment::Universe) -> Result
         crate::report_command::report(&args.out)?;
     }
     if !args.quiet {
-        eprintln!(
-            "{}: {} patients x {} arms ({} run now) in {:.1} s on {size} ranks; outputs in {}",
-            spec.name,
-            all.len(),
-            spec.arms.len(),
-            todo.len(),
-            started.elapsed().as_secs_f64(),
-            args.out.display()
-        );
+        let ranks = format!("{size} ranks");
+        done(&spec, all.len(), todo.len(), started, &ranks, &args.out);
     }
     Ok(Ended::Finished)
 }

@@ -132,6 +132,19 @@ fn folder_with(checkpoint: &[u8], into: &Path) -> PathBuf {
     copy
 }
 
+/// `original` with `damages` applied and, when `forged`, its checksum recomputed so that
+/// the decoder reads past it.
+fn damaged(original: &[u8], damages: &[Damage], forged: bool) -> Vec<u8> {
+    let mut bytes = original.to_vec();
+    for d in damages {
+        apply(&mut bytes, d);
+    }
+    if forged {
+        forge_checksum(&mut bytes);
+    }
+    bytes
+}
+
 proptest! {
     #![proptest_config(ProptestConfig {
         cases: 10_000,
@@ -145,13 +158,7 @@ proptest! {
         forged in any::<bool>(),
     ) {
         let (_, original) = fixture();
-        let mut bytes = original.clone();
-        for d in &damages {
-            apply(&mut bytes, d);
-        }
-        if forged {
-            forge_checksum(&mut bytes);
-        }
+        let bytes = damaged(original, &damages, forged);
         if let Ok(saved) = immunosim_engine::checkpoint::decode(&bytes) {
             // What the binary does next with it: its scenario is validated.
             let _ = immunosim_scenario::parse_str(&saved.scenario_toml, "checkpoint");
@@ -172,13 +179,7 @@ proptest! {
         forged in any::<bool>(),
     ) {
         let (_, original) = fixture();
-        let mut bytes = original.clone();
-        for d in &damages {
-            apply(&mut bytes, d);
-        }
-        if forged {
-            forge_checksum(&mut bytes);
-        }
+        let bytes = damaged(original, &damages, forged);
         prop_assume!(&bytes != original);
         let tmp = tempfile::tempdir().unwrap();
         let dir = folder_with(&bytes, tmp.path());
