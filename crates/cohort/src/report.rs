@@ -163,19 +163,12 @@ pub fn summary(spec: &CohortSpec, days: f64, patients: &[PatientParts]) -> Strin
                 num(r.low),
                 num(r.high)
             );
-            if a > 0 {
+            let d = (a > 0).then(|| {
                 let pairs: Vec<(bool, bool)> =
                     values.iter().filter_map(|v| Some((v.0?, v.1?))).collect();
-                let d = stats::paired_rate_difference(&pairs);
-                line.push_str(&format!(
-                    ",{first},{},{},{},paired_newcombe",
-                    num(d.estimate),
-                    num(d.low),
-                    num(d.high)
-                ));
-            } else {
-                line.push_str(",,,,,");
-            }
+                stats::paired_rate_difference(&pairs)
+            });
+            line.push_str(&difference_columns(first, d, "paired_newcombe"));
             out.push_str(&line);
             out.push('\n');
         }
@@ -193,24 +186,31 @@ pub fn summary(spec: &CohortSpec, days: f64, patients: &[PatientParts]) -> Strin
                 num(stats::quantile(&own, 0.25)),
                 num(stats::quantile(&own, 0.75))
             );
-            if a > 0 {
+            let d = (a > 0).then(|| {
                 let differences: Vec<f64> =
                     values.iter().filter_map(|v| Some(v.0? - v.1?)).collect();
-                let d = stats::paired_mean_difference(&differences);
-                line.push_str(&format!(
-                    ",{first},{},{},{},paired_mean_t",
-                    num(d.estimate),
-                    num(d.low),
-                    num(d.high)
-                ));
-            } else {
-                line.push_str(",,,,,");
-            }
+                stats::paired_mean_difference(&differences)
+            });
+            line.push_str(&difference_columns(first, d, "paired_mean_t"));
             out.push_str(&line);
             out.push('\n');
         }
     }
     out
+}
+
+/// The `vs_arm` … `difference_method` columns of a summary row: against the first arm
+/// (`first`) for later arms, empty for the first.
+fn difference_columns(first: &str, d: Option<stats::Difference>, method: &str) -> String {
+    match d {
+        Some(d) => format!(
+            ",{first},{},{},{},{method}",
+            num(d.estimate),
+            num(d.low),
+            num(d.high)
+        ),
+        None => ",,,,,".to_owned(),
+    }
 }
 
 /// Header of `survival.csv`.
