@@ -176,20 +176,7 @@ fn patient_k_run_alone_matches_its_rows_and_is_the_arm_without_the_branch() {
     // the same outputs: the branch changes nothing (common random numbers).
     let plain = tmp.path().join("plain");
     run_ok(&alone.join("run.toml"), &plain);
-    for ((name, branched), (_, straight)) in output_files(&alone).iter().zip(output_files(&plain)) {
-        if name == "events.csv" {
-            let body = |b: &[u8]| {
-                String::from_utf8_lossy(b)
-                    .lines()
-                    .filter(|l| !l.contains(",run_start,"))
-                    .map(String::from)
-                    .collect::<Vec<_>>()
-            };
-            assert_eq!(body(branched), body(&straight));
-        } else {
-            assert!(*branched == straight, "{name} differs from the plain run");
-        }
-    }
+    assert_same_as_unbranched(&alone, &plain);
 }
 
 #[test]

@@ -198,6 +198,28 @@ pub fn output_files(dir: &Path) -> Vec<(String, Vec<u8>)> {
     .collect()
 }
 
+/// A branched run's outputs equal the unbranched run's: every CSV byte for byte, and
+/// `events.csv` but for its run-start line (which says where the run started from).
+pub fn assert_same_as_unbranched(branched: &Path, plain: &Path) {
+    let without_start = |b: &[u8]| {
+        String::from_utf8_lossy(b)
+            .lines()
+            .filter(|l| !l.contains(",run_start,"))
+            .map(String::from)
+            .collect::<Vec<_>>()
+    };
+    for ((name, a), (_, b)) in output_files(branched).iter().zip(output_files(plain)) {
+        if name == "events.csv" {
+            assert_eq!(without_start(a), without_start(&b), "{name}");
+        } else {
+            assert!(
+                *a == b,
+                "{name} of the branched run differs from the unbranched run"
+            );
+        }
+    }
+}
+
 /// A row of data/*.csv: (value, low, high).
 pub fn reference(id: &str) -> (f64, Option<f64>, Option<f64>) {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("data");
