@@ -50,10 +50,10 @@ pub(crate) fn bar(total: u64, quiet: bool) -> ProgressBar {
     bar
 }
 
-/// `immunosim cohort`.
-pub fn cohort(args: &CohortArgs) -> Result<Ended, Failure> {
-    let spec = load(&args.scenario, args.days)?;
-    let manifest = Manifest {
+/// What `args` run of the cohort `spec`: the manifest written to (and checked against)
+/// `cohort.toml`.
+pub(crate) fn manifest_of(args: &CohortArgs, spec: &CohortSpec) -> Manifest {
+    Manifest {
         version: env!("CARGO_PKG_VERSION").into(),
         stem: stem(&args.scenario),
         patients: args.patients.unwrap_or(spec.patients as u64),
@@ -61,7 +61,13 @@ pub fn cohort(args: &CohortArgs) -> Result<Ended, Failure> {
         days: spec.patient.config.days,
         shard: args.shard,
         scenario: spec.text.clone(),
-    };
+    }
+}
+
+/// `immunosim cohort`.
+pub fn cohort(args: &CohortArgs) -> Result<Ended, Failure> {
+    let spec = load(&args.scenario, args.days)?;
+    let manifest = manifest_of(args, &spec);
     prepare_or_resume(args, &manifest)?;
     use_threads(args.threads)?;
     let mine = match args.shard {

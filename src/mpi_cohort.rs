@@ -7,10 +7,10 @@
 //! blocking receive, which in Open MPI spins a core its own patients need.
 
 use crate::cohort_args::CohortArgs;
-use crate::cohort_command::{bar, done, load, prepare_or_resume, stem};
+use crate::cohort_command::{bar, done, load, manifest_of, prepare_or_resume};
 use crate::driver::Ended;
 use crate::failure::{Failure, use_threads};
-use immunosim_cohort::{Manifest, report};
+use immunosim_cohort::report;
 use mpi::traits::*;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
@@ -38,15 +38,8 @@ pub fn cohort(args: &CohortArgs, universe: mpi::environment::Universe) -> Result
         return Err(Failure::BadInput(String::new()));
     }
     let spec = load(&args.scenario, args.days)?;
-    let manifest = Manifest {
-        version: env!("CARGO_PKG_VERSION").into(),
-        stem: stem(&args.scenario),
-        patients: args.patients.unwrap_or(spec.patients as u64),
-        seed: args.seed.unwrap_or(spec.patient.config.seed),
-        days: spec.patient.config.days,
-        shard: None,
-        scenario: spec.text.clone(),
-    };
+    // No shard: refused above.
+    let manifest = manifest_of(args, &spec);
     use_threads(args.threads)?;
     if rank == 0
         && let Err(e) = prepare_or_resume(args, &manifest)
