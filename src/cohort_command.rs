@@ -5,7 +5,7 @@ use crate::cohort_args::{CohortArgs, MergeArgs};
 use crate::driver::Ended;
 use crate::failure::{Failure, bad, use_threads};
 use immunosim_cohort::manifest::{self, Manifest, set_days};
-use immunosim_cohort::{CohortError, CohortSpec, out_dir, patient, report, spec};
+use immunosim_cohort::{CohortError, CohortSpec, drawn_rules, out_dir, patient, report, spec};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -68,12 +68,9 @@ pub(crate) fn manifest_of(args: &CohortArgs, spec: &CohortSpec) -> Manifest {
 pub fn cohort(args: &CohortArgs) -> Result<Ended, Failure> {
     let spec = load(&args.scenario, args.days)?;
     let manifest = manifest_of(args, &spec);
-    prepare_or_resume(args, &manifest)?;
     use_threads(args.threads)?;
-    let mine = match args.shard {
-        Some((i, n)) => immunosim_cohort::shard_patients(manifest.patients, i, n),
-        None => (0..manifest.patients).collect(),
-    };
+    prepare_or_resume(args, &spec, &manifest)?;
+    let mine = patients_of(&manifest);
     let todo = immunosim_cohort::unfinished(&args.out, &mine);
     let started = std::time::Instant::now();
     let progress = bar(mine.len() as u64, args.quiet);
@@ -133,9 +130,23 @@ pub(crate) fn done(
     );
 }
 
-/// Checks `--resume` against the folder's manifest, or prepares a new folder; then
-/// writes the manifest.
-pub(crate) fn prepare_or_resume(args: &CohortArgs, manifest: &Manifest) -> Result<(), Failure> {
+/// The patients of `manifest` this process runs (its shard, or all).
+fn patients_of(manifest: &Manifest) -> Vec<u64> {
+    match manifest.shard {
+        Some((i, n)) => immunosim_cohort::shard_patients(manifest.patients, i, n),
+        None => (0..manifest.patients).collect(),
+    }
+}
+
+/// Checks every patient's draws against the scenario's rules (before anything is
+/// written) and `--resume` against the folder's manifest, or prepares a new folder;
+/// then writes the manifest.
+pub(crate) fn prepare_or_resume(
+    args: &CohortArgs,
+    spec: &CohortSpec,
+    manifest: &Manifest,
+) -> Result<(), Failure> {
+    drawn_rules::check(spec, manifest.seed, &patients_of(manifest)).map_err(failed)?;
     if args.resume {
         let found = Manifest::read(&args.out).map_err(|e| {
             bad(format!(
@@ -232,6 +243,7 @@ pub fn run_patient(path: &Path, args: &crate::cli::RunArgs) -> Result<Ended, Fai
             names.join(", ")
         )));
     };
+    drawn_rules::check(&spec, seed, &[k]).map_err(failed)?;
     let out = args
         .out
         .clone()

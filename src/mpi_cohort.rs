@@ -42,7 +42,7 @@ pub fn cohort(args: &CohortArgs, universe: mpi::environment::Universe) -> Result
     let manifest = manifest_of(args, &spec);
     use_threads(args.threads)?;
     if rank == 0
-        && let Err(e) = prepare_or_resume(args, &manifest)
+        && let Err(e) = prepare_or_resume(args, &spec, &manifest)
     {
         match e {
             Failure::BadInput(m) => eprintln!("{m}"),
