@@ -69,8 +69,9 @@ pub fn cohort(args: &CohortArgs) -> Result<Ended, Failure> {
     let spec = load(&args.scenario, args.days)?;
     let manifest = manifest_of(args, &spec);
     use_threads(args.threads)?;
-    prepare_or_resume(args, &spec, &manifest)?;
     let mine = patients_of(&manifest);
+    check_memory(args, &spec, mine.len())?;
+    prepare_or_resume(args, &spec, &manifest)?;
     let todo = immunosim_cohort::unfinished(&args.out, &mine);
     let started = std::time::Instant::now();
     let progress = bar(mine.len() as u64, args.quiet);
@@ -128,6 +129,19 @@ pub(crate) fn done(
         started.elapsed().as_secs_f64(),
         out.display()
     );
+}
+
+/// Refuses a cohort whose patients in flight (one per worker thread, at most
+/// `patients`) would not fit in memory.
+pub(crate) fn check_memory(
+    args: &CohortArgs,
+    spec: &CohortSpec,
+    patients: usize,
+) -> Result<(), Failure> {
+    let arms: Vec<_> = spec.arms.iter().map(|a| &a.scenario.config).collect();
+    let workers = rayon::current_num_threads().clamp(1, patients.max(1));
+    crate::memory_check::check_cohort_memory(&arms, workers, args.max_memory)
+        .map_err(|m| bad(format!("error: {m}")))
 }
 
 /// The patients of `manifest` this process runs (its shard, or all).

@@ -318,7 +318,7 @@ fn a_run_that_would_not_fit_in_memory_is_refused_with_advice() {
     let stderr = String::from_utf8_lossy(&o.stderr);
     assert_eq!(o.status.code(), Some(2), "{stderr}");
     assert!(
-        stderr.contains("GiB") && stderr.contains("cells_per_agent ="),
+        stderr.contains("this run needs about") && stderr.contains("cells_per_agent ="),
         "{stderr}"
     );
     assert!(!out.exists());

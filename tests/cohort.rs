@@ -355,8 +355,35 @@ fn cohort_files_report_errors_at_their_own_lines() {
         !out.exists(),
         "nothing is written for draws that break a rule"
     );
-    // A cohort file is not run as one scenario.
+    // A cohort whose patients in flight would not fit in memory is refused before it
+    // writes anything, saying what would fit.
     let path = write(tmp.path(), "c.toml", COHORT);
+    let out = tmp.path().join("memory_out");
+    let o = immunosim(
+        &[
+            "cohort",
+            path.to_str().unwrap(),
+            "-q",
+            "--max-memory",
+            "55M",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+        &[("RAYON_NUM_THREADS", "2")],
+    );
+    assert_eq!(o.status.code(), Some(2));
+    let e = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        e.contains("2 patients at a time")
+            && e.contains("more than the --max-memory of 55 MiB")
+            && e.contains("--threads 1 (as many patients at a time) would fit"),
+        "{e}"
+    );
+    assert!(
+        !out.exists(),
+        "nothing is written for a cohort that would not fit"
+    );
+    // A cohort file is not run as one scenario.
     let o = immunosim(
         &[
             "run",
