@@ -24,6 +24,7 @@ mod products;
 mod reconstitution;
 mod reference;
 mod report;
+mod run_files;
 mod severity;
 mod support;
 mod untreated;
