@@ -205,13 +205,15 @@ pub fn merge(args: &MergeArgs) -> Result<Ended, Failure> {
         args.dirs[0].join(manifest::FILE).display()
     );
     let spec = first.spec(&label).map_err(bad)?;
+    let dirs: Vec<&Path> = args.dirs.iter().map(PathBuf::as_path).collect();
+    // Damaged or missing parts are named in the shards, before --out is touched.
+    immunosim_cohort::parts::read_all(&spec, first.patients, &dirs).map_err(failed)?;
     out_dir::prepare(&args.out, args.force).map_err(failed)?;
     let merged = Manifest {
         shard: None,
         ..first.clone()
     };
     merged.write(&args.out).map_err(failed)?;
-    let dirs: Vec<&Path> = args.dirs.iter().map(PathBuf::as_path).collect();
     copy_parts(&dirs, &args.out, merged.patients).map_err(failed)?;
     report::merge(&spec, merged.days, merged.patients, &[&args.out], &args.out).map_err(failed)?;
     Ok(Ended::Finished)

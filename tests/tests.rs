@@ -17,6 +17,7 @@ mod docs;
 mod faults;
 mod fuzz;
 mod fuzz_checkpoint;
+mod fuzz_merge;
 mod journey;
 #[cfg(feature = "mpi")]
 mod mpi;
