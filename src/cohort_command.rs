@@ -66,8 +66,9 @@ pub(crate) fn manifest_of(args: &CohortArgs, spec: &CohortSpec) -> Manifest {
 
 /// `immunosim cohort`.
 pub fn cohort(args: &CohortArgs) -> Result<Ended, Failure> {
-    let spec = load(&args.scenario, args.days)?;
+    let mut spec = load(&args.scenario, args.days)?;
     let manifest = manifest_of(args, &spec);
+    use_psa(&mut spec, args.psa, manifest.seed)?;
     prepare_or_resume(args, &manifest)?;
     use_threads(args.threads)?;
     let mine = match args.shard {
@@ -112,6 +113,21 @@ pub fn cohort(args: &CohortArgs) -> Result<Ended, Failure> {
         done(&spec, mine.len(), todo.len(), started, &threads, &args.out);
     }
     Ok(Ended::Finished)
+}
+
+/// `--psa N`: the replicates and the cohort seed their streams are keyed by; refused
+/// for a cohort without economics.
+pub(crate) fn use_psa(spec: &mut CohortSpec, psa: Option<u64>, seed: u64) -> Result<(), Failure> {
+    let Some(n) = psa else { return Ok(()) };
+    match &mut spec.economics {
+        Some(e) => {
+            e.psa = Some((n, seed));
+            Ok(())
+        }
+        None => Err(bad(
+            "error: --psa needs a cohort with an [economics] table (docs/economics.md)".to_string(),
+        )),
+    }
 }
 
 /// The closing line of a cohort on stderr: patients and arms, how many ran now, the time
@@ -198,7 +214,15 @@ fn copy_parts(dirs: &[&Path], out: &Path, patients: u64) -> Result<(), CohortErr
     std::fs::create_dir_all(out.join(parts::DIR)).map_err(|e| CohortError::io(out, e))?;
     for k in 0..patients {
         if let Some(dir) = dirs.iter().find(|d| parts::finished(d, k)) {
-            for path in [series_path, rows_path] {
+            let files: [(fn(&Path, u64) -> PathBuf, bool); 3] = [
+                (series_path, false),
+                (immunosim_cohort::economics::part_path, true),
+                (rows_path, false),
+            ];
+            for (path, optional) in files {
+                if optional && !path(dir, k).is_file() {
+                    continue;
+                }
                 let (from, to) = (path(dir, k), path(out, k));
                 let bytes = std::fs::read(&from).map_err(|e| CohortError::io(&from, e))?;
                 immunosim_output::write_atomically(&to, &bytes)?;

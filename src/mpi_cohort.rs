@@ -7,7 +7,7 @@
 //! blocking receive, which in Open MPI spins a core its own patients need.
 
 use crate::cohort_args::CohortArgs;
-use crate::cohort_command::{bar, done, load, manifest_of, prepare_or_resume};
+use crate::cohort_command::{bar, done, load, manifest_of, prepare_or_resume, use_psa};
 use crate::driver::Ended;
 use crate::failure::{Failure, use_threads};
 use immunosim_cohort::report;
@@ -37,9 +37,10 @@ pub fn cohort(args: &CohortArgs, universe: mpi::environment::Universe) -> Result
         }
         return Err(Failure::BadInput(String::new()));
     }
-    let spec = load(&args.scenario, args.days)?;
+    let mut spec = load(&args.scenario, args.days)?;
     // No shard: refused above.
     let manifest = manifest_of(args, &spec);
+    use_psa(&mut spec, args.psa, manifest.seed)?;
     use_threads(args.threads)?;
     if rank == 0
         && let Err(e) = prepare_or_resume(args, &manifest)

@@ -12,6 +12,7 @@
 
 pub mod arm;
 pub mod draws;
+pub mod economics;
 pub mod manifest;
 pub mod out_dir;
 pub mod parts;

@@ -83,6 +83,7 @@ pub fn write(
         rows.push_str(&line.join(","));
         rows.push('\n');
     }
+    crate::economics::write_part(spec, out, k, records)?;
     immunosim_output::write_atomically(&rows_path(out, k), rows.as_bytes())?;
     Ok(())
 }

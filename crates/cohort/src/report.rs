@@ -376,5 +376,6 @@ pub fn merge(
             if missing.len() > 10 { ", ..." } else { "" }
         )));
     }
-    write_all(spec, days, &all, out)
+    write_all(spec, days, &all, out)?;
+    crate::economics::write_outputs(spec, patients, dirs, out)
 }
