@@ -25,3 +25,6 @@ pub use contracts::{Comparison, Contract, Outcome};
 pub use item::{Item, State};
 pub use ledger::{EconomicsRecorder, Ledger};
 pub use prices::{Journey, Prices, Settings, Utilities};
+
+#[cfg(test)]
+mod tests;

@@ -99,6 +99,7 @@ pub(super) fn read(
     let n = |key: &str| number(e, "economics", key).unwrap_or(0.0);
     let comparator = text(e, "economics", "comparator");
     if let Some(c) = &comparator
+        && !arm_names.is_empty()
         && !arm_names.contains(c)
     {
         errors.push(checked.error_at(
