@@ -208,13 +208,17 @@ pub fn merge(args: &MergeArgs) -> Result<Ended, Failure> {
     Ok(Ended::Finished)
 }
 
-/// Copies each patient's parts from the first of `dirs` that has them into `out`.
+/// Where a part file of patient K lives in a folder.
+type PartPath = fn(&Path, u64) -> PathBuf;
+
+/// Copies each patient's parts from the first of `dirs` that has them into `out` (the
+/// economics part only where the cohort has one).
 fn copy_parts(dirs: &[&Path], out: &Path, patients: u64) -> Result<(), CohortError> {
     use immunosim_cohort::parts::{self, rows_path, series_path};
     std::fs::create_dir_all(out.join(parts::DIR)).map_err(|e| CohortError::io(out, e))?;
     for k in 0..patients {
         if let Some(dir) = dirs.iter().find(|d| parts::finished(d, k)) {
-            let files: [(fn(&Path, u64) -> PathBuf, bool); 3] = [
+            let files: [(PartPath, bool); 3] = [
                 (series_path, false),
                 (immunosim_cohort::economics::part_path, true),
                 (rows_path, false),

@@ -148,9 +148,8 @@ pub fn write_part(
 pub fn read_part(spec: &CohortSpec, dir: &Path, k: u64) -> Result<Vec<Ledger>, CohortError> {
     let path = part_path(dir, k);
     let text = std::fs::read_to_string(&path).map_err(|e| CohortError::io(&path, e))?;
-    let damaged = |line: &str| {
-        CohortError::Mismatch(format!("{}: unreadable row `{line}`", path.display()))
-    };
+    let damaged =
+        |line: &str| CohortError::Mismatch(format!("{}: unreadable row `{line}`", path.display()));
     let contracts = spec.economics.as_ref().map_or(0, |e| e.contracts.len());
     let blank = Payment {
         paid: 0.0,
@@ -171,7 +170,9 @@ pub fn read_part(spec: &CohortSpec, dir: &Path, k: u64) -> Result<Vec<Ledger>, C
     }
     for line in lines {
         let f: Vec<&str> = line.split(',').collect();
-        let arm = f.get(1).and_then(|n| spec.arms.iter().position(|a| a.name == *n));
+        let arm = f
+            .get(1)
+            .and_then(|n| spec.arms.iter().position(|a| a.name == *n));
         let (Some(a), 7, Some(true)) = (arm, f.len(), f.first().map(|p| *p == k.to_string()))
         else {
             return Err(damaged(line));

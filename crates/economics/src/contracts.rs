@@ -72,7 +72,12 @@ pub enum Outcome {
 
 impl Outcome {
     /// Names of the outcome kinds in cohort files.
-    pub const NAMES: &[&str] = &["remission_held", "no_relapse", "remission_on_day", "endpoint"];
+    pub const NAMES: &[&str] = &[
+        "remission_held",
+        "no_relapse",
+        "remission_on_day",
+        "endpoint",
+    ];
 
     /// Whether the outcome is met on `day` of `course`.
     pub fn met(&self, course: &Course, day: f64) -> bool {
@@ -84,9 +89,7 @@ impl Outcome {
                 .remissions
                 .iter()
                 .find(|&&r| r >= 0.0)
-                .is_some_and(|&r| {
-                    r <= day && !course.relapses.iter().any(|&x| x > r && x <= day)
-                }),
+                .is_some_and(|&r| r <= day && !course.relapses.iter().any(|&x| x > r && x <= day)),
             Outcome::NoRelapse => !course.relapses.iter().any(|&x| x >= 0.0 && x <= day),
             Outcome::RemissionOnDay => course
                 .scores

@@ -43,7 +43,10 @@ pub fn costed(
         let Some(category) = item.category() else {
             continue;
         };
-        let k = CATEGORIES.iter().position(|n| *n == category).expect("a category");
+        let k = CATEGORIES
+            .iter()
+            .position(|n| *n == category)
+            .expect("a category");
         for (w, u) in [(0, units[0]), (1, units[1])] {
             let x = u * price;
             c.by_category[k][w] += x;
@@ -120,7 +123,13 @@ pub fn mean_use(arm: &ArmLedgers) -> crate::psa::MeanUse {
     let mean = |which: usize| -> Vec<f64> {
         Item::ALL
             .iter()
-            .map(|&i| arm.ledgers.iter().map(|(_, l)| l.total(i, which)).sum::<f64>() / n)
+            .map(|&i| {
+                arm.ledgers
+                    .iter()
+                    .map(|(_, l)| l.total(i, which))
+                    .sum::<f64>()
+                    / n
+            })
             .collect()
     };
     crate::psa::MeanUse {

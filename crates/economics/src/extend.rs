@@ -17,7 +17,10 @@ use crate::prices::{DAYS_PER_YEAR, Journey};
 /// 0 without days in remission).
 pub fn relapse_hazard_per_day(ledgers: &[&Ledger]) -> f64 {
     let relapses: f64 = ledgers.iter().map(|l| f64::from(l.relapses)).sum();
-    let days: f64 = ledgers.iter().map(|l| l.total(Item::DaysRemission, 0)).sum();
+    let days: f64 = ledgers
+        .iter()
+        .map(|l| l.total(Item::DaysRemission, 0))
+        .sum();
     if days > 0.0 { relapses / days } else { 0.0 }
 }
 

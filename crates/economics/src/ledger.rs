@@ -258,7 +258,14 @@ impl EconomicsRecorder {
             .terms
             .contracts
             .iter()
-            .map(|c| c.pays(&course, l.infusion_day, self.terms.price_per_dose, rates.costs))
+            .map(|c| {
+                c.pays(
+                    &course,
+                    l.infusion_day,
+                    self.terms.price_per_dose,
+                    rates.costs,
+                )
+            })
             .collect();
         l
     }

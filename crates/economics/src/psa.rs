@@ -116,7 +116,11 @@ impl MeanUse {
 
 /// The CEAC: for each threshold of `wtp`, the share of `replicates` ((cost, QALYs) per
 /// arm) in which each arm has the highest net monetary benefit; rows (arm, wtp, share).
-pub fn ceac(arms: &[String], replicates: &[Vec<(f64, f64)>], wtp: &[f64]) -> Vec<(String, f64, f64)> {
+pub fn ceac(
+    arms: &[String],
+    replicates: &[Vec<(f64, f64)>],
+    wtp: &[f64],
+) -> Vec<(String, f64, f64)> {
     let mut out = Vec::new();
     for &w in wtp {
         let mut wins = vec![0usize; arms.len()];
@@ -149,7 +153,10 @@ mod tests {
     struct Lcg(u64);
     impl Uniform for Lcg {
         fn uniform(&mut self) -> f64 {
-            self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            self.0 = self
+                .0
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
             (self.0 >> 11) as f64 / (1u64 << 53) as f64
         }
     }

@@ -98,6 +98,8 @@ pub fn economics_csv(
     let mut out = header(settings, contracts);
     out.push('\n');
     let patients = p.arms.first().map_or(0, |a| a.ledgers.len());
+    // Rows by patient, then arm: the patient index reads every arm's column.
+    #[allow(clippy::needless_range_loop)]
     for i in 0..patients {
         for (a, arm) in p.arms.iter().enumerate() {
             let (k, l) = &arm.ledgers[i];
@@ -119,7 +121,11 @@ pub fn economics_csv(
             for pay in &l.payments {
                 row.push(number(pay.paid));
                 row.push(number(pay.discounted));
-                row.push(if pay.full > 0.0 { flag(pay.met) } else { String::new() });
+                row.push(if pay.full > 0.0 {
+                    flag(pay.met)
+                } else {
+                    String::new()
+                });
             }
             out.push_str(&row.join(","));
             out.push('\n');
@@ -139,7 +145,13 @@ pub fn summary_csv(
     p: &Prepared,
     number: &dyn Fn(f64) -> String,
 ) -> String {
-    let num = |x: f64| if x.is_finite() { number(x) } else { String::new() };
+    let num = |x: f64| {
+        if x.is_finite() {
+            number(x)
+        } else {
+            String::new()
+        }
+    };
     let cur = settings.unit();
     let costs = all_costed(settings, p);
     let cmp = comparator(settings, p);
@@ -159,7 +171,14 @@ pub fn summary_csv(
         let c = &costs[a];
         let name = arm.name.as_str();
         line(name, "horizon", "years", &[p.horizon_days / 365.25], "", "");
-        line(name, "relapse_hazard", "per_year", &[p.hazards[a] * 365.25], "", "");
+        line(
+            name,
+            "relapse_hazard",
+            "per_year",
+            &[p.hazards[a] * 365.25],
+            "",
+            "",
+        );
         for (k, cat) in CATEGORIES.iter().enumerate() {
             let x: Vec<f64> = c.iter().map(|v| v.by_category[k][1]).collect();
             line(name, &format!("cost_{cat}_discounted"), &cur, &x, "", "");
@@ -175,7 +194,10 @@ pub fn summary_csv(
             .iter()
             .filter(|(_, l)| l.remission_day730 == Some(true))
             .count();
-        let evaluable = arm.ledgers.iter().any(|(_, l)| l.remission_day730.is_some());
+        let evaluable = arm
+            .ledgers
+            .iter()
+            .any(|(_, l)| l.remission_day730.is_some());
         let two_years: f64 = c
             .iter()
             .map(|v| v.by_year.iter().take(2).map(|y| y[0]).sum::<f64>())
@@ -185,18 +207,42 @@ pub fn summary_csv(
         } else {
             f64::NAN
         };
-        line(name, "cost_per_patient_in_remission_year2", &cur, &[per], "", "");
+        line(
+            name,
+            "cost_per_patient_in_remission_year2",
+            &cur,
+            &[per],
+            "",
+            "",
+        );
         if a != cmp {
             let d = |f: &dyn Fn(&Costed) -> f64| -> Vec<f64> {
-                c.iter().zip(&costs[cmp]).map(|(x, y)| f(x) - f(y)).collect()
+                c.iter()
+                    .zip(&costs[cmp])
+                    .map(|(x, y)| f(x) - f(y))
+                    .collect()
             };
             let dc = d(&|v| v.total[1]);
             let dq = d(&|v| v.qaly[1]);
             line(name, "incremental_cost_discounted", &cur, &dc, cmp_name, "");
-            line(name, "incremental_qaly_discounted", "qaly", &dq, cmp_name, "");
+            line(
+                name,
+                "incremental_qaly_discounted",
+                "qaly",
+                &dq,
+                cmp_name,
+                "",
+            );
             let (mc, mq) = (mean_ci(&dc).0, mean_ci(&dq).0);
             let icer = if mq != 0.0 { mc / mq } else { f64::NAN };
-            line(name, "icer", &format!("{cur}_per_qaly"), &[icer], cmp_name, "");
+            line(
+                name,
+                "icer",
+                &format!("{cur}_per_qaly"),
+                &[icer],
+                cmp_name,
+                "",
+            );
             for &w in &settings.wtp {
                 let nmb: Vec<f64> = dq.iter().zip(&dc).map(|(q, c)| w * q - c).collect();
                 line(name, "net_monetary_benefit", &cur, &nmb, cmp_name, &num(w));
@@ -216,7 +262,14 @@ pub fn summary_csv(
             let disc: Vec<f64> = pays.iter().map(|x| x.discounted).collect();
             line(name, &m("expected_payment"), &cur, &paid, "", "");
             line(name, &m("expected_payment_discounted"), &cur, &disc, "", "");
-            line(name, &m("manufacturer_revenue"), &cur, &[paid.iter().sum()], "", "");
+            line(
+                name,
+                &m("manufacturer_revenue"),
+                &cur,
+                &[paid.iter().sum()],
+                "",
+                "",
+            );
             let infused: Vec<_> = pays.iter().filter(|x| x.full > 0.0).collect();
             let met: Vec<f64> = infused.iter().map(|x| f64::from(u8::from(x.met))).collect();
             line(name, &m("outcome_met_share"), "fraction", &met, "", "");
@@ -228,7 +281,14 @@ pub fn summary_csv(
                 f64::NAN
             };
             line(name, &m("payer_risk_share"), "fraction", &[payer], "", "");
-            line(name, &m("manufacturer_risk_share"), "fraction", &[1.0 - payer], "", "");
+            line(
+                name,
+                &m("manufacturer_risk_share"),
+                "fraction",
+                &[1.0 - payer],
+                "",
+                "",
+            );
         }
     }
     out
@@ -240,7 +300,11 @@ pub fn break_even(arm: &[Costed], comparator: &[Costed], w: usize, years: u32) -
     let n = arm.len().max(1) as f64;
     let (mut a, mut b) = (0.0, 0.0);
     for y in 0..years as usize {
-        a += arm.iter().map(|c| c.by_year.get(y).map_or(0.0, |v| v[w])).sum::<f64>() / n;
+        a += arm
+            .iter()
+            .map(|c| c.by_year.get(y).map_or(0.0, |v| v[w]))
+            .sum::<f64>()
+            / n;
         b += comparator
             .iter()
             .map(|c| c.by_year.get(y).map_or(0.0, |v| v[w]))

@@ -181,7 +181,11 @@ fn relapser() -> Ledger {
     e.push(event(200.0, EventKind::Relapse, ""));
     run(
         |d| {
-            let score = if (60.0..200.0).contains(&d) { 2.0 } else { 12.0 };
+            let score = if (60.0..200.0).contains(&d) {
+                2.0
+            } else {
+                12.0
+            };
             let renal = if d >= 400.0 { 0.8 } else { 0.0 };
             let crs = match d as u32 {
                 2 => 2,
@@ -225,7 +229,10 @@ fn the_responder_costs_and_pays_as_computed_by_hand() {
     assert_eq!(l.total(Item::CrsDays, 0), 3.0);
     assert_eq!(l.total(Item::BridgingDays, 0), 23.0);
     assert_eq!(l.total(Item::MonitoringVisits, 0), 2.0);
-    assert_eq!((l.leukapheresis_day, l.infusion_day), (Some(-30.0), Some(0.0)));
+    assert_eq!(
+        (l.leukapheresis_day, l.infusion_day),
+        (Some(-30.0), Some(0.0))
+    );
     assert_eq!(l.end_state, Some(State::Remission));
     assert_eq!(l.remission_day730, Some(true));
     let c = cost(&l);
@@ -233,14 +240,21 @@ fn the_responder_costs_and_pays_as_computed_by_hand() {
     // tocilizumab, 2 visits, 30 active days at 4 and 700 in remission at 1.
     let total = 100_000.0 + 2_000.0 + 100.0 + 900.0 + 115.0 + 9_000.0 + 500.0 + 200.0 + 820.0;
     close(c.total[0], total);
-    let discounted = 100_000.0 + 2_000.0 + 100.0 + 900.0 + 115.0
+    let discounted = 100_000.0
+        + 2_000.0
+        + 100.0
+        + 900.0
+        + 115.0
         + 1_000.0 * days_sum(0.0, 9.0)
         + 500.0 * on(3.0)
         + 100.0 * (on(7.0) + on(28.0))
         + 4.0 * days_sum(0.0, 30.0)
         + days_sum(30.0, 730.0);
     close(c.total[1], discounted);
-    close(c.qaly[0], (30.0 * 0.5 + 700.0 * 0.8 - 9.0 * 0.1 - 3.0 * 0.2) / 365.25);
+    close(
+        c.qaly[0],
+        (30.0 * 0.5 + 700.0 * 0.8 - 9.0 * 0.1 - 3.0 * 0.2) / 365.25,
+    );
     let q = (0.5 * days_sum(0.0, 30.0) + 0.8 * days_sum(30.0, 730.0)
         - 0.1 * days_sum(0.0, 9.0)
         - 0.2 * days_sum(1.0, 4.0))
@@ -268,17 +282,28 @@ fn the_relapser_pays_the_stated_share_and_costs_its_icu_days_and_nephritis() {
     assert_eq!(l.end_state, Some(State::ActiveNephritis));
     let c = cost(&l);
     let chronic = 60.0 * 4.0 + 140.0 + 200.0 * 4.0 + 330.0 * 10.0;
-    let total = 100_000.0 + 2_000.0 + 100.0 + 900.0 + 115.0 + 11_000.0 + 6_000.0 + 1_010.0
+    let total = 100_000.0
+        + 2_000.0
+        + 100.0
+        + 900.0
+        + 115.0
+        + 11_000.0
+        + 6_000.0
+        + 1_010.0
         + 1_750.0
         + 200.0
         + chronic;
     close(c.total[0], total);
-    let hospital = 1_000.0 * (days_sum(0.0, 2.0) + days_sum(4.0, 13.0))
-        + 3_000.0 * days_sum(2.0, 4.0);
+    let hospital =
+        1_000.0 * (days_sum(0.0, 2.0) + days_sum(4.0, 13.0)) + 3_000.0 * days_sum(2.0, 4.0);
     let chronic_d = 4.0 * (days_sum(0.0, 60.0) + days_sum(200.0, 400.0))
         + days_sum(60.0, 200.0)
         + 10.0 * days_sum(400.0, 730.0);
-    let discounted = 100_000.0 + 2_000.0 + 100.0 + 900.0 + 115.0
+    let discounted = 100_000.0
+        + 2_000.0
+        + 100.0
+        + 900.0
+        + 115.0
         + hospital
         + 500.0 * on(2.0)
         + 510.0 * on(3.0)
@@ -369,13 +394,25 @@ fn icer_and_net_monetary_benefit_follow_the_paired_means() {
     close(value(&csv, "cart", "incremental_cost_discounted"), dc);
     close(value(&csv, "cart", "incremental_qaly_discounted"), dq);
     close(value(&csv, "cart", "icer"), dc / dq);
-    close(value(&csv, "cart", "net_monetary_benefit"), 100_000.0 * dq - dc);
+    close(
+        value(&csv, "cart", "net_monetary_benefit"),
+        100_000.0 * dq - dc,
+    );
     // One of two infused patients met the outcome; the payer paid half of the failed
     // one's price.
-    close(value(&csv, "cart", "contract_rebate_outcome_met_share"), 0.5);
+    close(
+        value(&csv, "cart", "contract_rebate_outcome_met_share"),
+        0.5,
+    );
     close(value(&csv, "cart", "contract_rebate_payer_risk_share"), 0.5);
-    close(value(&csv, "cart", "contract_rebate_expected_payment"), 0.75 * PRICE);
-    close(value(&csv, "cart", "contract_rebate_manufacturer_revenue"), 1.5 * PRICE);
+    close(
+        value(&csv, "cart", "contract_rebate_expected_payment"),
+        0.75 * PRICE,
+    );
+    close(
+        value(&csv, "cart", "contract_rebate_manufacturer_revenue"),
+        1.5 * PRICE,
+    );
     // Cost per patient in remission on day 730: both patients' cost of years 1-2 over
     // the one in remission.
     close(
@@ -427,8 +464,5 @@ fn the_horizon_rule_holds_the_last_state_and_relapses_at_the_arms_hazard() {
     }
     close(remission, expected);
     let eb = crate::extend::extend(&b, horizon, h, &journey(), rates);
-    close(
-        eb.total(Item::DaysActiveNephritis, 0),
-        330.0 + extra,
-    );
+    close(eb.total(Item::DaysActiveNephritis, 0), 330.0 + extra);
 }

@@ -165,16 +165,14 @@ pub(super) fn read(
             monitoring_visits_per_year_after: n("monitoring_visits_per_year_after"),
         },
     };
-    if !settings
-        .currency
-        .chars()
-        .all(|c| c.is_ascii_alphabetic())
-        || settings.currency.is_empty()
-    {
+    if !settings.currency.chars().all(|c| c.is_ascii_alphabetic()) || settings.currency.is_empty() {
         errors.push(checked.error_at(
             checked.span_of("economics.currency"),
             "economics.currency",
-            format!("= \"{}\": a currency code of letters (USD, EUR)", settings.currency),
+            format!(
+                "= \"{}\": a currency code of letters (USD, EUR)",
+                settings.currency
+            ),
             ErrorKind::Inconsistent,
         ));
     }
@@ -198,11 +196,17 @@ pub(super) fn read(
         if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
             fail(
                 "name",
-                format!("= \"{name}\": every contract needs a name of letters, digits and `_` (it names columns)"),
+                format!(
+                    "= \"{name}\": every contract needs a name of letters, digits and `_` (it names columns)"
+                ),
                 ErrorKind::Inconsistent,
             );
         } else if contracts.iter().any(|c| c.name == name) {
-            fail("name", format!("= \"{name}\" names two contracts"), ErrorKind::Inconsistent);
+            fail(
+                "name",
+                format!("= \"{name}\" names two contracts"),
+                ErrorKind::Inconsistent,
+            );
         }
         let kind = text(Some(t), "contracts", "outcome").unwrap_or_default();
         let outcome = match kind.as_str() {
@@ -220,15 +224,23 @@ pub(super) fn read(
                 if !known.contains(&endpoint.as_str()) {
                     fail(
                         "endpoint",
-                        format!("= \"{endpoint}\" is not an endpoint; known: {}", known.join(", ")),
+                        format!(
+                            "= \"{endpoint}\" is not an endpoint; known: {}",
+                            known.join(", ")
+                        ),
                         ErrorKind::UnknownChoice,
                     );
                 }
-                let value = t.get("value").and_then(Item::as_value).and_then(|v| {
-                    v.as_float().or_else(|| v.as_integer().map(|i| i as f64))
-                });
+                let value = t
+                    .get("value")
+                    .and_then(Item::as_value)
+                    .and_then(|v| v.as_float().or_else(|| v.as_integer().map(|i| i as f64)));
                 if value.is_none() {
-                    fail("value", "outcome = \"endpoint\" needs a value".into(), ErrorKind::Inconsistent);
+                    fail(
+                        "value",
+                        "outcome = \"endpoint\" needs a value".into(),
+                        ErrorKind::Inconsistent,
+                    );
                 }
                 let comparison = text(Some(t), "contracts", "comparison")
                     .and_then(|c| Comparison::named(&c))
@@ -258,7 +270,10 @@ pub(super) fn read(
         if c.rebate_share > c.upfront_share {
             fail(
                 "rebate_share",
-                format!("= {}: a rebate cannot exceed the upfront share ({})", c.rebate_share, c.upfront_share),
+                format!(
+                    "= {}: a rebate cannot exceed the upfront share ({})",
+                    c.rebate_share, c.upfront_share
+                ),
                 ErrorKind::Inconsistent,
             );
         }

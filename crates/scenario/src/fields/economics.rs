@@ -11,7 +11,12 @@ use crate::row::Field;
 const MONEY: (f64, f64) = (0.0, 1e9);
 
 /// The outcome kinds of a contract.
-pub const CONTRACT_OUTCOMES: &[&str] = &["remission_held", "no_relapse", "remission_on_day", "endpoint"];
+pub const CONTRACT_OUTCOMES: &[&str] = &[
+    "remission_held",
+    "no_relapse",
+    "remission_on_day",
+    "endpoint",
+];
 
 /// Comparisons of a contract's endpoint with its value.
 pub const CONTRACT_COMPARISONS: &[&str] = &["below", "at_most", "above", "at_least"];
@@ -21,24 +26,94 @@ pub const CONTRACT_COMPARISONS: &[&str] = &["below", "at_most", "above", "at_lea
 pub const ECONOMICS_SOURCES: &[(&str, &str, &str, f64)] = &[
     ("arms", "price_per_dose", "price_kymriah_launch_all", 1.0),
     ("economics", "leukapheresis", "leukapheresis_cost_us", 1.0),
-    ("economics", "lymphodepletion_day", "lymphodepletion_day_cost_us", 1.0),
+    (
+        "economics",
+        "lymphodepletion_day",
+        "lymphodepletion_day_cost_us",
+        1.0,
+    ),
     ("economics", "bridging_day", "bridging_day_cost_us", 1.0),
     ("economics", "hospital_day", "hospital_day_cost_us", 1.0),
     ("economics", "icu_day", "icu_day_cost_us", 1.0),
-    ("economics", "tocilizumab_dose", "tocilizumab_dose_cost_us", 1.0),
-    ("economics", "dexamethasone_dose", "dexamethasone_dose_cost_us", 1.0),
+    (
+        "economics",
+        "tocilizumab_dose",
+        "tocilizumab_dose_cost_us",
+        1.0,
+    ),
+    (
+        "economics",
+        "dexamethasone_dose",
+        "dexamethasone_dose_cost_us",
+        1.0,
+    ),
     ("economics", "ivig_per_g", "ivig_per_g_cost_us", 1.0),
-    ("economics", "monitoring_visit", "monitoring_visit_cost_us", 1.0),
-    ("economics", "care_per_year_remission", "sle_remission_care_annual", 1.0),
-    ("economics", "care_per_year_low_activity", "sle_low_activity_care_annual", 1.0),
-    ("economics", "care_per_year_active", "sle_no_ln_cost_annual", 1.0),
-    ("economics", "care_per_year_active_nephritis", "ln_cost_annual", 1.0),
-    ("economics", "utility_remission", "utility_sle_minimal_activity_tto", 1.0),
-    ("economics", "utility_low_activity", "utility_sle_mild_flare_tto", 1.0),
-    ("economics", "utility_active", "utility_sle_moderate_flare_tto", 1.0),
-    ("economics", "utility_active_nephritis", "utility_sle_severe_renal_flare_tto", 1.0),
-    ("economics", "infusion_stay_days", "car_t_infusion_stay", 1.0),
-    ("economics", "low_activity_score", "sledai_moderate_upper", 1.0),
+    (
+        "economics",
+        "monitoring_visit",
+        "monitoring_visit_cost_us",
+        1.0,
+    ),
+    (
+        "economics",
+        "care_per_year_remission",
+        "sle_remission_care_annual",
+        1.0,
+    ),
+    (
+        "economics",
+        "care_per_year_low_activity",
+        "sle_low_activity_care_annual",
+        1.0,
+    ),
+    (
+        "economics",
+        "care_per_year_active",
+        "sle_no_ln_cost_annual",
+        1.0,
+    ),
+    (
+        "economics",
+        "care_per_year_active_nephritis",
+        "ln_cost_annual",
+        1.0,
+    ),
+    (
+        "economics",
+        "utility_remission",
+        "utility_sle_minimal_activity_tto",
+        1.0,
+    ),
+    (
+        "economics",
+        "utility_low_activity",
+        "utility_sle_mild_flare_tto",
+        1.0,
+    ),
+    (
+        "economics",
+        "utility_active",
+        "utility_sle_moderate_flare_tto",
+        1.0,
+    ),
+    (
+        "economics",
+        "utility_active_nephritis",
+        "utility_sle_severe_renal_flare_tto",
+        1.0,
+    ),
+    (
+        "economics",
+        "infusion_stay_days",
+        "car_t_infusion_stay",
+        1.0,
+    ),
+    (
+        "economics",
+        "low_activity_score",
+        "sledai_moderate_upper",
+        1.0,
+    ),
 ];
 
 /// The economics fields of cohort files.
@@ -76,8 +151,8 @@ pub const ECONOMICS_FIELDS: &[Field] = &[
         .or(Number(1_500.0)),
     Field::number("economics", "bridging_day", MONEY.0, MONEY.1, "currency", "One day of bridging glucocorticoid (economics.csv bridging_day_cost_us).")
         .or(Number(5.0)),
-    Field::number("economics", "hospital_day", MONEY.0, MONEY.1, "currency", "One hospital day on a ward (economics.csv hospital_day_cost_us).")
-        .or(Number(3_000.0)),
+    Field::number("economics", "hospital_day", MONEY.0, MONEY.1, "currency", "One hospital day on a ward (economics.csv hospital_day_cost_us: KFF 2022 expenses per inpatient day).")
+        .or(Number(3_167.0)),
     Field::number("economics", "icu_day", MONEY.0, MONEY.1, "currency", "One ICU day (economics.csv icu_day_cost_us).")
         .or(Number(7_000.0)),
     Field::number("economics", "tocilizumab_dose", MONEY.0, MONEY.1, "currency", "One tocilizumab dose (8 mg/kg; economics.csv tocilizumab_dose_cost_us).")
@@ -96,7 +171,7 @@ pub const ECONOMICS_FIELDS: &[Field] = &[
         .or(Number(10_737.0)),
     Field::number("economics", "care_per_year_active_nephritis", MONEY.0, MONEY.1, "currency/year", "Chronic care per year with active nephritis (economics.csv ln_cost_annual).")
         .or(Number(50_958.0)),
-    Field::number("economics", "utility_remission", 0.0, 1.0, "utility", "Utility of remission (economics.csv utility_sle_minimal_activity_tto: TTO, general public).")
+    Field::number("economics", "utility_remission", 0.0, 1.0, "utility", "Utility of remission (economics.csv utility_sle_minimal_activity_tto: Pollard 2015, time trade-off by the general public, not EQ-5D or SF-6D).")
         .or(Number(0.74)),
     Field::number("economics", "utility_low_activity", 0.0, 1.0, "utility", "Utility of low activity (economics.csv utility_sle_mild_flare_tto).")
         .or(Number(0.63)),
