@@ -83,6 +83,43 @@ fn a_tiny_cohort_costs_its_journeys_and_writes_the_same_files_at_any_thread_coun
             "{f} differs between 1 and 2 threads"
         );
     }
+    // Two shards merged give the same economics files.
+    let shard = |i: &str| {
+        let dir = tmp.path().join(format!("s{i}"));
+        let o = immunosim(
+            &[
+                "cohort",
+                scenario.to_str().unwrap(),
+                "-q",
+                "--shard",
+                &format!("{i}/2"),
+                "--out",
+                dir.to_str().unwrap(),
+            ],
+            &[("RAYON_NUM_THREADS", "1")],
+        );
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        dir
+    };
+    let (s0, s1, merged) = (shard("0"), shard("1"), tmp.path().join("merged"));
+    let o = immunosim(
+        &[
+            "merge",
+            s0.to_str().unwrap(),
+            s1.to_str().unwrap(),
+            "--out",
+            merged.to_str().unwrap(),
+        ],
+        &[],
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    for f in ["economics.csv", "economics_summary.csv"] {
+        assert_eq!(
+            std::fs::read(one.join(f)).unwrap(),
+            std::fs::read(merged.join(f)).unwrap(),
+            "{f} differs after shards and merge"
+        );
+    }
     let rows = table(&one.join("economics.csv"));
     assert_eq!(rows.len(), 4);
     let categories = [
@@ -159,8 +196,26 @@ fn a_tiny_cohort_costs_its_journeys_and_writes_the_same_files_at_any_thread_coun
 }
 
 #[test]
-fn a_cohort_without_economics_writes_no_economics_files() {
-    let (_, out) = crate::cohort::reference();
+fn a_cohort_without_economics_writes_no_economics_files_and_refuses_psa() {
+    let (scenario, out) = crate::cohort::reference();
+    let tmp = tempfile::tempdir().unwrap();
+    let o = immunosim(
+        &[
+            "cohort",
+            scenario.to_str().unwrap(),
+            "-q",
+            "--psa",
+            "10",
+            "--out",
+            tmp.path().join("x").to_str().unwrap(),
+        ],
+        &[],
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&o.stderr)
+            .contains("--psa needs a cohort with an [economics] table")
+    );
     for f in ["economics.csv", "economics_summary.csv", "ceac.csv"] {
         assert!(!out.join(f).exists(), "{f}");
     }
