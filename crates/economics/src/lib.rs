@@ -27,4 +27,6 @@ pub use ledger::{EconomicsRecorder, Ledger};
 pub use prices::{Journey, Prices, Settings, Utilities};
 
 #[cfg(test)]
+mod analysis_tests;
+#[cfg(test)]
 mod tests;

@@ -1,19 +1,19 @@
 //! The hand-computed case of issue 17: one responder, one non-responder who relapses,
-//! one manufacturing failure, known prices, 3% a year; and the ICER, NMB, break-even
-//! and horizon rule against hand arithmetic.
+//! one manufacturing failure, known prices, 3% a year: their costs, QALYs and contract
+//! payments, and the fixtures of the analysis tests (analysis_tests.rs).
 
 use crate::contracts::{Contract, Outcome};
-use crate::cost::{ArmLedgers, costed, prepare};
+use crate::cost::costed;
 use crate::ledger::{ArmTerms, Rates};
-use crate::prices::{Journey, Prices, Settings, Utilities};
-use crate::{EconomicsRecorder, Item, Ledger, State, summary};
+use crate::prices::{Journey, Prices, Utilities};
+use crate::{EconomicsRecorder, Item, Ledger, State};
 use immunosim_engine::recorder::{Event, EventKind, Recorder, Snapshot};
 use immunosim_model::fields::Serology;
 
-const RATE: f64 = 0.03;
-const PRICE: f64 = 100_000.0;
+pub(crate) const RATE: f64 = 0.03;
+pub(crate) const PRICE: f64 = 100_000.0;
 
-fn prices() -> Prices {
+pub(crate) fn prices() -> Prices {
     Prices {
         leukapheresis: 2_000.0,
         manufacturing: 100.0,
@@ -31,7 +31,7 @@ fn prices() -> Prices {
     }
 }
 
-fn utilities() -> Utilities {
+pub(crate) fn utilities() -> Utilities {
     Utilities {
         state: [0.8, 0.6, 0.5, 0.4],
         hospital_day_disutility: 0.1,
@@ -39,7 +39,7 @@ fn utilities() -> Utilities {
     }
 }
 
-fn journey() -> Journey {
+pub(crate) fn journey() -> Journey {
     Journey {
         infusion_stay_days: 7.0,
         stay_days_per_crs_grade: 2.0,
@@ -50,7 +50,7 @@ fn journey() -> Journey {
     }
 }
 
-fn contracts() -> Vec<Contract> {
+pub(crate) fn contracts() -> Vec<Contract> {
     let base = Contract {
         name: "rebate".into(),
         price: None,
@@ -144,7 +144,7 @@ fn before_infusion(released: bool) -> Vec<Event> {
     e
 }
 
-fn run(days: impl Fn(f64) -> (f64, f64, u8), events: Vec<Event>) -> Ledger {
+pub(crate) fn run(days: impl Fn(f64) -> (f64, f64, u8), events: Vec<Event>) -> Ledger {
     let mut r = EconomicsRecorder::new(terms());
     let mut events = events.into_iter().peekable();
     for d in 0..=730 {
@@ -160,7 +160,7 @@ fn run(days: impl Fn(f64) -> (f64, f64, u8), events: Vec<Event>) -> Ledger {
 
 /// The responder: CRS grade 1 on days 2-4, tocilizumab on day 3, active (12 points)
 /// to day 29, remission (2 points) from day 30.
-fn responder() -> Ledger {
+pub(crate) fn responder() -> Ledger {
     let mut e = before_infusion(true);
     e.push(event(3.0, EventKind::Tocilizumab, "560 mg"));
     e.push(event(30.0, EventKind::Remission, ""));
@@ -171,7 +171,7 @@ fn responder() -> Ledger {
 /// The non-responder: CRS grade 2 on day 2 and 3 on days 3-4, two tocilizumab doses
 /// and dexamethasone, IVIG 35 g on day 100; remission on day 60, relapse on day 200,
 /// active nephritis (renal activity 0.8) from day 400.
-fn relapser() -> Ledger {
+pub(crate) fn relapser() -> Ledger {
     let mut e = before_infusion(true);
     e.push(event(2.0, EventKind::Tocilizumab, "560 mg"));
     e.push(event(3.0, EventKind::Tocilizumab, "560 mg"));
@@ -213,11 +213,11 @@ fn on(day: f64) -> f64 {
     (1.0 + RATE).powf(-day / 365.25)
 }
 
-fn close(a: f64, b: f64) {
+pub(crate) fn close(a: f64, b: f64) {
     assert!((a - b).abs() <= 1e-9 * b.abs().max(1.0), "{a} != {b}");
 }
 
-fn cost(l: &Ledger) -> crate::cost::Costed {
+pub(crate) fn cost(l: &Ledger) -> crate::cost::Costed {
     costed(l, &prices(), &utilities(), PRICE, 2)
 }
 
@@ -340,129 +340,4 @@ fn a_failed_manufacture_costs_its_collection_and_care_but_no_product_or_payment(
     );
     close(c.qaly[0], 365.0 / 365.25);
     assert!(l.payments.iter().all(|p| p.paid == 0.0 && p.full == 0.0));
-}
-
-fn settings(horizon_years: Option<f64>) -> Settings {
-    Settings {
-        currency: "USD".into(),
-        price_year: 2023,
-        discount_rate_costs: RATE,
-        discount_rate_qalys: RATE,
-        horizon_years,
-        comparator: Some("soc".into()),
-        wtp: vec![100_000.0],
-        ceac_wtp_max: 100_000.0,
-        ceac_wtp_step: 50_000.0,
-        psa_price_cv: 0.2,
-        psa_utility_se: 0.05,
-        prices: prices(),
-        utilities: utilities(),
-        journey: journey(),
-    }
-}
-
-fn value(csv: &str, arm: &str, measure: &str) -> f64 {
-    csv.lines()
-        .map(|l| l.split(',').collect::<Vec<_>>())
-        .find(|f| f[0] == arm && f[1] == measure)
-        .unwrap_or_else(|| panic!("no {arm} {measure} in\n{csv}"))[4]
-        .parse()
-        .unwrap()
-}
-
-#[test]
-fn icer_and_net_monetary_benefit_follow_the_paired_means() {
-    let soc = || run(|_| (12.0, 0.0, 0), vec![]);
-    let arms = vec![
-        ArmLedgers {
-            name: "soc".into(),
-            price_per_dose: 0.0,
-            ledgers: vec![(0, soc()), (1, soc())],
-        },
-        ArmLedgers {
-            name: "cart".into(),
-            price_per_dose: PRICE,
-            ledgers: vec![(0, responder()), (1, relapser())],
-        },
-    ];
-    let s = settings(None);
-    let p = prepare(&s, arms);
-    let csv = summary::summary_csv(&s, &contracts(), &p, &|x| format!("{x}"));
-    let c: Vec<_> = [responder(), relapser(), soc()].iter().map(cost).collect();
-    let dc = (c[0].total[1] + c[1].total[1]) / 2.0 - c[2].total[1];
-    let dq = (c[0].qaly[1] + c[1].qaly[1]) / 2.0 - c[2].qaly[1];
-    close(value(&csv, "cart", "incremental_cost_discounted"), dc);
-    close(value(&csv, "cart", "incremental_qaly_discounted"), dq);
-    close(value(&csv, "cart", "icer"), dc / dq);
-    close(
-        value(&csv, "cart", "net_monetary_benefit"),
-        100_000.0 * dq - dc,
-    );
-    // One of two infused patients met the outcome; the payer paid half of the failed
-    // one's price.
-    close(
-        value(&csv, "cart", "contract_rebate_outcome_met_share"),
-        0.5,
-    );
-    close(value(&csv, "cart", "contract_rebate_payer_risk_share"), 0.5);
-    close(
-        value(&csv, "cart", "contract_rebate_expected_payment"),
-        0.75 * PRICE,
-    );
-    close(
-        value(&csv, "cart", "contract_rebate_manufacturer_revenue"),
-        1.5 * PRICE,
-    );
-    // Cost per patient in remission on day 730: both patients' cost of years 1-2 over
-    // the one in remission.
-    close(
-        value(&csv, "cart", "cost_per_patient_in_remission_year2"),
-        c[0].total[0] + c[1].total[0],
-    );
-    let rows = summary::economics_csv(&s, &contracts(), &p, &|x| format!("{x}"));
-    assert_eq!(rows.lines().count(), 5);
-    assert!(rows.lines().nth(1).unwrap().starts_with("0,soc,"));
-}
-
-#[test]
-fn the_break_even_year_is_the_first_whose_cumulative_cost_is_not_higher() {
-    let year = |costs: &[f64]| crate::cost::Costed {
-        by_category: vec![],
-        total: [0.0; 2],
-        qaly: [0.0; 2],
-        by_year: costs.iter().map(|&c| [c, c]).collect(),
-    };
-    let arm = [year(&[100.0, 0.0, 0.0])];
-    let comparator = [year(&[10.0, 50.0, 50.0])];
-    assert_eq!(summary::break_even(&arm, &comparator, 0, 3), 3.0);
-    assert!(summary::break_even(&arm, &comparator, 0, 2).is_nan());
-}
-
-#[test]
-fn the_horizon_rule_holds_the_last_state_and_relapses_at_the_arms_hazard() {
-    let (a, b) = (responder(), relapser());
-    // One relapse over 700 + 140 days in remission.
-    let h = crate::extend::relapse_hazard_per_day(&[&a, &b]);
-    close(h, 1.0 / 840.0);
-    let horizon = 5.0 * 365.25;
-    let rates = Rates {
-        costs: RATE,
-        qalys: RATE,
-    };
-    let ea = crate::extend::extend(&a, horizon, h, &journey(), rates);
-    let extra = horizon - 730.0;
-    let remission = ea.total(Item::DaysRemission, 0) - a.total(Item::DaysRemission, 0);
-    let active = ea.total(Item::DaysActive, 0) - a.total(Item::DaysActive, 0);
-    close(remission + active, extra);
-    // Expected days in remission: the sum of exp(-h t) over the extra days.
-    let mut expected = 0.0;
-    let mut t = 730.0;
-    while t < horizon {
-        let w = (t.floor() + 1.0).min(horizon) - t;
-        expected += w * (-h * (t - 730.0)).exp();
-        t += w;
-    }
-    close(remission, expected);
-    let eb = crate::extend::extend(&b, horizon, h, &journey(), rates);
-    close(eb.total(Item::DaysActiveNephritis, 0), 330.0 + extra);
 }
