@@ -86,4 +86,9 @@ pub struct MergeArgs {
     /// Replace an earlier cohort in --out.
     #[arg(long)]
     pub force: bool,
+
+    /// Probabilistic sensitivity analysis with N replicates (as `cohort --psa`; keyed
+    /// by the cohort's seed, so the same ceac.csv as one run).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
+    pub psa: Option<u64>,
 }

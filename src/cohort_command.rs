@@ -195,7 +195,8 @@ pub fn merge(args: &MergeArgs) -> Result<Ended, Failure> {
         "{} (its scenario)",
         args.dirs[0].join(manifest::FILE).display()
     );
-    let spec = first.spec(&label).map_err(bad)?;
+    let mut spec = first.spec(&label).map_err(bad)?;
+    use_psa(&mut spec, args.psa, first.seed)?;
     out_dir::prepare(&args.out, args.force).map_err(failed)?;
     let merged = Manifest {
         shard: None,

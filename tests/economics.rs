@@ -107,13 +107,15 @@ fn a_tiny_cohort_costs_its_journeys_and_writes_the_same_files_at_any_thread_coun
             "merge",
             s0.to_str().unwrap(),
             s1.to_str().unwrap(),
+            "--psa",
+            "40",
             "--out",
             merged.to_str().unwrap(),
         ],
         &[],
     );
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    for f in ["economics.csv", "economics_summary.csv"] {
+    for f in ["economics.csv", "economics_summary.csv", "ceac.csv"] {
         assert_eq!(
             std::fs::read(one.join(f)).unwrap(),
             std::fs::read(merged.join(f)).unwrap(),

@@ -66,6 +66,15 @@ fn icer_and_net_monetary_benefit_follow_the_paired_means() {
         value(&csv, "cart", "net_monetary_benefit"),
         100_000.0 * dq - dc,
     );
+    // Under the rebate contract the product costs what was paid (the relapser's half
+    // back on day 730, discounted).
+    let paid = (PRICE + PRICE - PRICE / 2.0 * (1.03f64).powf(-730.0 / 365.25)) / 2.0;
+    let dcc = dc - PRICE + paid;
+    close(
+        value(&csv, "cart", "incremental_cost_discounted_contract_rebate"),
+        dcc,
+    );
+    close(value(&csv, "cart", "icer_contract_rebate"), dcc / dq);
     // One of two infused patients met the outcome; the payer paid half of the failed
     // one's price.
     close(

@@ -247,6 +247,27 @@ pub fn summary_csv(
                 let nmb: Vec<f64> = dq.iter().zip(&dc).map(|(q, c)| w * q - c).collect();
                 line(name, "net_monetary_benefit", &cur, &nmb, cmp_name, &num(w));
             }
+            for (j, contract) in contracts.iter().enumerate() {
+                let under = |ledgers: &[(u64, crate::Ledger)], c: &[Costed]| -> Vec<f64> {
+                    ledgers
+                        .iter()
+                        .zip(c)
+                        .map(|((_, l), v)| contract_cost(v, l.payments[j]))
+                        .collect()
+                };
+                let own = under(&arm.ledgers, c);
+                let base = under(&p.arms[cmp].ledgers, &costs[cmp]);
+                let dcc: Vec<f64> = own.iter().zip(&base).map(|(x, y)| x - y).collect();
+                let m = format!("incremental_cost_discounted_contract_{}", contract.name);
+                line(name, &m, &cur, &dcc, cmp_name, "");
+                let icer = if mq != 0.0 {
+                    mean_ci(&dcc).0 / mq
+                } else {
+                    f64::NAN
+                };
+                let m = format!("icer_contract_{}", contract.name);
+                line(name, &m, &format!("{cur}_per_qaly"), &[icer], cmp_name, "");
+            }
             for (w, measure) in [(0, "break_even_year"), (1, "break_even_year_discounted")] {
                 let year = break_even(c, &costs[cmp], w, p.years);
                 line(name, measure, "year", &[year], cmp_name, "");
@@ -292,6 +313,21 @@ pub fn summary_csv(
         }
     }
     out
+}
+
+/// A patient-arm's discounted cost with the product paid under a contract: its
+/// discounted payment instead of the product's list price (patients the contract does
+/// not cover keep their cost).
+pub fn contract_cost(c: &Costed, payment: crate::contracts::Payment) -> f64 {
+    let product = CATEGORIES
+        .iter()
+        .position(|n| *n == "product")
+        .expect("product");
+    if payment.full > 0.0 {
+        c.total[1] - c.by_category[product][1] + payment.discounted
+    } else {
+        c.total[1]
+    }
 }
 
 /// The first year (1-based) at whose end the cumulative mean cost of `arm` is at most
