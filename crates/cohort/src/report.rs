@@ -356,5 +356,6 @@ pub fn merge(
     out: &Path,
 ) -> Result<(), CohortError> {
     let all = crate::parts::read_all(spec, patients, dirs)?;
-    write_all(spec, days, &all, out)
+    write_all(spec, days, &all, out)?;
+    crate::economics::write_outputs(spec, patients, dirs, out)
 }

@@ -7,12 +7,13 @@ pub use crate::arm::Arm;
 use crate::draws::Distribution;
 use crate::sections::{ARM_TABLES, COHORT_TABLES, arm_text};
 use crate::target::Target;
-use immunosim_scenario::fields::COHORT_FIELDS;
+use immunosim_scenario::fields::{COHORT_FIELDS, ECONOMICS_FIELDS};
 use immunosim_scenario::validate::{self, Checked, check_value};
 use immunosim_scenario::{ErrorKind, Scenario, ScenarioError, ScenarioErrors, schema};
 use rows::{correlations, variation};
 use toml_edit::{Item, Table};
 
+pub mod economics;
 mod rows;
 
 /// One `[[variability]]` row.
@@ -51,6 +52,8 @@ pub struct CohortSpec {
     pub patients: usize,
     /// The cohort file's text (kept in the output folder's manifest).
     pub text: String,
+    /// Health economics (`[economics]`, `[[contracts]]`); `None`: no economics outputs.
+    pub economics: Option<economics::EconomicsSpec>,
 }
 
 /// Whether `text` is a cohort file (has a cohort table at its top level).
@@ -188,6 +191,8 @@ pub fn parse(text: &str, file: &str, stem: &str) -> Result<CohortSpec, ScenarioE
         }
     }
     let (correlated, factor) = correlations(&checked, root, &variations, &mut errors);
+    let arm_names: Vec<String> = arms.iter().map(|a| a.name.clone()).collect();
+    let economics = economics::read(&checked, root, &arm_tables, &arm_names, &mut errors);
     errors.sort();
     errors.dedup();
     if !errors.is_empty() {
@@ -214,6 +219,7 @@ pub fn parse(text: &str, file: &str, stem: &str) -> Result<CohortSpec, ScenarioE
         cholesky: factor,
         patients,
         text: text.to_string(),
+        economics,
     })
 }
 
@@ -279,10 +285,12 @@ fn check_table(
         }
         let Some(field) = COHORT_FIELDS
             .iter()
+            .chain(ECONOMICS_FIELDS)
             .find(|f| f.table == schema_table && f.name == key)
         else {
             let mut known: Vec<String> = COHORT_FIELDS
                 .iter()
+                .chain(ECONOMICS_FIELDS)
                 .filter(|f| f.table == schema_table)
                 .map(|f| f.name.to_string())
                 .collect();
