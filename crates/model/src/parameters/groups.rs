@@ -390,18 +390,6 @@ parameter_group! {
 }
 
 parameter_group! {
-    /// Lymphodepleting chemotherapy (docs/model.md §4).
-    Lymphodepletion = "lymphodepletion" {
-        #[doc = "Natural-log kill of lymphocytes per mg/m2 of fludarabine."]
-        fludarabine_log_kill_per_mg_per_m2: "1/(mg/m2)" = 0.02, [0.0, 1.0],
-            "choice: with cyclophosphamide below, the Erlangen regimen (Flu 3 x 25 mg/m2 + Cy 1 g/m2) leaves ~5% of lymphocytes, 'ALC near zero at infusion' (docs/model.md §4; ref erlangen_ld_flu_daily)";
-        #[doc = "Natural-log kill of lymphocytes per mg/m2 of cyclophosphamide."]
-        cyclophosphamide_log_kill_per_mg_per_m2: "1/(mg/m2)" = 0.0015, [0.0, 1.0],
-            "choice: half of the regimen's log kill from Cy 1 g/m2 (ref erlangen_ld_cy_total); plasma cells are spared (non-dividing; vaccine titres survive lymphodepletion)";
-    }
-}
-
-parameter_group! {
     /// IL-6, cytokine release syndrome (ASTCT grade) and its management (docs/model.md §4).
     Crs = "crs" {
         #[doc = "Serum IL-6 without CAR-T activity."]
