@@ -14,10 +14,10 @@ parameter_group! {
         cyclophosphamide_log_kill_per_mg_per_m2: "1/(mg/m2)" = 0.0015, [0.0, 1.0],
             "choice: half of the regimen's log kill from Cy 1 g/m2 (ref erlangen_ld_cy_total); plasma cells are spared (non-dividing; vaccine titres survive lymphodepletion)";
         #[doc = "Log kill of the marrow's B-lymphoid progenitors (the pro-B and earlier cells that make pre-B cells) relative to that of lymphocytes: the share of marrow B output left after a dose is the lymphocytes' survival to this power."]
-        b_progenitor_log_kill_relative: "ratio" = 1.0, [0.0, 5.0],
-            "choice: cycling lymphoid progenitors are as sensitive as lymphocytes to fludarabine (a purine analogue) and cyclophosphamide (recalled); with it, blood B cells after Flu/Cy reach their nadir about a week after the last dose and come back over ~3 months as after a BCMA CAR-T that spares B cells (ref wang_bcma_b_nadir_day, wang_bcma_b_baseline_day)";
+        b_progenitor_log_kill_relative: "ratio" = 0.5, [0.0, 5.0],
+            "choice, half the lymphocytes' log kill: early haematopoietic progenitors are partly spared by cyclophosphamide (aldehyde dehydrogenase; recalled) and Flu/Cy is not myeloablative, while cycling pro-B cells are hit; with 0.5 the Erlangen regimen leaves ~22% of marrow B output, blood B cells without CAR-T are at 7-13% of baseline in the first week after Flu/Cy and ~93% by day 97 (ref wang_bcma_b_nadir_day, wang_bcma_b_baseline_day; before this rule: 29% on day 7, 68% by day 28); 1 (as sensitive as lymphocytes) gave 7% on day 7 but left the Erlangen CAR-T peak below its band";
         #[doc = "Logistic regrowth rate of the marrow's B-lymphoid progenitor pool after chemotherapy (towards its healthy size)."]
         b_progenitor_recovery_rate_per_day: "1/day" = 0.1, [0.001, 10.0],
-            "fitted on the blood B-cell course after Flu/Cy with a BCMA CAR-T (B cells back to baseline on median day 97, aplasia median 70 days; ref wang_bcma_b_baseline_day, wang_bcma_b_aplasia_days; Wang et al., Blood Adv 2021;5:5290, seen abstract); tests/reconstitution.rs";
+            "fitted (0.1 tried with kill_relative 0.5 and 1) on the blood B-cell course after Flu/Cy with a BCMA CAR-T (B cells back to baseline on median day 97, aplasia median 70 days; ref wang_bcma_b_baseline_day, wang_bcma_b_aplasia_days; Wang et al., Blood Adv 2021;5:5290, seen abstract); tests/reconstitution.rs";
     }
 }

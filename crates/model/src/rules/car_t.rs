@@ -10,6 +10,13 @@
 //! for space and γ-chain cytokines (Kimmel 2021's carrying capacity), so expansion
 //! saturates and a larger dose reaches the bound with fewer divisions.
 //!
+//! Engagement also starts a division programme that runs on without antigen for
+//! `programmed_division_days` on average (exponential): a brief antigen contact
+//! commits T cells to several divisions and differentiation (Kaech & Ahmed, Nat
+//! Immunol 2001; van Stipdonk et al., Nat Immunol 2001; recalled), so expansion
+//! outlasts the targets it killed, and contraction starts only once it has ended.
+//! Daughters inherit the programme; an exhausted cell leaves it.
+//!
 //! Exhaustion follows the *recent* stimulation load, not a lifetime count: each
 //! engagement adds one, and each unit is lost at `stimulation_load_decay_per_day` on a
 //! day without antigen. An effector whose load reaches `exhaustion_stimulations` is
@@ -114,32 +121,25 @@ pub fn car_t(
         } else {
             1.0
         };
-        let division = std::f64::consts::LN_2 / car.doubling_time_days
-            * vigour
-            * ctx.car_proliferation_factor
-            * room;
-        // Progressive differentiation: daughters of antigen-driven divisions are one
-        // step further along the chain than their parent (Buchholz 2013, Gattinoni
-        // 2011; recalled), so an expansion is mostly effectors, which contract.
-        let daughter_population =
-            differentiation(cell.population, ctx).map_or(cell.population, |n| n.0);
-        let descendants = draws.descendants(division, ctx.dt_days);
-        if mrna {
-            share_mrna(cell, descendants);
+        if car.programmed_division_days > 0.0 && !exhausted {
+            cell.flags |= Cell::FLAG_PROGRAMMED;
         }
-        for _ in 1..descendants {
-            let mut born = daughter(cell, ctx.day);
-            born.population = daughter_population;
-            births.push(born);
-        }
-        if let Some((next, rate)) = differentiation(cell.population, ctx)
-            && draws.hazard(rate, ctx.dt_days)
-        {
-            cell.population = next;
-        }
+        divide(cell, vigour, room, mrna, ctx, draws, births);
         return Fate::Lives;
     }
     rest(cell, ctx, draws);
+    if cell.flags & Cell::FLAG_PROGRAMMED != 0 {
+        // The programme runs on without antigen, then ends at rate 1/duration; cells
+        // contract (die or revert) only once it has ended.
+        if cell.population == Population::CarExhausted
+            || draws.hazard(1.0 / car.programmed_division_days, ctx.dt_days)
+        {
+            cell.flags &= !Cell::FLAG_PROGRAMMED;
+        } else {
+            divide(cell, 1.0, room, mrna, ctx, draws, births);
+            return Fate::Lives;
+        }
+    }
     let death = death_rate_per_day(cell.population, ctx);
     let reversion = if cell.population == Population::CarEffector {
         reversion_rate_per_day(ctx)
@@ -168,6 +168,44 @@ pub fn car_t(
             Fate::Lives
         }
         None => Fate::Lives,
+    }
+}
+
+/// Antigen-driven (or programmed) division over the step at the stimulated rate times
+/// `vigour` (exhausted cells divide less) and `room` (under the carrying capacity),
+/// with differentiation along the chain.
+fn divide(
+    cell: &mut Cell,
+    vigour: f64,
+    room: f64,
+    mrna: bool,
+    ctx: &StepContext<'_>,
+    draws: &mut impl Draws,
+    births: &mut Vec<Cell>,
+) {
+    let car = &ctx.params.car_t;
+    let division = std::f64::consts::LN_2 / car.doubling_time_days
+        * vigour
+        * ctx.car_proliferation_factor
+        * room;
+    // Progressive differentiation: daughters of antigen-driven divisions are one step
+    // further along the chain than their parent (Buchholz 2013, Gattinoni 2011;
+    // recalled), so an expansion is mostly effectors, which contract.
+    let daughter_population =
+        differentiation(cell.population, ctx).map_or(cell.population, |n| n.0);
+    let descendants = draws.descendants(division, ctx.dt_days);
+    if mrna {
+        share_mrna(cell, descendants);
+    }
+    for _ in 1..descendants {
+        let mut born = daughter(cell, ctx.day);
+        born.population = daughter_population;
+        births.push(born);
+    }
+    if let Some((next, rate)) = differentiation(cell.population, ctx)
+        && draws.hazard(rate, ctx.dt_days)
+    {
+        cell.population = next;
     }
 }
 

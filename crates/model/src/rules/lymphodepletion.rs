@@ -88,17 +88,18 @@ mod tests {
 
     #[test]
     fn marrow_b_output_is_cut_by_each_dose_and_regrows_over_weeks() {
-        let p = Parameters::default();
-        let erlangen = [
-            (-5.0, 25.0, 0.0),
-            (-4.0, 25.0, 0.0),
-            (-3.0, 25.0, 1000.0),
-        ];
+        // Progenitors as sensitive as lymphocytes, so the numbers are the lymphocytes'.
+        let mut p = Parameters::default();
+        p.lymphodepletion.b_progenitor_log_kill_relative = 1.0;
+        let erlangen = [(-5.0, 25.0, 0.0), (-4.0, 25.0, 0.0), (-3.0, 25.0, 1000.0)];
         assert_eq!(b_progenitor_relative([], 0.0, &p), 1.0);
         // Before the first dose nothing is cut; doses after `day` do not count.
         assert_eq!(b_progenitor_relative(erlangen, -5.5, &p), 1.0);
         let after_first = b_progenitor_relative(erlangen, -5.0, &p);
-        assert!((after_first - (-0.5f64).exp()).abs() < 1e-12, "{after_first}");
+        assert!(
+            (after_first - (-0.5f64).exp()).abs() < 1e-12,
+            "{after_first}"
+        );
         // Right after the last dose: about the lymphocytes' 5% (a little regrowth
         // between the doses), and the order of the list does not matter.
         let nadir = b_progenitor_relative(erlangen, -3.0, &p);
@@ -112,11 +113,18 @@ mod tests {
             .map(|&d| b_progenitor_relative(erlangen, d, &p))
             .collect();
         assert!(course.windows(2).all(|w| w[1] > w[0]), "{course:?}");
-        assert!(course[1] < 0.3 && course[3] > 0.5 && course[5] > 0.99, "{course:?}");
+        assert!(
+            course[1] < 0.3 && course[3] > 0.5 && course[5] > 0.99,
+            "{course:?}"
+        );
         // No regrowth without a rate, and none from a pool killed to nothing.
-        let mut slow = Parameters::default();
+        let mut slow = p.clone();
         slow.lymphodepletion.b_progenitor_recovery_rate_per_day = 0.001;
         assert!(b_progenitor_relative(erlangen, 90.0, &slow) < 0.07);
         assert!(b_progenitor_relative([(0.0, 50.0, 1.0e5)], 30.0, &p) < 1e-6);
+        // The default spares progenitors by half the log kill: the square root.
+        let half =
+            b_progenitor_relative(erlangen[..1].iter().copied(), -5.0, &Parameters::default());
+        assert!((half - (-0.25f64).exp()).abs() < 1e-12, "{half}");
     }
 }
