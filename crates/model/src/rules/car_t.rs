@@ -254,3 +254,89 @@ fn share_mrna(cell: &mut Cell, descendants: u64) {
     let share = cell.car_expression_fraction() / descendants.max(1) as f64;
     cell.set_car_expression_fraction(share);
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::antigen_panel::AntigenPanel;
+    use crate::compartment::{Compartment, SiteLayout};
+    use crate::draws::testing::TestDraws;
+    use crate::parameters::Parameters;
+    use crate::rules::hazards::StepHazards;
+    use crate::steady_state::SteadyState;
+
+    /// Steps `n` effectors, flagged as `flags`, once each without antigen; returns
+    /// (births, deaths, still in the programme).
+    fn step_effectors(params: &Parameters, flags: u8, n: usize) -> (usize, usize, usize) {
+        let derived = SteadyState::derive(params, 70.0);
+        let sites = SiteLayout::new([1; Compartment::COUNT]);
+        let antigens = AntigenPanel::default();
+        let ctx = StepContext {
+            params,
+            derived: &derived,
+            sites: &sites,
+            dt_days: 0.1,
+            day: 10.0,
+            baff_relative: 1.0,
+            autoantigen: 0.0,
+            vaccine_antigen: [0.0; 2],
+            b_progenitor_relative: 1.0,
+            niche_free_fraction: 0.0,
+            division_rate_per_day: [0.0; Population::COUNT],
+            hazards: StepHazards::default(),
+            t_cell_lymphopenia: 0.0,
+            car_t_crowding: 0.0,
+            car_proliferation_factor: 1.0,
+            host_t_relative: 1.0,
+            products: &[],
+            antigens: &antigens,
+            surface: None,
+        };
+        let mut draws = TestDraws(7);
+        let (mut births, mut deaths, mut programmed) = (Vec::new(), 0, 0);
+        for _ in 0..n {
+            let mut cell = Cell {
+                population: Population::CarEffector,
+                flags,
+                ..Cell::default()
+            };
+            match car_t(&mut cell, &ctx, &mut draws, &mut births) {
+                Fate::Dies => deaths += 1,
+                Fate::Lives => programmed += usize::from(cell.flags & Cell::FLAG_PROGRAMMED != 0),
+            }
+        }
+        (births.len(), deaths, programmed)
+    }
+
+    #[test]
+    fn the_division_programme_runs_on_without_antigen_then_ends() {
+        let params = Parameters::default();
+        let n = 20_000;
+        // Out of the programme: no division without antigen, contraction at once.
+        let (births, deaths, _) = step_effectors(&params, 0, n);
+        assert_eq!(births, 0);
+        assert!(deaths > 0);
+        // In it: divisions at the stimulated rate (ln 2 / 0.78 per day), no deaths
+        // among the cells still in it, and it ends at 1 / programmed_division_days.
+        let (births, deaths, still) = step_effectors(&params, Cell::FLAG_PROGRAMMED, n);
+        let dt = 0.1;
+        let ended = 1.0 - (-dt / params.car_t.programmed_division_days).exp();
+        let kept = n as f64 * (1.0 - ended);
+        assert!(
+            (still as f64 - kept).abs() < 0.05 * kept,
+            "{still} vs {kept}"
+        );
+        let expected = kept * (std::f64::consts::LN_2 / params.car_t.doubling_time_days * dt);
+        assert!(
+            (births as f64 - expected).abs() < 0.2 * expected,
+            "{births} vs {expected}"
+        );
+        // Deaths only among the cells whose programme ended this step.
+        assert!((deaths as f64) < n as f64 * ended, "{deaths}");
+        // A stimulated cell enters the programme only when it has a duration.
+        let mut off = params.clone();
+        off.car_t.programmed_division_days = 0.0;
+        assert_eq!(step_effectors(&off, Cell::FLAG_STIMULATED, 100).2, 0);
+        assert_eq!(step_effectors(&params, Cell::FLAG_STIMULATED, 100).2, 100);
+    }
+}
