@@ -13,7 +13,7 @@ use crate::rng::{Purpose, StepKey};
 use crate::world::CHUNK_ROWS;
 use immunosim_model::cell::Kind;
 use immunosim_model::crs;
-use immunosim_model::rules::killing::{self, SiteEncounters};
+use immunosim_model::rules::killing::{self, EngagementMemo, SiteEncounters};
 use immunosim_model::{Cell, Population};
 use rayon::prelude::*;
 
@@ -29,14 +29,26 @@ pub struct Encounters {
 /// A (site, row) pair.
 type SiteEntry = (u16, u32);
 
-/// Rows grouped by site: `rows[start[s]..start[s + 1]]` are the rows of site `s`.
+/// Rows grouped by site: `rows[start[s]..start[s + 1]]` are the rows of site `s`, and
+/// `cells` their cells in the same order (copies: the encounters of a site then read
+/// its own contiguous list instead of scattered rows of the table).
 struct BySite {
     start: Vec<usize>,
     rows: Vec<u32>,
+    cells: Vec<Cell>,
 }
 
-/// Stable counting sort of (site, row) pairs that arrive in row order.
-fn by_site(entries: &[(u16, u32)], sites: usize) -> BySite {
+impl BySite {
+    /// The rows and cells of site `s`.
+    fn site(&self, s: usize) -> (&[u32], &[Cell]) {
+        let range = self.start[s]..self.start[s + 1];
+        (&self.rows[range.clone()], &self.cells[range])
+    }
+}
+
+/// Stable counting sort of (site, row) pairs that arrive in row order; the cells are
+/// copied from `table` in that (ascending) order.
+fn by_site(entries: &[(u16, u32)], sites: usize, table: &[Cell]) -> BySite {
     let mut start = vec![0usize; sites + 1];
     for &(site, _) in entries {
         start[usize::from(site) + 1] += 1;
@@ -46,11 +58,14 @@ fn by_site(entries: &[(u16, u32)], sites: usize) -> BySite {
     }
     let mut next = start.clone();
     let mut rows = vec![0u32; entries.len()];
+    let mut cells = vec![Cell::default(); entries.len()];
     for &(site, row) in entries {
-        rows[next[usize::from(site)]] = row;
+        let at = next[usize::from(site)];
+        rows[at] = row;
+        cells[at] = table[row as usize];
         next[usize::from(site)] += 1;
     }
-    BySite { start, rows }
+    BySite { start, rows, cells }
 }
 
 /// Resolves this step's encounters. `cells` is read only.
@@ -82,7 +97,10 @@ pub fn encounters(cells: &[Cell], census: &Census, config: &RunConfig, step: u64
         return Encounters::default();
     }
     let targets: Vec<(u16, u32)> = lists.iter().flat_map(|l| l.1.iter().copied()).collect();
-    let (cars, targets) = (by_site(&cars, sites), by_site(&targets, sites));
+    let (cars, targets) = (
+        by_site(&cars, sites, cells),
+        by_site(&targets, sites, cells),
+    );
     let params = &config.params;
     let probes_per_cell = params.car_t.encounters_per_day * config.dt_days;
     let weight = |kind: Kind| config.weight(kind);
@@ -90,8 +108,8 @@ pub fn encounters(cells: &[Cell], census: &Census, config: &RunConfig, step: u64
     let per_site: Vec<(Vec<u32>, Vec<u32>)> = (0..sites)
         .into_par_iter()
         .map(|site| {
-            let site_cars = &cars.rows[cars.start[site]..cars.start[site + 1]];
-            let site_targets = &targets.rows[targets.start[site]..targets.start[site + 1]];
+            let (site_cars, car_cells) = cars.site(site);
+            let (site_targets, target_cells) = targets.site(site);
             let mut killed = Vec::new();
             let mut stimulated = Vec::new();
             if site_cars.is_empty() || site_targets.is_empty() {
@@ -101,20 +119,20 @@ pub fn encounters(cells: &[Cell], census: &Census, config: &RunConfig, step: u64
                 .iter()
                 .map(|&p| f64::from(census.by_site[site][p.index()]) * config.weight(p.kind()))
                 .sum();
-            let target_cells: f64 = site_targets
+            let target_real_cells: f64 = target_cells
                 .iter()
-                .map(|&row| config.weight(cells[row as usize].population.kind()))
+                .map(|cell| config.weight(cell.population.kind()))
                 .sum();
             let law = SiteEncounters {
-                cells,
                 targets: site_targets,
-                target_share: killing::target_share(target_cells, site_cells),
+                target_cells,
+                target_share: killing::target_share(target_real_cells, site_cells),
                 probes_per_cell,
                 weight: &weight,
+                memo: EngagementMemo::new(site_targets.len()).into(),
             };
             let mut draws = key.cell(site as u64);
-            for &car_row in site_cars {
-                let car = &cells[car_row as usize];
+            for (&car_row, car) in site_cars.iter().zip(car_cells) {
                 let product = &products[usize::from(car.product)];
                 let engaged = killing::car_agent_encounters(
                     car,

@@ -43,16 +43,63 @@ pub const STIMULATION_SAMPLES: usize = 4;
 /// may target (`targets`, rows into `cells`), their share of the site's real cells, and
 /// the per-kind agent weights that turn probes of real cells into agent events.
 pub struct SiteEncounters<'a> {
-    /// Every cell row of the world (read only).
-    pub cells: &'a [Cell],
     /// Rows of the site's possible targets.
     pub targets: &'a [u32],
+    /// The cells of those rows, in the same order (copies gathered in row order, so
+    /// that meeting a random target reads the site's own short list, not a random row
+    /// of the whole table).
+    pub target_cells: &'a [Cell],
     /// Share of the site's real cells that are possible targets (0-1).
     pub target_share: f64,
     /// Probes one real CAR-T cell makes in the step (`encounters_per_day × dt`).
     pub probes_per_cell: f64,
     /// Real cells per agent of each kind (`Kind::BCell`, `Kind::CarT`, ...).
     pub weight: &'a dyn Fn(crate::cell::Kind) -> f64,
+    /// Engagements of `targets` already computed in this step ([`EngagementMemo::new`]).
+    pub memo: std::cell::RefCell<EngagementMemo>,
+}
+
+/// The [`engagement`]s of a site's targets computed so far in a step, for the CAR-T
+/// cells of one (product, CAR expression): most CAR-T agents of a site share both, and
+/// meet the same targets again and again (at the peak of expansion a site's CAR-T
+/// agents outnumber its targets), so each engagement is computed once per target
+/// instead of once per meeting. The same function of the same cells, so the same
+/// values: a cache, not an approximation. CAR-T cells of other keys compute theirs.
+#[derive(Clone, Debug, Default)]
+pub struct EngagementMemo {
+    /// (product, CAR expression) of the values; set by the first CAR-T cell asking.
+    key: Option<(u8, u16)>,
+    /// By index into the site's targets; NaN where not yet computed.
+    values: Vec<f64>,
+}
+
+impl EngagementMemo {
+    /// An empty memo for a site of `targets` targets.
+    pub fn new(targets: usize) -> EngagementMemo {
+        EngagementMemo {
+            key: None,
+            values: vec![f64::NAN; targets],
+        }
+    }
+}
+
+impl SiteEncounters<'_> {
+    /// [`engagement`] of the site's target `index` by `car`, through the memo.
+    fn engagement(&self, index: usize, car: &Cell, product: &Product, params: &Parameters) -> f64 {
+        let target = &self.target_cells[index];
+        let mut memo = self.memo.borrow_mut();
+        let key = (car.product, car.car_expression);
+        if *memo.key.get_or_insert(key) != key || index >= memo.values.len() {
+            return engagement(target, car, product, params);
+        }
+        let known = memo.values[index];
+        if !known.is_nan() {
+            return known;
+        }
+        let value = engagement(target, car, product, params);
+        memo.values[index] = value;
+        value
+    }
 }
 
 /// Share (0-1) of a site's real cells that are possible targets. Shares of real cells,
@@ -81,13 +128,9 @@ pub fn car_agent_encounters(
     killed: &mut Vec<u32>,
 ) -> bool {
     use crate::cell::Kind;
-    let cells = site.cells;
     let targets = site.targets;
     let mean_activation = (0..STIMULATION_SAMPLES)
-        .map(|_| {
-            let row = targets[draws.index(targets.len())];
-            engagement(&cells[row as usize], car, product, params)
-        })
+        .map(|_| site.engagement(draws.index(targets.len()), car, product, params))
         .sum::<f64>()
         / STIMULATION_SAMPLES as f64;
     let engagements = site.probes_per_cell * site.target_share * mean_activation;
@@ -97,9 +140,9 @@ pub fn car_agent_encounters(
         if !draws.chance(site.target_share) {
             continue;
         }
-        let target_row = targets[draws.index(targets.len())];
-        let target = &cells[target_row as usize];
-        if !draws.chance(engagement(target, car, product, params)) {
+        let index = draws.index(targets.len());
+        let (target_row, target) = (targets[index], &site.target_cells[index]);
+        if !draws.chance(site.engagement(index, car, product, params)) {
             continue;
         }
         let target_weight = (site.weight)(target.population.kind());
