@@ -119,6 +119,10 @@ pub fn target_share(target_cells: f64, site_cells: f64) -> f64 {
 /// of at least one. Kills: each probe of the agent's real cells meets one real cell of
 /// the site, counted in units of target agents (the ratio of agent weights); a target
 /// agent of another weight dies with the ratio of weights, so real kills are conserved.
+/// Probes are a Poisson count and each meets a possible target with the target share,
+/// so those that meet one are drawn at once as a Poisson count of mean probes × share
+/// (thinning a Poisson count is exact), not probe by probe: the same law, a fifth of
+/// the draws at the peak of expansion.
 pub fn car_agent_encounters(
     car: &Cell,
     product: &Product,
@@ -136,10 +140,7 @@ pub fn car_agent_encounters(
     let engagements = site.probes_per_cell * site.target_share * mean_activation;
     let engaged = draws.chance(-(-engagements).exp_m1());
     let weight_ratio = (site.weight)(Kind::CarT) / (site.weight)(Kind::BCell);
-    for _ in 0..draws.poisson(site.probes_per_cell * weight_ratio) {
-        if !draws.chance(site.target_share) {
-            continue;
-        }
+    for _ in 0..draws.poisson(site.probes_per_cell * weight_ratio * site.target_share) {
         let index = draws.index(targets.len());
         let (target_row, target) = (targets[index], &site.target_cells[index]);
         if !draws.chance(site.engagement(index, car, product, params)) {
@@ -152,4 +153,88 @@ pub fn car_agent_encounters(
         }
     }
     engaged
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::car::{Construct, Costimulation, Dose, Logic, Platform, Source};
+    use crate::cell::{Antigen, CAR_EXPRESSION_FULL};
+    use crate::draws::testing::TestDraws;
+
+    /// Kills of one CAR-T agent: on average probes × weight ratio × target share × the
+    /// mean over targets of engagement × kill probability × per-agent share, the law
+    /// before and after probes were thinned at once (counts conserved in expectation).
+    #[test]
+    fn kills_match_their_expectation() {
+        let params = Parameters::default();
+        let product = Product {
+            name: "CD19".into(),
+            construct: Construct {
+                targets: vec![Antigen(0)],
+                logic: Logic::Or,
+                inhibitory: None,
+            },
+            source: Source::Autologous,
+            platform: Platform::Viral,
+            costimulation: Costimulation::FourOneBb,
+            dose: Dose::PerKg(1e6),
+            infusion_day: 0.0,
+            doses: 1,
+            dose_interval_days: 7.0,
+            reinfusion_days: Vec::new(),
+            cd4_share: 0.5,
+            phenotype_shares: [0.3, 0.4, 0.2, 0.1],
+            manufacturing: None,
+        };
+        let car = Cell {
+            population: Population::CarEffector,
+            car_expression: CAR_EXPRESSION_FULL,
+            ..Cell::default()
+        };
+        // Targets from antigen-low to antigen-high: engagements from ~0 to ~1.
+        let target_cells: Vec<Cell> = (0..8u16)
+            .map(|i| {
+                let mut cell = Cell {
+                    population: Population::BNaive,
+                    ..Cell::default()
+                };
+                cell.antigen[0] = 1 + i * i * 40;
+                cell
+            })
+            .collect();
+        let rows: Vec<u32> = (0..8).collect();
+        let weight = |kind: crate::cell::Kind| match kind {
+            crate::cell::Kind::CarT => 1e5,
+            _ => 5e5,
+        };
+        let site = SiteEncounters {
+            targets: &rows,
+            target_cells: &target_cells,
+            target_share: 0.3,
+            probes_per_cell: 150.0,
+            weight: &weight,
+            memo: EngagementMemo::new(rows.len()).into(),
+        };
+        let per_target: f64 = target_cells
+            .iter()
+            .map(|t| engagement(t, &car, &product, &params) * kill_probability(&car, &params))
+            .sum::<f64>()
+            / target_cells.len() as f64;
+        let expected = 150.0 * 0.2 * 0.3 * per_target;
+        let mut draws = TestDraws(5);
+        let agents = 40_000;
+        let mut killed = Vec::new();
+        for _ in 0..agents {
+            car_agent_encounters(&car, &product, &params, &site, &mut draws, &mut killed);
+        }
+        let mean = killed.len() as f64 / f64::from(agents);
+        // Poisson-like counts: the mean of 40,000 agents within ~4 standard errors.
+        let tolerance = 4.0 * (expected / f64::from(agents)).sqrt();
+        assert!(
+            (mean - expected).abs() < tolerance,
+            "mean kills {mean}, expected {expected} ± {tolerance}"
+        );
+        assert!(per_target > 0.05 && per_target < 0.95, "{per_target}");
+    }
 }
