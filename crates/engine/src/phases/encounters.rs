@@ -24,6 +24,10 @@ pub struct Encounters {
     pub killed: Vec<u32>,
     /// Rows of CAR-T cells that engaged antigen.
     pub stimulated: Vec<u32>,
+    /// For each of `stimulated`, in the same order: its real cells and those times its
+    /// product's costimulation propensity (what the IL-6 drive sums, kept here so that
+    /// it does not read the scattered rows again).
+    pub stimulated_cells: Vec<(f64, f64)>,
 }
 
 /// A (site, row) pair.
@@ -74,6 +78,13 @@ pub fn encounters(cells: &[Cell], census: &Census, config: &RunConfig, step: u64
         return Encounters::default();
     }
     let products = &config.products;
+    // A cell may be targeted when it carries any antigen some product binds
+    // (`Construct::may_target` of any product): the union of their density slots.
+    let mut targeted = [false; 4];
+    for antigen in products.iter().flat_map(|p| &p.construct.targets) {
+        targeted[antigen.slot()] = true;
+    }
+    let may_be_targeted = |cell: &Cell| (0..4).any(|slot| targeted[slot] && cell.antigen[slot] > 0);
     let lists: Vec<(Vec<SiteEntry>, Vec<SiteEntry>)> = cells
         .par_chunks(CHUNK_ROWS)
         .enumerate()
@@ -84,7 +95,7 @@ pub fn encounters(cells: &[Cell], census: &Census, config: &RunConfig, step: u64
                 let row = (chunk * CHUNK_ROWS + offset) as u32;
                 if cell.population.is_car_t() {
                     cars.push((cell.site, row));
-                } else if cell.is_alive() && products.iter().any(|p| p.construct.may_target(cell)) {
+                } else if cell.is_alive() && may_be_targeted(cell) {
                     targets.push((cell.site, row));
                 }
             }
@@ -105,15 +116,16 @@ pub fn encounters(cells: &[Cell], census: &Census, config: &RunConfig, step: u64
     let probes_per_cell = params.car_t.encounters_per_day * config.dt_days;
     let weight = |kind: Kind| config.weight(kind);
     let key = StepKey::new(config.seed, step, Purpose::Killing);
-    let per_site: Vec<(Vec<u32>, Vec<u32>)> = (0..sites)
+    let per_site: Vec<(Vec<u32>, Vec<u32>, Vec<(f64, f64)>)> = (0..sites)
         .into_par_iter()
         .map(|site| {
             let (site_cars, car_cells) = cars.site(site);
             let (site_targets, target_cells) = targets.site(site);
             let mut killed = Vec::new();
             let mut stimulated = Vec::new();
+            let mut stimulated_cells = Vec::new();
             if site_cars.is_empty() || site_targets.is_empty() {
-                return (killed, stimulated);
+                return (killed, stimulated, stimulated_cells);
             }
             let site_cells: f64 = Population::LIVING
                 .iter()
@@ -144,17 +156,22 @@ pub fn encounters(cells: &[Cell], census: &Census, config: &RunConfig, step: u64
                 );
                 if engaged {
                     stimulated.push(car_row);
+                    let real = config.weight(car.population.kind());
+                    let propensity =
+                        crs::costimulation_propensity(product.costimulation, &config.params);
+                    stimulated_cells.push((real, real * propensity));
                 }
             }
             killed.sort_unstable();
             killed.dedup();
-            (killed, stimulated)
+            (killed, stimulated, stimulated_cells)
         })
         .collect();
     let mut out = Encounters::default();
-    for (killed, stimulated) in per_site {
+    for (killed, stimulated, stimulated_cells) in per_site {
         out.killed.extend(killed);
         out.stimulated.extend(stimulated);
+        out.stimulated_cells.extend(stimulated_cells);
     }
     out.killed.sort_unstable();
     out
@@ -165,29 +182,19 @@ pub fn encounters(cells: &[Cell], census: &Census, config: &RunConfig, step: u64
 /// times the engaged cells' mean product propensity (costimulatory domain)
 /// ([`crs::encounter_il6_drive`]).
 pub fn il6_drive(cells: &[Cell], encounters: &Encounters, config: &RunConfig) -> f64 {
-    let real = |rows: &[u32]| -> f64 {
-        rows.iter()
-            .map(|&r| config.weight(cells[r as usize].population.kind()))
-            .sum()
-    };
-    let stimulated = real(&encounters.stimulated);
+    let killed: f64 = encounters
+        .killed
+        .iter()
+        .map(|&r| config.weight(cells[r as usize].population.kind()))
+        .sum();
+    let stimulated: f64 = encounters.stimulated_cells.iter().map(|c| c.0).sum();
     let propensity = if stimulated > 0.0 {
-        encounters
-            .stimulated
-            .iter()
-            .map(|&r| {
-                let cell = &cells[r as usize];
-                let product = &config.products[usize::from(cell.product)];
-                config.weight(cell.population.kind())
-                    * crs::costimulation_propensity(product.costimulation, &config.params)
-            })
-            .sum::<f64>()
-            / stimulated
+        encounters.stimulated_cells.iter().map(|c| c.1).sum::<f64>() / stimulated
     } else {
         1.0
     };
     crs::encounter_il6_drive(
-        real(&encounters.killed),
+        killed,
         stimulated,
         propensity,
         &config.params,
