@@ -109,6 +109,22 @@ pub fn target_share(target_cells: f64, site_cells: f64) -> f64 {
     (target_cells / site_cells.max(1.0)).min(1.0)
 }
 
+/// Whether uniform `u` is below 1 − e^(−x), the chance of at least one of Poisson(x)
+/// events, without the exponential where its bounds x / (1 + x) ≤ 1 − e^(−x) ≤ x
+/// decide. For x above 1e-6 both bounds lie at least ~x/2 (relatively) from the value,
+/// millions of rounding units, so the answer is the one the computed exponential gives.
+fn below_at_least_one(u: f64, x: f64) -> bool {
+    if x > 1e-6 {
+        if u >= x {
+            return false;
+        }
+        if u < x / (1.0 + x) {
+            return true;
+        }
+    }
+    u < -(-x).exp_m1()
+}
+
 /// The encounters of one CAR-T agent in its site over one step (Kimmel et al. 2021-like
 /// mass action, one probe = one real cell met): pushes the rows it kills into `killed`
 /// and returns whether the agent was stimulated.
@@ -138,7 +154,7 @@ pub fn car_agent_encounters(
         .sum::<f64>()
         / STIMULATION_SAMPLES as f64;
     let engagements = site.probes_per_cell * site.target_share * mean_activation;
-    let engaged = draws.chance(-(-engagements).exp_m1());
+    let engaged = below_at_least_one(draws.uniform(), engagements);
     let weight_ratio = (site.weight)(Kind::CarT) / (site.weight)(Kind::BCell);
     for _ in 0..draws.poisson(site.probes_per_cell * weight_ratio * site.target_share) {
         let index = draws.index(targets.len());
@@ -158,9 +174,25 @@ pub fn car_agent_encounters(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::Draws;
     use crate::car::{Construct, Costimulation, Dose, Logic, Platform, Source};
     use crate::cell::{Antigen, CAR_EXPRESSION_FULL};
     use crate::draws::testing::TestDraws;
+
+    #[test]
+    fn the_bounds_decide_as_the_exponential_does() {
+        let mut draws = TestDraws(3);
+        for k in 0..200_000 {
+            let x = 10f64.powf(-7.0 + 9.0 * draws.uniform());
+            let u = if k % 2 == 0 {
+                draws.uniform()
+            } else {
+                // Near the value itself, where a wrong bound would show.
+                (-(-x).exp_m1() * (1.0 + 1e-9 * (draws.uniform() - 0.5))).min(0.999_999)
+            };
+            assert_eq!(below_at_least_one(u, x), u < -(-x).exp_m1(), "u {u}, x {x}");
+        }
+    }
 
     /// Kills of one CAR-T agent: on average probes × weight ratio × target share × the
     /// mean over targets of engagement × kill probability × per-agent share, the law
