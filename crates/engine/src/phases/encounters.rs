@@ -108,10 +108,11 @@ pub fn encounters(cells: &[Cell], census: &Census, config: &RunConfig, step: u64
         return Encounters::default();
     }
     let targets: Vec<(u16, u32)> = lists.iter().flat_map(|l| l.1.iter().copied()).collect();
-    let (cars, targets) = (
-        by_site(&cars, sites, cells),
-        by_site(&targets, sites, cells),
-    );
+    // Each list is freed as soon as it is sorted: at the peak of CAR-T expansion they
+    // are the largest allocations of the step.
+    drop(lists);
+    let sorted = |entries: Vec<SiteEntry>| by_site(&entries, sites, cells);
+    let (cars, targets) = (sorted(cars), sorted(targets));
     let params = &config.params;
     let probes_per_cell = params.car_t.encounters_per_day * config.dt_days;
     let weight = |kind: Kind| config.weight(kind);
