@@ -117,7 +117,7 @@ pub fn encounters(cells: &[Cell], census: &Census, config: &RunConfig, step: u64
     let probes_per_cell = params.car_t.encounters_per_day * config.dt_days;
     let weight = |kind: Kind| config.weight(kind);
     let key = StepKey::new(config.seed, step, Purpose::Killing);
-    let per_site: Vec<(Vec<u32>, Vec<u32>, Vec<(f64, f64)>)> = (0..sites)
+    let per_site: Vec<Encounters> = (0..sites)
         .into_par_iter()
         .map(|site| {
             let (site_cars, car_cells) = cars.site(site);
@@ -126,7 +126,7 @@ pub fn encounters(cells: &[Cell], census: &Census, config: &RunConfig, step: u64
             let mut stimulated = Vec::new();
             let mut stimulated_cells = Vec::new();
             if site_cars.is_empty() || site_targets.is_empty() {
-                return (killed, stimulated, stimulated_cells);
+                return Encounters::default();
             }
             let site_cells: f64 = Population::LIVING
                 .iter()
@@ -165,14 +165,18 @@ pub fn encounters(cells: &[Cell], census: &Census, config: &RunConfig, step: u64
             }
             killed.sort_unstable();
             killed.dedup();
-            (killed, stimulated, stimulated_cells)
+            Encounters {
+                killed,
+                stimulated,
+                stimulated_cells,
+            }
         })
         .collect();
     let mut out = Encounters::default();
-    for (killed, stimulated, stimulated_cells) in per_site {
-        out.killed.extend(killed);
-        out.stimulated.extend(stimulated);
-        out.stimulated_cells.extend(stimulated_cells);
+    for site in per_site {
+        out.killed.extend(site.killed);
+        out.stimulated.extend(site.stimulated);
+        out.stimulated_cells.extend(site.stimulated_cells);
     }
     out.killed.sort_unstable();
     out
