@@ -18,19 +18,30 @@ pub fn cpu_ns() -> u64 {
         .sum()
 }
 
-/// CPU time (user + system) of this process's waited-for children so far, seconds
-/// (`cutime` + `cstime` of `/proc/self/stat`, in clock ticks of 1/100 s, the Linux
-/// `USER_HZ`).
-pub fn children_cpu_seconds() -> f64 {
+/// Fields `a` and `b` of `/proc/self/stat` (clock ticks of 1/100 s, the Linux
+/// `USER_HZ`), summed, in seconds.
+fn stat_seconds(a: usize, b: usize) -> f64 {
     let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
     // Fields after the command name (which may hold spaces) end at its closing ')'.
     let Some((_, rest)) = stat.rsplit_once(')') else {
         return 0.0;
     };
     let fields: Vec<&str> = rest.split_whitespace().collect();
-    // `rest` starts at field 3 (state); cutime and cstime are fields 16 and 17.
+    // `rest` starts at field 3 (state).
     let ticks = |i: usize| fields.get(i - 3).and_then(|v| v.parse::<f64>().ok());
-    ticks(16).unwrap_or(0.0) / 100.0 + ticks(17).unwrap_or(0.0) / 100.0
+    (ticks(a).unwrap_or(0.0) + ticks(b).unwrap_or(0.0)) / 100.0
+}
+
+/// CPU time (user + system) of this whole process so far, seconds (`utime` + `stime`:
+/// threads that have exited included, so it never falls; 10 ms resolution).
+pub fn process_cpu_seconds() -> f64 {
+    stat_seconds(14, 15)
+}
+
+/// CPU time (user + system) of this process's waited-for children so far, seconds
+/// (`cutime` + `cstime`).
+pub fn children_cpu_seconds() -> f64 {
+    stat_seconds(16, 17)
 }
 
 /// A `/proc/self/status` field in kB, as bytes.

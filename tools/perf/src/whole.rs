@@ -2,7 +2,7 @@
 //! in a child process, so that its peak memory is its own), what a shared burn-in saves
 //! a cohort, and a 16-patient cohort run by the `immunosim` binary.
 
-use crate::proc_stats::{children_cpu_seconds, cpu_ns, peak_rss_bytes};
+use crate::proc_stats::{children_cpu_seconds, peak_rss_bytes, process_cpu_seconds};
 use immunosim_engine::recorder::{Event, RecordError, Recorder, Snapshot};
 use immunosim_engine::simulation::Simulation;
 use std::path::{Path, PathBuf};
@@ -135,7 +135,7 @@ pub fn whole_run(text: &str, days: f64, burn_in_days: Option<f64>, coarsen: f64)
     }
     config.cells_per_agent = config.cells_per_agent.map(|w| w * coarsen);
     let started = Instant::now();
-    let cpu_before = cpu_ns();
+    let cpu_before = process_cpu_seconds();
     let mut sim = Simulation::new(config);
     let burn_in_steps = sim.timeline().record_start;
     let mut run = WholeRun {
@@ -154,11 +154,11 @@ pub fn whole_run(text: &str, days: f64, burn_in_days: Option<f64>, coarsen: f64)
             run.burn_in_peak_agents = run.burn_in_peak_agents.max(living);
         }
         if sim.steps_taken() == burn_in_steps {
-            run.burn_in_cpu_s = cpu_ns().saturating_sub(cpu_before) as f64 * 1e-9;
+            run.burn_in_cpu_s = process_cpu_seconds() - cpu_before;
         }
     }
     sim.finish(&mut recorder).expect("discarding never fails");
-    run.cpu_s = cpu_ns().saturating_sub(cpu_before) as f64 * 1e-9;
+    run.cpu_s = process_cpu_seconds() - cpu_before;
     run.wall_s = started.elapsed().as_secs_f64();
     run.peak_rss = peak_rss_bytes();
     run
