@@ -36,8 +36,17 @@ use immunosim_model::rules::quiet::QuietPlan;
 use immunosim_model::rules::{SiteViews, StepContext, lymphodepletion, lymphopoiesis};
 use immunosim_model::{Population, Specificity};
 
-/// Advances the patient one step; returns the step's events in the order raised.
-pub fn step(setup: &RunSetup, state: &mut PatientState) -> Vec<Event> {
+/// What a step reports besides the new state.
+pub struct StepReport {
+    /// The step's events in the order raised.
+    pub events: Vec<Event>,
+    /// Rows that went through the model's rules, by population at the start of their
+    /// step (`PatientState::rows_stepped` is their sum).
+    pub stepped: [u64; Population::COUNT],
+}
+
+/// Advances the patient one step.
+pub fn step(setup: &RunSetup, state: &mut PatientState) -> StepReport {
     let RunSetup {
         config,
         steady,
@@ -161,9 +170,11 @@ pub fn step(setup: &RunSetup, state: &mut PatientState) -> Vec<Event> {
     let counting =
         !state.equilibrated && step >= timeline.burn_in_steps / 2 && step < timeline.burn_in_steps;
     state.niche.steps += u64::from(counting);
-    state.stepped = 0;
+    let mut stepped = [0; Population::COUNT];
     for out in outcomes {
-        state.stepped += out.stepped;
+        for (total, n) in stepped.iter_mut().zip(out.stepped) {
+            *total += n;
+        }
         new_census.merge(&out.census);
         for (total, counts) in unplaced.iter_mut().zip(&out.unplaced) {
             for (t, n) in total.iter_mut().zip(counts) {
@@ -182,6 +193,7 @@ pub fn step(setup: &RunSetup, state: &mut PatientState) -> Vec<Event> {
     new_census.place_implicit(&unplaced, &ctx.hazards, layout, |group| {
         Stream::new(config.seed, step, group, Purpose::Placement)
     });
+    state.stepped = stepped.iter().sum();
     phases::births::place(&mut state.world, &birth_lists, &freed);
     state.census = new_census;
     state.fields = next_fields;
@@ -195,7 +207,7 @@ pub fn step(setup: &RunSetup, state: &mut PatientState) -> Vec<Event> {
         step,
     ));
     state.step += 1;
-    events
+    StepReport { events, stepped }
 }
 
 /// What a boundary shows: its events and, on the record grid, the state.

@@ -14,8 +14,8 @@ use crate::recorder::{Event, EventKind, RecordError, Recorder, Snapshot};
 use crate::schedule;
 use crate::state::{PatientState, RunSetup};
 use crate::timeline::Timeline;
-use immunosim_model::Cell;
 use immunosim_model::steady_state::SteadyState;
+use immunosim_model::{Cell, Population};
 
 pub use crate::world::CHUNK_ROWS;
 
@@ -41,6 +41,8 @@ pub struct Simulation {
     /// The first boundary recorded by this run: the timeline's record start, or the
     /// boundary a branch started from when that is later.
     record_from: u64,
+    /// Rows stepped by population in the last step (not part of the patient's state).
+    stepped: [u64; Population::COUNT],
 }
 
 impl Simulation {
@@ -53,6 +55,7 @@ impl Simulation {
             setup,
             state,
             record_from,
+            stepped: [0; Population::COUNT],
         }
     }
 
@@ -66,6 +69,7 @@ impl Simulation {
             setup,
             state,
             record_from,
+            stepped: [0; Population::COUNT],
         }
     }
 
@@ -118,6 +122,12 @@ impl Simulation {
         self.state.rows_stepped()
     }
 
+    /// [`Simulation::rows_stepped`] by population at the start of the step (the perf
+    /// tool's events per step by kind); zeros before this simulation's first step.
+    pub fn rows_stepped_by_population(&self) -> [u64; Population::COUNT] {
+        self.stepped
+    }
+
     /// Current simulated day (negative during burn-in).
     pub fn day(&self) -> f64 {
         self.setup.timeline.day_of(self.state.step())
@@ -125,7 +135,7 @@ impl Simulation {
 
     /// Advances one step, discarding its events (benches, tools).
     pub fn step(&mut self) {
-        schedule::step(&self.setup, &mut self.state);
+        self.stepped = schedule::step(&self.setup, &mut self.state).stepped;
     }
 
     /// The patient's state now, as recorded.
@@ -172,7 +182,9 @@ impl Simulation {
     /// Takes one step and hands its events and the next boundary's observations to
     /// `recorder`.
     pub fn advance(&mut self, recorder: &mut dyn Recorder) -> Result<(), RecordError> {
-        for event in schedule::step(&self.setup, &mut self.state) {
+        let report = schedule::step(&self.setup, &mut self.state);
+        self.stepped = report.stepped;
+        for event in report.events {
             recorder.event(&event)?;
         }
         self.observe(recorder)

@@ -7,14 +7,27 @@
 //! resident memory (VmHWM) and bytes per agent, threads. Each size runs in a fresh child
 //! process so that its peak memory is its own.
 //!
+//! With `--bench` it prints the full picture instead, in one process so that ratios
+//! are measured side by side ([`bench`], [`whole`]): the quiet step against the
+//! reference loop at 1e5/1e6/1e7, agent events per step by kind and their CPU, the
+//! churn-heavy and CAR-T expansion steps, 1 against 2 threads, an untreated and a
+//! treated patient-year, what a shared burn-in saves, and a 16-patient cohort.
+//!
 //! ```text
+//! cargo build --release && target/release/immunosim-perf --bench
+//! cargo run --release -p immunosim-perf -- --bench --quick      (tiny sizes, seconds)
 //! cargo run --release -p immunosim-perf -- [--days 30] [--sizes 1e5,1e6,1e7]
 //! RAYON_NUM_THREADS=1 cargo run --release -p immunosim-perf
 //! cargo run --release -p immunosim-perf -- --help
 //! ```
 
+mod bench;
+mod proc_stats;
+mod whole;
+
 use clap::{Parser, ValueEnum};
 use immunosim_engine::simulation::Simulation;
+use proc_stats::{current_rss_bytes, peak_rss_bytes};
 
 use std::process::Command;
 use std::time::Instant;
@@ -43,7 +56,16 @@ OUTPUT (stdout, a Markdown table, one row per size):
     same rows at 1 thread yes when a hash of every row equals the 1-thread run's
 followed by two lines on the storage cost per cell.
 
+WITH --bench (the README's performance table; ~15 min at full size):
+    the machine (/proc/cpuinfo); the quiet step against the reference loop and a dry
+    scan at 1e5/1e6/1e7 agents (medians), agent events per step by kind and CPU per
+    event; the churn-heavy and CAR-T expansion steps against the quiet one; 1 against 2
+    threads; an untreated and a treated patient-year (365 d burn-in + 365 d, default
+    resolution; CPU, peak agents, peak RSS); what a shared burn-in saves; a 16-patient
+    2-arm cohort run by the immunosim binary beside this one. --quick: tiny sizes.
+
 EXAMPLES:
+    cargo build --release && target/release/immunosim-perf --bench
     cargo run --release -p immunosim-perf
     cargo run --release -p immunosim-perf -- --days 10 --sizes 1e5,1e6
     RAYON_NUM_THREADS=1 cargo run --release -p immunosim-perf";
@@ -69,6 +91,29 @@ struct Options {
         value_name = "N,N"
     )]
     sizes: Vec<f64>,
+    /// The full picture (see below), instead of the step table.
+    #[arg(long)]
+    bench: bool,
+    /// With --bench: tiny sizes and short runs (checks the command, not the speed).
+    #[arg(long, requires = "bench")]
+    quick: bool,
+    /// With --bench: also the peak agents of these scenario files over a patient-year.
+    #[arg(
+        long,
+        value_delimiter = ',',
+        requires = "bench",
+        value_name = "FILE,FILE"
+    )]
+    scenarios: Vec<String>,
+    /// (Internal: a child process making one whole run: untreated, treated or a file.)
+    #[arg(long, hide = true, value_name = "WHICH")]
+    whole: Option<String>,
+    /// (Internal: the whole run's burn-in days.)
+    #[arg(long, hide = true, value_name = "DAYS")]
+    burn_in_days: Option<f64>,
+    /// (Internal: factor on the whole run's cells per agent.)
+    #[arg(long, hide = true, default_value_t = 1.0, value_name = "F")]
+    coarsen: f64,
     /// (Internal: a child process measuring one size and printing its row.)
     #[arg(long, hide = true, value_name = "N")]
     one: Option<f64>,
@@ -94,6 +139,21 @@ fn main() {
     let days = options.days;
     if let Some(n) = options.storage {
         println!("{}", storage(n, options.storage_kind));
+        return;
+    }
+    if let Some(which) = &options.whole {
+        let text = whole::scenario_text(which);
+        let run = whole::whole_run(
+            &text,
+            f64::from(days),
+            options.burn_in_days,
+            options.coarsen,
+        );
+        println!("{}", run.line());
+        return;
+    }
+    if options.bench {
+        print!("{}", full_picture(options.quick, &options.scenarios));
         return;
     }
     if let Some(size) = options.one {
@@ -163,18 +223,26 @@ fn storage(n: f64, kind: Storage) -> String {
     )
 }
 
-/// Current resident set size (VmRSS), bytes.
-fn current_rss_bytes() -> u64 {
-    status_kb("VmRSS:") * 1024
-}
-
-fn status_kb(field: &str) -> u64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix(field))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
-        .unwrap_or(0)
+/// The `--bench` report: the machine, the step section and the whole-run section.
+fn full_picture(quick: bool, scenarios: &[String]) -> String {
+    let (steps, runs) = if quick {
+        (bench::Plan::quick(), whole::Plan::quick())
+    } else {
+        (bench::Plan::full(), whole::Plan::full())
+    };
+    let mut out = format!(
+        "Machine: {}; {} rayon threads; immunosim-perf --bench{}\n\n",
+        proc_stats::machine(),
+        rayon::current_num_threads(),
+        if quick { " --quick" } else { "" }
+    );
+    let report = bench::run(&steps);
+    out += &bench::tables(&report, steps.mid);
+    out += "\n";
+    let dir = std::env::temp_dir().join(format!("immunosim-perf-{}", std::process::id()));
+    out += &whole::section(&runs, scenarios, &dir);
+    let _ = std::fs::remove_dir_all(&dir);
+    out
 }
 
 /// Runs one size and returns its table row.
@@ -233,11 +301,6 @@ fn measure(target_agents: f64, days: u32) -> String {
     )
 }
 
-/// Peak resident set size of this process (VmHWM), bytes.
-fn peak_rss_bytes() -> u64 {
-    status_kb("VmHWM:") * 1024
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -254,5 +317,39 @@ mod tests {
         }
         let sizes = Options::try_parse_from(["immunosim-perf", "--sizes", "1e5,2e6"]).unwrap();
         assert_eq!(sizes.sizes, [1e5, 2e6]);
+        assert!(Options::try_parse_from(["immunosim-perf", "--quick"]).is_err());
+    }
+
+    /// The `--bench` step section at tiny size: keeps the command from rotting, and
+    /// checks what its table rests on (events counted by kind, the ratios finite).
+    #[test]
+    fn the_bench_step_section_runs_at_tiny_size() {
+        let report = bench::run(&bench::Plan::quick());
+        let largest = report.sizes.last().expect("sizes");
+        // Germinal-centre and pre-B cells have events every step in a lupus patient.
+        assert!(
+            largest.events[0] > 0.0 && largest.events[3] > 0.0,
+            "{largest:?}"
+        );
+        assert!(largest.events_total() < largest.agents as f64);
+        let table = bench::tables(&report, 2e4);
+        assert!(
+            table.contains("germinal-centre B") && !table.contains("NaN"),
+            "{table}"
+        );
+    }
+
+    /// A whole run at tiny size: peaks and CPU split as the table needs them.
+    #[test]
+    fn a_whole_run_reports_its_agents_and_cost() {
+        let text = whole::scenario_text("treated");
+        let run = whole::whole_run(&text, 15.0, Some(10.0), 200.0);
+        assert!(run.start_agents > 0 && run.peak_agents >= run.burn_in_peak_agents);
+        // Process CPU (10 ms ticks) never falls; the tiny run may take under a tick.
+        assert!(
+            run.cpu_s >= run.burn_in_cpu_s && run.burn_in_cpu_s >= 0.0,
+            "{run:?}"
+        );
+        assert_eq!(whole::WholeRun::parse(&run.line()), Some(run));
     }
 }

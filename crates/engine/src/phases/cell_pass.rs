@@ -40,8 +40,8 @@ pub struct ChunkOutcome {
     /// Cells made in the chunk (new pre-B cells and daughters), placed or not.
     pub born: usize,
     /// Rows whose cells went through the model's rules (explicit cells and quiet
-    /// candidates).
-    pub stepped: u64,
+    /// candidates), by population at the start of their step.
+    pub stepped: [u64; Population::COUNT],
 }
 
 impl ChunkOutcome {
@@ -53,7 +53,7 @@ impl ChunkOutcome {
             births: Vec::with_capacity(CHUNK_ROWS / 8),
             freed: Vec::with_capacity(CHUNK_ROWS / 8),
             born: 0,
-            stepped: 0,
+            stepped: [0; Population::COUNT],
         }
     }
 
@@ -165,10 +165,10 @@ impl CellPass<'_> {
                         continue;
                     }
                     *left = plan.gap(cell.population, &mut skips);
-                    out.stepped += 1;
+                    out.stepped[cell.population.index()] += 1;
                     self.quiet_candidate(cell, chunk, &mut out)
                 } else {
-                    out.stepped += 1;
+                    out.stepped[cell.population.index()] += 1;
                     self.explicit(cell, chunk, &mut out)
                 };
                 if fate == Fate::Dies {

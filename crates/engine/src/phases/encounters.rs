@@ -13,7 +13,7 @@ use crate::rng::{Purpose, StepKey};
 use crate::world::CHUNK_ROWS;
 use immunosim_model::cell::Kind;
 use immunosim_model::crs;
-use immunosim_model::rules::killing::{self, SiteEncounters};
+use immunosim_model::rules::killing::{self, EngagementMemo, SiteEncounters};
 use immunosim_model::{Cell, Population};
 use rayon::prelude::*;
 
@@ -24,19 +24,35 @@ pub struct Encounters {
     pub killed: Vec<u32>,
     /// Rows of CAR-T cells that engaged antigen.
     pub stimulated: Vec<u32>,
+    /// For each of `stimulated`, in the same order: its real cells and those times its
+    /// product's costimulation propensity (what the IL-6 drive sums, kept here so that
+    /// it does not read the scattered rows again).
+    pub stimulated_cells: Vec<(f64, f64)>,
 }
 
 /// A (site, row) pair.
 type SiteEntry = (u16, u32);
 
-/// Rows grouped by site: `rows[start[s]..start[s + 1]]` are the rows of site `s`.
+/// Rows grouped by site: `rows[start[s]..start[s + 1]]` are the rows of site `s`, and
+/// `cells` their cells in the same order (copies: the encounters of a site then read
+/// its own contiguous list instead of scattered rows of the table).
 struct BySite {
     start: Vec<usize>,
     rows: Vec<u32>,
+    cells: Vec<Cell>,
 }
 
-/// Stable counting sort of (site, row) pairs that arrive in row order.
-fn by_site(entries: &[(u16, u32)], sites: usize) -> BySite {
+impl BySite {
+    /// The rows and cells of site `s`.
+    fn site(&self, s: usize) -> (&[u32], &[Cell]) {
+        let range = self.start[s]..self.start[s + 1];
+        (&self.rows[range.clone()], &self.cells[range])
+    }
+}
+
+/// Stable counting sort of (site, row) pairs that arrive in row order; the cells are
+/// copied from `table` in that (ascending) order.
+fn by_site(entries: &[(u16, u32)], sites: usize, table: &[Cell]) -> BySite {
     let mut start = vec![0usize; sites + 1];
     for &(site, _) in entries {
         start[usize::from(site) + 1] += 1;
@@ -46,11 +62,14 @@ fn by_site(entries: &[(u16, u32)], sites: usize) -> BySite {
     }
     let mut next = start.clone();
     let mut rows = vec![0u32; entries.len()];
+    let mut cells = vec![Cell::default(); entries.len()];
     for &(site, row) in entries {
-        rows[next[usize::from(site)]] = row;
+        let at = next[usize::from(site)];
+        rows[at] = row;
+        cells[at] = table[row as usize];
         next[usize::from(site)] += 1;
     }
-    BySite { start, rows }
+    BySite { start, rows, cells }
 }
 
 /// Resolves this step's encounters. `cells` is read only.
@@ -59,6 +78,13 @@ pub fn encounters(cells: &[Cell], census: &Census, config: &RunConfig, step: u64
         return Encounters::default();
     }
     let products = &config.products;
+    // A cell may be targeted when it carries any antigen some product binds
+    // (`Construct::may_target` of any product): the union of their density slots.
+    let mut targeted = [false; 4];
+    for antigen in products.iter().flat_map(|p| &p.construct.targets) {
+        targeted[antigen.slot()] = true;
+    }
+    let may_be_targeted = |cell: &Cell| (0..4).any(|slot| targeted[slot] && cell.antigen[slot] > 0);
     let lists: Vec<(Vec<SiteEntry>, Vec<SiteEntry>)> = cells
         .par_chunks(CHUNK_ROWS)
         .enumerate()
@@ -69,7 +95,7 @@ pub fn encounters(cells: &[Cell], census: &Census, config: &RunConfig, step: u64
                 let row = (chunk * CHUNK_ROWS + offset) as u32;
                 if cell.population.is_car_t() {
                     cars.push((cell.site, row));
-                } else if cell.is_alive() && products.iter().any(|p| p.construct.may_target(cell)) {
+                } else if cell.is_alive() && may_be_targeted(cell) {
                     targets.push((cell.site, row));
                 }
             }
@@ -82,39 +108,44 @@ pub fn encounters(cells: &[Cell], census: &Census, config: &RunConfig, step: u64
         return Encounters::default();
     }
     let targets: Vec<(u16, u32)> = lists.iter().flat_map(|l| l.1.iter().copied()).collect();
-    let (cars, targets) = (by_site(&cars, sites), by_site(&targets, sites));
+    // Each list is freed as soon as it is sorted: at the peak of CAR-T expansion they
+    // are the largest allocations of the step.
+    drop(lists);
+    let sorted = |entries: Vec<SiteEntry>| by_site(&entries, sites, cells);
+    let (cars, targets) = (sorted(cars), sorted(targets));
     let params = &config.params;
     let probes_per_cell = params.car_t.encounters_per_day * config.dt_days;
     let weight = |kind: Kind| config.weight(kind);
     let key = StepKey::new(config.seed, step, Purpose::Killing);
-    let per_site: Vec<(Vec<u32>, Vec<u32>)> = (0..sites)
+    let per_site: Vec<Encounters> = (0..sites)
         .into_par_iter()
         .map(|site| {
-            let site_cars = &cars.rows[cars.start[site]..cars.start[site + 1]];
-            let site_targets = &targets.rows[targets.start[site]..targets.start[site + 1]];
+            let (site_cars, car_cells) = cars.site(site);
+            let (site_targets, target_cells) = targets.site(site);
             let mut killed = Vec::new();
             let mut stimulated = Vec::new();
+            let mut stimulated_cells = Vec::new();
             if site_cars.is_empty() || site_targets.is_empty() {
-                return (killed, stimulated);
+                return Encounters::default();
             }
             let site_cells: f64 = Population::LIVING
                 .iter()
                 .map(|&p| f64::from(census.by_site[site][p.index()]) * config.weight(p.kind()))
                 .sum();
-            let target_cells: f64 = site_targets
+            let target_real_cells: f64 = target_cells
                 .iter()
-                .map(|&row| config.weight(cells[row as usize].population.kind()))
+                .map(|cell| config.weight(cell.population.kind()))
                 .sum();
             let law = SiteEncounters {
-                cells,
                 targets: site_targets,
-                target_share: killing::target_share(target_cells, site_cells),
+                target_cells,
+                target_share: killing::target_share(target_real_cells, site_cells),
                 probes_per_cell,
                 weight: &weight,
+                memo: EngagementMemo::new(site_targets.len()).into(),
             };
             let mut draws = key.cell(site as u64);
-            for &car_row in site_cars {
-                let car = &cells[car_row as usize];
+            for (&car_row, car) in site_cars.iter().zip(car_cells) {
                 let product = &products[usize::from(car.product)];
                 let engaged = killing::car_agent_encounters(
                     car,
@@ -126,17 +157,26 @@ pub fn encounters(cells: &[Cell], census: &Census, config: &RunConfig, step: u64
                 );
                 if engaged {
                     stimulated.push(car_row);
+                    let real = config.weight(car.population.kind());
+                    let propensity =
+                        crs::costimulation_propensity(product.costimulation, &config.params);
+                    stimulated_cells.push((real, real * propensity));
                 }
             }
             killed.sort_unstable();
             killed.dedup();
-            (killed, stimulated)
+            Encounters {
+                killed,
+                stimulated,
+                stimulated_cells,
+            }
         })
         .collect();
     let mut out = Encounters::default();
-    for (killed, stimulated) in per_site {
-        out.killed.extend(killed);
-        out.stimulated.extend(stimulated);
+    for site in per_site {
+        out.killed.extend(site.killed);
+        out.stimulated.extend(site.stimulated);
+        out.stimulated_cells.extend(site.stimulated_cells);
     }
     out.killed.sort_unstable();
     out
@@ -147,29 +187,19 @@ pub fn encounters(cells: &[Cell], census: &Census, config: &RunConfig, step: u64
 /// times the engaged cells' mean product propensity (costimulatory domain)
 /// ([`crs::encounter_il6_drive`]).
 pub fn il6_drive(cells: &[Cell], encounters: &Encounters, config: &RunConfig) -> f64 {
-    let real = |rows: &[u32]| -> f64 {
-        rows.iter()
-            .map(|&r| config.weight(cells[r as usize].population.kind()))
-            .sum()
-    };
-    let stimulated = real(&encounters.stimulated);
+    let killed: f64 = encounters
+        .killed
+        .iter()
+        .map(|&r| config.weight(cells[r as usize].population.kind()))
+        .sum();
+    let stimulated: f64 = encounters.stimulated_cells.iter().map(|c| c.0).sum();
     let propensity = if stimulated > 0.0 {
-        encounters
-            .stimulated
-            .iter()
-            .map(|&r| {
-                let cell = &cells[r as usize];
-                let product = &config.products[usize::from(cell.product)];
-                config.weight(cell.population.kind())
-                    * crs::costimulation_propensity(product.costimulation, &config.params)
-            })
-            .sum::<f64>()
-            / stimulated
+        encounters.stimulated_cells.iter().map(|c| c.1).sum::<f64>() / stimulated
     } else {
         1.0
     };
     crs::encounter_il6_drive(
-        real(&encounters.killed),
+        killed,
         stimulated,
         propensity,
         &config.params,
