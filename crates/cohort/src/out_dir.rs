@@ -12,6 +12,8 @@ const COHORT_FILES: &[&str] = &[
     report::SUMMARY_CSV,
     report::SURVIVAL_CSV,
     report::TIMESERIES_CSV,
+    crate::queue::output::QUEUE_CSV,
+    crate::queue::output::QUEUE_SUMMARY_CSV,
 ];
 
 fn ours(name: &str) -> bool {

@@ -10,6 +10,9 @@ use immunosim_model::car::{Costimulation, Logic, Platform, Source};
 use immunosim_model::interventions::Vaccine;
 use immunosim_model::named::Named;
 
+mod facility;
+pub use facility::*;
+
 /// Default real CAR-T cells per agent: finer than host cells, so that a dose of 1e6/kg
 /// in a 70 kg patient (7e7 cells) is 700 agents.
 pub const DEFAULT_CAR_T_CELLS_PER_AGENT: f64 = 1e5;
