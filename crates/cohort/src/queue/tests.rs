@@ -294,3 +294,65 @@ fn facility_errors_name_the_field_and_what_is_allowed() {
     );
     assert!(e.contains("arms[0].bridging"), "{e}");
 }
+
+/// Two SLE patients referred together, coarse resolution: with one line, patient 1's
+/// product is made after patient 0's, ten days later than with two lines. Nothing but
+/// the journey's days differs, yet the simulated disease of patient 1 stays active
+/// longer after referral (its lupus goes on while it waits), and patient 0, whose wait
+/// is the same, runs exactly as before.
+#[test]
+fn a_longer_wait_keeps_the_simulated_lupus_active_longer() {
+    let cohort = |lines: u32| {
+        format!(
+            "[scenario]\nname = \"w\"\npreset = \"sle\"\ndays = 60\nburn_in_days = 30\nseed = 5\n\
+             [resolution]\ncells_per_agent = 2e7\n[resolution.cells_per_agent_by_kind]\ncar_t = 1e6\n\
+             [cohort]\npatients = 2\n\
+             [facility]\nreferral = \"all_at_once\"\nscreening_days = 0\nlines = {lines}\nbatch_days = 10\nfailure_probability = 0\n\
+             [[arms]]\nname = \"cd19\"\n\
+             [arms.lymphodepletion]\nfludarabine_mg_per_m2_per_day = 25\nfludarabine_days = [-5, -4, -3]\n\
+             cyclophosphamide_mg_per_m2_per_day = 1000\ncyclophosphamide_days = [-3]\n\
+             [[arms.products]]\nname = \"CD19\"\ntargets = [\"CD19\"]\ndose_cells_per_kg = 1e6\n\
+             leukapheresis_day = -12\nmanufacturing_days_min = 10\nmanufacturing_days_max = 10\n"
+        )
+    };
+    let run = |lines: u32, k: u64| {
+        let spec = crate::spec::parse(&cohort(lines), "w.toml", "w").unwrap();
+        let p = crate::patient::patient(&spec, 5, k, 2);
+        let infusion = p.arms[0].config.products[0].infusion_day;
+        let record = crate::patient::run(&p, &[0], None).unwrap().remove(0);
+        (infusion, record)
+    };
+    let score = crate::recorder::SERIES
+        .iter()
+        .position(|s| *s == "activity_score")
+        .unwrap();
+    let active_days = |r: &crate::recorder::ArmRecord| {
+        r.days
+            .iter()
+            .filter(|(d, v)| *d >= 0.0 && v[score] >= 4.0)
+            .count()
+    };
+    let area = |r: &crate::recorder::ArmRecord| {
+        r.days
+            .iter()
+            .filter(|(d, _)| *d >= 0.0)
+            .map(|(_, v)| v[score])
+            .sum::<f64>()
+    };
+    let (ample_infusion, ample) = run(2, 1);
+    let (tight_infusion, tight) = run(1, 1);
+    assert_eq!((ample_infusion, tight_infusion), (12.0, 22.0));
+    assert!(
+        area(&tight) > area(&ample),
+        "score-days {} (one line) vs {} (two)",
+        area(&tight),
+        area(&ample)
+    );
+    assert!(
+        active_days(&tight) > active_days(&ample),
+        "{} vs {}",
+        active_days(&tight),
+        active_days(&ample)
+    );
+    assert_eq!(run(2, 0).1, run(1, 0).1);
+}
