@@ -34,9 +34,26 @@ impl Uniforms for Keyed {
 pub struct CohortQueue {
     /// Each patient's request (referral, end of screening, severity).
     pub requests: Vec<Request>,
-    /// Each patient's batches.
-    pub journeys: Vec<Journey>,
+    /// Whether each patient failed screening (and has no CAR-T in any arm).
+    pub screen_failed: Vec<bool>,
+    /// Each patient's batches (`None`: failed screening).
+    pub journeys: Vec<Option<Journey>>,
 }
+
+impl CohortQueue {
+    /// The requests of the patients who passed screening.
+    pub fn screened_in(&self) -> Vec<Request> {
+        self.requests
+            .iter()
+            .zip(&self.screen_failed)
+            .filter(|(_, failed)| !**failed)
+            .map(|(r, _)| *r)
+            .collect()
+    }
+}
+
+/// Purpose key of a patient's screening draw.
+pub const SCREEN_FAIL: &str = "facility.screen_fail";
 
 /// The last queue computed, by (seed, patients): every patient of a process needs the
 /// same one.
@@ -64,6 +81,7 @@ fn compute(spec: &CohortSpec, f: &FacilitySpec, seed: u64, patients: u64) -> Coh
         .iter()
         .enumerate()
         .map(|(k, &referral_day)| Request {
+            patient: k as u64,
             referral_day,
             ready_day: referral_day + f.screening_days,
             severity: f.severity_row.map_or(0.0, |row| {
@@ -72,8 +90,21 @@ fn compute(spec: &CohortSpec, f: &FacilitySpec, seed: u64, patients: u64) -> Coh
             }),
         })
         .collect();
-    let journeys = simulate(&f.facility, &requests, &draws);
-    CohortQueue { requests, journeys }
+    let screen_failed: Vec<bool> = (0..patients)
+        .map(|k| draws.uniform(k, SCREEN_FAIL, 0) < f.screen_fail_probability)
+        .collect();
+    let mut q = CohortQueue {
+        requests,
+        screen_failed,
+        journeys: Vec::new(),
+    };
+    let mut made = simulate(&f.facility, &q.screened_in(), &draws).into_iter();
+    q.journeys = q
+        .screen_failed
+        .iter()
+        .map(|&failed| if failed { None } else { made.next() })
+        .collect();
+    q
 }
 
 /// Patient `k`'s journey in arm `arm`, on the patient's own days (day 0: referral).
@@ -85,9 +116,13 @@ pub struct Shift {
     pub after_release: f64,
 }
 
-/// The shift of patient `k`'s arm `arm` (`None`: the arm does not queue).
+/// The shift of patient `k`'s arm `arm` (`None`: the arm does not queue, or the
+/// patient failed screening).
 pub fn shift(f: &FacilitySpec, q: &CohortQueue, arm: usize, k: usize) -> Option<Shift> {
     let r = &q.requests[k];
+    if q.screen_failed[k] {
+        return None;
+    }
     match f.plans[arm] {
         Plan::Unqueued => None,
         Plan::Allogeneic { infusion_day } => {
@@ -102,7 +137,7 @@ pub fn shift(f: &FacilitySpec, q: &CohortQueue, arm: usize, k: usize) -> Option<
             release_day,
             ..
         } => {
-            let j = &q.journeys[k];
+            let j = q.journeys[k].as_ref()?;
             Some(Shift {
                 before_release: j.attempts[0].start_day - r.referral_day - leukapheresis_day,
                 after_release: j.last().release_day - r.referral_day - release_day,
@@ -114,12 +149,21 @@ pub fn shift(f: &FacilitySpec, q: &CohortQueue, arm: usize, k: usize) -> Option<
 /// Applies patient `k`'s queue to its arm `arm` scenario `s`: the queued product is made
 /// from the last batch's leukapheresis in exactly the batch length and fails exactly
 /// when the facility's last batch failed (so the simulated product and the queue
-/// agree); the arm's other days move by the wait.
+/// agree); the arm's other days move by the wait. A patient who failed screening has no
+/// CAR-T (nor its lymphodepletion, bridging or IVIG) in any arm.
 pub fn apply(f: &FacilitySpec, q: &CohortQueue, arm: usize, k: usize, s: &mut Scenario) {
+    let c = &mut s.config;
+    if q.screen_failed[k] && f.plans[arm] != Plan::Unqueued {
+        // Not eligible: the patient goes on as the untreated patient in this arm too.
+        c.products.clear();
+        c.lymphodepletion.clear();
+        c.ivig.clear();
+        c.bridging = None;
+        return;
+    }
     let Some(d) = shift(f, q, arm, k) else {
         return;
     };
-    let c = &mut s.config;
     for p in &mut c.products {
         p.infusion_day += d.after_release;
         for day in &mut p.reinfusion_days {
@@ -127,7 +171,10 @@ pub fn apply(f: &FacilitySpec, q: &CohortQueue, arm: usize, k: usize, s: &mut Sc
         }
     }
     if let Plan::Queued { product, .. } = f.plans[arm] {
-        let last = q.journeys[k].last();
+        let last = q.journeys[k]
+            .as_ref()
+            .expect("shifted, so screened in")
+            .last();
         c.products[product].manufacturing = Some(Manufacturing {
             leukapheresis_day: last.start_day - q.requests[k].referral_day,
             days_min: f.facility.batch_days,

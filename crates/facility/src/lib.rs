@@ -86,3 +86,75 @@ pub fn lines_for_mean_wait(
         mean(&waits) <= target_days
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every draw 0.5: no batch fails below p = 0.5, every batch fails above.
+    struct Half;
+
+    impl Uniforms for Half {
+        fn uniform(&self, _: u64, _: &str, _: u64) -> f64 {
+            0.5
+        }
+    }
+
+    fn at_once(n: u64) -> Vec<Request> {
+        (0..n)
+            .map(|patient| Request {
+                patient,
+                referral_day: 0.0,
+                ready_day: 2.0,
+                severity: 0.0,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn lines_work_in_parallel_and_failures_come_back_until_the_attempts_run_out() {
+        let mut f = Facility {
+            lines: 2,
+            batch_days: 10.0,
+            failure_probability: 0.4,
+            max_attempts: 2,
+            discipline: Discipline::Fifo,
+        };
+        let starts = |f: &Facility| -> Vec<Vec<f64>> {
+            simulate(f, &at_once(5), &Half)
+                .iter()
+                .map(|j| j.attempts.iter().map(|a| a.start_day).collect())
+                .collect()
+        };
+        assert_eq!(starts(&f), [[2.0], [2.0], [12.0], [12.0], [22.0]]);
+        // Every batch fails: each patient is made twice, the second batch queued behind
+        // those who asked before its first failed.
+        f.failure_probability = 0.6;
+        let journeys = simulate(&f, &at_once(3), &Half);
+        assert!(journeys.iter().all(|j| j.attempts.len() == 2 && j.failed()));
+        let expected: [[f64; 2]; 5] = [
+            [2.0, 22.0],
+            [2.0, 32.0],
+            [12.0, 32.0],
+            [12.0, 42.0],
+            [22.0, 42.0],
+        ];
+        assert_eq!(starts(&f), expected);
+    }
+
+    #[test]
+    fn poisson_referrals_have_the_stated_mean_gap() {
+        struct Spread;
+        impl Uniforms for Spread {
+            fn uniform(&self, patient: u64, _: &str, _: u64) -> f64 {
+                // A deterministic grid of [0, 1): the mean of -ln(1 - u) over it is ~1.
+                (patient as f64 + 0.5) / 1000.0
+            }
+        }
+        let days = referral_days(Referral::Poisson { per_week: 2.0 }, 1000, &Spread);
+        let mean_gap = days[999] / 1000.0;
+        assert!((mean_gap - 3.5).abs() < 0.02, "{mean_gap}");
+        assert!(days.windows(2).all(|w| w[1] >= w[0]));
+        assert_eq!(referral_days(Referral::AllAtOnce, 3, &Spread), [0.0; 3]);
+    }
+}

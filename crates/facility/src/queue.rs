@@ -33,6 +33,8 @@ pub struct Facility {
 /// One patient's request for a slot.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Request {
+    /// The patient (keys its draws and breaks ties).
+    pub patient: u64,
     /// Day of referral.
     pub referral_day: f64,
     /// Day the patient is ready for leukapheresis (screening done).
@@ -111,11 +113,10 @@ impl Ord for Waiting {
     }
 }
 
-/// Runs the facility over `requests` (patient k is `requests[k]`); gives each patient's
-/// journey. The line free soonest takes the next batch, when it is free and someone is
+/// Runs the facility over `requests`; gives each request's journey, in order. The line free soonest takes the next batch, when it is free and someone is
 /// waiting; among those waiting then, the discipline chooses. Patient k's batch outcome
-/// on attempt a is `draws.uniform(k, BATCH_FAILURE, a) < failure_probability`, whoever
-/// else is in the queue.
+/// on attempt a is `draws.uniform(k, BATCH_FAILURE, a) < failure_probability` (k is
+/// `Request::patient`), whoever else is in the queue.
 pub fn simulate(facility: &Facility, requests: &[Request], draws: &dyn Uniforms) -> Vec<Journey> {
     let key = |k: usize, day: f64| match facility.discipline {
         Discipline::Fifo => day,
@@ -160,8 +161,11 @@ pub fn simulate(facility: &Facility, requests: &[Request], draws: &dyn Uniforms)
         }
         let w = waiting.pop().expect("someone is waiting at the start");
         let release = start + facility.batch_days;
-        let failed = draws.uniform(w.patient as u64, BATCH_FAILURE, u64::from(w.attempt))
-            < facility.failure_probability;
+        let failed = draws.uniform(
+            requests[w.patient].patient,
+            BATCH_FAILURE,
+            u64::from(w.attempt),
+        ) < facility.failure_probability;
         journeys[w.patient].push(Attempt {
             requested_day: w.day,
             start_day: start,

@@ -16,10 +16,10 @@ pub const QUEUE_CSV: &str = "queue.csv";
 pub const QUEUE_SUMMARY_CSV: &str = "queue_summary.csv";
 
 /// Header of `queue.csv`.
-pub const QUEUE_HEADER: &str = "patient,arm,route,referral_day,screening_end_day,slot_start_day,leukapheresis_day,release_day,attempts,failed,infusion_day,wait_to_leukapheresis_days,wait_to_infusion_days";
+pub const QUEUE_HEADER: &str = "patient,arm,route,referral_day,screening_end_day,screen_failed,slot_start_day,leukapheresis_day,release_day,attempts,failed,infusion_day,wait_to_leukapheresis_days,wait_to_infusion_days";
 
 /// Header of `queue_summary.csv`.
-pub const SUMMARY_HEADER: &str = "arm,route,patients,lines,failed_patients,wait_to_leukapheresis_mean_days,wait_to_leukapheresis_median_days,wait_to_leukapheresis_q25_days,wait_to_leukapheresis_q75_days,wait_to_leukapheresis_p90_days,wait_to_infusion_mean_days,wait_to_infusion_median_days,wait_to_infusion_q25_days,wait_to_infusion_q75_days,wait_to_infusion_p90_days,wait_split_days,short_wait_patients,long_wait_patients,remission_by_month3_short_wait_fraction,remission_by_month3_long_wait_fraction,activity_score_month3_short_wait_median_points,activity_score_month3_long_wait_median_points,target_wait_days,lines_for_target_wait";
+pub const SUMMARY_HEADER: &str = "arm,route,patients,lines,screen_failed_patients,failed_patients,wait_to_leukapheresis_mean_days,wait_to_leukapheresis_median_days,wait_to_leukapheresis_q25_days,wait_to_leukapheresis_q75_days,wait_to_leukapheresis_p90_days,wait_to_infusion_mean_days,wait_to_infusion_median_days,wait_to_infusion_q25_days,wait_to_infusion_q75_days,wait_to_infusion_p90_days,wait_split_days,short_wait_patients,long_wait_patients,remission_by_month3_short_wait_fraction,remission_by_month3_long_wait_fraction,activity_score_month3_short_wait_median_points,activity_score_month3_long_wait_median_points,target_wait_days,lines_for_target_wait";
 
 /// One patient-arm's journey, on the cohort's calendar.
 #[derive(Clone, Debug, PartialEq)]
@@ -30,6 +30,8 @@ pub struct Row {
     pub referral_day: f64,
     /// End of screening.
     pub screening_end_day: f64,
+    /// Whether the patient failed screening.
+    pub screen_failed: bool,
     /// First batch start (first leukapheresis).
     pub slot_start_day: Option<f64>,
     /// Last batch start (the leukapheresis of the cells infused).
@@ -63,6 +65,7 @@ pub fn row(spec: &CohortSpec, f: &FacilitySpec, q: &CohortQueue, arm: usize, k: 
         route: "none",
         referral_day: r.referral_day,
         screening_end_day: r.ready_day,
+        screen_failed: q.screen_failed[k],
         slot_start_day: None,
         leukapheresis_day: None,
         release_day: None,
@@ -71,18 +74,23 @@ pub fn row(spec: &CohortSpec, f: &FacilitySpec, q: &CohortQueue, arm: usize, k: 
         infusion_day: None,
     };
     let products = &spec.arms[arm].scenario.config.products;
+    row.route = match f.plans[arm] {
+        Plan::Unqueued => "none",
+        Plan::Allogeneic { .. } => "allogeneic",
+        Plan::Queued { .. } => "facility",
+    };
     let Some(d) = shift(f, q, arm, k) else {
         return row;
     };
     match f.plans[arm] {
         Plan::Unqueued => {}
         Plan::Allogeneic { infusion_day } => {
-            row.route = "allogeneic";
             row.infusion_day = Some(r.referral_day + infusion_day + d.after_release);
         }
         Plan::Queued { product, .. } => {
-            let j = &q.journeys[k];
-            row.route = "facility";
+            let Some(j) = &q.journeys[k] else {
+                return row;
+            };
             row.slot_start_day = Some(j.attempts[0].start_day);
             row.leukapheresis_day = Some(j.last().start_day);
             row.release_day = Some(j.last().release_day);
@@ -106,11 +114,12 @@ pub fn queue_csv(spec: &CohortSpec, f: &FacilitySpec, q: &CohortQueue) -> String
         for (a, arm) in spec.arms.iter().enumerate() {
             let r = row(spec, f, q, a, k);
             out.push_str(&format!(
-                "{k},{},{},{},{},{},{},{},{},{},{},{},{}\n",
+                "{k},{},{},{},{},{},{},{},{},{},{},{},{},{}\n",
                 arm.name,
                 r.route,
                 num(r.referral_day),
                 num(r.screening_end_day),
+                r.screen_failed,
                 opt(r.slot_start_day),
                 opt(r.leukapheresis_day),
                 opt(r.release_day),
@@ -150,7 +159,13 @@ pub fn summary(
     let c = Columns::new(spec);
     let mut out = format!("{SUMMARY_HEADER}\n");
     let lines_needed = f.target_wait_days.and_then(|target| {
-        lines_for_mean_wait(&f.facility, &q.requests, &Keyed(seed), target, f.max_lines)
+        lines_for_mean_wait(
+            &f.facility,
+            &q.screened_in(),
+            &Keyed(seed),
+            target,
+            f.max_lines,
+        )
     });
     for (a, arm) in spec.arms.iter().enumerate() {
         let rows: Vec<Row> = (0..q.requests.len())
@@ -195,7 +210,7 @@ pub fn summary(
         let (short, long) = (band(true), band(false));
         let queued = route == "facility";
         out.push_str(&format!(
-            "{},{route},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n",
+            "{},{route},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n",
             arm.name,
             rows.len(),
             if queued {
@@ -203,6 +218,7 @@ pub fn summary(
             } else {
                 String::new()
             },
+            rows.iter().filter(|r| r.screen_failed).count(),
             rows.iter().filter(|r| r.failed == Some(true)).count(),
             if queued {
                 distribution(&to_leukapheresis)

@@ -46,6 +46,8 @@ pub struct FacilitySpec {
     pub referral: Referral,
     /// Days from referral to the end of screening.
     pub screening_days: f64,
+    /// Probability a patient fails screening (no CAR-T in any arm).
+    pub screen_fail_probability: f64,
     /// The facility.
     pub facility: Facility,
     /// The `[[variability]]` row whose value is a patient's severity (priority by
@@ -187,7 +189,7 @@ pub fn read(
                 },
                 None => {
                     error(
-                        span,
+                        span.clone(),
                         &shown,
                         format!(
                             "arm `{}`: with [facility], an autologous product states leukapheresis_day (the facility makes it from the collected cells; the arm's days are shifted by each patient's wait)",
@@ -199,7 +201,7 @@ pub fn read(
             },
             _ => {
                 error(
-                    span,
+                    span.clone(),
                     &shown,
                     format!(
                         "arm `{}`: with [facility], an arm has one autologous product, or allogeneic products only (the queue of two products of one patient is not modelled)",
@@ -228,11 +230,29 @@ pub fn read(
                 );
             }
         }
+        if let Some((what, day)) = earliest(
+            arm,
+            &plan,
+            &facility,
+            get("screening_days"),
+            get("allogeneic_days_to_infusion"),
+        ) && day < 0.0
+        {
+            error(
+                span,
+                &shown,
+                format!(
+                    "arm `{}`: with [facility], its {what} would come {:.1} days before referral (day 0) for a patient who does not wait: the arm's days are moved to each patient's slot, keeping their offsets from leukapheresis and release (or from an allogeneic infusion), so give them closer to those",
+                    arm.name, -day
+                ),
+            );
+        }
         plans.push(plan);
     }
     Some(FacilitySpec {
         referral,
         screening_days: get("screening_days"),
+        screen_fail_probability: get("screen_fail_probability"),
         facility,
         severity_row: (discipline == Discipline::Severity)
             .then_some(severity_row)
@@ -248,4 +268,49 @@ fn span_bridging(checked: &Checked<'_>, arm: usize) -> Option<std::ops::Range<us
     checked
         .span_in_array("arms", arm, "bridging")
         .or_else(|| checked.span_in_array("arms", arm, "name"))
+}
+
+/// The arm's earliest event, and its day counted from referral, for a patient who is
+/// served as soon as screening ends (`None`: the arm does not queue). Every later
+/// patient's days are the same or later.
+fn earliest(
+    arm: &Arm,
+    plan: &Plan,
+    facility: &Facility,
+    screening_days: f64,
+    allogeneic_days: f64,
+) -> Option<(&'static str, f64)> {
+    let c = &arm.scenario.config;
+    let (before, after) = match *plan {
+        Plan::Unqueued => return None,
+        Plan::Allogeneic { infusion_day } => {
+            let d = screening_days + allogeneic_days - infusion_day;
+            (d, d)
+        }
+        Plan::Queued {
+            leukapheresis_day,
+            release_day,
+            ..
+        } => (
+            screening_days - leukapheresis_day,
+            screening_days + facility.batch_days - release_day,
+        ),
+    };
+    let mut days: Vec<(&'static str, f64)> = Vec::new();
+    days.extend(
+        c.lymphodepletion
+            .iter()
+            .map(|l| ("lymphodepletion", l.day + after)),
+    );
+    days.extend(c.ivig.iter().map(|i| ("IVIG", i.day + after)));
+    days.extend(
+        c.products
+            .iter()
+            .flat_map(|p| p.infusion_days())
+            .map(|d| ("infusion", d + after)),
+    );
+    if let Some(b) = c.bridging {
+        days.push(("bridging", b.start_day + before));
+    }
+    days.into_iter().min_by(|a, b| a.1.total_cmp(&b.1))
 }

@@ -17,7 +17,9 @@ fn facility(lines: u32, batch_days: f64, failure: f64) -> Facility {
 fn poisson_requests(per_week: f64, n: usize, seed: u64) -> Vec<Request> {
     referral_days(Referral::Poisson { per_week }, n, &Keyed(seed))
         .into_iter()
-        .map(|day| Request {
+        .enumerate()
+        .map(|(k, day)| Request {
+            patient: k as u64,
             referral_day: day,
             ready_day: day,
             severity: 0.0,
@@ -159,7 +161,9 @@ fn patient_k_does_not_depend_on_later_patients() {
 fn severity_goes_first_among_those_waiting() {
     let requests: Vec<Request> = [4.0, 10.0, 7.0, 20.0]
         .iter()
-        .map(|&severity| Request {
+        .enumerate()
+        .map(|(k, &severity)| Request {
+            patient: k as u64,
             referral_day: 0.0,
             ready_day: 0.0,
             severity,
@@ -222,11 +226,11 @@ fn each_arm_is_shifted_by_the_patients_wait() {
     let q = queue(&spec, 1, 3).unwrap();
     let csv = output::queue_csv(&spec, spec.facility.as_ref().unwrap(), &q);
     let line = csv.lines().find(|l| l.starts_with("2,auto,")).unwrap();
-    assert_eq!(line, "2,auto,facility,0,5,25,25,35,1,false,45,25,45");
+    assert_eq!(line, "2,auto,facility,0,5,false,25,25,35,1,false,45,25,45");
     let line = csv.lines().find(|l| l.starts_with("2,allo,")).unwrap();
-    assert_eq!(line, "2,allo,allogeneic,0,5,,,,,,12,,12");
+    assert_eq!(line, "2,allo,allogeneic,0,5,false,,,,,,12,,12");
     let line = csv.lines().find(|l| l.starts_with("2,soc,")).unwrap();
-    assert_eq!(line, "2,soc,none,0,5,,,,,,,,");
+    assert_eq!(line, "2,soc,none,0,5,false,,,,,,,,");
 }
 
 #[test]
@@ -293,6 +297,14 @@ fn facility_errors_name_the_field_and_what_is_allowed() {
             .replace("end_day = -6", "end_day = -20"),
     );
     assert!(e.contains("arms[0].bridging"), "{e}");
+    let e = errors(&COHORT.replace(
+        "screening_days = 5",
+        "screening_days = 0\nallogeneic_days_to_infusion = 2",
+    ));
+    assert!(
+        e.contains("arms[1]") && e.contains("lymphodepletion would come 3.0 days before referral"),
+        "{e}"
+    );
 }
 
 /// Two SLE patients referred together, coarse resolution: with one line, patient 1's
@@ -355,4 +367,35 @@ fn a_longer_wait_keeps_the_simulated_lupus_active_longer() {
         active_days(&ample)
     );
     assert_eq!(run(2, 0).1, run(1, 0).1);
+}
+
+/// A patient who fails screening has no CAR-T in any arm and takes no slot: the next
+/// patient is served in its place.
+#[test]
+fn a_screen_failure_takes_no_slot_and_no_treatment() {
+    let text = COHORT.replace(
+        "failure_probability = 0\n",
+        "failure_probability = 0\nscreen_fail_probability = 0.5\n",
+    );
+    let spec = crate::spec::parse(&text, "q.toml", "q").unwrap();
+    let f = spec.facility.as_ref().unwrap();
+    // A seed at which some but not all of 3 patients fail screening.
+    let seed = (1..100)
+        .find(|&s| {
+            let q = queue(&spec, s, 3).unwrap();
+            q.screen_failed[0] && !q.screen_failed[1]
+        })
+        .unwrap();
+    let q = queue(&spec, seed, 3).unwrap();
+    let p = crate::patient::patient(&spec, seed, 0, 3);
+    for arm in &p.arms {
+        assert!(arm.config.products.is_empty() && arm.config.lymphodepletion.is_empty());
+        assert!(arm.config.bridging.is_none());
+    }
+    assert!(q.journeys[0].is_none());
+    // Patient 1 has the first slot (day 5, at the end of its screening).
+    assert_eq!(q.journeys[1].as_ref().unwrap().attempts[0].start_day, 5.0);
+    let csv = output::queue_csv(&spec, f, &q);
+    let line = csv.lines().find(|l| l.starts_with("0,auto,")).unwrap();
+    assert_eq!(line, "0,auto,facility,0,5,true,,,,,,,,");
 }

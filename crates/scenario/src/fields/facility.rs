@@ -38,6 +38,8 @@ pub const FACILITY_FIELDS: &[Field] = &[
         .or(Note("required for poisson")),
     Field::number("facility", "screening_days", 0.0, 365.0, "days", "Days from referral to the end of screening, when the patient may have leukapheresis (or an allogeneic product).")
         .or(Number(DEFAULT_SCREENING_DAYS)),
+    Field::number("facility", "screen_fail_probability", 0.0, 1.0, "probability", "Probability a referred patient fails screening: that patient has no CAR-T (nor its lymphodepletion, bridging or IVIG) in any arm, and takes no slot.")
+        .or(Number(0.0)),
     Field::integer("facility", "lines", 1, 10_000, "Parallel manufacturing lines (slots), each making one patient's product at a time; slots per week = lines x 7 / batch_days.")
         .or(Whole(1)),
     Field::number("facility", "batch_days", 1.0, 180.0, "days", "Days a batch occupies its line, leukapheresis to release; every autologous product of the cohort takes this long (the arm's manufacturing_days_min/max do not apply).")
