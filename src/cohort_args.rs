@@ -36,6 +36,12 @@ pub struct CohortArgs {
     #[arg(short = 'j', long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=1024))]
     pub threads: Option<u16>,
 
+    /// Refuse to start if the patients run at once (one per thread, each holding its
+    /// burned-in checkpoint while its arms run) would need more than SIZE (e.g. 4G).
+    /// Default: the memory available at the start (MemAvailable).
+    #[arg(long, value_name = "SIZE", value_parser = crate::cli::parse_size)]
+    pub max_memory: Option<u64>,
+
     /// Continue the cohort in --out (killed or interrupted): finished patients are
     /// kept, the others are run; the outputs equal an uninterrupted run's.
     #[arg(long)]

@@ -5,7 +5,7 @@ use crate::cohort_args::{CohortArgs, MergeArgs};
 use crate::driver::Ended;
 use crate::failure::{Failure, bad, use_threads};
 use immunosim_cohort::manifest::{self, Manifest, set_days};
-use immunosim_cohort::{CohortError, CohortSpec, out_dir, patient, report, spec};
+use immunosim_cohort::{CohortError, CohortSpec, drawn_rules, out_dir, patient, report, spec};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -68,12 +68,10 @@ pub(crate) fn manifest_of(args: &CohortArgs, spec: &CohortSpec) -> Manifest {
 pub fn cohort(args: &CohortArgs) -> Result<Ended, Failure> {
     let spec = load(&args.scenario, args.days)?;
     let manifest = manifest_of(args, &spec);
-    prepare_or_resume(args, &manifest)?;
     use_threads(args.threads)?;
-    let mine = match args.shard {
-        Some((i, n)) => immunosim_cohort::shard_patients(manifest.patients, i, n),
-        None => (0..manifest.patients).collect(),
-    };
+    let mine = patients_of(&manifest);
+    check_memory(args, &spec, mine.len())?;
+    prepare_or_resume(args, &spec, &manifest)?;
     let todo = immunosim_cohort::unfinished(&args.out, &mine);
     let started = std::time::Instant::now();
     let progress = bar(mine.len() as u64, args.quiet);
@@ -134,9 +132,36 @@ pub(crate) fn done(
     );
 }
 
-/// Checks `--resume` against the folder's manifest, or prepares a new folder; then
-/// writes the manifest.
-pub(crate) fn prepare_or_resume(args: &CohortArgs, manifest: &Manifest) -> Result<(), Failure> {
+/// Refuses a cohort whose patients in flight (one per worker thread, at most
+/// `patients`) would not fit in memory.
+pub(crate) fn check_memory(
+    args: &CohortArgs,
+    spec: &CohortSpec,
+    patients: usize,
+) -> Result<(), Failure> {
+    let arms: Vec<_> = spec.arms.iter().map(|a| &a.scenario.config).collect();
+    let workers = rayon::current_num_threads().clamp(1, patients.max(1));
+    crate::memory_check::check_cohort_memory(&arms, workers, args.max_memory)
+        .map_err(|m| bad(format!("error: {m}")))
+}
+
+/// The patients of `manifest` this process runs (its shard, or all).
+fn patients_of(manifest: &Manifest) -> Vec<u64> {
+    match manifest.shard {
+        Some((i, n)) => immunosim_cohort::shard_patients(manifest.patients, i, n),
+        None => (0..manifest.patients).collect(),
+    }
+}
+
+/// Checks every patient's draws against the scenario's rules (before anything is
+/// written) and `--resume` against the folder's manifest, or prepares a new folder;
+/// then writes the manifest.
+pub(crate) fn prepare_or_resume(
+    args: &CohortArgs,
+    spec: &CohortSpec,
+    manifest: &Manifest,
+) -> Result<(), Failure> {
+    drawn_rules::check(spec, manifest.seed, &patients_of(manifest)).map_err(failed)?;
     if args.resume {
         let found = Manifest::read(&args.out).map_err(|e| {
             bad(format!(
@@ -181,13 +206,15 @@ pub fn merge(args: &MergeArgs) -> Result<Ended, Failure> {
         args.dirs[0].join(manifest::FILE).display()
     );
     let spec = first.spec(&label).map_err(bad)?;
+    let dirs: Vec<&Path> = args.dirs.iter().map(PathBuf::as_path).collect();
+    // Damaged or missing parts are named in the shards, before --out is touched.
+    immunosim_cohort::parts::read_all(&spec, first.patients, &dirs).map_err(failed)?;
     out_dir::prepare(&args.out, args.force).map_err(failed)?;
     let merged = Manifest {
         shard: None,
         ..first.clone()
     };
     merged.write(&args.out).map_err(failed)?;
-    let dirs: Vec<&Path> = args.dirs.iter().map(PathBuf::as_path).collect();
     copy_parts(&dirs, &args.out, merged.patients).map_err(failed)?;
     report::merge(
         &spec,
@@ -241,6 +268,7 @@ pub fn run_patient(path: &Path, args: &crate::cli::RunArgs) -> Result<Ended, Fai
             names.join(", ")
         )));
     };
+    drawn_rules::check(&spec, seed, &[k]).map_err(failed)?;
     let out = args
         .out
         .clone()

@@ -73,7 +73,15 @@ fn check(paths: &[std::path::PathBuf]) -> ExitCode {
     let mut bad = false;
     for path in paths {
         if cohort_command::is_cohort_file(path) {
-            match immunosim_cohort::spec::load(path) {
+            let loaded = immunosim_cohort::spec::load(path).map_err(|e| e.to_string());
+            // The draws of the file's own patient count, with its seed.
+            let drawn = loaded.and_then(|c| {
+                let patients: Vec<u64> = (0..c.patients as u64).collect();
+                immunosim_cohort::drawn_rules::check(&c, c.patient.config.seed, &patients)
+                    .map(|()| c)
+                    .map_err(|e| format!("{}: error: {e}", path.display()))
+            });
+            match drawn {
                 Ok(c) => println!(
                     "{}: ok (cohort {}, {} arms, {} varied, {} patients by default)",
                     path.display(),

@@ -92,6 +92,44 @@ pub fn check_memory(
     ))
 }
 
+/// Refuses a cohort whose `workers` patients in flight would not fit in the limit
+/// (`--max-memory`, or the memory available now): each holds its burned-in checkpoint
+/// and runs one arm at a time, the largest of `arms` at the peak. Names the number of
+/// workers that would fit.
+pub fn check_cohort_memory(
+    arms: &[&RunConfig],
+    workers: usize,
+    max_memory: Option<u64>,
+) -> Result<(), String> {
+    let Some((limit, what)) = limit(max_memory) else {
+        return Ok(());
+    };
+    let per_patient = arms
+        .iter()
+        .map(|c| {
+            memory::estimate_peak_bytes(c) - memory::FIXED_BYTES
+                + memory::initial_agents(c) * memory::CHECKPOINT_BYTES_PER_AGENT
+        })
+        .fold(0.0, f64::max);
+    let needed = memory::FIXED_BYTES + workers as f64 * per_patient;
+    if needed <= limit {
+        return Ok(());
+    }
+    let fit = ((limit - memory::FIXED_BYTES) / per_patient).floor();
+    let advice = if fit >= 1.0 {
+        format!("--threads {fit:.0} (as many patients at a time) would fit")
+    } else {
+        "one patient alone does not fit: set a coarser [resolution] cells_per_agent".into()
+    };
+    Err(format!(
+        "this cohort needs about {} ({workers} patients at a time, each about {} with its \
+         burned-in checkpoint), more than the {what} of {}; {advice}, or give a larger --max-memory",
+        size(needed),
+        size(per_patient),
+        size(limit)
+    ))
+}
+
 /// The allowance of a resumed run: its agents now must fit in the limit.
 pub fn resume_allowance(
     census: &Census,

@@ -7,7 +7,7 @@
 //! blocking receive, which in Open MPI spins a core its own patients need.
 
 use crate::cohort_args::CohortArgs;
-use crate::cohort_command::{bar, done, load, manifest_of, prepare_or_resume};
+use crate::cohort_command::{bar, check_memory, done, load, manifest_of, prepare_or_resume};
 use crate::driver::Ended;
 use crate::failure::{Failure, use_threads};
 use immunosim_cohort::report;
@@ -41,8 +41,16 @@ pub fn cohort(args: &CohortArgs, universe: mpi::environment::Universe) -> Result
     // No shard: refused above.
     let manifest = manifest_of(args, &spec);
     use_threads(args.threads)?;
+    // Each rank runs its patients one per thread, as a process does; a rank whose
+    // memory would not hold them stops every rank (the others would wait for it).
+    if let Err(e) = check_memory(args, &spec, manifest.patients as usize) {
+        if let Failure::BadInput(m) = &e {
+            eprintln!("rank {rank}: {m}");
+        }
+        world.abort(2);
+    }
     if rank == 0
-        && let Err(e) = prepare_or_resume(args, &manifest)
+        && let Err(e) = prepare_or_resume(args, &spec, &manifest)
     {
         match e {
             Failure::BadInput(m) => eprintln!("{m}"),

@@ -1,4 +1,4 @@
-//! The binary: determinism across thread counts, outputs, bad input, kills, memory.
+//! The binary: determinism across thread counts, outputs, bad input, help.
 
 use crate::support::*;
 use immunosim_model::Population;
@@ -238,122 +238,6 @@ fn shipped_scenarios_are_valid() {
     immunosim_scenario::parse_str(immunosim_scenario::DEFAULT_SCENARIO, "default").unwrap();
 }
 
-/// A run killed mid-way (as by Ctrl-C or the OOM killer) leaves per-day files whose
-/// every line is a complete row, and no partial summary.
-#[test]
-fn a_killed_run_leaves_complete_rows() {
-    let tmp = tempfile::tempdir().unwrap();
-    let scenario = write(
-        tmp.path(),
-        "long.toml",
-        "[scenario]\npreset = \"sle\"\ndays = 3000\nburn_in_days = 0\n[resolution]\ncells_per_agent = 1e7\n",
-    );
-    let out = tmp.path().join("out");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_immunosim"))
-        .args([
-            "run",
-            scenario.to_str().unwrap(),
-            "-q",
-            "--out",
-            out.to_str().unwrap(),
-        ])
-        .spawn()
-        .unwrap();
-    // Wait until some days are on disk, then kill without warning.
-    let serology = out.join("serology.csv");
-    for _ in 0..600 {
-        let lines = std::fs::read_to_string(&serology)
-            .map(|t| t.lines().count())
-            .unwrap_or(0);
-        if lines > 20 {
-            break;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(50));
-    }
-    child.kill().unwrap();
-    child.wait().unwrap();
-    for (name, columns) in [
-        ("timeseries.csv", TIMESERIES_COLUMNS),
-        ("serology.csv", SEROLOGY_COLUMNS),
-        ("events.csv", 3),
-    ] {
-        let text = std::fs::read_to_string(out.join(name)).unwrap();
-        assert!(text.ends_with('\n'), "{name} ends in a torn line");
-        let mut reader = csv::Reader::from_path(out.join(name)).unwrap();
-        for record in reader.records() {
-            assert_eq!(record.unwrap().len(), columns, "{name}");
-        }
-    }
-    let lines = std::fs::read_to_string(&serology).unwrap().lines().count();
-    assert!(
-        lines > 20 && lines < 3002,
-        "the run was not stopped mid-way ({lines} lines)"
-    );
-    assert!(
-        !out.join("summary.csv").exists(),
-        "summary.csv must be whole or absent"
-    );
-    assert!(
-        std::fs::read_to_string(out.join("run.toml"))
-            .unwrap()
-            .contains("[run]")
-    );
-}
-
-#[test]
-fn a_run_that_would_not_fit_in_memory_is_refused_with_advice() {
-    let tmp = tempfile::tempdir().unwrap();
-    let out = tmp.path().join("out");
-    let o = immunosim(
-        &[
-            "run",
-            "--max-memory",
-            "64M",
-            "-q",
-            "--out",
-            out.to_str().unwrap(),
-        ],
-        &[],
-    );
-    let stderr = String::from_utf8_lossy(&o.stderr);
-    assert_eq!(o.status.code(), Some(2), "{stderr}");
-    assert!(
-        stderr.contains("GiB") && stderr.contains("cells_per_agent ="),
-        "{stderr}"
-    );
-    assert!(!out.exists());
-    // The advice works: the suggested weight fits the same limit.
-    let weight: f64 = stderr
-        .split("cells_per_agent = ")
-        .nth(1)
-        .unwrap()
-        .split_whitespace()
-        .next()
-        .unwrap()
-        .parse()
-        .unwrap();
-    let scenario = write(
-        tmp.path(),
-        "fit.toml",
-        &format!(
-            "[scenario]\ndays = 1\nburn_in_days = 0\n[resolution]\ncells_per_agent = {weight}\n"
-        ),
-    );
-    let o = immunosim(
-        &[
-            "run",
-            scenario.to_str().unwrap(),
-            "--max-memory",
-            "64M",
-            "-q",
-            "--out",
-            out.to_str().unwrap(),
-        ],
-        &[],
-    );
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-}
-
 /// A script written for one preset reads every preset's outputs: the score has one
 /// column name, and `summary.csv` names the scale it mimics.
 #[test]
@@ -386,58 +270,6 @@ fn the_score_has_one_column_name_in_every_preset_and_summary_names_its_scale() {
             .iter()
             .any(|h| h.contains("sledai") || h.contains("mg_adl"))
     );
-}
-
-/// `--force` replaces an earlier run: over a CAR-T run's folder, a run without
-/// products leaves no file of the earlier run (its `car_t.csv` used to stay); a folder
-/// with a user's file is refused and kept.
-#[test]
-fn force_over_an_earlier_car_t_run_leaves_no_file_of_it() {
-    let tmp = tempfile::tempdir().unwrap();
-    let treated = write(
-        tmp.path(),
-        "treated.toml",
-        &format!(
-            "{SMALL}[[products]]\nname = \"CD19\"\ntargets = [\"CD19\"]\ndose_cells_per_kg = 1e6\n"
-        ),
-    );
-    let untreated = write(tmp.path(), "untreated.toml", SMALL);
-    let out = tmp.path().join("out");
-    run_ok(&treated, &out);
-    assert!(out.join("car_t.csv").exists());
-    std::fs::write(out.join("checkpoint.ckpt"), "earlier").unwrap();
-    let forced = |scenario: &std::path::Path| {
-        let args = ["run", scenario.to_str().unwrap(), "-q", "--force", "--out"];
-        immunosim(&[&args[..], &[out.to_str().unwrap()]].concat(), &[])
-    };
-    let o = forced(&untreated);
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let mut left: Vec<String> = std::fs::read_dir(&out)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    left.sort();
-    assert_eq!(
-        left,
-        [
-            "events.csv",
-            "immunosim.lock",
-            "run.toml",
-            "serology.csv",
-            "summary.csv",
-            "timeseries.csv"
-        ]
-    );
-    let fresh = tmp.path().join("fresh");
-    run_ok(&untreated, &fresh);
-    assert_eq!(output_files(&out), output_files(&fresh));
-    // A file immunosim does not write: refused (exit 2) and nothing removed.
-    std::fs::write(out.join("notes.txt"), "mine").unwrap();
-    let o = forced(&treated);
-    assert_eq!(o.status.code(), Some(2));
-    let stderr = String::from_utf8_lossy(&o.stderr);
-    assert!(stderr.contains("notes.txt"), "{stderr}");
-    assert!(out.join("summary.csv").exists() && out.join("notes.txt").exists());
 }
 
 /// `immunosim help scenario` prints the generated reference, which docs/scenario.md

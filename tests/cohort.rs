@@ -317,8 +317,73 @@ fn cohort_files_report_errors_at_their_own_lines() {
         e.contains("within the target's range") && e.contains("20 <= x <= 250"),
         "{e}"
     );
-    // A cohort file is not run as one scenario.
+    // Draws that break a rule of the scenario (a manufacturing time drawn so long that
+    // the product is released after its infusion day) are refused before anything is
+    // written, naming the patient, the arm, the rule and the drawn values.
+    let text = COHORT
+        .replace(
+            "dose_cells_per_kg = 1e6\n[[arms]]\nname = \"soc\"",
+            "dose_cells_per_kg = 1e6\nleukapheresis_day = -25\nmanufacturing_days_min = 15\nmanufacturing_days_max = 20\n[[arms]]\nname = \"soc\"",
+        )
+        .replace(
+            "[[correlations]]",
+            "[[variability]]\ntarget = \"products.manufacturing_days\"\ndistribution = \"uniform\"\nmin = 10\nmax = 40\n[[correlations]]",
+        );
+    assert!(text.contains("leukapheresis_day = -25"));
+    let e = check(&text);
+    assert!(
+        e.contains("patients break a rule of the scenario")
+            && e.contains("arm cd19: products[0].infusion_day")
+            && e.contains("draw.products.manufacturing_days.cd19 = "),
+        "{e}"
+    );
+    let path = write(tmp.path(), "draws.toml", &text);
+    let out = tmp.path().join("draws_out");
+    let o = immunosim(
+        &[
+            "cohort",
+            path.to_str().unwrap(),
+            "-q",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+        &[],
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("arm cd19: products[0].infusion_day"));
+    assert!(
+        !out.exists(),
+        "nothing is written for draws that break a rule"
+    );
+    // A cohort whose patients in flight would not fit in memory is refused before it
+    // writes anything, saying what would fit.
     let path = write(tmp.path(), "c.toml", COHORT);
+    let out = tmp.path().join("memory_out");
+    let o = immunosim(
+        &[
+            "cohort",
+            path.to_str().unwrap(),
+            "-q",
+            "--max-memory",
+            "55M",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+        &[("RAYON_NUM_THREADS", "2")],
+    );
+    assert_eq!(o.status.code(), Some(2));
+    let e = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        e.contains("2 patients at a time")
+            && e.contains("more than the --max-memory of 55 MiB")
+            && e.contains("--threads 1 (as many patients at a time) would fit"),
+        "{e}"
+    );
+    assert!(
+        !out.exists(),
+        "nothing is written for a cohort that would not fit"
+    );
+    // A cohort file is not run as one scenario.
     let o = immunosim(
         &[
             "run",

@@ -18,6 +18,7 @@ mod facility;
 mod faults;
 mod fuzz;
 mod fuzz_checkpoint;
+mod fuzz_merge;
 mod journey;
 #[cfg(feature = "mpi")]
 mod mpi;
@@ -25,6 +26,7 @@ mod products;
 mod reconstitution;
 mod reference;
 mod report;
+mod run_files;
 mod severity;
 mod support;
 mod untreated;

@@ -11,6 +11,7 @@
 //! or MPI ranks that produced them.
 
 pub mod arm;
+pub mod drawn_rules;
 pub mod draws;
 pub mod manifest;
 pub mod out_dir;

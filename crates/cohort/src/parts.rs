@@ -109,11 +109,29 @@ pub struct PatientParts {
     pub series: Vec<(usize, f64, [f64; 8])>,
 }
 
+/// Why a part without its final newline is refused: parts are written whole
+/// (atomically), so one cut short was damaged after (an interrupted copy).
+const CUT_SHORT: &str = "cut short (no final newline), so damaged after it was written (an interrupted copy?): delete it and run its shard again with `immunosim cohort --resume`";
+
+/// A part's text; one that is not UTF-8 is damaged (a refusal), not an I/O failure.
+fn read_text(path: &Path) -> Result<String, CohortError> {
+    let bytes = std::fs::read(path).map_err(|e| CohortError::io(path, e))?;
+    String::from_utf8(bytes).map_err(|_| {
+        CohortError::Mismatch(format!(
+            "{}: not text (invalid UTF-8), so damaged after it was written",
+            path.display()
+        ))
+    })
+}
+
 /// Reads patient `k`'s parts from `dir`, checking them against the cohort.
 pub fn read(spec: &CohortSpec, dir: &Path, k: u64) -> Result<PatientParts, CohortError> {
     let path = rows_path(dir, k);
-    let text = std::fs::read_to_string(&path).map_err(|e| CohortError::io(&path, e))?;
+    let text = read_text(&path)?;
     let damaged = |what: String| CohortError::Mismatch(format!("{}: {what}", path.display()));
+    if !text.ends_with('\n') {
+        return Err(damaged(CUT_SHORT.into()));
+    }
     let mut lines = text.lines();
     let expected = header(&draw_columns(spec));
     if lines.next() != Some(expected.as_str()) {
@@ -158,7 +176,13 @@ pub fn read(spec: &CohortSpec, dir: &Path, k: u64) -> Result<PatientParts, Cohor
         )));
     }
     let path = series_path(dir, k);
-    let text = std::fs::read_to_string(&path).map_err(|e| CohortError::io(&path, e))?;
+    let text = read_text(&path)?;
+    if !text.ends_with('\n') {
+        return Err(CohortError::Mismatch(format!(
+            "{}: {CUT_SHORT}",
+            path.display()
+        )));
+    }
     for line in text.lines().skip(1) {
         let fields: Vec<&str> = line.split(',').collect();
         let arm = fields.get(1).and_then(|n| arm_index(n));
@@ -180,4 +204,64 @@ pub fn read(spec: &CohortSpec, dir: &Path, k: u64) -> Result<PatientParts, Cohor
         }
     }
     Ok(parts)
+}
+
+/// Every patient's parts, each from the first of `dirs` that has them, checked against
+/// the cohort: errors name the damaged file, or the patients with no results.
+pub fn read_all(
+    spec: &CohortSpec,
+    patients: u64,
+    dirs: &[&Path],
+) -> Result<Vec<PatientParts>, CohortError> {
+    let mut all = Vec::with_capacity(patients as usize);
+    let mut from = Vec::with_capacity(patients as usize);
+    let mut missing = Vec::new();
+    for k in 0..patients {
+        match dirs.iter().find(|d| finished(d, k)) {
+            Some(dir) => {
+                all.push(read(spec, dir, k)?);
+                from.push(series_path(dir, k));
+            }
+            None => missing.push(k),
+        }
+    }
+    if !missing.is_empty() {
+        let shown: Vec<String> = missing.iter().take(10).map(|k| k.to_string()).collect();
+        return Err(CohortError::Mismatch(format!(
+            "{} of {patients} patients have no results in {} (patients {}{}); run their shards (or `--resume`) first",
+            missing.len(),
+            dirs.iter()
+                .map(|d| d.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", "),
+            shown.join(", "),
+            if missing.len() > 10 { ", ..." } else { "" }
+        )));
+    }
+    same_days(spec, &all, &from)?;
+    Ok(all)
+}
+
+/// Every patient recorded the same days in each arm (the arm's scenario fixes them):
+/// a series that differs was damaged, and both files are named.
+fn same_days(spec: &CohortSpec, all: &[PatientParts], from: &[PathBuf]) -> Result<(), CohortError> {
+    let days = |p: &PatientParts, a: usize| -> Vec<f64> {
+        p.series.iter().filter(|s| s.0 == a).map(|s| s.1).collect()
+    };
+    for (a, arm) in spec.arms.iter().enumerate() {
+        let Some(first) = all.first().map(|p| days(p, a)) else {
+            continue;
+        };
+        if let Some(k) = (1..all.len()).find(|&k| days(&all[k], a) != first) {
+            return Err(CohortError::Mismatch(format!(
+                "{} and {}: arm {} recorded different days ({} and {} rows); one of them was damaged after it was written",
+                from[0].display(),
+                from[k].display(),
+                arm.name,
+                first.len(),
+                days(&all[k], a).len()
+            )));
+        }
+    }
+    Ok(())
 }

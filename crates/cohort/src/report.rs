@@ -369,26 +369,6 @@ pub fn merge(
     dirs: &[&Path],
     out: &Path,
 ) -> Result<(), CohortError> {
-    let mut all = Vec::with_capacity(patients as usize);
-    let mut missing = Vec::new();
-    for k in 0..patients {
-        match dirs.iter().find(|d| crate::parts::finished(d, k)) {
-            Some(dir) => all.push(crate::parts::read(spec, dir, k)?),
-            None => missing.push(k),
-        }
-    }
-    if !missing.is_empty() {
-        let shown: Vec<String> = missing.iter().take(10).map(|k| k.to_string()).collect();
-        return Err(CohortError::Mismatch(format!(
-            "{} of {patients} patients have no results in {} (patients {}{}); run their shards (or `--resume`) first",
-            missing.len(),
-            dirs.iter()
-                .map(|d| d.display().to_string())
-                .collect::<Vec<_>>()
-                .join(", "),
-            shown.join(", "),
-            if missing.len() > 10 { ", ..." } else { "" }
-        )));
-    }
+    let all = crate::parts::read_all(spec, patients, dirs)?;
     write_all(spec, seed, days, &all, out)
 }

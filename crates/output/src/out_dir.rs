@@ -31,17 +31,19 @@ const PLOT_PREFIX: &str = "plot_";
 /// name while it is written atomically (`summary.tmp`, or `summary.csv.tmp`), or a
 /// checkpoint (`checkpoint*.ckpt`, `*.ckpt.tmp`), or a report panel (`plot_*.svg`, `plot_*.tmp`).
 pub fn is_run_file(name: &str) -> bool {
-    let temporary = RUN_FILES.iter().any(|file| {
-        let stem = file.rsplit_once('.').map_or(*file, |(stem, _)| stem);
-        name == format!("{stem}.tmp") || name == format!("{file}.tmp")
-    });
     let checkpoint =
         (name.starts_with("checkpoint") && name.ends_with(".ckpt")) || name.ends_with(".ckpt.tmp");
-    RUN_FILES.contains(&name)
-        || temporary
+    RUN_FILES.iter().any(|file| is_written_as(name, file))
         || checkpoint
         || is_report_file(name)
         || name == LOCK_FILE
+}
+
+/// Whether `name` is `file` or one of its temporary names while it is written
+/// atomically (`summary.tmp`, `summary.csv.tmp`).
+pub fn is_written_as(name: &str, file: &str) -> bool {
+    let stem = file.rsplit_once('.').map_or(file, |(stem, _)| stem);
+    name == file || name == format!("{stem}.tmp") || name == format!("{file}.tmp")
 }
 
 /// Whether `immunosim report` writes a file of this name into a run or cohort folder:
@@ -57,26 +59,37 @@ pub fn is_report_file(name: &str) -> bool {
 /// file immunosim does not write (or a sub-folder) is refused even with `force`, and
 /// nothing in it is removed: `--force` can never delete a user's other data.
 pub fn prepare_out_dir(dir: &Path, force: bool) -> Result<(), OutputError> {
+    prepare_dir(dir, force, &|name, is_dir| !is_dir && is_run_file(name))
+}
+
+/// Creates `dir`, or, with `force`, clears it of the entries `ours(name, is_dir)`
+/// claims (folders whole). A non-empty folder is refused without `force`; one holding
+/// any entry not claimed is refused even with it, and nothing is removed. A lock file
+/// (held by a running run, see `lock_out_dir`) is never removed.
+pub fn prepare_dir(
+    dir: &Path,
+    force: bool,
+    ours: &dyn Fn(&str, bool) -> bool,
+) -> Result<(), OutputError> {
     if !dir.exists() {
         return std::fs::create_dir_all(dir).map_err(io(dir));
     }
-    let mut ours = Vec::new();
+    let mut found = Vec::new();
     let mut foreign = Vec::new();
     for entry in std::fs::read_dir(dir).map_err(io(dir))? {
         let entry = entry.map_err(io(dir))?;
         let is_dir = entry.file_type().map_err(io(&entry.path()))?.is_dir();
         let name = entry.file_name().to_string_lossy().into_owned();
         if !is_dir && name == LOCK_FILE {
-            // Held by this run (see `lock_out_dir`), never removed.
             continue;
         }
-        if !is_dir && is_run_file(&name) {
-            ours.push(entry.path());
+        if ours(&name, is_dir) {
+            found.push((entry.path(), is_dir));
         } else {
             foreign.push(name);
         }
     }
-    if ours.is_empty() && foreign.is_empty() {
+    if found.is_empty() && foreign.is_empty() {
         return Ok(());
     }
     if !force {
@@ -89,8 +102,13 @@ pub fn prepare_out_dir(dir: &Path, force: bool) -> Result<(), OutputError> {
             files: foreign,
         });
     }
-    for path in ours {
-        std::fs::remove_file(&path).map_err(io(&path))?;
+    for (path, is_dir) in found {
+        let removed = if is_dir {
+            std::fs::remove_dir_all(&path)
+        } else {
+            std::fs::remove_file(&path)
+        };
+        removed.map_err(io(&path))?;
     }
     Ok(())
 }
