@@ -49,13 +49,20 @@ pub struct Row {
 impl Row {
     /// Days from referral to the first leukapheresis.
     pub fn wait_to_leukapheresis(&self) -> Option<f64> {
-        Some(self.slot_start_day? - self.referral_day)
+        Some(wait(self.slot_start_day? - self.referral_day))
     }
 
     /// Days from referral to the first infusion.
     pub fn wait_to_infusion(&self) -> Option<f64> {
-        Some(self.infusion_day? - self.referral_day)
+        Some(wait(self.infusion_day? - self.referral_day))
     }
+}
+
+/// A wait rounded to a millionth of a day (0.09 s): a difference of two calendar days
+/// carries their rounding error (21 days as 20.999999999999996), which would otherwise
+/// split patients of equal waits between the wait bands.
+fn wait(days: f64) -> f64 {
+    (days * 1e6).round() / 1e6
 }
 
 /// Patient `k`'s row of arm `arm`.
