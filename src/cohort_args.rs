@@ -69,6 +69,13 @@ pub struct CohortArgs {
     /// `immunosim report DIR` does.
     #[arg(long)]
     pub report: bool,
+
+    /// Probabilistic sensitivity analysis with N replicates: prices and utilities drawn
+    /// per replicate (keyed by the cohort seed and the replicate), the simulated
+    /// ledgers re-priced, the acceptability curve written to ceac.csv. Needs
+    /// `[economics]` (docs/economics.md).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
+    pub psa: Option<u64>,
 }
 
 /// Options of `immunosim merge`.
@@ -85,4 +92,9 @@ pub struct MergeArgs {
     /// Replace an earlier cohort in --out.
     #[arg(long)]
     pub force: bool,
+
+    /// Probabilistic sensitivity analysis with N replicates (as `cohort --psa`; keyed
+    /// by the cohort's seed, so the same ceac.csv as one run).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
+    pub psa: Option<u64>,
 }

@@ -66,8 +66,9 @@ pub(crate) fn manifest_of(args: &CohortArgs, spec: &CohortSpec) -> Manifest {
 
 /// `immunosim cohort`.
 pub fn cohort(args: &CohortArgs) -> Result<Ended, Failure> {
-    let spec = load(&args.scenario, args.days)?;
+    let mut spec = load(&args.scenario, args.days)?;
     let manifest = manifest_of(args, &spec);
+    use_psa(&mut spec, args.psa, manifest.seed)?;
     use_threads(args.threads)?;
     let mine = patients_of(&manifest);
     check_memory(args, &spec, mine.len())?;
@@ -111,6 +112,21 @@ pub fn cohort(args: &CohortArgs) -> Result<Ended, Failure> {
         done(&spec, mine.len(), todo.len(), started, &threads, &args.out);
     }
     Ok(Ended::Finished)
+}
+
+/// `--psa N`: the replicates and the cohort seed their streams are keyed by; refused
+/// for a cohort without economics.
+pub(crate) fn use_psa(spec: &mut CohortSpec, psa: Option<u64>, seed: u64) -> Result<(), Failure> {
+    let Some(n) = psa else { return Ok(()) };
+    match &mut spec.economics {
+        Some(e) => {
+            e.psa = Some((n, seed));
+            Ok(())
+        }
+        None => Err(bad(
+            "error: --psa needs a cohort with an [economics] table (docs/economics.md)".to_string(),
+        )),
+    }
 }
 
 /// The closing line of a cohort on stderr: patients and arms, how many ran now, the time
@@ -205,7 +221,8 @@ pub fn merge(args: &MergeArgs) -> Result<Ended, Failure> {
         "{} (its scenario)",
         args.dirs[0].join(manifest::FILE).display()
     );
-    let spec = first.spec(&label).map_err(bad)?;
+    let mut spec = first.spec(&label).map_err(bad)?;
+    use_psa(&mut spec, args.psa, first.seed)?;
     let dirs: Vec<&Path> = args.dirs.iter().map(PathBuf::as_path).collect();
     // Damaged or missing parts are named in the shards, before --out is touched.
     immunosim_cohort::parts::read_all(&spec, first.patients, &dirs).map_err(failed)?;
@@ -228,13 +245,25 @@ pub fn merge(args: &MergeArgs) -> Result<Ended, Failure> {
     Ok(Ended::Finished)
 }
 
-/// Copies each patient's parts from the first of `dirs` that has them into `out`.
+/// Where a part file of patient K lives in a folder.
+type PartPath = fn(&Path, u64) -> PathBuf;
+
+/// Copies each patient's parts from the first of `dirs` that has them into `out` (the
+/// economics part only where the cohort has one).
 fn copy_parts(dirs: &[&Path], out: &Path, patients: u64) -> Result<(), CohortError> {
     use immunosim_cohort::parts::{self, rows_path, series_path};
     std::fs::create_dir_all(out.join(parts::DIR)).map_err(|e| CohortError::io(out, e))?;
     for k in 0..patients {
         if let Some(dir) = dirs.iter().find(|d| parts::finished(d, k)) {
-            for path in [series_path, rows_path] {
+            let files: [(PartPath, bool); 3] = [
+                (series_path, false),
+                (immunosim_cohort::economics::part_path, true),
+                (rows_path, false),
+            ];
+            for (path, optional) in files {
+                if optional && !path(dir, k).is_file() {
+                    continue;
+                }
                 let (from, to) = (path(dir, k), path(out, k));
                 let bytes = std::fs::read(&from).map_err(|e| CohortError::io(&from, e))?;
                 immunosim_output::write_atomically(&to, &bytes)?;

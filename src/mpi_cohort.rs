@@ -7,7 +7,9 @@
 //! blocking receive, which in Open MPI spins a core its own patients need.
 
 use crate::cohort_args::CohortArgs;
-use crate::cohort_command::{bar, check_memory, done, load, manifest_of, prepare_or_resume};
+use crate::cohort_command::{
+    bar, check_memory, done, load, manifest_of, prepare_or_resume, use_psa,
+};
 use crate::driver::Ended;
 use crate::failure::{Failure, use_threads};
 use immunosim_cohort::report;
@@ -37,9 +39,10 @@ pub fn cohort(args: &CohortArgs, universe: mpi::environment::Universe) -> Result
         }
         return Err(Failure::BadInput(String::new()));
     }
-    let spec = load(&args.scenario, args.days)?;
+    let mut spec = load(&args.scenario, args.days)?;
     // No shard: refused above.
     let manifest = manifest_of(args, &spec);
+    use_psa(&mut spec, args.psa, manifest.seed)?;
     use_threads(args.threads)?;
     // Each rank runs its patients one per thread, as a process does; a rank whose
     // memory would not hold them stops every rank (the others would wait for it).

@@ -1,5 +1,5 @@
 //! Fuzzed shards: the two shards of a real cohort, with one of their files damaged as a
-//! careless copy or a hostile edit would (a part or a manifest: bytes flipped, lines
+//! careless copy or a hostile edit would (a part, its economics, or a manifest: bytes flipped, lines
 //! deleted, duplicated or cut, text inserted; the mutations of `fuzz.rs`), go through
 //! `immunosim merge`: never a panic; either a refusal (exit 2) naming a file of the
 //! shards, with `--out` untouched, or whole outputs (a damaged number that still reads
@@ -17,8 +17,10 @@ use std::sync::OnceLock;
 const COHORT: &str = "[scenario]\nname = \"shards\"\npreset = \"sle\"\ndays = 8\nburn_in_days = 10\nseed = 3\n\
     [resolution]\ncells_per_agent = 4e7\n[resolution.cells_per_agent_by_kind]\ncar_t = 2e6\n\
     [cohort]\npatients = 2\n\
+    [economics]\ncurrency = \"USD\"\n\
+    [[contracts]]\nname = \"held\"\noutcome = \"remission_held\"\nday = 5\nupfront_share = 1\nrebate_share = 0.5\n\
     [[variability]]\ntarget = \"patient.weight_kg\"\ndistribution = \"lognormal\"\ncv = 0.2\nlower = 40\nupper = 120\n\
-    [[arms]]\nname = \"cd19\"\n\
+    [[arms]]\nname = \"cd19\"\nprice_per_dose = 400000\n\
     [[arms.products]]\nname = \"CD19\"\ntargets = [\"CD19\"]\ndose_cells_per_kg = 1e6\n\
     [[arms]]\nname = \"soc\"\n";
 
@@ -62,6 +64,11 @@ fn shards() -> &'static Shards {
             parts.sort();
             files.extend(parts.into_iter().map(|p| (i, p)));
         }
+        let economics = files
+            .iter()
+            .filter(|(_, p)| p.to_string_lossy().ends_with("_economics.csv"))
+            .count();
+        assert_eq!(economics, 2, "one economics part per patient: {files:?}");
         Shards {
             _tmp: tmp,
             dirs,
@@ -91,6 +98,8 @@ fn assert_whole(out: &Path) {
         "cohort_summary.csv",
         "survival.csv",
         "cohort_timeseries.csv",
+        "economics.csv",
+        "economics_summary.csv",
     ] {
         let text = std::fs::read_to_string(out.join(name)).unwrap();
         assert!(text.ends_with('\n'), "{name} is cut");

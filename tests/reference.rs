@@ -171,6 +171,30 @@ fn manufacturing_defaults_match_reference_rows() {
 }
 
 #[test]
+fn economics_defaults_match_reference_rows() {
+    use immunosim_scenario::fields::{ECONOMICS_FIELDS, ECONOMICS_SOURCES};
+    use immunosim_scenario::schema::DefaultValue;
+    for &(table, name, row, factor) in ECONOMICS_SOURCES {
+        let field = ECONOMICS_FIELDS
+            .iter()
+            .find(|f| f.table == table && f.name == name)
+            .unwrap_or_else(|| panic!("no field {table}.{name}"));
+        let DefaultValue::Number(default) = field.default else {
+            panic!("{table}.{name} has no numeric default");
+        };
+        let (value, _, _) = reference(row);
+        assert!(
+            (default - value * factor).abs() <= 1e-9 * value.abs(),
+            "{table}.{name} = {default}, but data/economics.csv {row} gives {value} x {factor}"
+        );
+        assert!(
+            field.doc.contains(row),
+            "{table}.{name}'s doc does not cite its row {row}"
+        );
+    }
+}
+
+#[test]
 fn facility_defaults_match_reference_rows() {
     use immunosim_scenario::fields as f;
     assert_eq!(f::DEFAULT_BATCH_DAYS, reference("facility_batch_days").0);

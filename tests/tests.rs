@@ -14,6 +14,7 @@ mod cli;
 mod cohort;
 mod cohort_clinical;
 mod docs;
+mod economics;
 mod facility;
 mod faults;
 mod fuzz;

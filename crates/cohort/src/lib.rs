@@ -13,6 +13,7 @@
 pub mod arm;
 pub mod drawn_rules;
 pub mod draws;
+pub mod economics;
 pub mod manifest;
 pub mod out_dir;
 pub mod parts;

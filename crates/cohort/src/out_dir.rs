@@ -2,7 +2,7 @@
 //! files (and nothing else: a folder holding other files is refused).
 
 use crate::CohortError;
-use crate::{manifest, parts, report};
+use crate::{economics, manifest, parts, report};
 use std::path::Path;
 
 /// The files and folders a cohort writes.
@@ -12,6 +12,9 @@ const COHORT_FILES: &[&str] = &[
     report::SUMMARY_CSV,
     report::SURVIVAL_CSV,
     report::TIMESERIES_CSV,
+    economics::ECONOMICS_CSV,
+    economics::ECONOMICS_SUMMARY_CSV,
+    economics::CEAC_CSV,
     crate::queue::output::QUEUE_CSV,
     crate::queue::output::QUEUE_SUMMARY_CSV,
 ];

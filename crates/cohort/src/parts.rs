@@ -83,6 +83,7 @@ pub fn write(
         rows.push_str(&line.join(","));
         rows.push('\n');
     }
+    crate::economics::write_part(spec, out, k, records)?;
     immunosim_output::write_atomically(&rows_path(out, k), rows.as_bytes())?;
     Ok(())
 }
@@ -113,15 +114,17 @@ pub struct PatientParts {
 /// (atomically), so one cut short was damaged after (an interrupted copy).
 const CUT_SHORT: &str = "cut short (no final newline), so damaged after it was written (an interrupted copy?): delete it and run its shard again with `immunosim cohort --resume`";
 
-/// A part's text; one that is not UTF-8 is damaged (a refusal), not an I/O failure.
-fn read_text(path: &Path) -> Result<String, CohortError> {
+/// A part's text. One that is not UTF-8 or lacks its final newline is damaged (a
+/// refusal naming it), not an I/O failure.
+pub(crate) fn read_text(path: &Path) -> Result<String, CohortError> {
     let bytes = std::fs::read(path).map_err(|e| CohortError::io(path, e))?;
-    String::from_utf8(bytes).map_err(|_| {
-        CohortError::Mismatch(format!(
-            "{}: not text (invalid UTF-8), so damaged after it was written",
-            path.display()
-        ))
-    })
+    let damaged = |what: &str| CohortError::Mismatch(format!("{}: {what}", path.display()));
+    let text = String::from_utf8(bytes)
+        .map_err(|_| damaged("not text (invalid UTF-8), so damaged after it was written"))?;
+    if !text.ends_with('\n') {
+        return Err(damaged(CUT_SHORT));
+    }
+    Ok(text)
 }
 
 /// Reads patient `k`'s parts from `dir`, checking them against the cohort.
@@ -129,9 +132,6 @@ pub fn read(spec: &CohortSpec, dir: &Path, k: u64) -> Result<PatientParts, Cohor
     let path = rows_path(dir, k);
     let text = read_text(&path)?;
     let damaged = |what: String| CohortError::Mismatch(format!("{}: {what}", path.display()));
-    if !text.ends_with('\n') {
-        return Err(damaged(CUT_SHORT.into()));
-    }
     let mut lines = text.lines();
     let expected = header(&draw_columns(spec));
     if lines.next() != Some(expected.as_str()) {
@@ -177,12 +177,6 @@ pub fn read(spec: &CohortSpec, dir: &Path, k: u64) -> Result<PatientParts, Cohor
     }
     let path = series_path(dir, k);
     let text = read_text(&path)?;
-    if !text.ends_with('\n') {
-        return Err(CohortError::Mismatch(format!(
-            "{}: {CUT_SHORT}",
-            path.display()
-        )));
-    }
     for line in text.lines().skip(1) {
         let fields: Vec<&str> = line.split(',').collect();
         let arm = fields.get(1).and_then(|n| arm_index(n));
@@ -219,6 +213,9 @@ pub fn read_all(
     for k in 0..patients {
         match dirs.iter().find(|d| finished(d, k)) {
             Some(dir) => {
+                if spec.economics.is_some() {
+                    crate::economics::read_part(spec, dir, k)?;
+                }
                 all.push(read(spec, dir, k)?);
                 from.push(series_path(dir, k));
             }

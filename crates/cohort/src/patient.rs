@@ -5,7 +5,7 @@
 
 use crate::CohortError;
 use crate::draws::{KeyedStream, patient_seed};
-use crate::recorder::{ArmRecord, CohortRecorder, Tee};
+use crate::recorder::{ArmRecord, Tee};
 use crate::spec::{CohortSpec, Variation};
 use immunosim_engine::checkpoint;
 use immunosim_engine::recorder::{Event, RecordError, Recorder, Snapshot};
@@ -82,6 +82,8 @@ pub struct Patient {
     pub patient: Scenario,
     /// Each arm's scenario for this patient, in arm order.
     pub arms: Vec<Scenario>,
+    /// Each arm's economics terms, in arm order (empty without economics).
+    pub economics: Vec<immunosim_economics::ledger::ArmTerms>,
 }
 
 /// The first accepted draw of row `v` around `nominal` for patient `k`.
@@ -150,7 +152,7 @@ pub fn drawn(spec: &CohortSpec, seed: u64, k: u64) -> Scenario {
 pub fn patient(spec: &CohortSpec, seed: u64, k: u64, patients: u64) -> Patient {
     let base = drawn(spec, seed, k);
     let queue = crate::queue::queue(spec, seed, patients.max(k + 1));
-    let arms = spec
+    let arms: Vec<Scenario> = spec
         .arms
         .iter()
         .enumerate()
@@ -174,10 +176,19 @@ pub fn patient(spec: &CohortSpec, seed: u64, k: u64, patients: u64) -> Patient {
             s
         })
         .collect();
+    let economics = match &spec.economics {
+        Some(e) => arms
+            .iter()
+            .enumerate()
+            .map(|(a, s)| crate::economics::terms(e, s, a))
+            .collect(),
+        None => Vec::new(),
+    };
     Patient {
         k,
         patient: base,
         arms,
+        economics,
     }
 }
 
@@ -286,7 +297,7 @@ pub fn run(
             .map_err(|e| CohortError::Branch(e.to_string()))?
             .state;
         let mut sim = Simulation::from_state(arm.config.clone(), state);
-        let mut cohort = CohortRecorder::default();
+        let mut cohort = crate::economics::ArmRecorder::new(patient.economics.get(a));
         let detail = format!("seed {}", arm.config.seed);
         match keep {
             None => drive(&mut sim, &mut cohort, &detail)?,

@@ -39,6 +39,8 @@ pub struct ArmRecord {
     pub endpoints: Vec<(&'static str, Option<f64>)>,
     /// Each recorded day and its series.
     pub days: Vec<(f64, [f64; 8])>,
+    /// The journey ledger (cohorts with economics).
+    pub economics: Option<immunosim_economics::Ledger>,
 }
 
 /// Feeds the endpoint trackers and keeps the series.
@@ -62,6 +64,7 @@ impl CohortRecorder {
         ArmRecord {
             endpoints,
             days: self.days,
+            economics: None,
         }
     }
 }

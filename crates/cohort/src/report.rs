@@ -370,5 +370,6 @@ pub fn merge(
     out: &Path,
 ) -> Result<(), CohortError> {
     let all = crate::parts::read_all(spec, patients, dirs)?;
-    write_all(spec, seed, days, &all, out)
+    write_all(spec, seed, days, &all, out)?;
+    crate::economics::write_outputs(spec, patients, dirs, out)
 }

@@ -7,7 +7,15 @@
 use toml_edit::{Document, Item, Table};
 
 /// Top-level tables that only cohort files have.
-pub const COHORT_TABLES: &[&str] = &["cohort", "variability", "correlations", "arms", "facility"];
+pub const COHORT_TABLES: &[&str] = &[
+    "cohort",
+    "variability",
+    "correlations",
+    "arms",
+    "economics",
+    "contracts",
+    "facility",
+];
 
 /// The treatment tables an arm may give, and whether each is an array of tables.
 pub const ARM_TABLES: &[(&str, bool)] = &[

@@ -10,6 +10,8 @@ use immunosim_model::car::{Costimulation, Logic, Platform, Source};
 use immunosim_model::interventions::Vaccine;
 use immunosim_model::named::Named;
 
+pub mod economics;
+pub use economics::{ECONOMICS_FIELDS, ECONOMICS_SOURCES};
 mod facility;
 pub use facility::*;
 

@@ -63,6 +63,28 @@ pub fn reference_markdown() -> String {
         out.push_str(&row(field));
     }
     out.push_str(
+        "\n## Health economics in cohort files\n\nWith an `[economics]` table a cohort also \
+         writes `economics.csv` and `economics_summary.csv` (and `ceac.csv` with `--psa N`; \
+         docs/economics.md): costs and QALYs derived from each patient-arm's simulated \
+         journey. `[[contracts]]` add outcome-based payments; `price_per_dose` of an arm \
+         prices its infusions.\n",
+    );
+    let mut table = "";
+    for field in crate::fields::ECONOMICS_FIELDS {
+        if field.table != table {
+            table = field.table;
+            let header = match table {
+                "economics" => "[economics]".to_string(),
+                "arms" => "[[arms]] (economics)".to_string(),
+                _ => format!("[[{table}]]"),
+            };
+            out.push_str(&format!(
+                "\n### `{header}`\n\n| Field | Allowed | Unit | Default | Meaning |\n|---|---|---|---|---|\n"
+            ));
+        }
+        out.push_str(&row(field));
+    }
+    out.push_str(
         "\n## `[parameters.GROUP]`\n\nModel parameters, by group: a scenario or preset \
          sets any of them by name (`[parameters.b_cells] checkpoint_defect = 0.5`). The \
          source of each default is in the catalogue, `crates/model/src/parameters/`.\n",
