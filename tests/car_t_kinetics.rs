@@ -64,6 +64,16 @@ fn axicel_like_expansion_saturates_near_kimmel_carrying_capacity_and_crs_resolve
         resolved.is_some_and(|d| d - onset <= 21.0),
         "CRS from day {onset} resolved on day {resolved:?}"
     );
+    // ZUMA-1 blood CAR-T on day 14 (median 9.1, IQR 3.8-31.1/uL): engaged CAR-T cells
+    // detach and recirculate (car_t.engaged_leave_relative); when they were held in
+    // tissue for the whole step, blood was empty from day 14 (0/uL). Measured at this
+    // resolution (seed 1): 14.2/uL (day 28: 0.4, below the IQR's 0.6).
+    let (_, low, high) = reference("kimmel_zuma1_cart_day14");
+    let day14 = mean(&run, 13.0, 15.0, car_t_per_ul);
+    assert!(
+        (low.unwrap()..=high.unwrap()).contains(&day14),
+        "blood CAR-T on day 14: {day14}/uL"
+    );
 }
 
 #[test]

@@ -33,7 +33,7 @@ use crate::world::CHUNK_ROWS;
 use immunosim_model::cell::Kind;
 use immunosim_model::rules::hazards::StepHazards;
 use immunosim_model::rules::quiet::QuietPlan;
-use immunosim_model::rules::{SiteViews, StepContext, lymphopoiesis};
+use immunosim_model::rules::{SiteViews, StepContext, lymphodepletion, lymphopoiesis};
 use immunosim_model::{Population, Specificity};
 
 /// Advances the patient one step; returns the step's events in the order raised.
@@ -97,6 +97,11 @@ pub fn step(setup: &RunSetup, state: &mut PatientState) -> Vec<Event> {
         baff_relative: state.fields.baff_relative,
         autoantigen: serology.autoantigen,
         vaccine_antigen: state.fields.vaccine_antigen,
+        b_progenitor_relative: lymphodepletion::b_progenitor_relative(
+            timeline.chemotherapy_given(config, step),
+            day,
+            params,
+        ),
         niche_free_fraction: census.niche_free_fraction(config, steady),
         division_rate_per_day: census.division_rates(config, steady),
         hazards: StepHazards::default(),

@@ -199,6 +199,28 @@ impl Timeline {
                 .any(|p| !p.known_failed_by(step) && p.infusions.iter().any(|&s| s >= step))
     }
 
+    /// The chemotherapy days given by step `step` (those not cancelled, see
+    /// [`Self::product_left_to_infuse`]): (day, fludarabine mg/m2, cyclophosphamide
+    /// mg/m2), as the marrow's progenitor pool needs them.
+    pub fn chemotherapy_given<'a>(
+        &'a self,
+        config: &'a RunConfig,
+        step: u64,
+    ) -> impl Iterator<Item = (f64, f64, f64)> + 'a {
+        config
+            .lymphodepletion
+            .iter()
+            .zip(&self.chemotherapy)
+            .filter_map(move |(dose, &at)| {
+                let at = at.filter(|&s| s <= step && self.product_left_to_infuse(s))?;
+                Some((
+                    self.day_of(at),
+                    dose.fludarabine_mg_per_m2,
+                    dose.cyclophosphamide_mg_per_m2,
+                ))
+            })
+    }
+
     /// Whether bridging is given in step `step`.
     pub fn bridging_in(&self, step: u64) -> bool {
         self.bridging

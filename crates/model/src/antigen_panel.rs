@@ -23,8 +23,14 @@ pub struct Density {
 pub enum Stage {
     /// Pre-B cells in marrow.
     BPrecursor,
-    /// Transitional, naive, memory, activated and germinal-centre B cells.
+    /// Transitional and naive B cells (and, where a table leaves them out, the stages
+    /// below).
     BCell,
+    /// Memory B cells (a table without `memory_b` gives them `b_cell`'s density).
+    BMemory,
+    /// Activated and germinal-centre B cells, the plasmablast precursors (a table
+    /// without `activated_b` gives them `b_cell`'s density).
+    BActivated,
     /// Plasmablasts.
     Plasmablast,
     /// Long-lived plasma cells.
@@ -33,9 +39,11 @@ pub enum Stage {
 
 impl Stage {
     /// All stages, in table order.
-    pub const ALL: [Stage; 4] = [
+    pub const ALL: [Stage; 6] = [
         Stage::BPrecursor,
         Stage::BCell,
+        Stage::BMemory,
+        Stage::BActivated,
         Stage::Plasmablast,
         Stage::PlasmaCell,
     ];
@@ -45,6 +53,8 @@ impl Stage {
         match self {
             Stage::BPrecursor => "b_precursor",
             Stage::BCell => "b_cell",
+            Stage::BMemory => "memory_b",
+            Stage::BActivated => "activated_b",
             Stage::Plasmablast => "plasmablast",
             Stage::PlasmaCell => "plasma_cell",
         }
@@ -54,11 +64,9 @@ impl Stage {
     pub fn of(population: Population) -> Option<Stage> {
         match population {
             Population::BPrecursor => Some(Stage::BPrecursor),
-            Population::BTransitional
-            | Population::BNaive
-            | Population::BMemory
-            | Population::BActivated
-            | Population::BGerminalCentre => Some(Stage::BCell),
+            Population::BTransitional | Population::BNaive => Some(Stage::BCell),
+            Population::BMemory => Some(Stage::BMemory),
+            Population::BActivated | Population::BGerminalCentre => Some(Stage::BActivated),
             Population::Plasmablast => Some(Stage::Plasmablast),
             Population::PlasmaCell => Some(Stage::PlasmaCell),
             _ => None,
@@ -73,7 +81,7 @@ pub struct AntigenSpec {
     /// Name used in scenario files (`targets = ["CD19"]`).
     pub name: String,
     /// Density by [`Stage`], in [`Stage::ALL`] order.
-    pub densities: [Density; 4],
+    pub densities: [Density; Stage::ALL.len()],
     /// Absent on the mature plasma cells that have lost CD19 (the CD19-negative
     /// subset, `plasma_cells.cd19_negative_share`, and the decades-old vaccine-specific
     /// plasma cells of the initial patient).

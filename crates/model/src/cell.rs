@@ -326,6 +326,9 @@ impl Cell {
     pub const FLAG_STIMULATED: u8 = 2;
     /// Flag: the T cell (CAR-T or not) is CD8+; CAR-T cells without it are CD4+.
     pub const FLAG_CD8: u8 = 4;
+    /// Flag: the CAR-T cell is in the division programme that antigen started and that
+    /// runs on without it (`rules::car_t`).
+    pub const FLAG_PROGRAMMED: u8 = 8;
 
     /// CAR on the surface relative to a fresh cell (0-1).
     pub fn car_expression_fraction(&self) -> f64 {

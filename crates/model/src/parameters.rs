@@ -7,10 +7,10 @@
 //! every entry names a unit and a source.
 
 mod groups;
+mod lymphodepletion;
 
-pub use groups::{
-    Activation, BCells, CarT, Crs, Disease, Lymphodepletion, Physiology, PlasmaCells, TCells,
-};
+pub use groups::{Activation, BCells, CarT, Crs, Disease, Physiology, PlasmaCells, TCells};
+pub use lymphodepletion::Lymphodepletion;
 
 /// One entry of the catalogue.
 #[derive(Clone, Copy, Debug, PartialEq)]

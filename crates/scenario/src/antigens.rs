@@ -22,7 +22,7 @@ pub fn catalogue() -> Vec<AntigenSpec> {
 
 /// The model's description of one antigen table.
 pub(crate) fn spec(table: &AntigenTable) -> AntigenSpec {
-    let density = |values: &Option<Vec<f64>>| match values.as_deref() {
+    let density = |values: Option<&Vec<f64>>| match values.map(Vec::as_slice) {
         Some([mean, sd]) => Density {
             mean: *mean,
             sd: *sd,
@@ -30,10 +30,12 @@ pub(crate) fn spec(table: &AntigenTable) -> AntigenSpec {
         _ => Density::default(),
     };
     let by_stage = |stage: Stage| match stage {
-        Stage::BPrecursor => density(&table.b_precursor),
-        Stage::BCell => density(&table.b_cell),
-        Stage::Plasmablast => density(&table.plasmablast),
-        Stage::PlasmaCell => density(&table.plasma_cell),
+        Stage::BPrecursor => density(table.b_precursor.as_ref()),
+        Stage::BCell => density(table.b_cell.as_ref()),
+        Stage::BMemory => density(table.memory_b.as_ref().or(table.b_cell.as_ref())),
+        Stage::BActivated => density(table.activated_b.as_ref().or(table.b_cell.as_ref())),
+        Stage::Plasmablast => density(table.plasmablast.as_ref()),
+        Stage::PlasmaCell => density(table.plasma_cell.as_ref()),
     };
     AntigenSpec {
         name: table.name.clone(),
@@ -97,6 +99,15 @@ mod tests {
         assert!(all[0].lost_by_mature_plasma_cells && !all[3].lost_by_mature_plasma_cells);
         // CD19 on B cells: 22,000 +/- 7,000 (Ginaldi 1998).
         assert_eq!(all[0].densities[1].mean, 22_000.0);
+        // Memory and activated B cells: CD19 as on naive B cells (left out, so b_cell's);
+        // BCMA absent on memory B cells, low on the plasmablast precursors.
+        let at = |a: &AntigenSpec, stage: Stage| {
+            a.densities[Stage::ALL.iter().position(|&s| s == stage).unwrap()]
+        };
+        assert_eq!(at(&all[0], Stage::BMemory), at(&all[0], Stage::BCell));
+        assert_eq!(at(&all[0], Stage::BActivated), at(&all[0], Stage::BCell));
+        assert_eq!(at(&all[3], Stage::BMemory).mean, 0.0);
+        assert_eq!(at(&all[3], Stage::BActivated).mean, 300.0);
     }
 
     #[test]

@@ -135,8 +135,12 @@ pub const OTHER_FIELDS: &[Field] = &[
         .or(Note("required")),
     Field::numbers("antigens", "b_precursor", DENSITY.0, DENSITY.1, "molecules/cell", "[mean, SD] molecules per pre-B cell (log-normal).")
         .or(Note("absent")),
-    Field::numbers("antigens", "b_cell", DENSITY.0, DENSITY.1, "molecules/cell", "[mean, SD] molecules per transitional, naive, memory, activated or GC B cell.")
+    Field::numbers("antigens", "b_cell", DENSITY.0, DENSITY.1, "molecules/cell", "[mean, SD] molecules per transitional or naive B cell (and per memory, activated or GC B cell where those are left out).")
         .or(Note("absent")),
+    Field::numbers("antigens", "memory_b", DENSITY.0, DENSITY.1, "molecules/cell", "[mean, SD] molecules per memory B cell.")
+        .or(Note("b_cell")),
+    Field::numbers("antigens", "activated_b", DENSITY.0, DENSITY.1, "molecules/cell", "[mean, SD] molecules per activated or germinal-centre B cell (the plasmablast precursors).")
+        .or(Note("b_cell")),
     Field::numbers("antigens", "plasmablast", DENSITY.0, DENSITY.1, "molecules/cell", "[mean, SD] molecules per plasmablast.")
         .or(Note("absent")),
     Field::numbers("antigens", "plasma_cell", DENSITY.0, DENSITY.1, "molecules/cell", "[mean, SD] molecules per long-lived plasma cell.")

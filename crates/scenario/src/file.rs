@@ -189,6 +189,8 @@ pub(crate) struct AntigenTable {
     pub(crate) name: String,
     pub(crate) b_precursor: Option<Vec<f64>>,
     pub(crate) b_cell: Option<Vec<f64>>,
+    pub(crate) memory_b: Option<Vec<f64>>,
+    pub(crate) activated_b: Option<Vec<f64>>,
     pub(crate) plasmablast: Option<Vec<f64>>,
     pub(crate) plasma_cell: Option<Vec<f64>>,
     pub(crate) lost_by_mature_plasma_cells: Option<bool>,

@@ -18,8 +18,8 @@
 //!
 //! The default grid is the parameters fitted with this tool most recently:
 //! `car_t.exhaustion_stimulations` (with the stimulation-load decay: Erlangen B-cell
-//! return) and `crs.myeloid_tolerance_rate_per_day` (CRS duration in the axi-cel-like
-//! scenario).
+//! return) and `car_t.programmed_division_days` (Erlangen CAR-T peak), refitted after
+//! the marrow B-progenitor rule of lymphodepletion.
 //! The default resolution is coarse (3e6 cells per agent, ~5 s per run on 2 cores);
 //! `--cells-per-agent 5e5` is the default resolution of `run`.
 //! `cargo run --release -p immunosim-calibrate -- --help` lists the options, the output and examples.
@@ -46,7 +46,7 @@ on days 7/14/28/90: ZUMA-1; whole-body CAR-T peak: Kimmel's carrying capacity; C
 duration). Each value is compared with its band: the reference row of data/*.csv it
 names, or the band given in the source. The default grid is the parameters fitted
 most recently: car_t.exhaustion_stimulations (Erlangen B-cell return) and
-crs.myeloid_tolerance_rate_per_day (CRS duration in the axi-cel-like scenario).";
+car_t.programmed_division_days (Erlangen CAR-T peak).";
 
 const AFTER_LONG_HELP: &str = "\
 OUTPUT:
@@ -76,8 +76,8 @@ The default resolution is coarse (3e6 cells per agent, ~5 s per run on 2 cores);
 )]
 struct Options {
     /// A parameter and its grid values, `group.name=v1,v2,...`; repeat for a
-    /// multi-dimensional grid. Default: the exhaustion threshold and the myeloid
-    /// tolerance rate, fitted most recently.
+    /// multi-dimensional grid. Default: the exhaustion threshold and the programmed
+    /// division, fitted most recently.
     #[arg(long, value_name = "GROUP.NAME=V1,V2")]
     grid: Vec<String>,
     /// Seeds run at every grid point.
@@ -124,8 +124,8 @@ fn main() {
     let options = Options::parse();
     let grid = if options.grid.is_empty() {
         vec![
-            "car_t.exhaustion_stimulations=15,20,25".to_string(),
-            "crs.myeloid_tolerance_rate_per_day=0.5,1".to_string(),
+            "car_t.exhaustion_stimulations=16,18,20".to_string(),
+            "car_t.programmed_division_days=0,0.5".to_string(),
         ]
     } else {
         options.grid.clone()

@@ -335,6 +335,9 @@ parameter_group! {
         #[doc = "Doubling time of a stimulated CAR-T cell."]
         doubling_time_days: "days" = 0.78, [0.2, 10.0],
             "Stein et al., CPT Pharmacometrics Syst Pharmacol 2019 (seen; ref stein_doubling)";
+        #[doc = "Mean duration of the division programme that engagement starts and that runs on without antigen (exponential; 0 = division only while engaged)."]
+        programmed_division_days: "days" = 0.5, [0.0, 30.0],
+            "fitted on the Erlangen CAR-T peak (ref erlangen_cart_peak_day, erlangen_cart_peak_percent_cd3) with tools/calibrate, seeds 1-3: 0.5 meets every Erlangen band (peak day 7-8, 11.9-16.8% of CD3+), 0 left one seed at 11.4%, 1 and more made the B-cell return bistable (day 100 to never: a programme without contraction lets each rare engagement of a memory cell regrow the pool); mechanism: a brief antigen contact commits T cells to several divisions (Kaech & Ahmed, Nat Immunol 2001; van Stipdonk et al., Nat Immunol 2001; recalled: days in naive T cells; the products are pre-activated)";
         #[doc = "Antigen-driven differentiation, stem-like to central memory."]
         stem_to_central_memory_per_day: "1/day" = 0.14, [0.0, 10.0],
             "Mueller-Schoell et al. 2021, k12 (seen; ref mueller_schoell_k12); here driven by stimulation (choice)";
@@ -366,14 +369,14 @@ parameter_group! {
         persisting_fraction: "fraction" = 0.0079, [0.0, 0.5],
             "Stein et al. 2019, FB (seen; ref stein_fb); converted to a reversion rate against the effector death rate";
         #[doc = "Recent stimulations (the chronic-stimulation load, which decays with rest) at which an effector becomes exhausted."]
-        exhaustion_stimulations: "stimulations" = 20.0, [1.0, 1000.0],
-            "fitted with stimulation_load_decay_per_day on the Erlangen B-cell return with tools/calibrate (seeds 1-3, coarse resolution; ref erlangen_b_cell_return 110 +/- 32 d): 20 with decay 0.002/day gave day 107-135, 25 gave 144-174, 30 gave 157-161; with decay 0.01-0.1/day at 15 the return flipped between ~25 and ~165 days with seed and resolution (the marrow pool either exhausted early or sustained itself on the pre-B trickle); chronic antigen exposure exhausts CAR-T cells within weeks of repeated stimulation (Good et al., Cell 2021, recalled)";
+        exhaustion_stimulations: "stimulations" = 18.0, [1.0, 1000.0],
+            "refitted to 18 after the marrow B-progenitor rule (lymphodepletion.b_progenitor_*; 16 gave day 99-102, 18 day 96-123, 24 day 142-172 at seeds 1-3 with the other refits); first fitted stimulation_load_decay_per_day on the Erlangen B-cell return with tools/calibrate (seeds 1-3, coarse resolution; ref erlangen_b_cell_return 110 +/- 32 d): 20 with decay 0.002/day gave day 107-135, 25 gave 144-174, 30 gave 157-161; with decay 0.01-0.1/day at 15 the return flipped between ~25 and ~165 days with seed and resolution (the marrow pool either exhausted early or sustained itself on the pre-B trickle); chronic antigen exposure exhausts CAR-T cells within weeks of repeated stimulation (Good et al., Cell 2021, recalled)";
         #[doc = "Rate at which each unit of a CAR-T cell's recent-stimulation load is lost on a day without antigen (rest)."]
         stimulation_load_decay_per_day: "1/day" = 0.002, [0.0, 10.0],
             "fitted with exhaustion_stimulations (see there); exhaustion is driven by sustained signalling and rest restores exhausted CAR-T cells (Weber et al., Science 2021, 'transient rest restores functionality'; recalled): at 0.002/day the load of a resting memory cell halves in ~1 year, so cells that rest for months after the expansion recover, while weeks of a pre-B trickle still exhaust them";
         #[doc = "Chance that a CAR-T cell which engaged antigen in tissue in a step still leaves its site, relative to a free cell's (0: held for the whole step)."]
-        engaged_leave_relative: "ratio" = 0.0, [0.0, 1.0],
-            "choice: 0 keeps the retention the Erlangen fit used (car_t.encounters_per_day); T-cell contacts with antigen-presenting targets last hours (Mempel et al., Nature 2004; recalled), shorter than a one-day step";
+        engaged_leave_relative: "ratio" = 0.05, [0.0, 1.0],
+            "fitted with tools/calibrate (seeds 1-3) on ZUMA-1 blood CAR-T on day 14 (ref kimmel_zuma1_cart_d14) after the marrow B-progenitor rule and the refits of exhaustion_stimulations and crs.myeloid_tolerance_rate_per_day: 0 left blood empty from day 14 in the lymphoma-like host (0/uL), 0.05 gives 14-15/uL on day 14 and 0.4-0.6 on day 28 with every Erlangen band met (B cells back day 121-136), 0.08 gave 22-24 and 0.6-1.2 but moved the Erlangen peak of one seed out of its band, 0.2 gave 58 and 1.3-2.1 and B cells back after day 142; T-cell contacts with antigen-presenting targets last hours (Mempel et al., Nature 2004; recalled), shorter than a one-day step, so killers detach and recirculate";
         #[doc = "Killing and proliferation of exhausted cells relative to effectors."]
         exhausted_function_relative: "ratio" = 0.2, [0.0, 1.0],
             "choice: exhausted cells keep some cytotoxicity but little proliferation (Wherry 2011, recalled)";
@@ -390,18 +393,6 @@ parameter_group! {
 }
 
 parameter_group! {
-    /// Lymphodepleting chemotherapy (docs/model.md §4).
-    Lymphodepletion = "lymphodepletion" {
-        #[doc = "Natural-log kill of lymphocytes per mg/m2 of fludarabine."]
-        fludarabine_log_kill_per_mg_per_m2: "1/(mg/m2)" = 0.02, [0.0, 1.0],
-            "choice: with cyclophosphamide below, the Erlangen regimen (Flu 3 x 25 mg/m2 + Cy 1 g/m2) leaves ~5% of lymphocytes, 'ALC near zero at infusion' (docs/model.md §4; ref erlangen_ld_flu_daily)";
-        #[doc = "Natural-log kill of lymphocytes per mg/m2 of cyclophosphamide."]
-        cyclophosphamide_log_kill_per_mg_per_m2: "1/(mg/m2)" = 0.0015, [0.0, 1.0],
-            "choice: half of the regimen's log kill from Cy 1 g/m2 (ref erlangen_ld_cy_total); plasma cells are spared (non-dividing; vaccine titres survive lymphodepletion)";
-    }
-}
-
-parameter_group! {
     /// IL-6, cytokine release syndrome (ASTCT grade) and its management (docs/model.md §4).
     Crs = "crs" {
         #[doc = "Serum IL-6 without CAR-T activity."]
@@ -411,8 +402,8 @@ parameter_group! {
         il6_half_life_days: "days" = 0.2, [0.01, 5.0],
             "choice: IL-6 is cleared within hours (recalled); the grade follows production closely";
         #[doc = "IL-6 produced (serum pg/mL per day) per 1e9 target cells killed per day, myeloid amplification included."]
-        il6_per_billion_kills_pg_per_ml: "pg/mL/day per 1e9 cells/day" = 30.0, [0.0, 1.0e5],
-            "fitted with tools/calibrate on the Erlangen CD19 scenario together with the CAR-T term and myeloid_half_drive_pg_per_ml_per_day (grid kills 15/30/40/60/240, CAR-T 0/0.5/2, half drive 400/800/1600; seeds 1-3): grade 1 at every seed as most Erlangen patients (ref erlangen_mackensen_crs_grade1 60%, erlangen_crs_grade2 6.7%, erlangen_crs_grade3plus 0), onset day 5-6 (ref crs_new_after_day14: none after day 14) and IL-6 peak ~100 pg/mL (ref il6_peak_mild_crs 10-300); target-cell death drives macrophage IL-6 (pyroptosis, Liu et al., Sci Immunol 2020; recalled). The IL-6 peak comes on day 10-11, later than the oncology day 3-7 (ref il6_peak_day): killing in the model peaks as the CAR-T expansion does";
+        il6_per_billion_kills_pg_per_ml: "pg/mL/day per 1e9 cells/day" = 100.0, [0.0, 1.0e5],
+            "refitted to 100 after the marrow B-progenitor rule removed the B-cell rebound that CAR-T cells had killed in the first week (30 then gave grade 0 and an IL-6 peak of ~5 pg/mL; 100 gives grade 1, IL-6 peak ~57 pg/mL on day 6 at seeds 1-3; 150: ~45 with kill_relative 1; 300: ~125); first fitted tools/calibrate on the Erlangen CD19 scenario together with the CAR-T term and myeloid_half_drive_pg_per_ml_per_day (grid kills 15/30/40/60/240, CAR-T 0/0.5/2, half drive 400/800/1600; seeds 1-3): grade 1 at every seed as most Erlangen patients (ref erlangen_mackensen_crs_grade1 60%, erlangen_crs_grade2 6.7%, erlangen_crs_grade3plus 0), onset day 5-6 (ref crs_new_after_day14: none after day 14) and IL-6 peak ~100 pg/mL (ref il6_peak_mild_crs 10-300); target-cell death drives macrophage IL-6 (pyroptosis, Liu et al., Sci Immunol 2020; recalled). The IL-6 peak comes on day 10-11, later than the oncology day 3-7 (ref il6_peak_day): killing in the model peaks as the CAR-T expansion does";
         #[doc = "IL-6 produced (serum pg/mL per day) per 1e9 CAR-T cells engaging antigen."]
         il6_per_billion_stimulated_car_t_pg_per_ml: "pg/mL/day per 1e9 cells" = 0.5, [0.0, 1.0e5],
             "fitted with the kill term (see there); activated CAR-T cells drive macrophage IL-6 through IFN-g and GM-CSF (Giavridis 2018, recalled); 2 let the large tissue pool of CAR-T cells engaging a trickle of new pre-B cells start CRS on day ~16, after the killing, against ref crs_new_after_day14";
@@ -426,8 +417,8 @@ parameter_group! {
         myeloid_responsiveness: "ratio" = 1.0, [0.1, 10.0],
             "choice (1 = the patients the CRS terms were fitted on); a patient-level driver for cohorts: monocyte IL-6 and IL-1 output drives CRS severity (Norelli et al., Nat Med 2018; Giavridis et al., Nat Med 2018; recalled)";
         #[doc = "Rate at which myeloid cells become refractory (IL-6 output lost) at full activation."]
-        myeloid_tolerance_rate_per_day: "1/day" = 1.0, [0.0, 10.0],
-            "fitted on the lymphoma-like axi-cel-like scenario with tools/calibrate (tried 0.15/0.3/0.5/0.6/1.0/1.5 with half-lives 14 and 30 d, seed 1): with 1.0 and 30 d, CRS from day 3 is grade 0 from day 22 at the shipped and at coarse resolution (0.5: day 26 at coarse resolution; 0.15 and 14 d: day 35) while killing continues; on Erlangen it moves the IL-6 peak to day 6 (ref il6_peak_day 3-7; before: day 9-10) at ~30 pg/mL, grade 1 (clinical CRS lasts a median of ~5-8 days, ZUMA-1 and JULIET, recalled; ide-cel median 5 d (1-63), seen-2 in a review table); mechanism: endotoxin-tolerance-like refractoriness of activated monocytes and IL-10/SOCS3 feedback (Biswas & Lopez-Collazo, Trends Immunol 2009; recalled)";
+        myeloid_tolerance_rate_per_day: "1/day" = 1.5, [0.0, 10.0],
+            "refitted to 1.5 with il6_per_billion_kills_pg_per_ml = 100 after the marrow B-progenitor rule (tools/calibrate, seeds 1-3: 1.0 gave axi-cel-like CRS of 30-34 days, 1.5 gives 3 days; Erlangen grade 1, IL-6 peak day 6, ~47 pg/mL); first fitted on the lymphoma-like axi-cel-like scenario with tools/calibrate (tried 0.15/0.3/0.5/0.6/1.0/1.5 with half-lives 14 and 30 d, seed 1): with 1.0 and 30 d, CRS from day 3 is grade 0 from day 22 at the shipped and at coarse resolution (0.5: day 26 at coarse resolution; 0.15 and 14 d: day 35) while killing continues; on Erlangen it moves the IL-6 peak to day 6 (ref il6_peak_day 3-7; before: day 9-10) at ~30 pg/mL, grade 1 (clinical CRS lasts a median of ~5-8 days, ZUMA-1 and JULIET, recalled; ide-cel median 5 d (1-63), seen-2 in a review table); mechanism: endotoxin-tolerance-like refractoriness of activated monocytes and IL-10/SOCS3 feedback (Biswas & Lopez-Collazo, Trends Immunol 2009; recalled)";
         #[doc = "Half-life of myeloid refractoriness once the drive is gone."]
         myeloid_tolerance_half_life_days: "days" = 30.0, [0.5, 365.0],
             "fitted with myeloid_tolerance_rate_per_day (see there); monocyte refractoriness after sepsis-like stimulation lasts weeks (immunoparalysis; Hotchkiss et al., Nat Rev Immunol 2013; recalled)";

@@ -15,7 +15,7 @@
 //!   cells are recalled, so a patient without vaccine-specific memory B cells (during
 //!   B-cell aplasia, or after a reset) makes no recall response.
 
-use super::{SiteView, StepContext};
+use super::{SiteView, StepContext, antigens};
 use crate::cell::{Cell, Population, Specificity};
 use crate::compartment::Compartment;
 use crate::draws::Draws;
@@ -119,11 +119,14 @@ pub fn activate(
     if cell.specificity == Specificity::Autoantigen && !helped_and_unsuppressed(ctx, site, draws) {
         return;
     }
-    become_activated(cell);
+    become_activated(cell, ctx, draws);
 }
 
-/// The cell enters the extrafollicular burst: an activated B cell with no divisions yet.
-pub fn become_activated(cell: &mut Cell) {
+/// The cell enters the extrafollicular burst: an activated B cell with no divisions yet,
+/// with the surface of its new stage (activated B cells are the plasmablast precursors:
+/// BCMA appears, `scenarios/antigens/catalogue.toml` `activated_b`).
+pub fn become_activated(cell: &mut Cell, ctx: &StepContext<'_>, draws: &mut impl Draws) {
     cell.population = Population::BActivated;
     cell.divisions = 0;
+    antigens::redraw_surface(cell, ctx, draws);
 }

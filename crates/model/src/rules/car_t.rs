@@ -10,6 +10,13 @@
 //! for space and γ-chain cytokines (Kimmel 2021's carrying capacity), so expansion
 //! saturates and a larger dose reaches the bound with fewer divisions.
 //!
+//! Engagement also starts a division programme that runs on without antigen for
+//! `programmed_division_days` on average (exponential): a brief antigen contact
+//! commits T cells to several divisions and differentiation (Kaech & Ahmed, Nat
+//! Immunol 2001; van Stipdonk et al., Nat Immunol 2001; recalled), so expansion
+//! outlasts the targets it killed, and contraction starts only once it has ended.
+//! Daughters inherit the programme; an exhausted cell leaves it.
+//!
 //! Exhaustion follows the *recent* stimulation load, not a lifetime count: each
 //! engagement adds one, and each unit is lost at `stimulation_load_decay_per_day` on a
 //! day without antigen. An effector whose load reaches `exhaustion_stimulations` is
@@ -114,32 +121,25 @@ pub fn car_t(
         } else {
             1.0
         };
-        let division = std::f64::consts::LN_2 / car.doubling_time_days
-            * vigour
-            * ctx.car_proliferation_factor
-            * room;
-        // Progressive differentiation: daughters of antigen-driven divisions are one
-        // step further along the chain than their parent (Buchholz 2013, Gattinoni
-        // 2011; recalled), so an expansion is mostly effectors, which contract.
-        let daughter_population =
-            differentiation(cell.population, ctx).map_or(cell.population, |n| n.0);
-        let descendants = draws.descendants(division, ctx.dt_days);
-        if mrna {
-            share_mrna(cell, descendants);
+        if car.programmed_division_days > 0.0 && !exhausted {
+            cell.flags |= Cell::FLAG_PROGRAMMED;
         }
-        for _ in 1..descendants {
-            let mut born = daughter(cell, ctx.day);
-            born.population = daughter_population;
-            births.push(born);
-        }
-        if let Some((next, rate)) = differentiation(cell.population, ctx)
-            && draws.hazard(rate, ctx.dt_days)
-        {
-            cell.population = next;
-        }
+        divide(cell, vigour, room, mrna, ctx, draws, births);
         return Fate::Lives;
     }
     rest(cell, ctx, draws);
+    if cell.flags & Cell::FLAG_PROGRAMMED != 0 {
+        // The programme runs on without antigen, then ends at rate 1/duration; cells
+        // contract (die or revert) only once it has ended.
+        if cell.population == Population::CarExhausted
+            || draws.hazard(1.0 / car.programmed_division_days, ctx.dt_days)
+        {
+            cell.flags &= !Cell::FLAG_PROGRAMMED;
+        } else {
+            divide(cell, 1.0, room, mrna, ctx, draws, births);
+            return Fate::Lives;
+        }
+    }
     let death = death_rate_per_day(cell.population, ctx);
     let reversion = if cell.population == Population::CarEffector {
         reversion_rate_per_day(ctx)
@@ -168,6 +168,44 @@ pub fn car_t(
             Fate::Lives
         }
         None => Fate::Lives,
+    }
+}
+
+/// Antigen-driven (or programmed) division over the step at the stimulated rate times
+/// `vigour` (exhausted cells divide less) and `room` (under the carrying capacity),
+/// with differentiation along the chain.
+fn divide(
+    cell: &mut Cell,
+    vigour: f64,
+    room: f64,
+    mrna: bool,
+    ctx: &StepContext<'_>,
+    draws: &mut impl Draws,
+    births: &mut Vec<Cell>,
+) {
+    let car = &ctx.params.car_t;
+    let division = std::f64::consts::LN_2 / car.doubling_time_days
+        * vigour
+        * ctx.car_proliferation_factor
+        * room;
+    // Progressive differentiation: daughters of antigen-driven divisions are one step
+    // further along the chain than their parent (Buchholz 2013, Gattinoni 2011;
+    // recalled), so an expansion is mostly effectors, which contract.
+    let daughter_population =
+        differentiation(cell.population, ctx).map_or(cell.population, |n| n.0);
+    let descendants = draws.descendants(division, ctx.dt_days);
+    if mrna {
+        share_mrna(cell, descendants);
+    }
+    for _ in 1..descendants {
+        let mut born = daughter(cell, ctx.day);
+        born.population = daughter_population;
+        births.push(born);
+    }
+    if let Some((next, rate)) = differentiation(cell.population, ctx)
+        && draws.hazard(rate, ctx.dt_days)
+    {
+        cell.population = next;
     }
 }
 
@@ -215,4 +253,90 @@ fn fade_mrna_car(cell: &mut Cell, ctx: &StepContext<'_>) -> bool {
 fn share_mrna(cell: &mut Cell, descendants: u64) {
     let share = cell.car_expression_fraction() / descendants.max(1) as f64;
     cell.set_car_expression_fraction(share);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::antigen_panel::AntigenPanel;
+    use crate::compartment::{Compartment, SiteLayout};
+    use crate::draws::testing::TestDraws;
+    use crate::parameters::Parameters;
+    use crate::rules::hazards::StepHazards;
+    use crate::steady_state::SteadyState;
+
+    /// Steps `n` effectors, flagged as `flags`, once each without antigen; returns
+    /// (births, deaths, still in the programme).
+    fn step_effectors(params: &Parameters, flags: u8, n: usize) -> (usize, usize, usize) {
+        let derived = SteadyState::derive(params, 70.0);
+        let sites = SiteLayout::new([1; Compartment::COUNT]);
+        let antigens = AntigenPanel::default();
+        let ctx = StepContext {
+            params,
+            derived: &derived,
+            sites: &sites,
+            dt_days: 0.1,
+            day: 10.0,
+            baff_relative: 1.0,
+            autoantigen: 0.0,
+            vaccine_antigen: [0.0; 2],
+            b_progenitor_relative: 1.0,
+            niche_free_fraction: 0.0,
+            division_rate_per_day: [0.0; Population::COUNT],
+            hazards: StepHazards::default(),
+            t_cell_lymphopenia: 0.0,
+            car_t_crowding: 0.0,
+            car_proliferation_factor: 1.0,
+            host_t_relative: 1.0,
+            products: &[],
+            antigens: &antigens,
+            surface: None,
+        };
+        let mut draws = TestDraws(7);
+        let (mut births, mut deaths, mut programmed) = (Vec::new(), 0, 0);
+        for _ in 0..n {
+            let mut cell = Cell {
+                population: Population::CarEffector,
+                flags,
+                ..Cell::default()
+            };
+            match car_t(&mut cell, &ctx, &mut draws, &mut births) {
+                Fate::Dies => deaths += 1,
+                Fate::Lives => programmed += usize::from(cell.flags & Cell::FLAG_PROGRAMMED != 0),
+            }
+        }
+        (births.len(), deaths, programmed)
+    }
+
+    #[test]
+    fn the_division_programme_runs_on_without_antigen_then_ends() {
+        let params = Parameters::default();
+        let n = 20_000;
+        // Out of the programme: no division without antigen, contraction at once.
+        let (births, deaths, _) = step_effectors(&params, 0, n);
+        assert_eq!(births, 0);
+        assert!(deaths > 0);
+        // In it: divisions at the stimulated rate (ln 2 / 0.78 per day), no deaths
+        // among the cells still in it, and it ends at 1 / programmed_division_days.
+        let (births, deaths, still) = step_effectors(&params, Cell::FLAG_PROGRAMMED, n);
+        let dt = 0.1;
+        let ended = 1.0 - (-dt / params.car_t.programmed_division_days).exp();
+        let kept = n as f64 * (1.0 - ended);
+        assert!(
+            (still as f64 - kept).abs() < 0.05 * kept,
+            "{still} vs {kept}"
+        );
+        let expected = kept * (std::f64::consts::LN_2 / params.car_t.doubling_time_days * dt);
+        assert!(
+            (births as f64 - expected).abs() < 0.2 * expected,
+            "{births} vs {expected}"
+        );
+        // Deaths only among the cells whose programme ended this step.
+        assert!((deaths as f64) < n as f64 * ended, "{deaths}");
+        // A stimulated cell enters the programme only when it has a duration.
+        let mut off = params.clone();
+        off.car_t.programmed_division_days = 0.0;
+        assert_eq!(step_effectors(&off, Cell::FLAG_STIMULATED, 100).2, 0);
+        assert_eq!(step_effectors(&params, Cell::FLAG_STIMULATED, 100).2, 100);
+    }
 }

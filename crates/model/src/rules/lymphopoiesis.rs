@@ -3,7 +3,8 @@
 //!
 //! Pre-B cells are made at a constant rate (the stem-cell-driven supply; derived in
 //! [`crate::steady_state`] from the marrow output of 5-10% of the peripheral pool per
-//! day). Each carries a specificity drawn from the immature repertoire (65%
+//! day), scaled by what chemotherapy left of the progenitor pool
+//! ([`super::lymphodepletion::b_progenitor_relative`]). Each carries a specificity drawn from the immature repertoire (65%
 //! self-reactive, Wardemann 2003). After a mean dwell of a few days it emigrates; a
 //! self-reactive cell is deleted on the way out with the central checkpoint's
 //! probability, weakened by the disease's checkpoint defect.
@@ -15,7 +16,7 @@ use crate::draws::Draws;
 
 /// Expected number of pre-B cells (real cells) made during one step.
 pub fn precursors_per_step(ctx: &StepContext<'_>) -> f64 {
-    ctx.derived.precursor_production_per_day * ctx.dt_days
+    ctx.derived.precursor_production_per_day * ctx.b_progenitor_relative * ctx.dt_days
 }
 
 /// A new pre-B cell in a random marrow site (id given by the engine).

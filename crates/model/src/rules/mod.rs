@@ -47,6 +47,9 @@ pub struct StepContext<'a> {
     /// Vaccine antigen in lymphoid tissue (vaccine A, vaccine B), relative units (one
     /// fresh dose = 1, half-saturating).
     pub vaccine_antigen: [f64; 2],
+    /// Marrow B-lymphoid progenitors relative to health (1; cut by chemotherapy and
+    /// regrowing, [`lymphodepletion::b_progenitor_relative`]): scales pre-B output.
+    pub b_progenitor_relative: f64,
     /// Share of marrow plasma-cell niches that are free (0 to 1).
     pub niche_free_fraction: f64,
     /// Homeostatic division rate per population (1/day), set from the census.

@@ -257,7 +257,7 @@ pub fn candidate(
         }
         cell.compartment = Compartment::Lymphoid;
         cell.site = site;
-        activation::become_activated(cell);
+        activation::become_activated(cell, ctx, draws);
     }
     Fate::Lives
 }
