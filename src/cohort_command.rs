@@ -91,6 +91,7 @@ pub fn cohort(args: &CohortArgs) -> Result<Ended, Failure> {
         None => {
             report::merge(
                 &spec,
+                manifest.seed,
                 manifest.days,
                 manifest.patients,
                 &[&args.out],
@@ -232,7 +233,15 @@ pub fn merge(args: &MergeArgs) -> Result<Ended, Failure> {
     };
     merged.write(&args.out).map_err(failed)?;
     copy_parts(&dirs, &args.out, merged.patients).map_err(failed)?;
-    report::merge(&spec, merged.days, merged.patients, &[&args.out], &args.out).map_err(failed)?;
+    report::merge(
+        &spec,
+        merged.seed,
+        merged.days,
+        merged.patients,
+        &[&args.out],
+        &args.out,
+    )
+    .map_err(failed)?;
     Ok(Ended::Finished)
 }
 
@@ -295,7 +304,7 @@ pub fn run_patient(path: &Path, args: &crate::cli::RunArgs) -> Result<Ended, Fai
         .unwrap_or_else(|| Path::new("out").join(format!("{}_patient{k}_{arm}", spec.name)));
     immunosim_output::prepare_out_dir(&out, args.force).map_err(|e| bad(format!("error: {e}")))?;
     use_threads(args.threads)?;
-    let one = patient::patient(&spec, seed, k);
+    let one = patient::patient(&spec, seed, k, spec.patients as u64);
     patient::run(&one, &[a], Some(&|_| out.clone())).map_err(failed)?;
     if !args.quiet {
         eprintln!(

@@ -123,6 +123,7 @@ pub fn cohort(args: &CohortArgs, universe: mpi::environment::Universe) -> Result
     progress.finish_and_clear();
     report::merge(
         &spec,
+        manifest.seed,
         manifest.days,
         manifest.patients,
         &[&args.out],

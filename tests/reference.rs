@@ -193,3 +193,26 @@ fn economics_defaults_match_reference_rows() {
         );
     }
 }
+
+#[test]
+fn facility_defaults_match_reference_rows() {
+    use immunosim_scenario::fields as f;
+    assert_eq!(f::DEFAULT_BATCH_DAYS, reference("facility_batch_days").0);
+    let (_, low, high) = reference("facility_batch_days");
+    assert_eq!(
+        (low.unwrap(), high.unwrap()),
+        immunosim_scenario::DEFAULT_MANUFACTURING_DAYS
+    );
+    assert_eq!(
+        f::DEFAULT_SCREENING_DAYS,
+        reference("facility_screening_days").0
+    );
+    assert_eq!(
+        f::DEFAULT_MAX_ATTEMPTS as f64,
+        reference("facility_max_attempts").0
+    );
+    assert_eq!(
+        f::DEFAULT_ALLOGENEIC_DAYS,
+        reference("allogeneic_days_to_infusion").0
+    );
+}

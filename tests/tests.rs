@@ -15,6 +15,7 @@ mod cohort;
 mod cohort_clinical;
 mod docs;
 mod economics;
+mod facility;
 mod faults;
 mod fuzz;
 mod fuzz_checkpoint;

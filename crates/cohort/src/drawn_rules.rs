@@ -13,9 +13,9 @@ use rayon::prelude::*;
 /// Patients whose problems are listed in full; the rest are counted.
 const SHOWN: usize = 3;
 
-/// The problems of patient `k`'s drawn arms, one line each (empty: none).
-fn problems(spec: &CohortSpec, columns: &[DrawColumn], seed: u64, k: u64) -> Vec<String> {
-    let one = patient::patient(spec, seed, k);
+/// The problems of patient `k` (of `n`)'s drawn arms, one line each (empty: none).
+fn problems(spec: &CohortSpec, columns: &[DrawColumn], seed: u64, k: u64, n: u64) -> Vec<String> {
+    let one = patient::patient(spec, seed, k, n);
     let mut lines = Vec::new();
     for (a, (arm, name)) in one.arms.iter().zip(&spec.arms).enumerate() {
         let name = &name.name;
@@ -48,9 +48,16 @@ pub fn check(spec: &CohortSpec, seed: u64, patients: &[u64]) -> Result<(), Cohor
     if columns.is_empty() {
         return Ok(());
     }
+    // The cohort's size, for a queue by severity (`[facility]`): the file's, or more.
+    let n = patients
+        .iter()
+        .map(|k| k + 1)
+        .max()
+        .unwrap_or(0)
+        .max(spec.patients as u64);
     let found: Vec<Vec<String>> = patients
         .par_iter()
-        .map(|&k| problems(spec, &columns, seed, k))
+        .map(|&k| problems(spec, &columns, seed, k, n))
         .collect();
     let bad: Vec<&Vec<String>> = found.iter().filter(|p| !p.is_empty()).collect();
     if bad.is_empty() {

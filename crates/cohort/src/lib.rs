@@ -18,6 +18,7 @@ pub mod manifest;
 pub mod out_dir;
 pub mod parts;
 pub mod patient;
+pub mod queue;
 pub mod recorder;
 pub mod report;
 mod sections;
@@ -82,7 +83,7 @@ pub fn run_patient(
     k: u64,
     keep: bool,
 ) -> Result<(), CohortError> {
-    let patient = patient::patient(spec, manifest.seed, k);
+    let patient = patient::patient(spec, manifest.seed, k, manifest.patients);
     let which: Vec<usize> = (0..spec.arms.len()).collect();
     let keep_dir = |a: usize| patient::kept_dir(out, k, &spec.arms[a].name);
     let records = patient::run(&patient, &which, if keep { Some(&keep_dir) } else { None })?;

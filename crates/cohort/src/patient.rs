@@ -104,8 +104,9 @@ fn draw_one(v: &Variation, seed: u64, k: u64, nominal: f64) -> f64 {
     last.clamp(v.lower, v.upper)
 }
 
-/// Patient `k` of `spec` under cohort seed `seed`.
-pub fn patient(spec: &CohortSpec, seed: u64, k: u64) -> Patient {
+/// The untreated patient `k` of `spec` under cohort seed `seed`: the patient's draws
+/// of every `patient.*` and `parameters.*` row.
+pub fn drawn(spec: &CohortSpec, seed: u64, k: u64) -> Scenario {
     let mut base = spec.patient.clone();
     base.config.seed = patient_seed(seed, k);
     // Correlated rows: one vector of deviates per attempt, combined by the Cholesky
@@ -143,10 +144,19 @@ pub fn patient(spec: &CohortSpec, seed: u64, k: u64) -> Patient {
         let value = draw_one(v, seed, k, v.target.get(&base));
         v.target.set(&mut base, value);
     }
+    base
+}
+
+/// Patient `k` of `spec`'s `patients` under cohort seed `seed` (the number of patients
+/// matters only to a queue by severity: `[facility]`).
+pub fn patient(spec: &CohortSpec, seed: u64, k: u64, patients: u64) -> Patient {
+    let base = drawn(spec, seed, k);
+    let queue = crate::queue::queue(spec, seed, patients.max(k + 1));
     let arms: Vec<Scenario> = spec
         .arms
         .iter()
-        .map(|arm| {
+        .enumerate()
+        .map(|(a, arm)| {
             let mut s = arm.scenario.clone();
             s.config.seed = base.config.seed;
             for v in spec.variations.iter().filter(|v| !v.target.is_product()) {
@@ -159,6 +169,9 @@ pub fn patient(spec: &CohortSpec, seed: u64, k: u64) -> Patient {
                         v.target.set_product(p, value);
                     }
                 }
+            }
+            if let (Some(f), Some(q)) = (&spec.facility, &queue) {
+                crate::queue::apply(f, q, a, k as usize, &mut s);
             }
             s
         })

@@ -29,16 +29,16 @@ pub const TIMESERIES_CSV: &str = "cohort_timeseries.csv";
 const IGG_LIMITS_G_PER_L: [f64; 2] = [4.0, 7.0];
 
 /// Reads a row's value by column name.
-struct Columns(Vec<String>);
+pub(crate) struct Columns(Vec<String>);
 
 impl Columns {
-    fn new(spec: &CohortSpec) -> Columns {
+    pub(crate) fn new(spec: &CohortSpec) -> Columns {
         let mut names: Vec<String> = draw_columns(spec).into_iter().map(|c| c.header).collect();
         names.extend(endpoint_names().iter().map(|n| n.to_string()));
         Columns(names)
     }
 
-    fn get(&self, row: &Row, name: &str) -> Option<f64> {
+    pub(crate) fn get(&self, row: &Row, name: &str) -> Option<f64> {
         let i = self
             .0
             .iter()
@@ -49,7 +49,7 @@ impl Columns {
 }
 
 /// The day of month `m` (from [`SCORE_MONTHS`], the outcomes crate's month days).
-fn month_day(m: u32) -> f64 {
+pub(crate) fn month_day(m: u32) -> f64 {
     SCORE_MONTHS
         .iter()
         .find(|(month, _)| *month == m)
@@ -134,7 +134,7 @@ fn measures() -> Vec<(&'static str, MeasureFn)> {
     ]
 }
 
-fn num(x: f64) -> String {
+pub(crate) fn num(x: f64) -> String {
     if x.is_nan() { String::new() } else { number(x) }
 }
 
@@ -328,9 +328,11 @@ pub fn cohort_csv(spec: &CohortSpec, patients: &[PatientParts]) -> String {
     out
 }
 
-/// Writes every cohort output to `out`.
+/// Writes every cohort output to `out` (with `[facility]`, the queue's too, computed
+/// whole from the cohort seed `seed`).
 pub fn write_all(
     spec: &CohortSpec,
+    seed: u64,
     days: f64,
     patients: &[PatientParts],
     out: &Path,
@@ -343,19 +345,31 @@ pub fn write_all(
     write(SUMMARY_CSV, summary(spec, days, patients))?;
     write(SURVIVAL_CSV, survival(spec, days, patients))?;
     write(TIMESERIES_CSV, timeseries(spec, patients)?)?;
+    if let (Some(f), Some(q)) = (
+        &spec.facility,
+        crate::queue::queue(spec, seed, patients.len() as u64),
+    ) {
+        use crate::queue::output;
+        write(output::QUEUE_CSV, output::queue_csv(spec, f, &q))?;
+        write(
+            output::QUEUE_SUMMARY_CSV,
+            output::summary(spec, f, &q, seed, days, patients),
+        )?;
+    }
     Ok(())
 }
 
 /// Reads the parts of patients 0..`patients` from `dirs` (each patient from the first
-/// folder that has it) and writes the outputs to `out`.
+/// folder that has it) and writes the outputs of the cohort of seed `seed` to `out`.
 pub fn merge(
     spec: &CohortSpec,
+    seed: u64,
     days: f64,
     patients: u64,
     dirs: &[&Path],
     out: &Path,
 ) -> Result<(), CohortError> {
     let all = crate::parts::read_all(spec, patients, dirs)?;
-    write_all(spec, days, &all, out)?;
+    write_all(spec, seed, days, &all, out)?;
     crate::economics::write_outputs(spec, patients, dirs, out)
 }

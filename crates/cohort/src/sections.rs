@@ -14,6 +14,7 @@ pub const COHORT_TABLES: &[&str] = &[
     "arms",
     "economics",
     "contracts",
+    "facility",
 ];
 
 /// The treatment tables an arm may give, and whether each is an array of tables.

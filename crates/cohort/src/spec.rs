@@ -7,7 +7,7 @@ pub use crate::arm::Arm;
 use crate::draws::Distribution;
 use crate::sections::{ARM_TABLES, COHORT_TABLES, arm_text};
 use crate::target::Target;
-use immunosim_scenario::fields::{COHORT_FIELDS, ECONOMICS_FIELDS};
+use immunosim_scenario::fields::{COHORT_FIELDS, ECONOMICS_FIELDS, FACILITY_FIELDS};
 use immunosim_scenario::validate::{self, Checked, check_value};
 use immunosim_scenario::{ErrorKind, Scenario, ScenarioError, ScenarioErrors, schema};
 use rows::{correlations, variation};
@@ -54,6 +54,10 @@ pub struct CohortSpec {
     pub text: String,
     /// Health economics (`[economics]`, `[[contracts]]`); `None`: no economics outputs.
     pub economics: Option<economics::EconomicsSpec>,
+    /// The manufacturing facility the arms queue for (`[facility]`).
+    pub facility: Option<crate::queue::FacilitySpec>,
+    /// The queue last computed from it (`crate::queue::queue`).
+    pub queue_cache: crate::queue::QueueCache,
 }
 
 /// Whether `text` is a cohort file (has a cohort table at its top level).
@@ -193,6 +197,24 @@ pub fn parse(text: &str, file: &str, stem: &str) -> Result<CohortSpec, ScenarioE
     let (correlated, factor) = correlations(&checked, root, &variations, &mut errors);
     let arm_names: Vec<String> = arms.iter().map(|a| a.name.clone()).collect();
     let economics = economics::read(&checked, root, &arm_tables, &arm_names, &mut errors);
+    let facility = match root.get("facility") {
+        None => None,
+        Some(item) => match item.as_table() {
+            Some(t) => {
+                check_table(&checked, t, "facility", "facility", &[], &mut errors);
+                crate::queue::spec::read(&checked, t, &arms, &variations, &mut errors)
+            }
+            None => {
+                errors.push(wrong_kind(
+                    &checked,
+                    root,
+                    "facility",
+                    "a table ([facility])",
+                ));
+                None
+            }
+        },
+    };
     errors.sort();
     errors.dedup();
     if !errors.is_empty() {
@@ -220,6 +242,8 @@ pub fn parse(text: &str, file: &str, stem: &str) -> Result<CohortSpec, ScenarioE
         patients,
         text: text.to_string(),
         economics,
+        facility,
+        queue_cache: Default::default(),
     })
 }
 
@@ -286,11 +310,13 @@ fn check_table(
         let Some(field) = COHORT_FIELDS
             .iter()
             .chain(ECONOMICS_FIELDS)
+            .chain(FACILITY_FIELDS)
             .find(|f| f.table == schema_table && f.name == key)
         else {
             let mut known: Vec<String> = COHORT_FIELDS
                 .iter()
                 .chain(ECONOMICS_FIELDS)
+                .chain(FACILITY_FIELDS)
                 .filter(|f| f.table == schema_table)
                 .map(|f| f.name.to_string())
                 .collect();

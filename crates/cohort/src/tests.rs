@@ -17,7 +17,12 @@ const DOUBLING: &str = "[[variability]]\ntarget = \"parameters.car_t.doubling_ti
 const DOSE: &str = "[[variability]]\ntarget = \"products.dose_cells_per_kg\"\ndistribution = \"levels\"\nlevels = [1e5, 1e6, 1e7]\n";
 
 fn values(spec: &CohortSpec, seed: u64, k: u64, arm: usize) -> Vec<Option<f64>> {
-    drawn_values(spec, &patient(spec, seed, k), arm, &draw_columns(spec))
+    drawn_values(
+        spec,
+        &patient(spec, seed, k, k + 1),
+        arm,
+        &draw_columns(spec),
+    )
 }
 
 #[test]
@@ -34,16 +39,16 @@ fn a_patients_draws_depend_on_seed_patient_and_target_only() {
         assert_eq!(values(&more, 7, k, 0)[1], weight);
         assert_eq!(values(&more, 7, k, 1)[1], weight);
         assert_eq!(
-            patient(&more, 7, k).arms[1].config.weight_kg,
+            patient(&more, 7, k, k + 1).arms[1].config.weight_kg,
             weight.unwrap()
         );
         // Every arm of a patient has the same run seed; patients differ.
-        let p = patient(&more, 7, k);
+        let p = patient(&more, 7, k, k + 1);
         assert_eq!(p.arms[0].config.seed, p.arms[1].config.seed);
         assert_eq!(p.arms[0].config.seed, p.patient.config.seed);
         assert_ne!(
             p.patient.config.seed,
-            patient(&more, 7, k + 1).patient.config.seed
+            patient(&more, 7, k + 1, k + 2).patient.config.seed
         );
     }
     assert_ne!(values(&one, 7, 0, 0), values(&one, 8, 0, 0));
@@ -101,7 +106,7 @@ fn product_draws_follow_each_arms_own_value() {
     let arms = format!("{ARM}{}", ARM.replace("cd19", "high").replace("1e6", "1e7"));
     let s = spec(cv, &arms);
     for k in 0..10 {
-        let p = patient(&s, 3, k);
+        let p = patient(&s, 3, k, k + 1);
         let dose = |a: usize| match p.arms[a].config.products[0].dose {
             immunosim_model::car::Dose::PerKg(x) => x,
             other => panic!("{other:?}"),

@@ -12,6 +12,8 @@ use immunosim_model::named::Named;
 
 pub mod economics;
 pub use economics::{ECONOMICS_FIELDS, ECONOMICS_SOURCES};
+mod facility;
+pub use facility::*;
 
 /// Default real CAR-T cells per agent: finer than host cells, so that a dose of 1e6/kg
 /// in a 70 kg patient (7e7 cells) is 700 agents.

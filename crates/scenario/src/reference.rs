@@ -45,10 +45,13 @@ pub fn reference_markdown() -> String {
          none of them is standard of care.\n",
     );
     let mut table = "";
-    for field in crate::fields::COHORT_FIELDS {
+    for field in crate::fields::COHORT_FIELDS
+        .iter()
+        .chain(crate::fields::FACILITY_FIELDS)
+    {
         if field.table != table {
             table = field.table;
-            let header = if table == "cohort" {
+            let header = if table == "cohort" || table == "facility" {
                 format!("[{table}]")
             } else {
                 format!("[[{table}]]")
