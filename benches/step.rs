@@ -13,10 +13,10 @@
 //! * `threads/full/1e6/{1,2}` — the full step on a 1- and a 2-thread pool.
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
-use immunosim_engine::simulation::{CHUNK_ROWS, Simulation};
+use immunosim_engine::simulation::Simulation;
 
-use immunosim_model::{Cell, Population};
-use rayon::prelude::*;
+use immunosim_engine::yardstick::reference_loop;
+use immunosim_model::Cell;
 use std::hint::black_box;
 
 /// A warmed SLE patient of about `agents` agents; `extra` is appended to the scenario.
@@ -37,24 +37,6 @@ fn warmed_with(agents: f64, extra: &str, quiet_cells: bool) -> Simulation {
         sim.step();
     }
     sim
-}
-
-/// Touches every record once: reads it, updates two fields, writes it back.
-fn reference_loop(cells: &mut [Cell], step: u64) -> u64 {
-    cells
-        .par_chunks_mut(CHUNK_ROWS)
-        .map(|chunk| {
-            let mut alive = 0u64;
-            for cell in chunk {
-                if cell.population != Population::Dead {
-                    cell.birth_day += 1.0;
-                    cell.divisions = cell.divisions.wrapping_add((cell.id.0 ^ step) as u8 & 1);
-                    alive += 1;
-                }
-            }
-            alive
-        })
-        .sum()
 }
 
 fn bench_sizes(c: &mut Criterion) {

@@ -265,14 +265,7 @@ fn a_cohort_killed_midway_resumes_to_the_uninterrupted_outputs() {
 #[test]
 fn cohort_files_report_errors_at_their_own_lines() {
     let tmp = tempfile::tempdir().unwrap();
-    let check = |text: &str| {
-        let path = write(tmp.path(), "bad.toml", text);
-        let o = immunosim(&["check", path.to_str().unwrap()], &[]);
-        assert_eq!(o.status.code(), Some(2));
-        String::from_utf8_lossy(&o.stderr).into_owned()
-    };
-    let line_of =
-        |text: &str, needle: &str| 1 + text[..text.find(needle).unwrap()].matches('\n').count();
+    let check = |text: &str| check_refused(tmp.path(), text);
     // An unknown target names the file, line and what is allowed.
     let text = COHORT.replace(
         "parameters.car_t.doubling_time_days",

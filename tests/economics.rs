@@ -227,14 +227,7 @@ fn a_cohort_without_economics_writes_no_economics_files_and_refuses_psa() {
 #[test]
 fn economics_errors_name_the_cohort_files_line_field_and_what_is_allowed() {
     let tmp = tempfile::tempdir().unwrap();
-    let check = |text: &str| {
-        let path = write(tmp.path(), "bad.toml", text);
-        let o = immunosim(&["check", path.to_str().unwrap()], &[]);
-        assert_eq!(o.status.code(), Some(2));
-        String::from_utf8_lossy(&o.stderr).into_owned()
-    };
-    let line_of =
-        |text: &str, needle: &str| 1 + text[..text.find(needle).unwrap()].matches('\n').count();
+    let check = |text: &str| check_refused(tmp.path(), text);
     // (replaced, by, message, the text of the line the error names)
     let cases = [
         (

@@ -293,3 +293,17 @@ pub fn car_t_per_ul(s: &Snapshot) -> f64 {
 pub fn cd3_per_ul(s: &Snapshot) -> f64 {
     s.cd3_blood_per_ul()
 }
+
+/// `immunosim check` of `text`, written to `dir/bad.toml`, which must refuse it (exit
+/// status 2): its messages.
+pub fn check_refused(dir: &Path, text: &str) -> String {
+    let path = write(dir, "bad.toml", text);
+    let o = immunosim(&["check", path.to_str().unwrap()], &[]);
+    assert_eq!(o.status.code(), Some(2));
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// The 1-based line of the first `needle` in `text`.
+pub fn line_of(text: &str, needle: &str) -> usize {
+    1 + text[..text.find(needle).unwrap()].matches('\n').count()
+}

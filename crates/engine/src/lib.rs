@@ -37,3 +37,4 @@ pub mod simulation;
 pub mod state;
 pub mod timeline;
 pub mod world;
+pub mod yardstick;

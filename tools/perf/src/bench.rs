@@ -7,6 +7,7 @@
 
 use crate::proc_stats::{Timing, time};
 use immunosim_engine::simulation::{CHUNK_ROWS, Simulation};
+use immunosim_engine::yardstick::reference_loop;
 use immunosim_model::{Cell, Population};
 use rayon::prelude::*;
 use std::hint::black_box;
@@ -61,25 +62,6 @@ pub fn warmed(agents: f64, extra: &str) -> Simulation {
 pub const CHURN: &str = "[parameters.t_cells]\nnaive_cd4_half_life_years = 0.05\n\
     naive_cd8_half_life_years = 0.05\nmemory_cd4_half_life_years = 0.01\n\
     memory_cd8_half_life_years = 0.01\n";
-
-/// Touches every record once: reads it, updates two fields, writes it back (the floor
-/// set by memory bandwidth).
-pub fn reference_loop(cells: &mut [Cell], step: u64) -> u64 {
-    cells
-        .par_chunks_mut(CHUNK_ROWS)
-        .map(|chunk| {
-            let mut alive = 0u64;
-            for cell in chunk {
-                if cell.population != Population::Dead {
-                    cell.birth_day += 1.0;
-                    cell.divisions = cell.divisions.wrapping_add((cell.id.0 ^ step) as u8 & 1);
-                    alive += 1;
-                }
-            }
-            alive
-        })
-        .sum()
-}
 
 /// Reads every row and counts it by population and site, as the cell pass does for a
 /// quiet row: the step's scan without its events.
