@@ -177,7 +177,7 @@ pub struct RunArgs {
     /// and stop the run cleanly (exit 1, outputs whole, a checkpoint with
     /// --checkpoint-every) at the end of a step whose agents outgrow it.
     /// Default: the memory available at the start (MemAvailable).
-    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+    #[arg(long, value_name = "SIZE", value_parser = crate::memory_check::parse_size)]
     pub max_memory: Option<u64>,
 
     /// Write a checkpoint of the whole run to DIR/checkpoint.ckpt every DAYS simulated
@@ -231,7 +231,7 @@ pub struct ResumeArgs {
 
     /// Refuse to continue if the run's agents need more than SIZE (e.g. 512M, 8G), and
     /// stop it cleanly if they outgrow it. Default: the memory available now.
-    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+    #[arg(long, value_name = "SIZE", value_parser = crate::memory_check::parse_size)]
     pub max_memory: Option<u64>,
 
     /// Worker threads (default: all cores). Outputs do not depend on it.
@@ -249,30 +249,4 @@ fn positive_days(text: &str) -> Result<f64, String> {
         Ok(d) if d.is_finite() && d > 0.0 => Ok(d),
         _ => Err(format!("`{text}` is not a positive number of days")),
     }
-}
-
-/// Parses a size such as `512M`, `8G`, `1.5G` or a number of bytes.
-pub fn parse_size(text: &str) -> Result<u64, String> {
-    let t = text.trim();
-    let (number, unit) = t.split_at(t.find(|c: char| c.is_ascii_alphabetic()).unwrap_or(t.len()));
-    let scale = match unit
-        .to_ascii_uppercase()
-        .trim_end_matches("IB")
-        .trim_end_matches('B')
-    {
-        "" => 1.0,
-        "K" => 1024.0,
-        "M" => 1024.0 * 1024.0,
-        "G" => 1024.0 * 1024.0 * 1024.0,
-        "T" => 1024.0_f64.powi(4),
-        _ => return Err(format!("unknown unit `{unit}` (use K, M, G or T)")),
-    };
-    let value: f64 = number
-        .trim()
-        .parse()
-        .map_err(|_| format!("`{text}` is not a size such as 512M or 8G"))?;
-    if !(value.is_finite() && value > 0.0) {
-        return Err(format!("`{text}` must be a positive size"));
-    }
-    Ok((value * scale) as u64)
 }

@@ -39,7 +39,7 @@ pub struct CohortArgs {
     /// Refuse to start if the patients run at once (one per thread, each holding its
     /// burned-in checkpoint while its arms run) would need more than SIZE (e.g. 4G).
     /// Default: the memory available at the start (MemAvailable).
-    #[arg(long, value_name = "SIZE", value_parser = crate::cli::parse_size)]
+    #[arg(long, value_name = "SIZE", value_parser = crate::memory_check::parse_size)]
     pub max_memory: Option<u64>,
 
     /// Continue the cohort in --out (killed or interrupted): finished patients are

@@ -225,7 +225,7 @@ pub fn merge(args: &MergeArgs) -> Result<Ended, Failure> {
     use_psa(&mut spec, args.psa, first.seed)?;
     let dirs: Vec<&Path> = args.dirs.iter().map(PathBuf::as_path).collect();
     // Damaged or missing parts are named in the shards, before --out is touched.
-    immunosim_cohort::parts::read_all(&spec, first.patients, &dirs).map_err(failed)?;
+    immunosim_cohort::gather::read_all(&spec, first.patients, &dirs).map_err(failed)?;
     out_dir::prepare(&args.out, args.force).map_err(failed)?;
     let merged = Manifest {
         shard: None,

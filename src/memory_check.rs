@@ -45,6 +45,32 @@ pub fn size(bytes: f64) -> String {
     }
 }
 
+/// Parses a size such as `512M`, `8G`, `1.5G` or a number of bytes.
+pub fn parse_size(text: &str) -> Result<u64, String> {
+    let t = text.trim();
+    let (number, unit) = t.split_at(t.find(|c: char| c.is_ascii_alphabetic()).unwrap_or(t.len()));
+    let scale = match unit
+        .to_ascii_uppercase()
+        .trim_end_matches("IB")
+        .trim_end_matches('B')
+    {
+        "" => 1.0,
+        "K" => 1024.0,
+        "M" => 1024.0 * 1024.0,
+        "G" => 1024.0 * 1024.0 * 1024.0,
+        "T" => 1024.0_f64.powi(4),
+        _ => return Err(format!("unknown unit `{unit}` (use K, M, G or T)")),
+    };
+    let value: f64 = number
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{text}` is not a size such as 512M or 8G"))?;
+    if !(value.is_finite() && value > 0.0) {
+        return Err(format!("`{text}` must be a positive size"));
+    }
+    Ok((value * scale) as u64)
+}
+
 /// The limit of `--max-memory`, or else MemAvailable (None where it cannot be read).
 fn limit(max_memory: Option<u64>) -> Option<(f64, &'static str)> {
     match max_memory {

@@ -29,7 +29,7 @@ pub const CEAC_CSV: &str = "ceac.csv";
 
 /// The economics part of patient `k`.
 pub fn part_path(out: &Path, k: u64) -> PathBuf {
-    out.join(crate::parts::DIR)
+    out.join(crate::part_files::DIR)
         .join(format!("patient_{k:06}_economics.csv"))
 }
 
@@ -147,7 +147,7 @@ pub fn write_part(
 /// Reads patient `k`'s economics part from `dir`: a ledger per arm, in arm order.
 pub fn read_part(spec: &CohortSpec, dir: &Path, k: u64) -> Result<Vec<Ledger>, CohortError> {
     let path = part_path(dir, k);
-    let text = crate::parts::read_text(&path)?;
+    let text = crate::part_files::read_text(&path)?;
     let damaged =
         |line: &str| CohortError::Mismatch(format!("{}: unreadable row `{line}`", path.display()));
     let contracts = spec.economics.as_ref().map_or(0, |e| e.contracts.len());
@@ -256,7 +256,7 @@ pub fn write_outputs(
         })
         .collect();
     for k in 0..patients {
-        let Some(dir) = dirs.iter().find(|d| crate::parts::finished(d, k)) else {
+        let Some(dir) = dirs.iter().find(|d| crate::part_files::finished(d, k)) else {
             continue;
         };
         for (a, l) in read_part(spec, dir, k)?.into_iter().enumerate() {

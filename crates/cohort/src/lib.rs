@@ -11,11 +11,14 @@
 //! or MPI ranks that produced them.
 
 pub mod arm;
+pub mod drawn;
 pub mod drawn_rules;
 pub mod draws;
 pub mod economics;
+pub mod gather;
 pub mod manifest;
 pub mod out_dir;
+pub mod part_files;
 pub mod parts;
 pub mod patient;
 pub mod queue;
@@ -140,5 +143,7 @@ pub fn unfinished(out: &Path, patients: &[u64]) -> Vec<u64> {
         .collect()
 }
 
+#[cfg(test)]
+mod queue_tests;
 #[cfg(test)]
 mod tests;

@@ -15,8 +15,8 @@ const COHORT_FILES: &[&str] = &[
     economics::ECONOMICS_CSV,
     economics::ECONOMICS_SUMMARY_CSV,
     economics::CEAC_CSV,
-    crate::queue::output::QUEUE_CSV,
-    crate::queue::output::QUEUE_SUMMARY_CSV,
+    crate::report::queue::QUEUE_CSV,
+    crate::report::queue::QUEUE_SUMMARY_CSV,
 ];
 
 fn ours(name: &str, is_dir: bool) -> bool {

@@ -4,29 +4,14 @@
 //! only, which is what makes them independent of threads, resumption, shards and ranks.
 
 use crate::CohortError;
-use crate::patient::{DrawColumn, Patient, draw_columns, drawn_values};
+use crate::drawn::{DrawColumn, Patient, draw_columns, drawn_values};
 use crate::recorder::{ArmRecord, CohortRecorder, SERIES};
 use crate::spec::CohortSpec;
 use immunosim_output::files::number;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-/// Folder of the parts.
-pub const DIR: &str = "parts";
-
-/// The rows file of patient `k`.
-pub fn rows_path(out: &Path, k: u64) -> PathBuf {
-    out.join(DIR).join(format!("patient_{k:06}.csv"))
-}
-
-/// The series file of patient `k`.
-pub fn series_path(out: &Path, k: u64) -> PathBuf {
-    out.join(DIR).join(format!("patient_{k:06}_series.csv"))
-}
-
-/// Whether patient `k` is finished in `out`.
-pub fn finished(out: &Path, k: u64) -> bool {
-    rows_path(out, k).is_file()
-}
+use crate::part_files::read_text;
+pub use crate::part_files::{DIR, finished, rows_path, series_path};
 
 /// The endpoint columns of every patient-arm, in order.
 pub fn endpoint_names() -> Vec<&'static str> {
@@ -110,23 +95,6 @@ pub struct PatientParts {
     pub series: Vec<(usize, f64, [f64; 8])>,
 }
 
-/// Why a part without its final newline is refused: parts are written whole
-/// (atomically), so one cut short was damaged after (an interrupted copy).
-const CUT_SHORT: &str = "cut short (no final newline), so damaged after it was written (an interrupted copy?): delete it and run its shard again with `immunosim cohort --resume`";
-
-/// A part's text. One that is not UTF-8 or lacks its final newline is damaged (a
-/// refusal naming it), not an I/O failure.
-pub(crate) fn read_text(path: &Path) -> Result<String, CohortError> {
-    let bytes = std::fs::read(path).map_err(|e| CohortError::io(path, e))?;
-    let damaged = |what: &str| CohortError::Mismatch(format!("{}: {what}", path.display()));
-    let text = String::from_utf8(bytes)
-        .map_err(|_| damaged("not text (invalid UTF-8), so damaged after it was written"))?;
-    if !text.ends_with('\n') {
-        return Err(damaged(CUT_SHORT));
-    }
-    Ok(text)
-}
-
 /// Reads patient `k`'s parts from `dir`, checking them against the cohort.
 pub fn read(spec: &CohortSpec, dir: &Path, k: u64) -> Result<PatientParts, CohortError> {
     let path = rows_path(dir, k);
@@ -198,67 +166,4 @@ pub fn read(spec: &CohortSpec, dir: &Path, k: u64) -> Result<PatientParts, Cohor
         }
     }
     Ok(parts)
-}
-
-/// Every patient's parts, each from the first of `dirs` that has them, checked against
-/// the cohort: errors name the damaged file, or the patients with no results.
-pub fn read_all(
-    spec: &CohortSpec,
-    patients: u64,
-    dirs: &[&Path],
-) -> Result<Vec<PatientParts>, CohortError> {
-    let mut all = Vec::with_capacity(patients as usize);
-    let mut from = Vec::with_capacity(patients as usize);
-    let mut missing = Vec::new();
-    for k in 0..patients {
-        match dirs.iter().find(|d| finished(d, k)) {
-            Some(dir) => {
-                if spec.economics.is_some() {
-                    crate::economics::read_part(spec, dir, k)?;
-                }
-                all.push(read(spec, dir, k)?);
-                from.push(series_path(dir, k));
-            }
-            None => missing.push(k),
-        }
-    }
-    if !missing.is_empty() {
-        let shown: Vec<String> = missing.iter().take(10).map(|k| k.to_string()).collect();
-        return Err(CohortError::Mismatch(format!(
-            "{} of {patients} patients have no results in {} (patients {}{}); run their shards (or `--resume`) first",
-            missing.len(),
-            dirs.iter()
-                .map(|d| d.display().to_string())
-                .collect::<Vec<_>>()
-                .join(", "),
-            shown.join(", "),
-            if missing.len() > 10 { ", ..." } else { "" }
-        )));
-    }
-    same_days(spec, &all, &from)?;
-    Ok(all)
-}
-
-/// Every patient recorded the same days in each arm (the arm's scenario fixes them):
-/// a series that differs was damaged, and both files are named.
-fn same_days(spec: &CohortSpec, all: &[PatientParts], from: &[PathBuf]) -> Result<(), CohortError> {
-    let days = |p: &PatientParts, a: usize| -> Vec<f64> {
-        p.series.iter().filter(|s| s.0 == a).map(|s| s.1).collect()
-    };
-    for (a, arm) in spec.arms.iter().enumerate() {
-        let Some(first) = all.first().map(|p| days(p, a)) else {
-            continue;
-        };
-        if let Some(k) = (1..all.len()).find(|&k| days(&all[k], a) != first) {
-            return Err(CohortError::Mismatch(format!(
-                "{} and {}: arm {} recorded different days ({} and {} rows); one of them was damaged after it was written",
-                from[0].display(),
-                from[k].display(),
-                arm.name,
-                first.len(),
-                days(&all[k], a).len()
-            )));
-        }
-    }
-    Ok(())
 }

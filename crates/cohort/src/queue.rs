@@ -9,15 +9,12 @@
 
 use crate::draws::KeyedStream;
 use crate::spec::CohortSpec;
-use immunosim_facility::{Journey, Request, Uniforms, referral_days, simulate};
+use immunosim_facility::{Request, Uniforms, referral_days, simulate};
 use immunosim_model::car::Manufacturing;
 use immunosim_scenario::Scenario;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
-pub mod output;
-pub mod spec;
-
-pub use spec::{FacilitySpec, Plan};
+pub use crate::spec::facility::{CohortQueue, FacilitySpec, Plan, QueueCache};
 
 /// The cohort's keyed streams as the facility's uniforms.
 pub struct Keyed(pub u64);
@@ -26,18 +23,6 @@ impl Uniforms for Keyed {
     fn uniform(&self, patient: u64, purpose: &str, attempt: u64) -> f64 {
         KeyedStream::new(self.0, patient, purpose, attempt).uniform()
     }
-}
-
-/// The queue of a whole cohort, on the cohort's calendar (day 0: the first day of
-/// referrals).
-#[derive(Clone, Debug, PartialEq)]
-pub struct CohortQueue {
-    /// Each patient's request (referral, end of screening, severity).
-    pub requests: Vec<Request>,
-    /// Whether each patient failed screening (and has no CAR-T in any arm).
-    pub screen_failed: Vec<bool>,
-    /// Each patient's batches (`None`: failed screening).
-    pub journeys: Vec<Option<Journey>>,
 }
 
 impl CohortQueue {
@@ -54,10 +39,6 @@ impl CohortQueue {
 
 /// Purpose key of a patient's screening draw.
 pub const SCREEN_FAIL: &str = "facility.screen_fail";
-
-/// The last queue computed, by (seed, patients): every patient of a process needs the
-/// same one.
-pub type QueueCache = Arc<Mutex<Option<(u64, u64, Arc<CohortQueue>)>>>;
 
 /// The queue of `spec`'s `patients` under cohort seed `seed` (`None`: no `[facility]`).
 pub fn queue(spec: &CohortSpec, seed: u64, patients: u64) -> Option<Arc<CohortQueue>> {
@@ -85,7 +66,7 @@ fn compute(spec: &CohortSpec, f: &FacilitySpec, seed: u64, patients: u64) -> Coh
             referral_day,
             ready_day: referral_day + f.screening_days,
             severity: f.severity_row.map_or(0.0, |row| {
-                let base = crate::patient::drawn(spec, seed, k as u64);
+                let base = crate::drawn::drawn(spec, seed, k as u64);
                 spec.variations[row].target.get(&base)
             }),
         })
@@ -193,6 +174,3 @@ pub fn apply(f: &FacilitySpec, q: &CohortQueue, arm: usize, k: usize, s: &mut Sc
         b.end_day += d.after_release;
     }
 }
-
-#[cfg(test)]
-mod tests;

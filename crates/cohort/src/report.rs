@@ -5,14 +5,16 @@
 //! arm, quantiles over patients of the main series).
 
 use crate::CohortError;
+use crate::drawn::draw_columns;
 use crate::parts::{PatientParts, Row, endpoint_names};
-use crate::patient::draw_columns;
 use crate::recorder::SERIES;
 use crate::spec::CohortSpec;
 use crate::stats::{self, Z95};
 use immunosim_outcomes::SCORE_MONTHS;
 use immunosim_output::files::number;
 use std::path::Path;
+
+pub mod queue;
 
 /// Output file names.
 pub const COHORT_CSV: &str = "cohort.csv";
@@ -349,11 +351,10 @@ pub fn write_all(
         &spec.facility,
         crate::queue::queue(spec, seed, patients.len() as u64),
     ) {
-        use crate::queue::output;
-        write(output::QUEUE_CSV, output::queue_csv(spec, f, &q))?;
+        write(queue::QUEUE_CSV, queue::queue_csv(spec, f, &q))?;
         write(
-            output::QUEUE_SUMMARY_CSV,
-            output::summary(spec, f, &q, seed, days, patients),
+            queue::QUEUE_SUMMARY_CSV,
+            queue::summary(spec, f, &q, seed, days, patients),
         )?;
     }
     Ok(())
@@ -369,7 +370,7 @@ pub fn merge(
     dirs: &[&Path],
     out: &Path,
 ) -> Result<(), CohortError> {
-    let all = crate::parts::read_all(spec, patients, dirs)?;
+    let all = crate::gather::read_all(spec, patients, dirs)?;
     write_all(spec, seed, days, &all, out)?;
     crate::economics::write_outputs(spec, patients, dirs, out)
 }

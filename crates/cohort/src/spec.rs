@@ -14,6 +14,7 @@ use rows::{correlations, variation};
 use toml_edit::{Item, Table};
 
 pub mod economics;
+pub mod facility;
 mod rows;
 
 /// One `[[variability]]` row.
@@ -55,9 +56,9 @@ pub struct CohortSpec {
     /// Health economics (`[economics]`, `[[contracts]]`); `None`: no economics outputs.
     pub economics: Option<economics::EconomicsSpec>,
     /// The manufacturing facility the arms queue for (`[facility]`).
-    pub facility: Option<crate::queue::FacilitySpec>,
+    pub facility: Option<facility::FacilitySpec>,
     /// The queue last computed from it (`crate::queue::queue`).
-    pub queue_cache: crate::queue::QueueCache,
+    pub queue_cache: facility::QueueCache,
 }
 
 /// Whether `text` is a cohort file (has a cohort table at its top level).
@@ -202,7 +203,7 @@ pub fn parse(text: &str, file: &str, stem: &str) -> Result<CohortSpec, ScenarioE
         Some(item) => match item.as_table() {
             Some(t) => {
                 check_table(&checked, t, "facility", "facility", &[], &mut errors);
-                crate::queue::spec::read(&checked, t, &arms, &variations, &mut errors)
+                facility::read(&checked, t, &arms, &variations, &mut errors)
             }
             None => {
                 errors.push(wrong_kind(

@@ -1,8 +1,11 @@
 //! The queue against queueing theory, its monotonicity in capacity, its determinism,
 //! and the journeys it gives each arm.
 
-use super::*;
-use immunosim_facility::{Discipline, Facility, Referral, lines_for_mean_wait, mean};
+use crate::queue::*;
+use immunosim_facility::{
+    Discipline, Facility, Journey, Referral, Request, lines_for_mean_wait, mean, referral_days,
+    simulate,
+};
 
 fn facility(lines: u32, batch_days: f64, failure: f64) -> Facility {
     Facility {
@@ -224,7 +227,7 @@ fn each_arm_is_shifted_by_the_patients_wait() {
     assert_eq!(allo.lymphodepletion[0].day, 7.0);
     assert_eq!(soc.products.len(), 0);
     let q = queue(&spec, 1, 3).unwrap();
-    let csv = output::queue_csv(&spec, spec.facility.as_ref().unwrap(), &q);
+    let csv = crate::report::queue::queue_csv(&spec, spec.facility.as_ref().unwrap(), &q);
     let line = csv.lines().find(|l| l.starts_with("2,auto,")).unwrap();
     assert_eq!(line, "2,auto,facility,0,5,false,25,25,35,1,false,45,25,45");
     let line = csv.lines().find(|l| l.starts_with("2,allo,")).unwrap();
@@ -395,7 +398,7 @@ fn a_screen_failure_takes_no_slot_and_no_treatment() {
     assert!(q.journeys[0].is_none());
     // Patient 1 has the first slot (day 5, at the end of its screening).
     assert_eq!(q.journeys[1].as_ref().unwrap().attempts[0].start_day, 5.0);
-    let csv = output::queue_csv(&spec, f, &q);
+    let csv = crate::report::queue::queue_csv(&spec, f, &q);
     let line = csv.lines().find(|l| l.starts_with("0,auto,")).unwrap();
     assert_eq!(line, "0,auto,facility,0,5,true,,,,,,,,");
 }

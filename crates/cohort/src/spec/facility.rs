@@ -5,12 +5,30 @@
 use crate::arm::Arm;
 use crate::spec::Variation;
 use immunosim_facility::{Discipline, Facility, Referral};
+use immunosim_facility::{Journey, Request};
 use immunosim_model::car::Source;
 use immunosim_scenario::fields::FACILITY_FIELDS;
 use immunosim_scenario::schema::DefaultValue;
 use immunosim_scenario::validate::Checked;
 use immunosim_scenario::{ErrorKind, ScenarioError};
+use std::sync::{Arc, Mutex};
 use toml_edit::{Item, Table};
+
+/// The queue of a whole cohort, on the cohort's calendar (day 0: the first day of
+/// referrals).
+#[derive(Clone, Debug, PartialEq)]
+pub struct CohortQueue {
+    /// Each patient's request (referral, end of screening, severity).
+    pub requests: Vec<Request>,
+    /// Whether each patient failed screening (and has no CAR-T in any arm).
+    pub screen_failed: Vec<bool>,
+    /// Each patient's batches (`None`: failed screening).
+    pub journeys: Vec<Option<Journey>>,
+}
+
+/// The last queue computed, by (seed, patients): every patient of a process needs the
+/// same one.
+pub type QueueCache = Arc<Mutex<Option<(u64, u64, Arc<CohortQueue>)>>>;
 
 /// How an arm's journey meets the facility.
 #[derive(Clone, Debug, PartialEq)]

@@ -3,9 +3,9 @@
 //! distribution, outcomes by wait band from the cohort's endpoints, and the fewest
 //! lines that meet a target wait, the queue re-run alone).
 
-use super::{CohortQueue, FacilitySpec, Keyed, Plan, shift};
+use super::{Columns, month_day, num};
 use crate::parts::PatientParts;
-use crate::report::{Columns, month_day, num};
+use crate::queue::{CohortQueue, FacilitySpec, Keyed, Plan, shift};
 use crate::spec::CohortSpec;
 use crate::stats;
 use immunosim_facility::{lines_for_mean_wait, mean};
