@@ -69,26 +69,32 @@ fn exit(outcome: Result<Ended, Failure>) -> ExitCode {
     }
 }
 
+/// Patients whose draws `check` validates against the scenario's rules (each costs
+/// about a millisecond per arm).
+const CHECKED_PATIENTS: u64 = 10_000;
+
 fn check(paths: &[std::path::PathBuf]) -> ExitCode {
     let mut bad = false;
     for path in paths {
         if cohort_command::is_cohort_file(path) {
             let loaded = immunosim_cohort::spec::load(path).map_err(|e| e.to_string());
-            // The draws of the file's own patient count, with its seed.
+            // The draws of the file's own patient count (at most CHECKED_PATIENTS:
+            // `cohort` checks every patient it runs), with its seed.
             let drawn = loaded.and_then(|c| {
-                let patients: Vec<u64> = (0..c.patients as u64).collect();
+                let patients: Vec<u64> = (0..(c.patients as u64).min(CHECKED_PATIENTS)).collect();
                 immunosim_cohort::drawn_rules::check(&c, c.patient.config.seed, &patients)
                     .map(|()| c)
                     .map_err(|e| format!("{}: error: {e}", path.display()))
             });
             match drawn {
                 Ok(c) => println!(
-                    "{}: ok (cohort {}, {} arms, {} varied, {} patients by default)",
+                    "{}: ok (cohort {}, {} arms, {} varied, {} patients by default; draws of {} checked)",
                     path.display(),
                     c.name,
                     c.arms.len(),
                     c.variations.len(),
-                    c.patients
+                    c.patients,
+                    (c.patients as u64).min(CHECKED_PATIENTS)
                 ),
                 Err(errors) => {
                     bad = true;
