@@ -7,7 +7,7 @@ use crate::CohortError;
 use crate::recorder::{ArmRecord, Tee};
 use crate::spec::CohortSpec;
 use immunosim_engine::checkpoint;
-use immunosim_engine::recorder::{Event, RecordError, Recorder, Snapshot};
+use immunosim_engine::recorder::{Discard, RecordError, Recorder};
 use immunosim_engine::simulation::Simulation;
 use immunosim_engine::timeline::Timeline;
 use immunosim_output::{CsvRecorder, SummaryBuilder};
@@ -82,18 +82,6 @@ fn branch_step(arms: &[Scenario]) -> u64 {
         })
         .min()
         .unwrap_or(0)
-}
-
-/// A recorder that keeps nothing (the burn-in before the branch records nothing).
-struct Discard;
-
-impl Recorder for Discard {
-    fn record(&mut self, _: &Snapshot) -> Result<(), RecordError> {
-        Ok(())
-    }
-    fn event(&mut self, _: &Event) -> Result<(), RecordError> {
-        Ok(())
-    }
 }
 
 /// The resolved TOML of `s` (run.toml), with `threads`.

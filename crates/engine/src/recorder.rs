@@ -263,3 +263,16 @@ impl Recorder for MemoryRecorder {
         Ok(())
     }
 }
+
+/// A recorder that keeps nothing: a cohort patient's burn-in before its arms branch, or
+/// a run timed without its outputs.
+pub struct Discard;
+
+impl Recorder for Discard {
+    fn record(&mut self, _: &Snapshot) -> Result<(), RecordError> {
+        Ok(())
+    }
+    fn event(&mut self, _: &Event) -> Result<(), RecordError> {
+        Ok(())
+    }
+}

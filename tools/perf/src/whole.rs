@@ -3,7 +3,7 @@
 //! a cohort, and a 16-patient cohort run by the `immunosim` binary.
 
 use crate::proc_stats::{children_cpu_seconds, peak_rss_bytes, process_cpu_seconds};
-use immunosim_engine::recorder::{Event, RecordError, Recorder, Snapshot};
+use immunosim_engine::recorder::Discard;
 use immunosim_engine::simulation::Simulation;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -109,18 +109,6 @@ impl WholeRun {
             wall_s: f.get(5)?.parse().ok()?,
             peak_rss: f.get(6)?.parse().ok()?,
         })
-    }
-}
-
-/// A recorder that keeps nothing (the run's cost without its outputs).
-struct Discard;
-
-impl Recorder for Discard {
-    fn record(&mut self, _: &Snapshot) -> Result<(), RecordError> {
-        Ok(())
-    }
-    fn event(&mut self, _: &Event) -> Result<(), RecordError> {
-        Ok(())
     }
 }
 
