@@ -224,8 +224,9 @@ pub fn merge(args: &MergeArgs) -> Result<Ended, Failure> {
     let mut spec = first.spec(&label).map_err(bad)?;
     use_psa(&mut spec, args.psa, first.seed)?;
     let dirs: Vec<&Path> = args.dirs.iter().map(PathBuf::as_path).collect();
-    // Damaged or missing parts are named in the shards, before --out is touched.
-    immunosim_cohort::gather::read_all(&spec, first.patients, &dirs).map_err(failed)?;
+    // Read (and checked) once, in the shards: damaged or missing parts are named there,
+    // before --out is touched.
+    let all = immunosim_cohort::gather::read_all(&spec, first.patients, &dirs).map_err(failed)?;
     out_dir::prepare(&args.out, args.force).map_err(failed)?;
     let merged = Manifest {
         shard: None,
@@ -233,15 +234,7 @@ pub fn merge(args: &MergeArgs) -> Result<Ended, Failure> {
     };
     merged.write(&args.out).map_err(failed)?;
     copy_parts(&dirs, &args.out, merged.patients).map_err(failed)?;
-    report::merge(
-        &spec,
-        merged.seed,
-        merged.days,
-        merged.patients,
-        &[&args.out],
-        &args.out,
-    )
-    .map_err(failed)?;
+    report::write_all(&spec, merged.seed, merged.days, &all, &args.out).map_err(failed)?;
     Ok(Ended::Finished)
 }
 

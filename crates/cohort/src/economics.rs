@@ -8,6 +8,7 @@
 
 use crate::CohortError;
 use crate::draws::KeyedStream;
+use crate::parts::PatientParts;
 use crate::recorder::{ArmRecord, CohortRecorder};
 use crate::spec::CohortSpec;
 use crate::spec::economics::EconomicsSpec;
@@ -234,12 +235,11 @@ impl Uniform for Stream {
     }
 }
 
-/// Writes the economics outputs of patients 0..`patients` (each read from the first of
-/// `dirs` holding it) to `out`; nothing without economics.
+/// Writes the economics outputs of `patients` (patient k at index k, their ledgers read
+/// by `gather`) to `out`; nothing without economics.
 pub fn write_outputs(
     spec: &CohortSpec,
-    patients: u64,
-    dirs: &[&Path],
+    patients: &[PatientParts],
     out: &Path,
 ) -> Result<(), CohortError> {
     let Some(e) = &spec.economics else {
@@ -255,12 +255,9 @@ pub fn write_outputs(
             ledgers: Vec::new(),
         })
         .collect();
-    for k in 0..patients {
-        let Some(dir) = dirs.iter().find(|d| crate::part_files::finished(d, k)) else {
-            continue;
-        };
-        for (a, l) in read_part(spec, dir, k)?.into_iter().enumerate() {
-            arms[a].ledgers.push((k, l));
+    for (k, p) in patients.iter().enumerate() {
+        for (a, l) in p.ledgers.iter().enumerate() {
+            arms[a].ledgers.push((k as u64, l.clone()));
         }
     }
     let s = &e.settings;

@@ -20,10 +20,11 @@ pub fn read_all(
     for k in 0..patients {
         match dirs.iter().find(|d| finished(d, k)) {
             Some(dir) => {
+                let mut parts = read(spec, dir, k)?;
                 if spec.economics.is_some() {
-                    crate::economics::read_part(spec, dir, k)?;
+                    parts.ledgers = crate::economics::read_part(spec, dir, k)?;
                 }
-                all.push(read(spec, dir, k)?);
+                all.push(parts);
                 from.push(series_path(dir, k));
             }
             None => missing.push(k),

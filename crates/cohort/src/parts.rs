@@ -93,6 +93,9 @@ pub struct PatientParts {
     pub rows: Vec<Row>,
     /// (arm, day, series) in file order.
     pub series: Vec<(usize, f64, [f64; 8])>,
+    /// Its economics part, a ledger per arm in arm order (empty without economics;
+    /// filled by `gather`).
+    pub ledgers: Vec<immunosim_economics::Ledger>,
 }
 
 /// Reads patient `k`'s parts from `dir`, checking them against the cohort.

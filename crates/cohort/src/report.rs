@@ -330,8 +330,9 @@ pub fn cohort_csv(spec: &CohortSpec, patients: &[PatientParts]) -> String {
     out
 }
 
-/// Writes every cohort output to `out` (with `[facility]`, the queue's too, computed
-/// whole from the cohort seed `seed`).
+/// Writes every cohort output to `out` from the gathered parts (with `[facility]`, the
+/// queue's too, computed whole from the cohort seed `seed`; with economics, its
+/// outputs from the patients' ledgers).
 pub fn write_all(
     spec: &CohortSpec,
     seed: u64,
@@ -357,7 +358,7 @@ pub fn write_all(
             queue::summary(spec, f, &q, seed, days, patients),
         )?;
     }
-    Ok(())
+    crate::economics::write_outputs(spec, patients, out)
 }
 
 /// Reads the parts of patients 0..`patients` from `dirs` (each patient from the first
@@ -371,6 +372,5 @@ pub fn merge(
     out: &Path,
 ) -> Result<(), CohortError> {
     let all = crate::gather::read_all(spec, patients, dirs)?;
-    write_all(spec, seed, days, &all, out)?;
-    crate::economics::write_outputs(spec, patients, dirs, out)
+    write_all(spec, seed, days, &all, out)
 }
