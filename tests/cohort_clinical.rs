@@ -1,8 +1,8 @@
 //! Clinical comparisons of the shipped cohorts at the default resolution: the
 //! Erlangen-style cohort against the Erlangen rates and the Stein Cmax spread, and the
-//! CD19 + BCMA cocktail against CD19 alone. Each needs tens of patient-years (about an
-//! hour on 2 cores), so they are `#[ignore]`d in CI; run them with
-//! `cargo test --release --test tests cohort_clinical -- --ignored`.
+//! CD19 + BCMA cocktail against CD19 alone. Each runs tens of patient-arms at the
+//! default resolution (a few minutes on 2 cores), the smallest cohorts whose intervals
+//! can tell the rates apart.
 
 use crate::support::*;
 use std::path::Path;
@@ -68,20 +68,16 @@ fn summary(out: &Path, arm: &str, endpoint: &str, difference: bool) -> (f64, f64
 }
 
 #[test]
-// Today's model (4 patients, 2026-12-01): remission by month 3 in 4/4, CRS grade 1 in
-// 4/4 (above Erlangen's 41.7-84.8%) and var(ln Cmax) = 0.10, well below Stein's 0.65:
-// expansion is capped by the CD19 targets it consumes, so the doubling-time variance
-// derived for unlimited exponential growth spreads Cmax far less. Expected to fail until
-// the CAR-T saturation and CRS mechanisms (another branch) change that.
-#[ignore = "30 patient-years at the default resolution (~1 h on 2 cores); and see the comment: fails on today's model"]
+// What is fitted and what is not: the doubling-time spread is fitted to Stein's Cmax
+// variance and the myeloid-responsiveness spread to the Erlangen CRS grades
+// (scenarios/cohort_sle_cd19_vs_soc.toml), so those two checks guard the fits against
+// mechanism changes; the B-cell spread (Sellam 2007) and remission are not fitted here.
 fn the_erlangen_style_cohort_has_the_erlangen_rates_and_the_stein_cmax_spread() {
     let tmp = tempfile::tempdir().unwrap();
-    let out = run_cohort(
-        tmp.path(),
-        &scenario("cohort_sle_cd19_vs_soc.toml"),
-        "30",
-        "120",
-    );
+    // The CAR-T arm alone: standard of care has no CRS and no Cmax.
+    let text = scenario("cohort_sle_cd19_vs_soc.toml");
+    let cut = text.find("[[arms]]\nname = \"standard_of_care\"").unwrap();
+    let out = run_cohort(tmp.path(), &text[..cut], "30", "120");
     // Remission by month 3: all 5 Erlangen patients (Mackensen 2022), Wilson [0.566, 1].
     let (remission, _, _) = summary(&out, "cd19", "remission_by_month3", false);
     assert!(remission >= 0.566, "remission by month 3 {remission}");
@@ -118,7 +114,6 @@ fn the_erlangen_style_cohort_has_the_erlangen_rates_and_the_stein_cmax_spread() 
 }
 
 #[test]
-#[ignore = "20 patient-half-years at the default resolution (~30 min on 2 cores); run with --ignored"]
 fn the_cd19_bcma_cocktail_lowers_igg_and_vaccine_titres_more_than_cd19() {
     let text = scenario("cohort_sle_arms.toml");
     let cut = text.find("[[arms]]\nname = \"allogeneic_cd19\"").unwrap();

@@ -1,6 +1,7 @@
 //! Catalogue defaults against the reference rows in data/.
 
 use crate::support::*;
+use std::path::Path;
 
 #[test]
 fn catalogue_defaults_match_reference_rows() {
@@ -215,4 +216,73 @@ fn facility_defaults_match_reference_rows() {
         f::DEFAULT_ALLOGENEIC_DAYS,
         reference("allogeneic_days_to_infusion").0
     );
+}
+
+/// The shipped cohorts draw their patients from the spreads in data/: blood B cells
+/// with the between-patient variance of SLE patients (Sellam 2007, derived from the
+/// range of 19 patients), and every cohort that varies a target varies it the same
+/// way, so the cohorts' patients are one population.
+#[test]
+fn shipped_cohorts_draw_patients_from_the_reference_spreads() {
+    let (_, low, high) = reference("sellam_sle_b_cells");
+    let b_cells = reference("sellam_sle_b_cells_log_variance").0;
+    let from_range = ((high.unwrap() / low.unwrap()).ln() / 3.69).powi(2);
+    assert!(
+        (from_range - b_cells).abs() < 0.005,
+        "{from_range} vs {b_cells}"
+    );
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| {
+            p.file_name()
+                .unwrap()
+                .to_str()
+                .unwrap()
+                .starts_with("cohort_")
+        })
+        .collect();
+    files.sort();
+    assert!(files.len() >= 6, "{files:?}");
+    let mut first: std::collections::BTreeMap<String, (String, String)> = Default::default();
+    for file in &files {
+        let spec = immunosim_cohort::spec::load(file).unwrap_or_else(|e| panic!("{e}"));
+        let names: Vec<&str> = spec.variations.iter().map(|v| v.name.as_str()).collect();
+        for needed in [
+            "parameters.car_t.doubling_time_days",
+            "parameters.b_cells.blood_b_cells_per_ul",
+            "parameters.crs.myeloid_responsiveness",
+        ] {
+            assert!(names.contains(&needed), "{} lacks {needed}", file.display());
+        }
+        for v in &spec.variations {
+            if v.name == "parameters.b_cells.blood_b_cells_per_ul" {
+                match v.distribution {
+                    immunosim_cohort::draws::Distribution::LogNormal {
+                        median: None,
+                        omega2,
+                    } => {
+                        assert!(
+                            (omega2 - b_cells).abs() < 0.005,
+                            "{}: {omega2}",
+                            file.display()
+                        )
+                    }
+                    ref d => panic!("{}: B cells drawn as {d:?}", file.display()),
+                }
+            }
+            let row = format!("{:?} [{}, {}]", v.distribution, v.lower, v.upper);
+            let (name, earlier) = first
+                .entry(v.name.clone())
+                .or_insert((file.display().to_string(), row.clone()));
+            assert_eq!(
+                &row,
+                earlier,
+                "{} varies {} unlike {name}",
+                file.display(),
+                v.name
+            );
+        }
+    }
 }

@@ -223,15 +223,14 @@ pub fn assert_same_as_unbranched(branched: &Path, plain: &Path) {
 /// A row of data/*.csv: (value, low, high).
 pub fn reference(id: &str) -> (f64, Option<f64>, Option<f64>) {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("data");
-    for file in [
-        "physiology.csv",
-        "erlangen_cohort.csv",
-        "crs.csv",
-        "economics.csv",
-        "lymphodepletion.csv",
-        "car_t_kinetics.csv",
-    ] {
-        let mut reader = csv::Reader::from_path(path.join(file)).unwrap();
+    let mut files: Vec<_> = std::fs::read_dir(&path)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "csv"))
+        .collect();
+    files.sort();
+    for file in files {
+        let mut reader = csv::Reader::from_path(file).unwrap();
         for record in reader.records() {
             let r = record.unwrap();
             if &r[0] == id {

@@ -15,6 +15,7 @@ mod cohort;
 mod cohort_clinical;
 mod docs;
 mod economics;
+mod erlangen_course;
 mod facility;
 mod faults;
 mod fuzz;
