@@ -1,4 +1,5 @@
-//! Catalogue defaults against the reference rows in data/.
+//! Catalogue defaults, and the shipped cohorts' patient spreads, against the reference
+//! rows in data/.
 
 use crate::support::*;
 use std::path::Path;
@@ -246,9 +247,21 @@ fn shipped_cohorts_draw_patients_from_the_reference_spreads() {
     files.sort();
     assert!(files.len() >= 6, "{files:?}");
     let mut first: std::collections::BTreeMap<String, (String, String)> = Default::default();
+    let mut every: Option<(String, String)> = None;
     for file in &files {
         let spec = immunosim_cohort::spec::load(file).unwrap_or_else(|e| panic!("{e}"));
         let names: Vec<&str> = spec.variations.iter().map(|v| v.name.as_str()).collect();
+        let mut sorted = names.clone();
+        sorted.sort();
+        let (first_file, first_names) = every
+            .get_or_insert_with(|| (file.display().to_string(), sorted.join(", ")))
+            .clone();
+        assert_eq!(
+            sorted.join(", "),
+            first_names,
+            "{} varies other targets than {first_file}",
+            file.display()
+        );
         for needed in [
             "parameters.car_t.doubling_time_days",
             "parameters.b_cells.blood_b_cells_per_ul",
