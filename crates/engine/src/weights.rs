@@ -164,6 +164,9 @@ pub fn resample_car_t(
 }
 
 #[cfg(test)]
+mod run_tests;
+
+#[cfg(test)]
 mod tests {
     use super::*;
 
