@@ -220,11 +220,7 @@ impl Census {
     /// Real host T cells and their set point.
     fn host_t_cells(&self, config: &RunConfig, steady: &SteadyState) -> (f64, f64) {
         let set_point: f64 = steady.t_cells.iter().map(|t| t.1).sum();
-        let host: f64 = steady
-            .t_cells
-            .iter()
-            .map(|t| self.cells(t.0, config))
-            .sum();
+        let host: f64 = steady.t_cells.iter().map(|t| self.cells(t.0, config)).sum();
         (host, set_point)
     }
 

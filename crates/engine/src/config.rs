@@ -1,12 +1,12 @@
 //! What the engine needs to run one patient: resolved, validated values.
 
+use crate::weights::Weights;
 use immunosim_model::antigen_panel::AntigenPanel;
 use immunosim_model::car::Product;
 use immunosim_model::cell::Kind;
 use immunosim_model::compartment::{Compartment, SiteLayout};
 use immunosim_model::interventions::{Bridging, IvigDose, Vaccination};
 use immunosim_model::rules::Fate;
-use crate::weights::Weights;
 use immunosim_model::{Cell, Draws, Parameters};
 
 /// A fully resolved run (the scenario layer builds it after validation).

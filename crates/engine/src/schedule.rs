@@ -25,11 +25,11 @@
 
 use crate::census::{Census, Unplaced};
 use crate::ids;
-use crate::weights;
 use crate::phases::{self, cell_pass::CellPass, clinical, journey};
 use crate::recorder::Event;
 use crate::rng::{Purpose, StepKey, Stream};
 use crate::state::{PatientState, RunSetup};
+use crate::weights;
 use crate::world::CHUNK_ROWS;
 use immunosim_model::cell::Kind;
 use immunosim_model::rules::hazards::StepHazards;

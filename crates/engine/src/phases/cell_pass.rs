@@ -212,8 +212,13 @@ impl CellPass<'_> {
         let was_plasmablast = cell.population == Population::Plasmablast;
         let mut fate = rules::step_cell(cell, self.ctx, view, &mut draws, &mut out.births);
         if fate == Fate::Lives && cell.population.kind() != kind_before {
-            fate =
-                crate::config::reweigh(cell, kind_before, &self.weights, &mut draws, &mut out.births);
+            fate = crate::config::reweigh(
+                cell,
+                kind_before,
+                &self.weights,
+                &mut draws,
+                &mut out.births,
+            );
         }
         if was_plasmablast && fate == Fate::Lives && cell.population == Population::PlasmaCell {
             out.niche_entries[cell.specificity.index()] += 1;
