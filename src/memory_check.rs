@@ -216,18 +216,22 @@ impl Guard {
         {
             let weight = census.weights(config).get(Kind::CarT);
             let room = (limit - bytes_for(others)) / memory::BYTES_PER_AGENT / growth;
-            let fit = if room >= 1.0 && config.car_t_agent_budget > 0 {
-                format!(
-                    "set [resolution] car_t_agent_budget = {:.0} or less (now {})",
-                    room / memory::CAR_T_BUDGET_OVERSHOOT,
-                    config.car_t_agent_budget
-                )
-            } else if room >= 1.0 {
-                format!(
-                    "set [resolution.cells_per_agent_by_kind] car_t = {:.2e} or more (now {weight:.2e}; \
+            let base = config.base_weight(Kind::CarT);
+            let fit = if room >= 1.0 {
+                let coarser = format!(
+                    "set [resolution.cells_per_agent_by_kind] car_t = {:.2e} or more (now {base:.2e}; \
                      that holds tomorrow's pool at this growth, and it may grow further)",
                     weight * car_t as f64 / room
-                )
+                );
+                if config.car_t_agent_budget > 0 {
+                    format!(
+                        "set [resolution] car_t_agent_budget = {:.0} or less (now {}), or {coarser}",
+                        room / memory::CAR_T_BUDGET_OVERSHOOT,
+                        config.car_t_agent_budget
+                    )
+                } else {
+                    coarser
+                }
             } else {
                 "set a coarser [resolution] cells_per_agent".to_string()
             };

@@ -166,7 +166,10 @@ mod tests {
         let peak = peak_car_t_agents(&config);
         assert!((6.2e5..=7.0e5).contains(&peak), "{peak}");
         config.car_t_agent_budget = 200_000;
-        assert_eq!(peak_car_t_agents(&config), 200_000.0 * CAR_T_BUDGET_OVERSHOOT);
+        assert_eq!(
+            peak_car_t_agents(&config),
+            200_000.0 * CAR_T_BUDGET_OVERSHOOT
+        );
         config.car_t_agent_budget = 0;
         config.products[0].platform = Platform::Mrna;
         assert!(peak_car_t_agents(&config) < 1e5, "mRNA cells barely expand");

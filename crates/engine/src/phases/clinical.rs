@@ -111,7 +111,13 @@ impl Observed<'_> {
             .collect();
         // counts[product][phenotype][cd8]
         let mut counts = vec![vec![[0u64; 2]; phenotypes.len()]; products.len()];
-        for cell in self.cells {
+        // The census says whether any is in blood: from the months after the last one
+        // left blood on, the pass over every row would count only zeros.
+        let in_blood = populations.iter().any(|r| {
+            r.compartment == Compartment::Blood && r.population.is_car_t() && r.agents > 0
+        });
+        let rows: &[Cell] = if in_blood { self.cells } else { &[] };
+        for cell in rows {
             if cell.population.is_car_t() && cell.compartment == Compartment::Blood {
                 let k = phenotypes
                     .iter()
