@@ -6,6 +6,7 @@ use crate::config::RunConfig;
 use crate::recorder::MemoryRecorder;
 use crate::simulation::Simulation;
 use immunosim_model::Antigen;
+use immunosim_model::Population;
 use immunosim_model::antigen_panel::{AntigenPanel, AntigenSpec, Density};
 use immunosim_model::car::{Construct, Costimulation, Dose, Logic, Platform, Product, Source};
 use immunosim_model::cell::Kind;
@@ -71,6 +72,20 @@ fn run(config: RunConfig, threads: usize) -> (Vec<f64>, MemoryRecorder, Simulati
         while !sim.is_finished() {
             sim.advance(&mut recorder).unwrap();
             weights.push(sim.census().weights(&config).get(Kind::CarT));
+            // Thinned and cloned rows are counted out of and into the census exactly.
+            let mut by_site = vec![[0u32; Population::COUNT]; sim.census().by_site.len()];
+            for c in sim.cells().iter().filter(|c| c.population.is_car_t()) {
+                by_site[usize::from(c.site)][c.population.index()] += 1;
+            }
+            for (counted, census) in by_site.iter().zip(&sim.census().by_site) {
+                for p in Population::LIVING.iter().filter(|p| p.is_car_t()) {
+                    assert_eq!(counted[p.index()], census[p.index()]);
+                }
+            }
+            assert_eq!(
+                sim.cells().iter().filter(|c| c.is_alive()).count() as u64,
+                sim.census().living()
+            );
         }
         sim.finish(&mut recorder).unwrap();
         (weights, recorder, sim)
