@@ -214,14 +214,24 @@ impl Guard {
         let grew = if car_t.saturating_sub(self.car_t_at_start)
             >= others.saturating_sub(self.others_at_start)
         {
-            let weight = config.weight(Kind::CarT);
+            let weight = census.weights(config).get(Kind::CarT);
             let room = (limit - bytes_for(others)) / memory::BYTES_PER_AGENT / growth;
+            let base = config.base_weight(Kind::CarT);
             let fit = if room >= 1.0 {
-                format!(
-                    "set [resolution.cells_per_agent_by_kind] car_t = {:.2e} or more (now {weight:.2e}; \
+                let coarser = format!(
+                    "set [resolution.cells_per_agent_by_kind] car_t = {:.2e} or more (now {base:.2e}; \
                      that holds tomorrow's pool at this growth, and it may grow further)",
                     weight * car_t as f64 / room
-                )
+                );
+                if config.car_t_agent_budget > 0 {
+                    format!(
+                        "set [resolution] car_t_agent_budget = {:.0} or less (now {}), or {coarser}",
+                        room / memory::CAR_T_BUDGET_OVERSHOOT,
+                        config.car_t_agent_budget
+                    )
+                } else {
+                    coarser
+                }
             } else {
                 "set a coarser [resolution] cells_per_agent".to_string()
             };

@@ -125,10 +125,14 @@ fn a_full_tmpfs_leaves_whole_days_and_exits_1_naming_the_file() {
 }
 
 /// CD19 CAR-T cells that never kill, never exhaust and meet no carrying capacity: the
-/// pool doubles with every division, far beyond the start-up estimate's allowance.
+/// pool doubles with every division, far beyond the start-up estimate's allowance (at a
+/// fixed CAR-T weight: a budget would hold the agents).
 fn runaway() -> String {
     CD19_CAR_T
-        .replace("cells_per_agent = 3e6\n", "cells_per_agent = 2e7\n")
+        .replace(
+            "cells_per_agent = 3e6\n",
+            "cells_per_agent = 2e7\ncar_t_agent_budget = 0\n",
+        )
         .replace("car_t = 3e5\n", "car_t = 3e6\n")
         .replace("burn_in_days = 120\n", "burn_in_days = 60\n")
         + "[parameters.car_t]\nkill_probability = 0\nexhaustion_stimulations = 1000\n\

@@ -7,6 +7,7 @@
 
 use crate::config::RunConfig;
 use crate::rng::Stream;
+use crate::weights::Weights;
 use immunosim_model::cell::{Kind, Population, Specificity};
 use immunosim_model::compartment::{Compartment, SiteLayout};
 use immunosim_model::fields::SecretingCells;
@@ -27,6 +28,10 @@ pub struct Census {
     pub autoreactive: [[u32; Population::COUNT]; Compartment::COUNT],
     /// Agents by population and specificity (all compartments).
     pub by_specificity: [[u32; Specificity::COUNT]; Population::COUNT],
+    /// Times each weighted kind's weight has been doubled from the run's
+    /// `cells_per_agent` ([`crate::weights`]), in [`Kind::WEIGHTED`] order: what one
+    /// agent of the counts stands for. Carried from each step's census to the next.
+    pub doublings: [u8; 4],
 }
 
 impl Census {
@@ -35,6 +40,21 @@ impl Census {
         Census {
             by_site: vec![[0; Population::COUNT]; sites],
             ..Census::default()
+        }
+    }
+
+    /// Real cells per agent of each kind now: the one conversion of agents to cells.
+    pub fn weights(&self, config: &RunConfig) -> Weights {
+        Weights::new(config, self.doublings)
+    }
+
+    /// Uncounts one cell (the inverse of [`Census::add`]; explicit positions only).
+    pub fn remove(&mut self, cell: &immunosim_model::Cell) {
+        let p = cell.population.index();
+        self.by_site[usize::from(cell.site)][p] -= 1;
+        self.by_specificity[p][cell.specificity.index()] -= 1;
+        if cell.specificity == Specificity::Autoantigen {
+            self.autoreactive[cell.compartment.index()][p] -= 1;
         }
     }
 
@@ -103,7 +123,7 @@ impl Census {
         }
     }
 
-    /// Adds another census (same layout).
+    /// Adds another census's counts (same layout; the doublings stay this census's).
     pub fn merge(&mut self, other: &Census) {
         for (a, b) in self.by_site.iter_mut().zip(&other.by_site) {
             for (x, y) in a.iter_mut().zip(b) {
@@ -160,9 +180,9 @@ impl Census {
         Population::LIVING.iter().map(|&p| self.total(p)).sum()
     }
 
-    /// Real cells of `population` anywhere, given per-kind weights.
-    pub fn cells(&self, population: Population, weight: impl Fn(Kind) -> f64) -> f64 {
-        self.total(population) as f64 * weight(population.kind())
+    /// Real cells of `population` anywhere, at the current weights.
+    pub fn cells(&self, population: Population, config: &RunConfig) -> f64 {
+        self.total(population) as f64 * self.weights(config).get(population.kind())
     }
 }
 
@@ -176,7 +196,7 @@ impl Census {
         let car_t: f64 = Population::LIVING
             .iter()
             .filter(|p| p.is_car_t())
-            .map(|&p| self.cells(p, |k| config.weight(k)))
+            .map(|&p| self.cells(p, config))
             .sum();
         turnover::log_lymphopenia(set_point, host + car_t)
     }
@@ -186,7 +206,7 @@ impl Census {
         let car_t: f64 = Population::LIVING
             .iter()
             .filter(|p| p.is_car_t())
-            .map(|&p| self.cells(p, |k| config.weight(k)))
+            .map(|&p| self.cells(p, config))
             .sum();
         car_t / config.params.car_t.carrying_capacity_cells.max(1.0)
     }
@@ -200,17 +220,13 @@ impl Census {
     /// Real host T cells and their set point.
     fn host_t_cells(&self, config: &RunConfig, steady: &SteadyState) -> (f64, f64) {
         let set_point: f64 = steady.t_cells.iter().map(|t| t.1).sum();
-        let host: f64 = steady
-            .t_cells
-            .iter()
-            .map(|t| self.cells(t.0, |k| config.weight(k)))
-            .sum();
+        let host: f64 = steady.t_cells.iter().map(|t| self.cells(t.0, config)).sum();
         (host, set_point)
     }
 
     /// Real antibody-secreting cells by specificity.
     pub fn secreting_cells(&self, config: &RunConfig) -> SecretingCells {
-        let weight = config.weight(Kind::PlasmaCell);
+        let weight = self.weights(config).get(Kind::PlasmaCell);
         let mut out = SecretingCells::default();
         for population in [Population::Plasmablast, Population::PlasmaCell] {
             for (total, &n) in out
@@ -232,13 +248,13 @@ impl Census {
             Population::BMemory,
         ]
         .iter()
-        .map(|&p| self.cells(p, |k| config.weight(k)))
+        .map(|&p| self.cells(p, config))
         .sum()
     }
 
     /// Share of marrow niches free.
     pub fn niche_free_fraction(&self, config: &RunConfig, steady: &SteadyState) -> f64 {
-        let held = self.cells(Population::PlasmaCell, |k| config.weight(k));
+        let held = self.cells(Population::PlasmaCell, config);
         (1.0 - held / steady.niche_capacity).clamp(0.0, 1.0)
     }
 
@@ -249,7 +265,7 @@ impl Census {
         steady: &SteadyState,
     ) -> [f64; Population::COUNT] {
         turnover::division_rates(&config.params, steady, |population| {
-            self.cells(population, |k| config.weight(k))
+            self.cells(population, config)
         })
     }
 }

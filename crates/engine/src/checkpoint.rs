@@ -32,7 +32,7 @@ use immunosim_model::fields::Fields;
 /// The first bytes of every checkpoint.
 pub const MAGIC: &[u8; 8] = b"IMSIMCKP";
 /// The format written; a checkpoint of another version is refused.
-pub const FORMAT_VERSION: u32 = 2;
+pub const FORMAT_VERSION: u32 = 3;
 
 /// What is wrong with a checkpoint's bytes.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -236,6 +236,17 @@ pub fn check_fits(state: &PatientState, config: &crate::config::RunConfig) -> Re
             "the census has {} sites where the scenario has {}",
             state.census.by_site.len(),
             layout.total()
+        ));
+    }
+    if let Some(d) = state
+        .census
+        .doublings
+        .iter()
+        .find(|&&d| d > crate::weights::MAX_DOUBLINGS)
+    {
+        return Err(format!(
+            "a weight is doubled {d} times, beyond the {} allowed",
+            crate::weights::MAX_DOUBLINGS
         ));
     }
     let total_steps = crate::timeline::Timeline::for_run(config).total_steps;

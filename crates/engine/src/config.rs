@@ -1,5 +1,6 @@
 //! What the engine needs to run one patient: resolved, validated values.
 
+use crate::weights::Weights;
 use immunosim_model::antigen_panel::AntigenPanel;
 use immunosim_model::car::Product;
 use immunosim_model::cell::Kind;
@@ -27,8 +28,14 @@ pub struct RunConfig {
     pub record_every_days: f64,
     /// Sites per compartment (blood, lymphoid, marrow, organ).
     pub sites: [u16; Compartment::COUNT],
-    /// Real cells per agent, by weighted kind (B cell, plasma cell, T cell, CAR-T cell).
+    /// Real cells per agent, by weighted kind (B cell, plasma cell, T cell, CAR-T cell):
+    /// the run's finest resolution. The weight in force is the patient's
+    /// ([`crate::weights::Weights`]: CAR-T agents are thinned to a coarser weight above
+    /// their budget and split back towards this one when sparse).
     pub cells_per_agent: [f64; 4],
+    /// CAR-T agents above which they are thinned to twice the weight (0: the weight
+    /// stays at `cells_per_agent`; [`crate::weights`]).
+    pub car_t_agent_budget: u64,
     /// Height, cm (body surface area for chemotherapy doses).
     pub height_cm: f64,
     /// CAR-T products, in scenario order (a cell's `product` byte indexes this list).
@@ -48,6 +55,18 @@ pub struct RunConfig {
     /// rules: the same model and distributions with other draws, at about twice the
     /// cost (kept to check the one against the other).
     pub quiet_cells: bool,
+}
+
+/// The index of a weighted kind in per-kind tables (`cells_per_agent`, the census's
+/// doublings), in [`Kind::WEIGHTED`] order; `None` for `Kind::None`.
+pub fn slot(kind: Kind) -> Option<usize> {
+    match kind {
+        Kind::BCell => Some(0),
+        Kind::PlasmaCell => Some(1),
+        Kind::TCell => Some(2),
+        Kind::CarT => Some(3),
+        Kind::None => None,
+    }
 }
 
 /// Chemotherapy given on one day, mg/m2.
@@ -73,6 +92,7 @@ impl Default for RunConfig {
             record_every_days: 1.0,
             sites: [4, 32, 8, 4],
             cells_per_agent: [5e5, 5e5, 5e5, 1e5],
+            car_t_agent_budget: 0,
             height_cm: 170.0,
             products: Vec::new(),
             lymphodepletion: Vec::new(),
@@ -86,15 +106,11 @@ impl Default for RunConfig {
 }
 
 impl RunConfig {
-    /// Real cells per agent of a kind (1 for `Kind::None`).
-    pub fn weight(&self, kind: Kind) -> f64 {
-        match kind {
-            Kind::BCell => self.cells_per_agent[0],
-            Kind::PlasmaCell => self.cells_per_agent[1],
-            Kind::TCell => self.cells_per_agent[2],
-            Kind::CarT => self.cells_per_agent[3],
-            Kind::None => 1.0,
-        }
+    /// Real cells per agent of a kind at the run's finest resolution (1 for
+    /// `Kind::None`). Agents are converted to cells at the patient's current weight
+    /// ([`crate::census::Census::weights`]), never at this one.
+    pub fn base_weight(&self, kind: Kind) -> f64 {
+        slot(kind).map_or(1.0, |k| self.cells_per_agent[k])
     }
 
     /// The site layout.
@@ -104,17 +120,17 @@ impl RunConfig {
 }
 
 /// Changes an agent's weight when it changes kind (e.g. B cell → plasmablast) and the
-/// two kinds carry different `cells_per_agent`: the agent becomes `w_old / w_new`
-/// agents on average (extra copies pushed as births, or dies with the complementary
-/// probability), so real-cell numbers are conserved in expectation.
+/// two kinds carry different weights now: the agent becomes `w_old / w_new` agents on
+/// average (extra copies pushed as births, or dies with the complementary probability),
+/// so real-cell numbers are conserved in expectation.
 pub fn reweigh(
     cell: &Cell,
     kind_before: Kind,
-    config: &RunConfig,
+    weights: &Weights,
     draws: &mut impl Draws,
     births: &mut Vec<Cell>,
 ) -> Fate {
-    let ratio = config.weight(kind_before) / config.weight(cell.population.kind());
+    let ratio = weights.get(kind_before) / weights.get(cell.population.kind());
     if (ratio - 1.0).abs() < 1e-12 {
         return Fate::Lives;
     }

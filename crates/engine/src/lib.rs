@@ -36,5 +36,6 @@ pub mod schedule;
 pub mod simulation;
 pub mod state;
 pub mod timeline;
+pub mod weights;
 pub mod world;
 pub mod yardstick;

@@ -25,7 +25,7 @@ pub fn initial_agents(config: &RunConfig) -> f64 {
     steady
         .initial_counts(&config.params)
         .iter()
-        .map(|(population, _, count)| count / config.weight(population.kind()))
+        .map(|(population, _, count)| count / config.base_weight(population.kind()))
         .sum()
 }
 
@@ -45,11 +45,18 @@ pub fn scale_to_agents(config: &mut RunConfig, target_agents: f64) {
 /// blood and underestimated the tissue pool of this model by a factor of up to 17.)
 pub const CAR_T_PEAK_PER_TARGET_CELL: f64 = 4.0;
 
+/// CAR-T agents in the table, at most, relative to `car_t_agent_budget`: they are
+/// thinned at every boundary above the budget, so within a step they exceed it by at
+/// most that step's growth: ×2.3 on the steepest day of the Erlangen expansion (days
+/// 6-7: 5.6e4 to 1.26e5 agents at the fixed weight), rounded up.
+pub const CAR_T_BUDGET_OVERSHOOT: f64 = 2.5;
+
 /// CAR-T agents at the peak of expansion, as allowed for: products with a lasting CAR
 /// together reach at most `CAR_T_PEAK_PER_TARGET_CELL` per initial B-lineage or plasma
 /// cell and at most the carrying capacity (or their dose, if larger); an mRNA CAR-T cell shares its CAR with its
 /// daughters, so at most `1 / car_t.mrna_car_lost_fraction` of its descendants are
-/// still CAR-T cells.
+/// still CAR-T cells. A budget (`car_t_agent_budget`) caps the agents whatever the
+/// cells.
 pub fn peak_car_t_agents(config: &RunConfig) -> f64 {
     let dose = |p: &immunosim_model::car::Product| {
         p.dose.cells(config.weight_kg) * p.infusion_days().len() as f64
@@ -75,7 +82,12 @@ pub fn peak_car_t_agents(config: &RunConfig) -> f64 {
     } else {
         0.0
     };
-    (lasting_peak + mrna) / config.weight(immunosim_model::cell::Kind::CarT)
+    let agents = (lasting_peak + mrna) / config.base_weight(immunosim_model::cell::Kind::CarT);
+    if config.car_t_agent_budget > 0 {
+        agents.min(config.car_t_agent_budget as f64 * CAR_T_BUDGET_OVERSHOOT)
+    } else {
+        agents
+    }
 }
 
 /// Real B-lineage and plasma cells the run starts with.
@@ -153,6 +165,12 @@ mod tests {
         // of 6.96e10 cells = 696,000 agents.
         let peak = peak_car_t_agents(&config);
         assert!((6.2e5..=7.0e5).contains(&peak), "{peak}");
+        config.car_t_agent_budget = 200_000;
+        assert_eq!(
+            peak_car_t_agents(&config),
+            200_000.0 * CAR_T_BUDGET_OVERSHOOT
+        );
+        config.car_t_agent_budget = 0;
         config.products[0].platform = Platform::Mrna;
         assert!(peak_car_t_agents(&config) < 1e5, "mRNA cells barely expand");
     }

@@ -38,6 +38,8 @@ pub enum Purpose {
     Placement = 11,
     /// Drawing every cell's surface antigens at the first infusion.
     Surfaces = 12,
+    /// Thinning an over-budget kind's agents (`weights`).
+    Resample = 13,
 }
 
 /// SplitMix64 finaliser: a bijective 64-bit mix.

@@ -29,6 +29,7 @@ use crate::phases::{self, cell_pass::CellPass, clinical, journey};
 use crate::recorder::Event;
 use crate::rng::{Purpose, StepKey, Stream};
 use crate::state::{PatientState, RunSetup};
+use crate::weights;
 use crate::world::CHUNK_ROWS;
 use immunosim_model::cell::Kind;
 use immunosim_model::rules::hazards::StepHazards;
@@ -61,7 +62,8 @@ pub fn step(setup: &RunSetup, state: &mut PatientState) -> StepReport {
     // 1. Treatment.
     let mut events = journey::manufacturing_events(config, timeline, step);
     journey::chemotherapy(state.world.cells_mut(), config, timeline, step, &mut events);
-    let infused = journey::infusions(config, timeline, layout, step, &mut events);
+    let weights = state.census.weights(config);
+    let infused = journey::infusions(config, &weights, timeline, layout, step, &mut events);
     if !infused.is_empty() && !state.surfaces_drawn {
         journey::draw_surfaces(state.world.cells_mut(), surface_laws, config, step);
         state.surfaces_drawn = true;
@@ -75,7 +77,7 @@ pub fn step(setup: &RunSetup, state: &mut PatientState) -> StepReport {
     if car_t_alive {
         let cells = state.world.cells();
         let encounters = phases::encounters::encounters(cells, &state.census, config, step);
-        il6_drive = phases::encounters::il6_drive(cells, &encounters, config);
+        il6_drive = phases::encounters::il6_drive(cells, &encounters, &weights, config);
         phases::encounters::apply(state.world.cells_mut(), &encounters);
     }
 
@@ -147,17 +149,19 @@ pub fn step(setup: &RunSetup, state: &mut PatientState) -> StepReport {
             totals: &site_totals,
         },
         config,
+        weights,
         key: StepKey::new(config.seed, step, Purpose::CellStep),
         step,
         sites,
         precursors_per_chunk: lymphopoiesis::precursors_per_step(&ctx)
-            / config.weight(Kind::BCell)
+            / weights.get(Kind::BCell)
             / chunks as f64,
     };
     let outcomes = phases::cell_pass::run(&mut state.world, &pass);
 
     // 5. Births: infused cells first (counted ids), then each chunk's leftovers.
     let mut new_census = Census::new(sites);
+    new_census.doublings = state.census.doublings;
     let mut unplaced: Unplaced = [[0; Specificity::COUNT]; Population::COUNT];
     let mut infused = infused;
     for (k, born) in infused.iter_mut().enumerate() {
@@ -197,6 +201,14 @@ pub fn step(setup: &RunSetup, state: &mut PatientState) -> StepReport {
     phases::births::place(&mut state.world, &birth_lists, &freed);
     state.census = new_census;
     state.fields = next_fields;
+    // The weights of the next step, from this boundary's census.
+    weights::resample_car_t(
+        &mut state.world,
+        &mut state.census,
+        &mut state.ids,
+        config,
+        step,
+    );
 
     // 6. CRS at the end of the step.
     events.extend(phases::crs::manage(

@@ -19,6 +19,13 @@ pub use facility::*;
 /// in a 70 kg patient (7e7 cells) is 700 agents.
 pub const DEFAULT_CAR_T_CELLS_PER_AGENT: f64 = 1e5;
 
+/// Default CAR-T agents above which they are thinned to twice their weight (engine
+/// `weights`): the Erlangen expansion peaks near 4.9e5 agents at 1e5 cells per agent
+/// and its months-long tail holds 1-1.7e5; this budget thins the peak and leaves the
+/// tail at the finest weight, whose B-cell return day depends on the CAR-T weight
+/// (docs/performance.md, with the endpoints against fixed weights).
+pub const DEFAULT_CAR_T_AGENT_BUDGET: i64 = 200_000;
+
 /// Share of CD4+ cells in a product when the scenario does not say: a defined 1:1
 /// CD4:CD8 composition, as in liso-cel (choice; recalled). Both subsets follow the same
 /// kinetics in the model: CD4+ CAR-T cells kill too (Wang et al., JCI Insight 2018;
@@ -106,6 +113,9 @@ pub const RUN_FIELDS: &[Field] = &[
     Field::number("resolution.cells_per_agent_by_kind", "car_t", WEIGHTS.0, WEIGHTS.1, "cells", "Cells per agent for CAR-T cells (finer than host cells: an infusion of 7e7 cells is 700 agents).")
         .or(Number(DEFAULT_CAR_T_CELLS_PER_AGENT))
         .slot(Slot::Number(|s| s.config.cells_per_agent[3], |s, v| s.config.cells_per_agent[3] = v)),
+    Field::integer("resolution", "car_t_agent_budget", 0, 1_000_000_000, "Most CAR-T agents before they are thinned: above it each agent is kept with probability 1/2 at twice the weight, below 0.4 of it they are split back towards `car_t`'s weight (expectation-preserving; docs/performance.md). 0 keeps the weight fixed.")
+        .or(Whole(DEFAULT_CAR_T_AGENT_BUDGET))
+        .slot(Slot::Whole(|s| s.config.car_t_agent_budget, |s, v| s.config.car_t_agent_budget = v)),
     Field::integer("sites", "blood", SITES.0, SITES.1, "Well-mixed sites in blood.")
         .or(Whole(4))
         .slot(Slot::Whole(|s| s.config.sites[0].into(), |s, v| s.config.sites[0] = v as u16)),

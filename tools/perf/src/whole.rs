@@ -25,6 +25,8 @@ pub struct Plan {
     pub coarsen: f64,
     /// Patients of the cohort.
     pub patients: u64,
+    /// Runs of each patient-year (interleaved); the median by CPU is reported.
+    pub repeats: usize,
 }
 
 impl Plan {
@@ -35,6 +37,7 @@ impl Plan {
             burn_in_days: None,
             coarsen: 1.0,
             patients: 16,
+            repeats: 3,
         }
     }
 
@@ -45,6 +48,7 @@ impl Plan {
             burn_in_days: Some(20.0),
             coarsen: 100.0,
             patients: 2,
+            repeats: 1,
         }
     }
 
@@ -174,6 +178,11 @@ pub fn scenario_text(which: &str) -> String {
     match which {
         "untreated" => UNTREATED.to_string(),
         "treated" => immunosim_scenario::DEFAULT_SCENARIO.to_string(),
+        // The same patient with the CAR-T weight held at its finest (no budget).
+        "treated-fixed" => format!(
+            "{}\n[resolution]\ncar_t_agent_budget = 0\n",
+            immunosim_scenario::DEFAULT_SCENARIO
+        ),
         path => std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{path}: {e}")),
     }
 }
@@ -234,11 +243,28 @@ pub fn cohort(plan: &Plan, dir: &Path) -> Option<CohortRun> {
     })
 }
 
+/// The run of median CPU among `runs` (the lower middle one of an even number).
+fn median_by_cpu(mut runs: Vec<WholeRun>) -> WholeRun {
+    runs.sort_by(|a, b| a.cpu_s.total_cmp(&b.cpu_s));
+    runs.swap_remove((runs.len() - 1) / 2)
+}
+
 /// The whole-run section: patient-years, shared burn-in, cohort, peaks of `extra`
 /// scenarios; as Markdown.
 pub fn section(plan: &Plan, extra: &[String], dir: &Path) -> String {
-    let untreated = child_run("untreated", plan);
-    let treated = child_run("treated", plan);
+    let kinds = ["untreated", "treated", "treated-fixed"];
+    let mut runs: Vec<Vec<WholeRun>> = vec![Vec::new(); kinds.len()];
+    for _ in 0..plan.repeats.max(1) {
+        for (which, list) in kinds.iter().zip(&mut runs) {
+            list.push(child_run(which, plan));
+        }
+    }
+    let [untreated, treated, fixed]: [WholeRun; 3] = runs
+        .into_iter()
+        .map(median_by_cpu)
+        .collect::<Vec<_>>()
+        .try_into()
+        .expect("three kinds");
     let mib = |b: u64| b as f64 / 1048576.0;
     let mut t = String::new();
     t += &format!(
@@ -246,7 +272,11 @@ pub fn section(plan: &Plan, extra: &[String], dir: &Path) -> String {
         plan.burn_in_days.unwrap_or(365.0),
         plan.days
     );
-    for (name, r) in [("untreated SLE", &untreated), ("Erlangen CD19", &treated)] {
+    for (name, r) in [
+        ("untreated SLE", &untreated),
+        ("Erlangen CD19 (adaptive CAR-T weight)", &treated),
+        ("Erlangen CD19 (fixed CAR-T weight)", &fixed),
+    ] {
         t += &format!(
             "| {name} | {} | {} ({:.2}×) | {:.2} s | {:.2} s | {:.2} s | {:.0} MiB |\n",
             r.start_agents,
@@ -260,9 +290,12 @@ pub fn section(plan: &Plan, extra: &[String], dir: &Path) -> String {
     }
     let arm = |r: &WholeRun| r.cpu_s - r.burn_in_cpu_s;
     t += &format!(
-        "\nTreated / untreated patient-year CPU: {:.2}× (the recorded year alone: {:.2}×).\n",
+        "\nMedians of {} interleaved runs by CPU. Treated / untreated patient-year CPU: {:.2}× (the recorded year alone: {:.2}×); at the fixed CAR-T weight {:.2}× ({:.2}×).\n",
+        plan.repeats.max(1),
         treated.cpu_s / untreated.cpu_s,
-        arm(&treated) / arm(&untreated)
+        arm(&treated) / arm(&untreated),
+        fixed.cpu_s / untreated.cpu_s,
+        arm(&fixed) / arm(&untreated)
     );
     let burn_in = 0.5 * (treated.burn_in_cpu_s + untreated.burn_in_cpu_s);
     let separate = 2.0 * burn_in + arm(&treated) + arm(&untreated);

@@ -18,6 +18,7 @@ use crate::census::{Census, Unplaced};
 use crate::config::RunConfig;
 use crate::ids;
 use crate::rng::{Purpose, StepKey, Stream};
+use crate::weights::Weights;
 use crate::world::{CHUNK_ROWS, CellWorld};
 use immunosim_model::rules::quiet::{self, QuietPlan};
 use immunosim_model::rules::{self, Fate, SiteViews, StepContext, lymphopoiesis};
@@ -105,6 +106,8 @@ pub struct CellPass<'a> {
     pub views: SiteViews<'a>,
     /// The run's configuration.
     pub config: &'a RunConfig,
+    /// Real cells per agent of each kind this step.
+    pub weights: Weights,
     /// The key of the cells' own streams this step.
     pub key: StepKey,
     /// The step.
@@ -209,8 +212,13 @@ impl CellPass<'_> {
         let was_plasmablast = cell.population == Population::Plasmablast;
         let mut fate = rules::step_cell(cell, self.ctx, view, &mut draws, &mut out.births);
         if fate == Fate::Lives && cell.population.kind() != kind_before {
-            fate =
-                crate::config::reweigh(cell, kind_before, self.config, &mut draws, &mut out.births);
+            fate = crate::config::reweigh(
+                cell,
+                kind_before,
+                &self.weights,
+                &mut draws,
+                &mut out.births,
+            );
         }
         if was_plasmablast && fate == Fate::Lives && cell.population == Population::PlasmaCell {
             out.niche_entries[cell.specificity.index()] += 1;

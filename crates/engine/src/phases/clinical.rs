@@ -111,7 +111,13 @@ impl Observed<'_> {
             .collect();
         // counts[product][phenotype][cd8]
         let mut counts = vec![vec![[0u64; 2]; phenotypes.len()]; products.len()];
-        for cell in self.cells {
+        // The census says whether any is in blood: from the months after the last one
+        // left blood on, the pass over every row would count only zeros.
+        let in_blood = populations.iter().any(|r| {
+            r.compartment == Compartment::Blood && r.population.is_car_t() && r.agents > 0
+        });
+        let rows: &[Cell] = if in_blood { self.cells } else { &[] };
+        for cell in rows {
             if cell.population.is_car_t() && cell.compartment == Compartment::Blood {
                 let k = phenotypes
                     .iter()
@@ -131,7 +137,7 @@ impl Observed<'_> {
             })
             .map(|r| r.cells_per_ul)
             .sum();
-        let weight = self.config.weight(Kind::CarT);
+        let weight = self.census.weights(self.config).get(Kind::CarT);
         let mut rows = Vec::new();
         for (product, by_phenotype) in products.iter().zip(&counts) {
             for (&population, by_subset) in phenotypes.iter().zip(by_phenotype) {
@@ -166,13 +172,14 @@ impl Observed<'_> {
             Compartment::Marrow => phys.marrow_volume_ml * 1000.0 * scale,
             Compartment::Organ => phys.organ_volume_ml * 1000.0 * scale,
         };
+        let weights = self.census.weights(config);
         let mut populations = Vec::with_capacity(Compartment::COUNT * Population::LIVING.len());
         for compartment in Compartment::ALL {
             for population in Population::LIVING {
                 let agents = self.census.agents(self.layout, compartment, population);
                 let auto =
                     u64::from(self.census.autoreactive[compartment.index()][population.index()]);
-                let cells = agents as f64 * config.weight(population.kind());
+                let cells = agents as f64 * weights.get(population.kind());
                 populations.push(PopulationRow {
                     compartment,
                     population,

@@ -10,6 +10,7 @@
 use crate::census::Census;
 use crate::config::RunConfig;
 use crate::rng::{Purpose, StepKey};
+use crate::weights::Weights;
 use crate::world::CHUNK_ROWS;
 use immunosim_model::cell::Kind;
 use immunosim_model::crs;
@@ -115,7 +116,8 @@ pub fn encounters(cells: &[Cell], census: &Census, config: &RunConfig, step: u64
     let (cars, targets) = (sorted(cars), sorted(targets));
     let params = &config.params;
     let probes_per_cell = params.car_t.encounters_per_day * config.dt_days;
-    let weight = |kind: Kind| config.weight(kind);
+    let weights = census.weights(config);
+    let weight = |kind: Kind| weights.get(kind);
     let key = StepKey::new(config.seed, step, Purpose::Killing);
     let per_site: Vec<Encounters> = (0..sites)
         .into_par_iter()
@@ -130,11 +132,11 @@ pub fn encounters(cells: &[Cell], census: &Census, config: &RunConfig, step: u64
             }
             let site_cells: f64 = Population::LIVING
                 .iter()
-                .map(|&p| f64::from(census.by_site[site][p.index()]) * config.weight(p.kind()))
+                .map(|&p| f64::from(census.by_site[site][p.index()]) * weights.get(p.kind()))
                 .sum();
             let target_real_cells: f64 = target_cells
                 .iter()
-                .map(|cell| config.weight(cell.population.kind()))
+                .map(|cell| weights.get(cell.population.kind()))
                 .sum();
             let law = SiteEncounters {
                 targets: site_targets,
@@ -157,7 +159,7 @@ pub fn encounters(cells: &[Cell], census: &Census, config: &RunConfig, step: u64
                 );
                 if engaged {
                     stimulated.push(car_row);
-                    let real = config.weight(car.population.kind());
+                    let real = weights.get(car.population.kind());
                     let propensity =
                         crs::costimulation_propensity(product.costimulation, &config.params);
                     stimulated_cells.push((real, real * propensity));
@@ -186,11 +188,16 @@ pub fn encounters(cells: &[Cell], census: &Census, config: &RunConfig, step: u64
 /// this step's encounters: the real cells killed and the real CAR-T cells engaged,
 /// times the engaged cells' mean product propensity (costimulatory domain)
 /// ([`crs::encounter_il6_drive`]).
-pub fn il6_drive(cells: &[Cell], encounters: &Encounters, config: &RunConfig) -> f64 {
+pub fn il6_drive(
+    cells: &[Cell],
+    encounters: &Encounters,
+    weights: &Weights,
+    config: &RunConfig,
+) -> f64 {
     let killed: f64 = encounters
         .killed
         .iter()
-        .map(|&r| config.weight(cells[r as usize].population.kind()))
+        .map(|&r| weights.get(cells[r as usize].population.kind()))
         .sum();
     let stimulated: f64 = encounters.stimulated_cells.iter().map(|c| c.0).sum();
     let propensity = if stimulated > 0.0 {

@@ -62,7 +62,7 @@ pub fn equilibrate_slow_pools(
             }
         }
     }
-    let converted_cells = f64::from(converted) * config.weight(Kind::PlasmaCell);
+    let converted_cells = f64::from(converted) * census.weights(config).get(Kind::PlasmaCell);
     let grams = plasma_cells::equilibrated_igg_g(
         converted_cells,
         steady.secretion_g_per_cell_day,

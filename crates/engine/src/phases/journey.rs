@@ -8,6 +8,7 @@ use crate::config::RunConfig;
 use crate::recorder::{Event, EventKind};
 use crate::rng::{Purpose, StepKey};
 use crate::timeline::Timeline;
+use crate::weights::Weights;
 use crate::world::CHUNK_ROWS;
 use immunosim_model::cell::Kind;
 use immunosim_model::compartment::SiteLayout;
@@ -111,6 +112,7 @@ pub fn chemotherapy(
 /// blood sites; ids are given when births are placed.
 pub fn infusions(
     config: &RunConfig,
+    weights: &Weights,
     timeline: &Timeline,
     layout: &SiteLayout,
     step: u64,
@@ -127,7 +129,7 @@ pub fn infusions(
             product,
             index,
             dose_cells,
-            config.weight(Kind::CarT),
+            weights.get(Kind::CarT),
             layout,
             timeline.day_of(step),
             &mut key.cell(index as u64),
