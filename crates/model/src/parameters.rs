@@ -8,9 +8,11 @@
 
 mod groups;
 mod lymphodepletion;
+mod tumour;
 
 pub use groups::{Activation, BCells, CarT, Crs, Disease, Physiology, PlasmaCells, TCells};
 pub use lymphodepletion::Lymphodepletion;
+pub use tumour::Tumour;
 
 /// One entry of the catalogue.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -137,6 +139,8 @@ pub struct Parameters {
     pub lymphodepletion: Lymphodepletion,
     /// IL-6, CRS and its management.
     pub crs: Crs,
+    /// A large B-cell lymphoma's burden and growth (none by default).
+    pub tumour: Tumour,
 }
 
 impl Parameters {
@@ -152,13 +156,14 @@ impl Parameters {
             CarT::SPECS,
             Lymphodepletion::SPECS,
             Crs::SPECS,
+            Tumour::SPECS,
         ]
         .into_iter()
         .flatten()
     }
 
     /// Names of the groups, in catalogue order.
-    pub const GROUPS: [&'static str; 9] = [
+    pub const GROUPS: [&'static str; 10] = [
         Physiology::GROUP,
         BCells::GROUP,
         Activation::GROUP,
@@ -168,6 +173,7 @@ impl Parameters {
         CarT::GROUP,
         Lymphodepletion::GROUP,
         Crs::GROUP,
+        Tumour::GROUP,
     ];
 
     /// Value of `group.name`.
@@ -182,6 +188,7 @@ impl Parameters {
             CarT::GROUP => self.car_t.get(name),
             Lymphodepletion::GROUP => self.lymphodepletion.get(name),
             Crs::GROUP => self.crs.get(name),
+            Tumour::GROUP => self.tumour.get(name),
             _ => None,
         }
     }
@@ -198,6 +205,7 @@ impl Parameters {
             CarT::GROUP => self.car_t.set(name, value),
             Lymphodepletion::GROUP => self.lymphodepletion.set(name, value),
             Crs::GROUP => self.crs.set(name, value),
+            Tumour::GROUP => self.tumour.set(name, value),
             _ => false,
         }
     }

@@ -286,6 +286,7 @@ mod tests {
             hazards: StepHazards::default(),
             t_cell_lymphopenia: 0.0,
             car_t_crowding: 0.0,
+            tumour_relative: 0.0,
             car_proliferation_factor: 1.0,
             host_t_relative: 1.0,
             products: &[],

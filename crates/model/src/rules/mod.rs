@@ -14,6 +14,7 @@ pub mod hazards;
 pub mod infusion;
 pub mod killing;
 pub mod lymphodepletion;
+pub mod lymphoma;
 pub mod lymphopoiesis;
 pub mod maturation;
 pub mod migration;
@@ -62,6 +63,9 @@ pub struct StepContext<'a> {
     /// All CAR-T cells relative to their carrying capacity (`car_t.carrying_capacity_cells`):
     /// 0 before infusion; CAR-T division stops as it reaches 1.
     pub car_t_crowding: f64,
+    /// Malignant B cells relative to their untreated plateau (`tumour.burden_cells`;
+    /// 0 without a tumour): their logistic growth slows to a stop at 1.
+    pub tumour_relative: f64,
     /// Multiplier on stimulated CAR-T proliferation (1; lowered by dexamethasone).
     pub car_proliferation_factor: f64,
     /// Host T cells relative to their set point (1 at steady state; low after
@@ -167,6 +171,7 @@ pub fn step_cell(
         Population::Plasmablast => plasma_cells::plasmablast(cell, ctx, draws),
         Population::PlasmaCell => plasma_cells::plasma_cell(cell, ctx, draws),
         p if p.is_car_t() => car_t::car_t(cell, ctx, draws, births),
+        Population::LymphomaB => lymphoma::lymphoma(cell, ctx, draws, births),
         _ => turnover::turnover(cell, ctx, draws, births),
     };
     if fate == Fate::Lives && !migration::retained(cell, engaged, ctx, draws) {
