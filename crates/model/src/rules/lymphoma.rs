@@ -18,8 +18,8 @@ use crate::draws::Draws;
 
 /// Division rate (1/day) of a malignant B cell when the whole tumour is `relative`
 /// times its plateau.
-pub fn division_rate_per_day(relative: f64, ctx: &StepContext<'_>) -> f64 {
-    std::f64::consts::LN_2 / ctx.params.tumour.doubling_time_days * (1.0 - relative).max(0.0)
+pub fn division_rate_per_day(relative: f64, doubling_time_days: f64) -> f64 {
+    std::f64::consts::LN_2 / doubling_time_days * (1.0 - relative).max(0.0)
 }
 
 /// One step of a malignant B cell: logistic division (no draw at the plateau).
@@ -29,9 +29,26 @@ pub fn lymphoma(
     draws: &mut impl Draws,
     births: &mut Vec<Cell>,
 ) -> Fate {
-    let rate = division_rate_per_day(ctx.tumour_relative, ctx);
+    let rate = division_rate_per_day(ctx.tumour_relative, ctx.params.tumour.doubling_time_days);
     if rate > 0.0 && draws.hazard(rate, ctx.dt_days) {
         births.push(daughter(cell, ctx.day));
     }
     Fate::Lives
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn growth_is_logistic_towards_the_plateau() {
+        // Doubling in 30 days far below the plateau, half that rate halfway, none at
+        // or above it.
+        let r = std::f64::consts::LN_2 / 30.0;
+        let rate = |relative: f64| division_rate_per_day(relative, 30.0);
+        assert!((rate(0.0) - r).abs() < 1e-15);
+        assert!((rate(0.5) - 0.5 * r).abs() < 1e-15);
+        assert_eq!(rate(1.0), 0.0);
+        assert_eq!(rate(1.2), 0.0);
+    }
 }
