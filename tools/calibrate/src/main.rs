@@ -124,8 +124,8 @@ fn main() {
     let options = Options::parse();
     let grid = if options.grid.is_empty() {
         vec![
-            "car_t.exhaustion_stimulations=11,12,13".to_string(),
-            "car_t.programmed_division_days=1.25,1.5".to_string(),
+            "car_t.exhaustion_stimulations=16,18,20".to_string(),
+            "car_t.programmed_division_days=0,0.5".to_string(),
         ]
     } else {
         options.grid.clone()

@@ -153,7 +153,6 @@ pub fn step_cell(
 ) -> Fate {
     // Read before the CAR-T rule consumes the flag (see `migration::retained`).
     let engaged = cell.flags & Cell::FLAG_STIMULATED != 0;
-    let first_birth = births.len();
     let fate = match cell.population {
         Population::Dead => return Fate::Dies,
         Population::BPrecursor => lymphopoiesis::precursor(cell, ctx, draws),
@@ -175,21 +174,8 @@ pub fn step_cell(
         Population::LymphomaB => lymphoma::lymphoma(cell, ctx, draws, births),
         _ => turnover::turnover(cell, ctx, draws, births),
     };
-    let stays = fate == Fate::Lives && migration::retained(cell, engaged, ctx, draws);
-    if fate == Fate::Lives && !stays {
+    if fate == Fate::Lives && !migration::retained(cell, engaged, ctx, draws) {
         migration::migrate(cell, ctx, draws);
-    }
-    // CAR-T daughters born in a site their parent leaves move too, each on its own:
-    // at ~1 division/day against 12.5 moves/day a cell born during the step has left
-    // blood within hours. Left where their parent was, a blood-borne CAR-T cell's
-    // daughters would be counted in blood at the end of the step and blood would hold
-    // a self-renewing share of an expansion (other recirculating cells divide at
-    // <= ~0.02/day, so their daughters' one-step delay is immaterial). The daughters of
-    // a cell held where it engaged antigen stay with it.
-    if cell.population.is_car_t() && !stays {
-        for born in &mut births[first_birth..] {
-            migration::migrate(born, ctx, draws);
-        }
     }
     fate
 }
