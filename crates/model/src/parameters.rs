@@ -6,10 +6,12 @@
 //! `run.toml`, and is walked by a test that checks every default lies in its range and
 //! every entry names a unit and a source.
 
+mod anti_cd20;
 mod groups;
 mod lymphodepletion;
 mod tumour;
 
+pub use anti_cd20::AntiCd20;
 pub use groups::{Activation, BCells, CarT, Crs, Disease, Physiology, PlasmaCells, TCells};
 pub use lymphodepletion::Lymphodepletion;
 pub use tumour::Tumour;
@@ -141,6 +143,8 @@ pub struct Parameters {
     pub crs: Crs,
     /// A large B-cell lymphoma's burden and growth (none by default).
     pub tumour: Tumour,
+    /// Residual anti-CD20 antibody from earlier therapy (none by default).
+    pub anti_cd20: AntiCd20,
 }
 
 impl Parameters {
@@ -157,13 +161,14 @@ impl Parameters {
             Lymphodepletion::SPECS,
             Crs::SPECS,
             Tumour::SPECS,
+            AntiCd20::SPECS,
         ]
         .into_iter()
         .flatten()
     }
 
     /// Names of the groups, in catalogue order.
-    pub const GROUPS: [&'static str; 10] = [
+    pub const GROUPS: [&'static str; 11] = [
         Physiology::GROUP,
         BCells::GROUP,
         Activation::GROUP,
@@ -174,6 +179,7 @@ impl Parameters {
         Lymphodepletion::GROUP,
         Crs::GROUP,
         Tumour::GROUP,
+        AntiCd20::GROUP,
     ];
 
     /// Value of `group.name`.
@@ -189,6 +195,7 @@ impl Parameters {
             Lymphodepletion::GROUP => self.lymphodepletion.get(name),
             Crs::GROUP => self.crs.get(name),
             Tumour::GROUP => self.tumour.get(name),
+            AntiCd20::GROUP => self.anti_cd20.get(name),
             _ => None,
         }
     }
@@ -206,6 +213,7 @@ impl Parameters {
             Lymphodepletion::GROUP => self.lymphodepletion.set(name, value),
             Crs::GROUP => self.crs.set(name, value),
             Tumour::GROUP => self.tumour.set(name, value),
+            AntiCd20::GROUP => self.anti_cd20.set(name, value),
             _ => false,
         }
     }

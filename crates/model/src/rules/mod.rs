@@ -7,6 +7,7 @@
 //! go through a [`SiteView`] of the cell's site taken at the start of the step.
 
 pub mod activation;
+pub mod anti_cd20;
 pub mod antigens;
 pub mod car_t;
 pub mod germinal_centre;
@@ -153,6 +154,14 @@ pub fn step_cell(
 ) -> Fate {
     // Read before the CAR-T rule consumes the flag (see `migration::retained`).
     let engaged = cell.flags & Cell::FLAG_STIMULATED != 0;
+    // Residual anti-CD20 antibody kills first (drawn only while there is some, so
+    // runs without prior anti-CD20 therapy draw as before).
+    if ctx.hazards.anti_cd20_death > 0.0
+        && anti_cd20::targets(cell.population)
+        && draws.chance(ctx.hazards.anti_cd20_death)
+    {
+        return Fate::Dies;
+    }
     let fate = match cell.population {
         Population::Dead => return Fate::Dies,
         Population::BPrecursor => lymphopoiesis::precursor(cell, ctx, draws),
