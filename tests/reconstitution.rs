@@ -143,7 +143,11 @@ fn a_pretreated_lymphoma_host_has_no_blood_b_cells_for_months_and_regains_them_w
     let b = |from: f64, to: f64| mean(&s, from, to, b_cells);
     // The burn-in starts from the healthy steady state; the antibody clears it at
     // once, before lymphodepletion.
-    assert!(b(-10.0, -6.0) < 1.0, "B cells before Flu/Cy {}", b(-10.0, -6.0));
+    assert!(
+        b(-10.0, -6.0) < 1.0,
+        "B cells before Flu/Cy {}",
+        b(-10.0, -6.0)
+    );
     // Measured (seed 1, 2e6 cells per agent): 0/uL on days 0-90; first >= 1/uL
     // around day 120-150.
     assert!(b(28.0, 32.0) < 1.0, "B cells on day 30 {}", b(28.0, 32.0));

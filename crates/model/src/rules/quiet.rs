@@ -104,8 +104,7 @@ impl QuietPlan {
             // Cells that residual anti-CD20 antibody kills are stepped explicitly
             // (the rule in `step_cell`), while there is any.
             let antibody = h.anti_cd20_death > 0.0 && super::anti_cd20::targets(population);
-            let implicit =
-                implicit_allowed && !antibody && (population.is_t_cell() || b_implicit);
+            let implicit = implicit_allowed && !antibody && (population.is_t_cell() || b_implicit);
             plan.implicit_position[p] = implicit;
             plan.quiet[p] =
                 implicit || matches!(population, Population::PlasmaCell | Population::BPrecursor);
