@@ -126,3 +126,40 @@ fn blood_b_cells_after_flu_cy_alone_stay_low_for_weeks_and_return_by_month_four(
     assert!(share(baseline_day) > 0.8, "day 97: {}", share(baseline_day));
     assert!(share(125.0) > 0.85, "day 125: {}", share(125.0));
 }
+
+/// The lymphoma-like host is pretreated: the rituximab of its earlier lines (last dose
+/// on day -60, rules::anti_cd20) keeps new B cells from reaching blood, so after the
+/// axi-cel regimen alone its blood B cells are undetectable (below 1/uL) on day 30,
+/// as in 88% of LBCL patients after axi-cel (ref lbcl_b_cell_detectable_1y's note),
+/// and come back only once the antibody has waned, months later (57.9% and 40% of
+/// patients have detectable B cells at one year; refs lbcl_b_cell_detectable_1y,
+/// baird_b_cell_detectable_1y). Without the antibody (the previous preset) they were
+/// back at tens per uL within a month.
+#[test]
+fn a_pretreated_lymphoma_host_has_no_blood_b_cells_for_months_and_regains_them_within_a_year() {
+    let regimen = "fludarabine_mg_per_m2_per_day = 30\nfludarabine_days = [-5, -4, -3]\n\
+         cyclophosphamide_mg_per_m2_per_day = 500\ncyclophosphamide_days = [-5, -4, -3]\n";
+    let s = lymphodepleted("lymphoma_like", 60, regimen);
+    let b = |from: f64, to: f64| mean(&s, from, to, b_cells);
+    // The burn-in starts from the healthy steady state; the antibody clears it at
+    // once, before lymphodepletion.
+    assert!(
+        b(-10.0, -6.0) < 1.0,
+        "B cells before Flu/Cy {}",
+        b(-10.0, -6.0)
+    );
+    // Measured (seed 1, 2e6 cells per agent): 0/uL on days 0-90, first >= 1/uL on
+    // day ~113, 6/uL on day 150, ~235/uL at one year (healthy ~350).
+    assert!(b(28.0, 32.0) < 1.0, "B cells on day 30 {}", b(28.0, 32.0));
+    assert!(b(85.0, 95.0) < 1.0, "B cells on day 90 {}", b(85.0, 95.0));
+    let year = b(350.0, 364.0);
+    assert!(year > 20.0, "B cells at one year {year}");
+    // The same host without prior anti-CD20 therapy regains them within weeks.
+    let untreated = simulate(&format!(
+        "[scenario]\npreset = \"lymphoma_like\"\ndays = 40\nburn_in_days = 60\n\
+         record_every_days = 1\n[resolution]\ncells_per_agent = 2e6\n\
+         [parameters.anti_cd20]\nlast_dose_serum_ug_per_ml = 0\n[lymphodepletion]\n{regimen}"
+    ));
+    let back = mean(&untreated, 28.0, 32.0, b_cells);
+    assert!(back > 10.0, "B cells on day 30 without the antibody {back}");
+}

@@ -211,6 +211,15 @@ impl Census {
         car_t / config.params.car_t.carrying_capacity_cells.max(1.0)
     }
 
+    /// Malignant B cells relative to their untreated plateau (0 without a tumour).
+    pub fn tumour_relative(&self, config: &RunConfig) -> f64 {
+        let plateau = config.params.tumour.burden_cells;
+        if plateau <= 0.0 {
+            return 0.0;
+        }
+        self.cells(Population::LymphomaB, |k| config.weight(k)) / plateau
+    }
+
     /// Host T cells relative to their set point (1 at steady state).
     pub fn host_t_relative(&self, config: &RunConfig, steady: &SteadyState) -> f64 {
         let (host, set_point) = self.host_t_cells(config, steady);

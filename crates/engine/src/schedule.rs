@@ -119,6 +119,7 @@ pub fn step(setup: &RunSetup, state: &mut PatientState) -> StepReport {
         t_cell_lymphopenia: census.t_cell_lymphopenia(config, steady),
         host_t_relative: census.host_t_relative(config, steady),
         car_t_crowding: census.car_t_crowding(config),
+        tumour_relative: census.tumour_relative(config),
         products: &config.products,
         antigens: &config.antigens,
         surface: state.surfaces_drawn.then_some(surface_laws),

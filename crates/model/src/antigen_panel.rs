@@ -66,7 +66,11 @@ impl Stage {
             Population::BPrecursor => Some(Stage::BPrecursor),
             Population::BTransitional | Population::BNaive => Some(Stage::BCell),
             Population::BMemory => Some(Stage::BMemory),
-            Population::BActivated | Population::BGerminalCentre => Some(Stage::BActivated),
+            // Large B-cell lymphomas are germinal-centre or activated B-cell-like by
+            // their expression profile (Alizadeh et al., Nature 2000; recalled).
+            Population::BActivated | Population::BGerminalCentre | Population::LymphomaB => {
+                Some(Stage::BActivated)
+            }
             Population::Plasmablast => Some(Stage::Plasmablast),
             Population::PlasmaCell => Some(Stage::PlasmaCell),
             _ => None,

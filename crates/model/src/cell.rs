@@ -59,11 +59,14 @@ pub enum Population {
     CarEffector,
     /// CAR-T cell, exhausted (kills poorly, dies fast).
     CarExhausted,
+    /// Malignant B cell of a large B-cell lymphoma: CD19+, in lymph nodes and tissue,
+    /// not recirculating (`rules::lymphoma`). Only a patient with a tumour burden has any.
+    LymphomaB,
 }
 
 impl Population {
     /// Every living population, in output order.
-    pub const LIVING: [Population; 19] = [
+    pub const LIVING: [Population; 20] = [
         Population::BPrecursor,
         Population::BTransitional,
         Population::BNaive,
@@ -83,10 +86,11 @@ impl Population {
         Population::CarEffectorMemory,
         Population::CarEffector,
         Population::CarExhausted,
+        Population::LymphomaB,
     ];
 
     /// Number of values, `Dead` included (the size of per-population tables).
-    pub const COUNT: usize = 20;
+    pub const COUNT: usize = 21;
 
     /// Name used in CSV outputs and scenario files.
     pub fn name(self) -> &'static str {
@@ -111,6 +115,7 @@ impl Population {
             Population::CarEffectorMemory => "car_t_effector_memory",
             Population::CarEffector => "car_t_effector",
             Population::CarExhausted => "car_t_exhausted",
+            Population::LymphomaB => "lymphoma_b",
         }
     }
 
@@ -178,9 +183,15 @@ impl Population {
             )
     }
 
+    /// Whether the cell is a malignant (lymphoma) B cell. Not counted among
+    /// [`Population::is_b_cell`]: the B-cell counts and endpoints are of normal B cells.
+    pub fn is_tumour(self) -> bool {
+        self == Population::LymphomaB
+    }
+
     /// The kind of cell (for per-kind `cells_per_agent` weights).
     pub fn kind(self) -> Kind {
-        if self.is_b_cell() {
+        if self.is_b_cell() || self.is_tumour() {
             Kind::BCell
         } else if self.is_antibody_secreting() {
             Kind::PlasmaCell

@@ -6,11 +6,15 @@
 //! `run.toml`, and is walked by a test that checks every default lies in its range and
 //! every entry names a unit and a source.
 
+mod anti_cd20;
 mod groups;
 mod lymphodepletion;
+mod tumour;
 
+pub use anti_cd20::AntiCd20;
 pub use groups::{Activation, BCells, CarT, Crs, Disease, Physiology, PlasmaCells, TCells};
 pub use lymphodepletion::Lymphodepletion;
+pub use tumour::Tumour;
 
 /// One entry of the catalogue.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -137,6 +141,10 @@ pub struct Parameters {
     pub lymphodepletion: Lymphodepletion,
     /// IL-6, CRS and its management.
     pub crs: Crs,
+    /// A large B-cell lymphoma's burden and growth (none by default).
+    pub tumour: Tumour,
+    /// Residual anti-CD20 antibody from earlier therapy (none by default).
+    pub anti_cd20: AntiCd20,
 }
 
 impl Parameters {
@@ -152,13 +160,15 @@ impl Parameters {
             CarT::SPECS,
             Lymphodepletion::SPECS,
             Crs::SPECS,
+            Tumour::SPECS,
+            AntiCd20::SPECS,
         ]
         .into_iter()
         .flatten()
     }
 
     /// Names of the groups, in catalogue order.
-    pub const GROUPS: [&'static str; 9] = [
+    pub const GROUPS: [&'static str; 11] = [
         Physiology::GROUP,
         BCells::GROUP,
         Activation::GROUP,
@@ -168,6 +178,8 @@ impl Parameters {
         CarT::GROUP,
         Lymphodepletion::GROUP,
         Crs::GROUP,
+        Tumour::GROUP,
+        AntiCd20::GROUP,
     ];
 
     /// Value of `group.name`.
@@ -182,6 +194,8 @@ impl Parameters {
             CarT::GROUP => self.car_t.get(name),
             Lymphodepletion::GROUP => self.lymphodepletion.get(name),
             Crs::GROUP => self.crs.get(name),
+            Tumour::GROUP => self.tumour.get(name),
+            AntiCd20::GROUP => self.anti_cd20.get(name),
             _ => None,
         }
     }
@@ -198,6 +212,8 @@ impl Parameters {
             CarT::GROUP => self.car_t.set(name, value),
             Lymphodepletion::GROUP => self.lymphodepletion.set(name, value),
             Crs::GROUP => self.crs.set(name, value),
+            Tumour::GROUP => self.tumour.set(name, value),
+            AntiCd20::GROUP => self.anti_cd20.set(name, value),
             _ => false,
         }
     }

@@ -298,6 +298,13 @@ impl SteadyState {
                 .iter()
                 .map(|&(p, n)| (p, Specificity::Other, n)),
         );
+        if params.tumour.burden_cells > 0.0 {
+            counts.push((
+                Population::LymphomaB,
+                Specificity::Other,
+                params.tumour.burden_cells,
+            ));
+        }
         counts
     }
 
@@ -309,7 +316,9 @@ impl SteadyState {
         let phys = &params.physiology;
         match population {
             Population::BPrecursor | Population::PlasmaCell => [0.0, 0.0, 1.0, 0.0],
-            Population::BActivated | Population::BGerminalCentre => [0.0, 1.0, 0.0, 0.0],
+            Population::BActivated | Population::BGerminalCentre | Population::LymphomaB => {
+                [0.0, 1.0, 0.0, 0.0]
+            }
             Population::Plasmablast => {
                 let blood = phys.plasmablast_blood_share;
                 let marrow = phys.plasmablast_marrow_share;

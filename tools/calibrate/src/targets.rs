@@ -22,6 +22,14 @@ impl Run {
             .map(Snapshot::car_t_blood_per_ul)
     }
 
+    /// Normal B cells per uL of blood on `day` (`None` if the day was not recorded).
+    fn blood_b_cells_on(&self, day: f64) -> Option<f64> {
+        self.snapshots
+            .iter()
+            .find(|s| s.day == day)
+            .map(Snapshot::blood_b_cells_per_ul)
+    }
+
     /// The highest whole-body count of real CAR-T cells.
     fn whole_body_car_t_peak(&self) -> Option<f64> {
         self.snapshots
@@ -181,6 +189,15 @@ pub const AXICEL: &[Target] = &[
         row: "kimmel_k_c",
         band: Some((KIMMEL_K_C / 3.0, 3.0 * KIMMEL_K_C)), // a third to three times K_C
         value: |r| r.whole_body_car_t_peak(),
+        absent_ok: false,
+    },
+    Target {
+        name: "blood B cells day 30, /uL",
+        row: "lbcl_b_cell_detectable_1y",
+        // 88.2% of LBCL patients have no detectable B cells on day 30 after axi-cel
+        // (the row's note); below 1/uL is undetectable here.
+        band: Some((0.0, 1.0)),
+        value: |r| r.blood_b_cells_on(30.0),
         absent_ok: false,
     },
     Target {

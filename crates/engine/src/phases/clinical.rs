@@ -174,8 +174,14 @@ impl Observed<'_> {
         };
         let weights = self.census.weights(config);
         let mut populations = Vec::with_capacity(Compartment::COUNT * Population::LIVING.len());
+        // A patient without lymphoma has no rows of malignant B cells (so the outputs
+        // of every other scenario keep their shape).
+        let tumour = config.params.tumour.burden_cells > 0.0;
         for compartment in Compartment::ALL {
             for population in Population::LIVING {
+                if population.is_tumour() && !tumour {
+                    continue;
+                }
                 let agents = self.census.agents(self.layout, compartment, population);
                 let auto =
                     u64::from(self.census.autoreactive[compartment.index()][population.index()]);

@@ -143,6 +143,7 @@ pub fn encounters(cells: &[Cell], census: &Census, config: &RunConfig, step: u64
                 target_cells,
                 target_share: killing::target_share(target_real_cells, site_cells),
                 probes_per_cell,
+                kills_per_cell_max: params.car_t.max_kills_per_day * config.dt_days,
                 weight: &weight,
                 memo: EngagementMemo::new(site_targets.len()).into(),
             };

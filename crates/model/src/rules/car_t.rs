@@ -29,7 +29,8 @@
 //! divide without antigen at 0.007/day (IL-7/IL-15 maintenance), plus Kimmel's
 //! rho_c · ln(T set point / all T cells) in a lymphopenic host (shared with host T
 //! cells, which regrow faster, so they compete): the slow second phase, ~0.0034/day
-//! net, Stein's terminal beta.
+//! net, Stein's terminal beta. The lymphopenic term is bounded as a host memory T
+//! cell's division is ([`lymphopenic_division_per_day`]).
 //!
 //! Two product properties act here: allogeneic cells are rejected by host T cells in
 //! proportion to how far those have recovered, and the CAR of an mRNA product is
@@ -76,6 +77,19 @@ pub fn reversion_rate_per_day(ctx: &StepContext<'_>) -> f64 {
     let car = &ctx.params.car_t;
     let fb = car.persisting_fraction.min(0.999);
     fb * car.effector_death_rate_per_day / (1.0 - fb)
+}
+
+/// Extra homeostatic division (1/day) of a memory-like CAR-T cell in a lymphopenic host:
+/// Kimmel's rho_c · ln(T set point / all T cells), bounded as a host memory T cell's is
+/// (at most `t_cells.memory_lymphopenic_division_max_fold` times its steady-state
+/// division, [`super::turnover::homeostatic_division_rate`]): a CAR-T memory cell is a
+/// memory T cell and reads the same IL-7/IL-15. The catalogue leaves the bound open
+/// (the autoimmune presets); the lymphoma-like preset's older, pretreated host sets it.
+pub fn lymphopenic_division_per_day(ctx: &StepContext<'_>) -> f64 {
+    let car = &ctx.params.car_t;
+    let fold = ctx.params.t_cells.memory_lymphopenic_division_max_fold;
+    let cap = car.memory_homeostatic_division_per_day * (fold - 1.0).max(0.0);
+    (car.homeostatic_growth_rate_per_day * ctx.t_cell_lymphopenia).min(cap)
 }
 
 /// One step of a CAR-T cell.
@@ -148,9 +162,7 @@ pub fn car_t(
     };
     let homeostatic = match cell.population {
         Population::CarStemLike | Population::CarCentralMemory | Population::CarEffectorMemory => {
-            (car.memory_homeostatic_division_per_day
-                + car.homeostatic_growth_rate_per_day * ctx.t_cell_lymphopenia)
-                * room
+            (car.memory_homeostatic_division_per_day + lymphopenic_division_per_day(ctx)) * room
         }
         _ => 0.0,
     };
@@ -265,16 +277,17 @@ mod tests {
     use crate::rules::hazards::StepHazards;
     use crate::steady_state::SteadyState;
 
-    /// Steps `n` effectors, flagged as `flags`, once each without antigen; returns
-    /// (births, deaths, still in the programme).
-    fn step_effectors(params: &Parameters, flags: u8, n: usize) -> (usize, usize, usize) {
-        let derived = SteadyState::derive(params, 70.0);
-        let sites = SiteLayout::new([1; Compartment::COUNT]);
-        let antigens = AntigenPanel::default();
-        let ctx = StepContext {
+    /// A step of 0.1 day on day 10 at the healthy steady state, no antigen.
+    fn context<'a>(
+        params: &'a Parameters,
+        derived: &'a SteadyState,
+        sites: &'a SiteLayout,
+        antigens: &'a AntigenPanel,
+    ) -> StepContext<'a> {
+        StepContext {
             params,
-            derived: &derived,
-            sites: &sites,
+            derived,
+            sites,
             dt_days: 0.1,
             day: 10.0,
             baff_relative: 1.0,
@@ -286,12 +299,22 @@ mod tests {
             hazards: StepHazards::default(),
             t_cell_lymphopenia: 0.0,
             car_t_crowding: 0.0,
+            tumour_relative: 0.0,
             car_proliferation_factor: 1.0,
             host_t_relative: 1.0,
             products: &[],
-            antigens: &antigens,
+            antigens,
             surface: None,
-        };
+        }
+    }
+
+    /// Steps `n` effectors, flagged as `flags`, once each without antigen; returns
+    /// (births, deaths, still in the programme).
+    fn step_effectors(params: &Parameters, flags: u8, n: usize) -> (usize, usize, usize) {
+        let derived = SteadyState::derive(params, 70.0);
+        let sites = SiteLayout::new([1; Compartment::COUNT]);
+        let antigens = AntigenPanel::default();
+        let ctx = context(params, &derived, &sites, &antigens);
         let mut draws = TestDraws(7);
         let (mut births, mut deaths, mut programmed) = (Vec::new(), 0, 0);
         for _ in 0..n {
@@ -338,5 +361,36 @@ mod tests {
         off.car_t.programmed_division_days = 0.0;
         assert_eq!(step_effectors(&off, Cell::FLAG_STIMULATED, 100).2, 0);
         assert_eq!(step_effectors(&params, Cell::FLAG_STIMULATED, 100).2, 100);
+    }
+
+    #[test]
+    fn lymphopenic_car_t_division_is_bounded_as_host_memory_t_cells_are() {
+        let mut params = Parameters::default();
+        let derived = SteadyState::derive(&params, 70.0);
+        let sites = SiteLayout::new([1; Compartment::COUNT]);
+        let antigens = AntigenPanel::default();
+        let car = params.car_t.clone();
+        // The catalogue leaves the bound open: Kimmel's term as it is.
+        let mut ctx = context(&params, &derived, &sites, &antigens);
+        ctx.t_cell_lymphopenia = 4.0;
+        assert_eq!(
+            lymphopenic_division_per_day(&ctx),
+            car.homeostatic_growth_rate_per_day * 4.0
+        );
+        ctx.t_cell_lymphopenia = 0.0;
+        assert_eq!(lymphopenic_division_per_day(&ctx), 0.0);
+        // A host whose memory T cells divide at most 2.75-fold their steady rate: the
+        // CAR-T memory cell's division is at most 2.75-fold its own, in deep lymphopenia,
+        // and unbounded by it in mild lymphopenia.
+        params.t_cells.memory_lymphopenic_division_max_fold = 2.75;
+        let mut ctx = context(&params, &derived, &sites, &antigens);
+        ctx.t_cell_lymphopenia = 4.0;
+        let cap = car.memory_homeostatic_division_per_day * 1.75;
+        assert!((lymphopenic_division_per_day(&ctx) - cap).abs() < 1e-15);
+        ctx.t_cell_lymphopenia = 0.1;
+        assert_eq!(
+            lymphopenic_division_per_day(&ctx),
+            car.homeostatic_growth_rate_per_day * 0.1
+        );
     }
 }

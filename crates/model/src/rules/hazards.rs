@@ -7,7 +7,7 @@
 //! this table only caches what they imply for one step.
 
 use super::StepContext;
-use super::{activation, plasma_cells, turnover};
+use super::{activation, anti_cd20, plasma_cells, turnover};
 use crate::cell::{Cell, Population, Specificity};
 use crate::compartment::Compartment;
 use crate::draws::probability;
@@ -40,6 +40,12 @@ pub struct StepHazards {
     pub plasma_cell_death: [f64; Specificity::COUNT],
     /// Activation of a lymphoid naive (0) or memory (1) B cell, by specificity.
     pub activation: [[f64; Specificity::COUNT]; 2],
+    /// Death of a CD20+ B cell by residual anti-CD20 antibody (0 without prior
+    /// anti-CD20 therapy; [`anti_cd20::kill_rate_per_day`]).
+    pub anti_cd20_death: f64,
+    /// The same for a cell that becomes a CD20+ emigrant during the step: exposed from
+    /// its emigration, on average half the step.
+    pub anti_cd20_emigrant_death: f64,
 }
 
 impl StepHazards {
@@ -106,6 +112,11 @@ impl StepHazards {
             plasma_cell_death: Specificity::ALL
                 .map(|s| p(plasma_cells::plasma_cell_death_rate(s, ctx))),
             activation,
+            anti_cd20_death: p(anti_cd20::kill_rate_per_day(ctx.day, params)),
+            anti_cd20_emigrant_death: probability(
+                anti_cd20::kill_rate_per_day(ctx.day, params),
+                ctx.dt_days / 2.0,
+            ),
         }
     }
 }

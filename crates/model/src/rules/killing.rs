@@ -53,6 +53,9 @@ pub struct SiteEncounters<'a> {
     pub target_share: f64,
     /// Probes one real CAR-T cell makes in the step (`encounters_per_day × dt`).
     pub probes_per_cell: f64,
+    /// Most kills of one real CAR-T cell in the step (`max_kills_per_day × dt`; 0: no
+    /// bound).
+    pub kills_per_cell_max: f64,
     /// Real cells per agent of each kind (`Kind::BCell`, `Kind::CarT`, ...).
     pub weight: &'a dyn Fn(crate::cell::Kind) -> f64,
     /// Engagements of `targets` already computed in this step ([`EngagementMemo::new`]).
@@ -155,6 +158,17 @@ pub fn car_agent_encounters(
         / STIMULATION_SAMPLES as f64;
     let engagements = site.probes_per_cell * site.target_share * mean_activation;
     let engaged = below_at_least_one(draws.uniform(), engagements);
+    // Killing capacity: a real cell's encounter-limited kills k saturate at the most it
+    // can kill in the step, c, as k c / (k + c) (Kimmel's saturating kill term per
+    // CAR-T cell): each engaged probe kills with the chance scaled by c / (k + c).
+    // c = 0 is no bound (and leaves the draws as they were).
+    let met_kills = engagements * kill_probability(car, params);
+    let capacity = site.kills_per_cell_max;
+    let saturation = if met_kills > 0.0 && capacity > 0.0 && capacity.is_finite() {
+        capacity / (met_kills + capacity)
+    } else {
+        1.0
+    };
     let weight_ratio = (site.weight)(Kind::CarT) / (site.weight)(Kind::BCell);
     for _ in 0..draws.poisson(site.probes_per_cell * weight_ratio * site.target_share) {
         let index = draws.index(targets.len());
@@ -164,7 +178,7 @@ pub fn car_agent_encounters(
         }
         let target_weight = (site.weight)(target.population.kind());
         let per_agent = ((site.weight)(Kind::BCell) / target_weight).min(1.0);
-        if draws.chance(kill_probability(car, params) * per_agent) {
+        if draws.chance(kill_probability(car, params) * per_agent * saturation) {
             killed.push(target_row);
         }
     }
@@ -245,6 +259,7 @@ mod tests {
             target_cells: &target_cells,
             target_share: 0.3,
             probes_per_cell: 150.0,
+            kills_per_cell_max: f64::INFINITY,
             weight: &weight,
             memo: EngagementMemo::new(rows.len()).into(),
         };

@@ -7,6 +7,7 @@
 //! go through a [`SiteView`] of the cell's site taken at the start of the step.
 
 pub mod activation;
+pub mod anti_cd20;
 pub mod antigens;
 pub mod car_t;
 pub mod germinal_centre;
@@ -14,6 +15,7 @@ pub mod hazards;
 pub mod infusion;
 pub mod killing;
 pub mod lymphodepletion;
+pub mod lymphoma;
 pub mod lymphopoiesis;
 pub mod maturation;
 pub mod migration;
@@ -62,6 +64,9 @@ pub struct StepContext<'a> {
     /// All CAR-T cells relative to their carrying capacity (`car_t.carrying_capacity_cells`):
     /// 0 before infusion; CAR-T division stops as it reaches 1.
     pub car_t_crowding: f64,
+    /// Malignant B cells relative to their untreated plateau (`tumour.burden_cells`;
+    /// 0 without a tumour): their logistic growth slows to a stop at 1.
+    pub tumour_relative: f64,
     /// Multiplier on stimulated CAR-T proliferation (1; lowered by dexamethasone).
     pub car_proliferation_factor: f64,
     /// Host T cells relative to their set point (1 at steady state; low after
@@ -149,6 +154,14 @@ pub fn step_cell(
 ) -> Fate {
     // Read before the CAR-T rule consumes the flag (see `migration::retained`).
     let engaged = cell.flags & Cell::FLAG_STIMULATED != 0;
+    // Residual anti-CD20 antibody kills first (drawn only while there is some, so
+    // runs without prior anti-CD20 therapy draw as before).
+    if ctx.hazards.anti_cd20_death > 0.0
+        && anti_cd20::targets(cell.population)
+        && draws.chance(ctx.hazards.anti_cd20_death)
+    {
+        return Fate::Dies;
+    }
     let fate = match cell.population {
         Population::Dead => return Fate::Dies,
         Population::BPrecursor => lymphopoiesis::precursor(cell, ctx, draws),
@@ -167,6 +180,7 @@ pub fn step_cell(
         Population::Plasmablast => plasma_cells::plasmablast(cell, ctx, draws),
         Population::PlasmaCell => plasma_cells::plasma_cell(cell, ctx, draws),
         p if p.is_car_t() => car_t::car_t(cell, ctx, draws, births),
+        Population::LymphomaB => lymphoma::lymphoma(cell, ctx, draws, births),
         _ => turnover::turnover(cell, ctx, draws, births),
     };
     if fate == Fate::Lives && !migration::retained(cell, engaged, ctx, draws) {

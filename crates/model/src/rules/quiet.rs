@@ -101,7 +101,10 @@ impl QuietPlan {
             let resting_b = matches!(population, Population::BNaive | Population::BMemory);
             let b_implicit =
                 !b_positions_needed && (resting_b || population == Population::BTransitional);
-            let implicit = implicit_allowed && (population.is_t_cell() || b_implicit);
+            // Cells that residual anti-CD20 antibody kills are stepped explicitly
+            // (the rule in `step_cell`), while there is any.
+            let antibody = h.anti_cd20_death > 0.0 && super::anti_cd20::targets(population);
+            let implicit = implicit_allowed && !antibody && (population.is_t_cell() || b_implicit);
             plan.implicit_position[p] = implicit;
             plan.quiet[p] =
                 implicit || matches!(population, Population::PlasmaCell | Population::BPrecursor);
