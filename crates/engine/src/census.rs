@@ -217,7 +217,7 @@ impl Census {
         if plateau <= 0.0 {
             return 0.0;
         }
-        self.cells(Population::LymphomaB, |k| config.weight(k)) / plateau
+        self.cells(Population::LymphomaB, config) / plateau
     }
 
     /// Host T cells relative to their set point (1 at steady state).
