@@ -123,6 +123,8 @@ pub fn write_part(
     if spec.economics.is_none() {
         return Ok(());
     }
+    let dir = out.join(crate::part_files::DIR);
+    std::fs::create_dir_all(&dir).map_err(|e| CohortError::io(&dir, e))?;
     let mut text = format!("{PART_HEADER}\n");
     for (a, r) in records.iter().enumerate() {
         let arm = &spec.arms[a].name;

@@ -90,6 +90,8 @@ pub fn run_patient(
     let which: Vec<usize> = (0..spec.arms.len()).collect();
     let keep_dir = |a: usize| patient::kept_dir(out, k, &spec.arms[a].name);
     let records = patient::run(&patient, &which, if keep { Some(&keep_dir) } else { None })?;
+    // The economics part before the rows: the rows mark the patient finished.
+    economics::write_part(spec, out, k, &records)?;
     parts::write(spec, out, &patient, &records)
 }
 

@@ -35,7 +35,8 @@ fn cell(x: Option<f64>) -> String {
     x.map_or(String::new(), number)
 }
 
-/// Writes patient `patient`'s parts.
+/// Writes patient `patient`'s series and rows parts, the rows last (they mark the patient
+/// finished); its economics part is written before, by [`crate::economics::write_part`].
 pub fn write(
     spec: &CohortSpec,
     out: &Path,
@@ -68,7 +69,6 @@ pub fn write(
         rows.push_str(&line.join(","));
         rows.push('\n');
     }
-    crate::economics::write_part(spec, out, k, records)?;
     immunosim_output::write_atomically(&rows_path(out, k), rows.as_bytes())?;
     Ok(())
 }

@@ -6,8 +6,8 @@
 //! they are what a cell's encounters within its site are drawn from.
 
 use crate::config::RunConfig;
+use crate::config::Weights;
 use crate::rng::Stream;
-use crate::weights::Weights;
 use immunosim_model::cell::{Kind, Population, Specificity};
 use immunosim_model::compartment::{Compartment, SiteLayout};
 use immunosim_model::fields::SecretingCells;
@@ -29,7 +29,7 @@ pub struct Census {
     /// Agents by population and specificity (all compartments).
     pub by_specificity: [[u32; Specificity::COUNT]; Population::COUNT],
     /// Times each weighted kind's weight has been doubled from the run's
-    /// `cells_per_agent` ([`crate::weights`]), in [`Kind::WEIGHTED`] order: what one
+    /// `cells_per_agent` (the `weights` module's resampling), in [`Kind::WEIGHTED`] order: what one
     /// agent of the counts stands for. Carried from each step's census to the next.
     pub doublings: [u8; 4],
 }

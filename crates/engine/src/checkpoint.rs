@@ -21,8 +21,9 @@
 //! ([`crate::state::RunSetup`]) is rebuilt, not saved.
 
 use crate::census::Census;
+use crate::ids::IdCounters;
 use crate::phases::clinical::ClinicalState;
-use crate::state::{IdCounters, NicheWindow, PatientState};
+use crate::state::{NicheWindow, PatientState};
 use crate::world::CellWorld;
 use immunosim_model::Cell;
 use immunosim_model::cell_bytes::CELL_BYTES;
@@ -242,11 +243,11 @@ pub fn check_fits(state: &PatientState, config: &crate::config::RunConfig) -> Re
         .census
         .doublings
         .iter()
-        .find(|&&d| d > crate::weights::MAX_DOUBLINGS)
+        .find(|&&d| d > crate::config::MAX_DOUBLINGS)
     {
         return Err(format!(
             "a weight is doubled {d} times, beyond the {} allowed",
-            crate::weights::MAX_DOUBLINGS
+            crate::config::MAX_DOUBLINGS
         ));
     }
     let total_steps = crate::timeline::Timeline::for_run(config).total_steps;

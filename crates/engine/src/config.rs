@@ -1,6 +1,5 @@
 //! What the engine needs to run one patient: resolved, validated values.
 
-use crate::weights::Weights;
 use immunosim_model::antigen_panel::AntigenPanel;
 use immunosim_model::car::Product;
 use immunosim_model::cell::Kind;
@@ -30,11 +29,11 @@ pub struct RunConfig {
     pub sites: [u16; Compartment::COUNT],
     /// Real cells per agent, by weighted kind (B cell, plasma cell, T cell, CAR-T cell):
     /// the run's finest resolution. The weight in force is the patient's
-    /// ([`crate::weights::Weights`]: CAR-T agents are thinned to a coarser weight above
+    /// ([`Weights`]: CAR-T agents are thinned to a coarser weight above
     /// their budget and split back towards this one when sparse).
     pub cells_per_agent: [f64; 4],
     /// CAR-T agents above which they are thinned to twice the weight (0: the weight
-    /// stays at `cells_per_agent`; [`crate::weights`]).
+    /// stays at `cells_per_agent`; the resampling rule is the `weights` module's).
     pub car_t_agent_budget: u64,
     /// Height, cm (body surface area for chemotherapy doses).
     pub height_cm: f64,
@@ -142,4 +141,27 @@ pub fn reweigh(
         births.push(*cell);
     }
     Fate::Lives
+}
+
+/// Most doublings of a kind's weight: 2^30 times the finest weight is far beyond any
+/// budget a run can need, and keeps `u8` arithmetic clear of overflow.
+pub const MAX_DOUBLINGS: u8 = 30;
+
+/// Real cells per agent of each weighted kind at one moment.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Weights([f64; 4]);
+
+impl Weights {
+    /// The weights of `config`'s `cells_per_agent` doubled `doublings` times per kind.
+    pub fn new(config: &RunConfig, doublings: [u8; 4]) -> Weights {
+        Weights(std::array::from_fn(|k| {
+            config.cells_per_agent[k] * f64::powi(2.0, i32::from(doublings[k]))
+        }))
+    }
+
+    /// Real cells per agent of `kind` (1 for `Kind::None`).
+    #[inline]
+    pub fn get(&self, kind: Kind) -> f64 {
+        slot(kind).map_or(1.0, |k| self.0[k])
+    }
 }

@@ -52,6 +52,15 @@ pub fn counted(next: u64, k: usize) -> CellId {
     CellId(id)
 }
 
+/// Where cell ids stand: the next counted id and the born ids so far.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct IdCounters {
+    /// The next counted id.
+    pub next_counted: u64,
+    /// Cells made in cell passes so far (born ids).
+    pub born: u64,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -36,6 +36,8 @@ pub mod schedule;
 pub mod simulation;
 pub mod state;
 pub mod timeline;
+#[cfg(test)]
+mod weight_run_tests;
 pub mod weights;
 pub mod world;
 pub mod yardstick;

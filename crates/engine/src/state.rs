@@ -8,6 +8,7 @@
 
 use crate::census::Census;
 use crate::config::RunConfig;
+use crate::ids::IdCounters;
 use crate::init::initial_cells;
 use crate::phases::clinical::ClinicalState;
 pub use crate::phases::equilibration::NicheWindow;
@@ -51,15 +52,6 @@ impl RunSetup {
             timeline,
         }
     }
-}
-
-/// Where cell ids stand ([`crate::ids`]).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct IdCounters {
-    /// The next counted id.
-    pub next_counted: u64,
-    /// Cells made in cell passes so far (born ids).
-    pub born: u64,
 }
 
 /// One patient at a step boundary.

@@ -27,43 +27,19 @@
 //! thread count and after a resume.
 
 use crate::census::Census;
-use crate::config::{RunConfig, slot};
-use crate::ids;
+use crate::config::{MAX_DOUBLINGS, RunConfig, slot};
+use crate::ids::{self, IdCounters};
 use crate::phases::births;
 use crate::rng::{Purpose, StepKey};
-use crate::state::IdCounters;
 use crate::world::{CHUNK_ROWS, CellWorld};
 use immunosim_model::cell::Kind;
 use immunosim_model::{Cell, Draws, Population};
 use rayon::prelude::*;
 
-/// Most doublings of a kind's weight: 2^30 times the finest weight is far beyond any
-/// budget a run can need, and keeps `u8` arithmetic clear of overflow.
-pub const MAX_DOUBLINGS: u8 = 30;
-
 /// Share of the budget below which a coarsened kind is split: above the half of the
 /// budget that thinning leaves (so a thinned kind is not split back in the next step
 /// unless it contracts by a fifth), as high as that allows.
 pub const SPLIT_SHARE: f64 = 0.4;
-
-/// Real cells per agent of each weighted kind at one moment.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct Weights([f64; 4]);
-
-impl Weights {
-    /// The weights of `config`'s `cells_per_agent` doubled `doublings` times per kind.
-    pub fn new(config: &RunConfig, doublings: [u8; 4]) -> Weights {
-        Weights(std::array::from_fn(|k| {
-            config.cells_per_agent[k] * f64::powi(2.0, i32::from(doublings[k]))
-        }))
-    }
-
-    /// Real cells per agent of `kind` (1 for `Kind::None`).
-    #[inline]
-    pub fn get(&self, kind: Kind) -> f64 {
-        slot(kind).map_or(1.0, |k| self.0[k])
-    }
-}
 
 /// What a step boundary does to a kind's agents.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -174,11 +150,9 @@ pub fn resample_car_t(
 }
 
 #[cfg(test)]
-mod run_tests;
-
-#[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::Weights;
 
     #[test]
     fn the_rule_thins_above_the_budget_and_splits_below_a_quarter_of_it() {

@@ -16,9 +16,9 @@
 
 use crate::census::{Census, Unplaced};
 use crate::config::RunConfig;
+use crate::config::Weights;
 use crate::ids;
 use crate::rng::{Purpose, StepKey, Stream};
-use crate::weights::Weights;
 use crate::world::{CHUNK_ROWS, CellWorld};
 use immunosim_model::rules::quiet::{self, QuietPlan};
 use immunosim_model::rules::{self, Fate, SiteViews, StepContext, lymphopoiesis};

@@ -9,8 +9,8 @@
 
 use crate::census::Census;
 use crate::config::RunConfig;
+use crate::config::Weights;
 use crate::rng::{Purpose, StepKey};
-use crate::weights::Weights;
 use crate::world::CHUNK_ROWS;
 use immunosim_model::cell::Kind;
 use immunosim_model::crs;

@@ -5,10 +5,10 @@
 //! the events it raises, stamped with the step's start boundary.
 
 use crate::config::RunConfig;
+use crate::config::Weights;
 use crate::recorder::{Event, EventKind};
 use crate::rng::{Purpose, StepKey};
 use crate::timeline::Timeline;
-use crate::weights::Weights;
 use crate::world::CHUNK_ROWS;
 use immunosim_model::cell::Kind;
 use immunosim_model::compartment::SiteLayout;
