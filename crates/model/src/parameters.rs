@@ -7,12 +7,14 @@
 //! every entry names a unit and a source.
 
 mod anti_cd20;
+mod crs;
 mod groups;
 mod lymphodepletion;
 mod tumour;
 
 pub use anti_cd20::AntiCd20;
-pub use groups::{Activation, BCells, CarT, Crs, Disease, Physiology, PlasmaCells, TCells};
+pub use crs::Crs;
+pub use groups::{Activation, BCells, CarT, Disease, Physiology, PlasmaCells, TCells};
 pub use lymphodepletion::Lymphodepletion;
 pub use tumour::Tumour;
 
