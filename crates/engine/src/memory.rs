@@ -141,25 +141,11 @@ mod tests {
     #[test]
     fn car_t_allowance_covers_the_measured_erlangen_peak() {
         let mut config = RunConfig::default();
-        config.products.push(immunosim_model::car::Product {
-            name: "CD19".into(),
-            construct: immunosim_model::car::Construct {
-                targets: vec![immunosim_model::Antigen(0)],
-                logic: immunosim_model::car::Logic::Or,
-                inhibitory: None,
-            },
-            source: immunosim_model::car::Source::Autologous,
-            platform: Platform::Viral,
-            costimulation: immunosim_model::car::Costimulation::FourOneBb,
-            dose: immunosim_model::car::Dose::PerKg(1e6),
-            infusion_day: 0.0,
-            doses: 1,
-            dose_interval_days: 7.0,
-            reinfusion_days: Vec::new(),
-            cd4_share: 0.5,
-            phenotype_shares: [0.3, 0.4, 0.2, 0.1],
-            manufacturing: None,
-        });
+        config
+            .products
+            .push(immunosim_model::car::Product::cd19_4_1bb(
+                immunosim_model::car::Dose::PerKg(1e6),
+            ));
         // Measured: 619,201 CAR-T agents at the peak of the Erlangen scenario at the
         // default weights (1e5 CAR-T cells per agent), against a carrying capacity
         // of 6.96e10 cells = 696,000 agents.

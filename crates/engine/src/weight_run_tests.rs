@@ -5,10 +5,9 @@ use crate::checkpoint::{decode, encode};
 use crate::config::RunConfig;
 use crate::recorder::MemoryRecorder;
 use crate::simulation::Simulation;
-use immunosim_model::Antigen;
 use immunosim_model::Population;
 use immunosim_model::antigen_panel::{AntigenPanel, AntigenSpec, Density};
-use immunosim_model::car::{Construct, Costimulation, Dose, Logic, Platform, Product, Source};
+use immunosim_model::car::{Dose, Product};
 use immunosim_model::cell::Kind;
 
 /// A coarse patient given a CD19-like product on day 0, with a CAR-T budget small
@@ -36,25 +35,7 @@ fn treated(budget: u64) -> RunConfig {
         },
         ..RunConfig::default()
     };
-    config.products.push(Product {
-        name: "CD19".into(),
-        construct: Construct {
-            targets: vec![Antigen(0)],
-            logic: Logic::Or,
-            inhibitory: None,
-        },
-        source: Source::Autologous,
-        platform: Platform::Viral,
-        costimulation: Costimulation::FourOneBb,
-        dose: Dose::PerKg(1e6),
-        infusion_day: 0.0,
-        doses: 1,
-        dose_interval_days: 7.0,
-        reinfusion_days: Vec::new(),
-        cd4_share: 0.5,
-        phenotype_shares: [0.3, 0.4, 0.2, 0.1],
-        manufacturing: None,
-    });
+    config.products.push(Product::cd19_4_1bb(Dose::PerKg(1e6)));
     config
 }
 

@@ -169,6 +169,32 @@ pub struct Product {
 }
 
 impl Product {
+    /// One infusion on day 0 of an autologous, virally transduced 4-1BB CAR-T product
+    /// against the antigen of slot 0 (CD19 in the catalogue) at `dose`: half CD4, 30/40/20/10%
+    /// stem-like/central/effector memory/effector, no manufacturing step. The reference
+    /// product of the model's unit tests, so that each does not spell out every field.
+    pub fn cd19_4_1bb(dose: Dose) -> Product {
+        Product {
+            name: "CD19".into(),
+            construct: Construct {
+                targets: vec![Antigen(0)],
+                logic: Logic::Or,
+                inhibitory: None,
+            },
+            source: Source::Autologous,
+            platform: Platform::Viral,
+            costimulation: Costimulation::FourOneBb,
+            dose,
+            infusion_day: 0.0,
+            doses: 1,
+            dose_interval_days: 7.0,
+            reinfusion_days: Vec::new(),
+            cd4_share: 0.5,
+            phenotype_shares: [0.3, 0.4, 0.2, 0.1],
+            manufacturing: None,
+        }
+    }
+
     /// Every infusion day of the product, ascending: the regular doses, then
     /// re-infusions.
     pub fn infusion_days(&self) -> Vec<f64> {

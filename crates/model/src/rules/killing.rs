@@ -189,8 +189,8 @@ pub fn car_agent_encounters(
 mod tests {
     use super::*;
     use crate::Draws;
-    use crate::car::{Construct, Costimulation, Dose, Logic, Platform, Source};
-    use crate::cell::{Antigen, CAR_EXPRESSION_FULL};
+    use crate::car::Dose;
+    use crate::cell::CAR_EXPRESSION_FULL;
     use crate::draws::testing::TestDraws;
 
     #[test]
@@ -214,25 +214,7 @@ mod tests {
     #[test]
     fn kills_match_their_expectation() {
         let params = Parameters::default();
-        let product = Product {
-            name: "CD19".into(),
-            construct: Construct {
-                targets: vec![Antigen(0)],
-                logic: Logic::Or,
-                inhibitory: None,
-            },
-            source: Source::Autologous,
-            platform: Platform::Viral,
-            costimulation: Costimulation::FourOneBb,
-            dose: Dose::PerKg(1e6),
-            infusion_day: 0.0,
-            doses: 1,
-            dose_interval_days: 7.0,
-            reinfusion_days: Vec::new(),
-            cd4_share: 0.5,
-            phenotype_shares: [0.3, 0.4, 0.2, 0.1],
-            manufacturing: None,
-        };
+        let product = Product::cd19_4_1bb(Dose::PerKg(1e6));
         let car = Cell {
             population: Population::CarEffector,
             car_expression: CAR_EXPRESSION_FULL,
