@@ -69,7 +69,7 @@ fn cd19_car_t_expands_depletes_b_cells_and_plasmablasts_contracts_and_spares_vac
 }
 
 #[test]
-fn lymphoma_like_tumour_fills_the_carrying_capacity_and_gives_worse_crs_than_lupus() {
+fn lymphoma_like_tumour_fills_the_carrying_capacity_and_gives_a_higher_il6_peak_than_lupus() {
     let lymphoma = CD19_CAR_T
         .replace("preset = \"sle\"", "preset = \"lymphoma_like\"")
         .replace("days = 60", "days = 30");

@@ -107,7 +107,7 @@ fn axicel_like_tumour_regresses_expansion_saturates_near_kimmel_carrying_capacit
     // CAR-T cells leave no B cells in blood on day 30 (below 1/uL; 88% of LBCL
     // patients after axi-cel, ref lbcl_b_cell_detectable_1y's note). The ZUMA-1 blood
     // CAR-T medians (refs kimmel_zuma1_cart_*) are not met in this host yet
-    // (docs/calibration.md: ~0.7, ~110, ~14 and ~40/uL on days 7, 14, 28 and 90).
+    // (docs/calibration.md: ~0.8, ~110, ~11 and ~10/uL on days 7, 14, 28 and 90).
     let day30 = mean(&run, 28.0, 32.0, b_cells);
     assert!(day30 < 1.0, "blood B cells on day 30: {day30}/uL");
 }

@@ -33,7 +33,7 @@ use immunosim_model::fields::Fields;
 /// The first bytes of every checkpoint.
 pub const MAGIC: &[u8; 8] = b"IMSIMCKP";
 /// The format written; a checkpoint of another version is refused.
-pub const FORMAT_VERSION: u32 = 3;
+pub const FORMAT_VERSION: u32 = 4;
 
 /// What is wrong with a checkpoint's bytes.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]

@@ -3,14 +3,16 @@
 //! An agent of a kind stands for `cells_per_agent × 2^d` real cells, where `d` (the
 //! kind's doublings, [`crate::census::Census::doublings`]) is part of the patient's
 //! state. When a kind's agents outgrow their budget, every agent of the kind is kept
-//! with probability 1/2 and `d` grows by one (thinning); when they fall below
-//! [`SPLIT_SHARE`] of the budget and `d > 0`, every agent is cloned under a new id and
-//! `d` falls by one (splitting), so rare cells (the infused dose, the few CAR-T cells left months
+//! with probability 2^-k and `d` grows by k, the fewest doublings that bring the
+//! agents under the budget (thinning); when they fall below [`SPLIT_SHARE`] of the
+//! budget and `d > 0`, every agent is cloned under a new id and `d` falls by one
+//! (splitting), so rare cells (the infused dose, the few CAR-T cells left months
 //! later) keep the run's resolution. Both preserve the expected number of real cells
-//! of every state an agent can be in: a kept agent is worth twice as much, and a clone
-//! and its original each half. Thinning leaves about half the budget, above the split
-//! threshold, so a kind does not flip between weights step after step; splitting as
-//! soon as the agents fall below that threshold keeps the kind at its finest weight
+//! of every state an agent can be in: a kept agent is worth 2^k times as much, and a
+//! clone and its original each half. Thinning leaves between half the budget and the
+//! budget (in expectation), above the split threshold, so a kind does not flip between
+//! weights step after step; splitting as soon as the agents fall below that threshold
+//! keeps the kind at its finest weight
 //! whenever the budget allows it. That matters: at fixed weights, the day B cells
 //! return after CD19 CAR-T in the Erlangen scenario depends on the CAR-T weight (the
 //! contraction's tail is not converged at 1e5 cells per agent; docs/performance.md),
@@ -46,8 +48,10 @@ pub const SPLIT_SHARE: f64 = 0.4;
 pub enum Resample {
     /// Nothing.
     Keep,
-    /// Keep each agent with probability 1/2; the weight doubles.
-    Thin,
+    /// Keep each agent with probability 2^-k; the weight doubles k times (as many as
+    /// bring the agents under the budget, so a step that more than doubled the pool
+    /// still ends at or below it).
+    Thin(u8),
     /// Clone each agent; the weight halves.
     Split,
 }
@@ -59,7 +63,11 @@ pub fn decide(agents: u64, budget: u64, doublings: u8) -> Resample {
     if budget == 0 {
         Resample::Keep
     } else if agents > budget && doublings < MAX_DOUBLINGS {
-        Resample::Thin
+        let mut k = 1u8;
+        while agents >> k > budget && doublings + k < MAX_DOUBLINGS {
+            k += 1;
+        }
+        Resample::Thin(k)
     } else if doublings > 0 && (agents as f64) < budget as f64 * SPLIT_SHARE {
         Resample::Split
     } else {
@@ -67,10 +75,11 @@ pub fn decide(agents: u64, budget: u64, doublings: u8) -> Resample {
     }
 }
 
-/// Whether an agent survives thinning, from its own draw: probability 1/2.
+/// Whether an agent survives thinning by `k` doublings, from its own draw:
+/// probability 2^-k.
 #[inline]
-pub fn kept_in_thinning(draws: &mut impl Draws) -> bool {
-    draws.chance(0.5)
+pub fn kept_in_thinning(draws: &mut impl Draws, k: u8) -> bool {
+    draws.chance(0.5f64.powi(i32::from(k)))
 }
 
 /// Resamples the CAR-T agents at the boundary closing step `step`, by [`decide`] on the
@@ -91,7 +100,7 @@ pub fn resample_car_t(
     );
     match action {
         Resample::Keep => {}
-        Resample::Thin => {
+        Resample::Thin(doublings) => {
             let key = StepKey::new(config.seed, step, Purpose::Resample);
             let removed: Vec<Vec<Cell>> = world
                 .cells_mut()
@@ -99,7 +108,7 @@ pub fn resample_car_t(
                 .map(|rows| {
                     let mut removed = Vec::new();
                     for cell in rows.iter_mut().filter(|c| c.population.is_car_t()) {
-                        if !kept_in_thinning(&mut key.cell(cell.id.0)) {
+                        if !kept_in_thinning(&mut key.cell(cell.id.0), doublings) {
                             removed.push(*cell);
                             cell.population = Population::Dead;
                         }
@@ -110,7 +119,7 @@ pub fn resample_car_t(
             for cell in removed.iter().flatten() {
                 census.remove(cell);
             }
-            census.doublings[k] += 1;
+            census.doublings[k] += doublings;
         }
         Resample::Split => {
             // Clones and free rows in row order (chunk by chunk): clones take counted ids
@@ -155,16 +164,21 @@ mod tests {
     use crate::config::Weights;
 
     #[test]
-    fn the_rule_thins_above_the_budget_and_splits_below_a_quarter_of_it() {
+    fn the_rule_thins_under_the_budget_and_splits_below_its_split_share() {
         assert_eq!(decide(1_000_000, 0, 0), Resample::Keep);
-        assert_eq!(decide(101, 100, 0), Resample::Thin);
+        assert_eq!(decide(101, 100, 0), Resample::Thin(1));
+        assert_eq!(decide(200, 100, 0), Resample::Thin(1));
+        // A pool that more than doubled is thinned as often as it takes.
+        assert_eq!(decide(201, 100, 0), Resample::Thin(2));
+        assert_eq!(decide(1_000, 100, 0), Resample::Thin(4));
+        assert_eq!(decide(1_000, 100, MAX_DOUBLINGS - 2), Resample::Thin(2));
         assert_eq!(decide(100, 100, 0), Resample::Keep);
         assert_eq!(decide(101, 100, MAX_DOUBLINGS), Resample::Keep);
         // Never finer than the run's resolution.
         assert_eq!(decide(3, 100, 0), Resample::Keep);
         assert_eq!(decide(39, 100, 2), Resample::Split);
         assert_eq!(decide(40, 100, 2), Resample::Keep);
-        // What thinning leaves (about half the budget) is not split back.
+        // What thinning leaves (at least half the budget) is not split back.
         assert_eq!(decide(50, 100, 1), Resample::Keep);
     }
 
@@ -176,7 +190,7 @@ mod tests {
         let (agents, weight) = (200_000u64, 1e5);
         let key = StepKey::new(7, 3, Purpose::Resample);
         let kept = (0..agents)
-            .filter(|&id| kept_in_thinning(&mut key.cell(id)))
+            .filter(|&id| kept_in_thinning(&mut key.cell(id), 1))
             .count() as f64;
         let before = agents as f64 * weight;
         let after = kept * 2.0 * weight;
@@ -190,10 +204,20 @@ mod tests {
         let subset: Vec<u64> = (0..agents).step_by(10).collect();
         let kept_subset = subset
             .iter()
-            .filter(|&&id| kept_in_thinning(&mut key.cell(id)))
+            .filter(|&&id| kept_in_thinning(&mut key.cell(id), 1))
             .count() as f64;
         let n = subset.len() as f64;
         assert!((kept_subset - n / 2.0).abs() < 4.0 * (n * 0.25).sqrt());
+        // Three doublings at once: kept with probability 1/8 at eight times the weight.
+        let kept_3 = (0..agents)
+            .filter(|&id| kept_in_thinning(&mut key.cell(id), 3))
+            .count() as f64;
+        let after_3 = kept_3 * 8.0 * weight;
+        let se_3 = 8.0 * weight * (agents as f64 * (1.0 / 8.0) * (7.0 / 8.0)).sqrt();
+        assert!(
+            (after_3 - before).abs() < 4.0 * se_3,
+            "{after_3:e} cells after thinning by 3 against {before:e}"
+        );
         // Splitting: twice the agents at half the weight.
         let config = RunConfig::default();
         let coarse = Weights::new(&config, [0, 0, 0, 3]).get(Kind::CarT);

@@ -249,7 +249,7 @@ parameter_group! {
             "choice: no limit in the catalogue (young host; docs/model.md §4.3); adult naive T regeneration is thymus-limited (Mackall et al., N Engl J Med 1995;332:143, recalled): the lymphoma-like preset sets 2";
         #[doc = "Largest homeostatic division rate of a memory T cell (memory CD4, Tfh, Treg, memory CD8) in lymphopenia, relative to its steady-state rate (10000: no limit)."]
         memory_lymphopenic_division_max_fold: "ratio" = 10000.0, [1.0, 10000.0],
-            "choice: no limit in the catalogue (docs/model.md §4.3); the lymphoma-like preset sets 2.75, fitted to the median CD4 155/uL one year after axi-cel lymphodepletion (ref lbcl_cd4_1y; Haematologica 2021, PMC8017820)";
+            "choice: no limit in the catalogue (docs/model.md §4.3); the lymphoma-like preset sets 2.75, fitted to the median CD4 155/uL one year after axi-cel lymphodepletion (ref lbcl_cd4_1y; Haematologica 2021, PMC8017820); the same bound caps the lymphopenic division of memory CAR-T cells, which was not fitted on CAR-T data";
     }
 }
 
