@@ -64,7 +64,9 @@ pub fn decide(agents: u64, budget: u64, doublings: u8) -> Resample {
         Resample::Keep
     } else if agents > budget && doublings < MAX_DOUBLINGS {
         let mut k = 1u8;
-        while agents >> k > budget && doublings + k < MAX_DOUBLINGS {
+        while agents as f64 > budget as f64 * f64::powi(2.0, i32::from(k))
+            && doublings + k < MAX_DOUBLINGS
+        {
             k += 1;
         }
         Resample::Thin(k)
