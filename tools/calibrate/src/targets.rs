@@ -14,20 +14,19 @@ pub struct Run {
 }
 
 impl Run {
-    /// CAR-T cells per uL of blood on `day` (`None` if the day was not recorded).
-    fn blood_car_t_on(&self, day: f64) -> Option<f64> {
-        self.snapshots
-            .iter()
-            .find(|s| s.day == day)
-            .map(Snapshot::car_t_blood_per_ul)
+    /// `read` of the snapshot of `day` (`None` if the day was not recorded).
+    fn on(&self, day: f64, read: fn(&Snapshot) -> f64) -> Option<f64> {
+        self.snapshots.iter().find(|s| s.day == day).map(read)
     }
 
-    /// Normal B cells per uL of blood on `day` (`None` if the day was not recorded).
+    /// CAR-T cells per uL of blood on `day`.
+    fn blood_car_t_on(&self, day: f64) -> Option<f64> {
+        self.on(day, Snapshot::car_t_blood_per_ul)
+    }
+
+    /// Normal B cells per uL of blood on `day`.
     fn blood_b_cells_on(&self, day: f64) -> Option<f64> {
-        self.snapshots
-            .iter()
-            .find(|s| s.day == day)
-            .map(Snapshot::blood_b_cells_per_ul)
+        self.on(day, Snapshot::blood_b_cells_per_ul)
     }
 
     /// The highest whole-body count of real CAR-T cells.

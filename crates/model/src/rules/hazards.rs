@@ -60,6 +60,7 @@ impl StepHazards {
     pub fn new(ctx: &StepContext<'_>) -> StepHazards {
         let p = |rate: f64| probability(rate, ctx.dt_days);
         let params = ctx.params;
+        let anti_cd20_kill = anti_cd20::kill_rate_per_day(ctx.day, params);
         let act = &params.activation;
         let mut turnover_rates = [[0.0; 2]; Population::COUNT];
         let mut turnover_any = [0.0; Population::COUNT];
@@ -112,11 +113,8 @@ impl StepHazards {
             plasma_cell_death: Specificity::ALL
                 .map(|s| p(plasma_cells::plasma_cell_death_rate(s, ctx))),
             activation,
-            anti_cd20_death: p(anti_cd20::kill_rate_per_day(ctx.day, params)),
-            anti_cd20_emigrant_death: probability(
-                anti_cd20::kill_rate_per_day(ctx.day, params),
-                ctx.dt_days / 2.0,
-            ),
+            anti_cd20_death: p(anti_cd20_kill),
+            anti_cd20_emigrant_death: probability(anti_cd20_kill, ctx.dt_days / 2.0),
         }
     }
 }

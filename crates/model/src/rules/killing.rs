@@ -164,7 +164,7 @@ pub fn car_agent_encounters(
     // c = 0 is no bound (and leaves the draws as they were).
     let met_kills = engagements * kill_probability(car, params);
     let capacity = site.kills_per_cell_max;
-    let saturation = if met_kills > 0.0 && capacity > 0.0 && capacity.is_finite() {
+    let saturation = if met_kills > 0.0 && capacity > 0.0 {
         capacity / (met_kills + capacity)
     } else {
         1.0
@@ -241,7 +241,7 @@ mod tests {
             target_cells: &target_cells,
             target_share: 0.3,
             probes_per_cell: 150.0,
-            kills_per_cell_max: f64::INFINITY,
+            kills_per_cell_max: 0.0,
             weight: &weight,
             memo: EngagementMemo::new(rows.len()).into(),
         };
