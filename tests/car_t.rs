@@ -101,7 +101,8 @@ fn lymphoma_like_tumour_fills_the_carrying_capacity_and_gives_a_higher_il6_peak_
     // A nodal tumour is killed at most Kimmel's gamma_B per CAR-T cell a day, so its
     // IL-6 peak is several-fold lupus's; at this dose both may stay at grade 1. (In the
     // pretreated host, whose normal B cells the residual anti-CD20 antibody keeps
-    // away, the IL-6 is all from the tumour: ~2.8x lupus's; over 3x with them.)
+    // away, the IL-6 is all from the tumour: ~2.5x lupus's since CAR-T cells meet the
+    // targets of their whole compartment, ~2.8x when they met their site's.)
     assert!(
         grade(&lymphoma) >= grade(&sle).max(1),
         "CRS grade {} vs {}",
@@ -109,7 +110,7 @@ fn lymphoma_like_tumour_fills_the_carrying_capacity_and_gives_a_higher_il6_peak_
         grade(&sle)
     );
     assert!(
-        il6(&lymphoma) > 2.5 * il6(&sle),
+        il6(&lymphoma) > 2.0 * il6(&sle),
         "IL-6 {:.0} vs {:.0} pg/mL",
         il6(&lymphoma),
         il6(&sle)

@@ -18,10 +18,11 @@
 //!
 //! The default grid is the parameters fitted with this tool most recently:
 //! `car_t.exhaustion_stimulations` (with the stimulation-load decay: Erlangen B-cell
-//! return) and `car_t.programmed_division_days` (Erlangen CAR-T peak), refitted after
-//! the marrow B-progenitor rule of lymphodepletion.
-//! The default resolution is coarse (3e6 cells per agent, ~5 s per run on 2 cores);
-//! `--cells-per-agent 5e5` is the default resolution of `run`.
+//! return, refitted when targets became compartment-wide) and
+//! `car_t.programmed_division_days` (Erlangen CAR-T peak).
+//! Host cells are coarse by default (3e6 cells per agent; `--cells-per-agent 5e5` is
+//! the default resolution of `run`), CAR-T cells at `run`'s default weight (1e5), on
+//! which the B-cell return depends; ~5 s per run on 2 cores.
 //! `cargo run --release -p immunosim-calibrate -- --help` lists the options, the output and examples.
 
 use clap::Parser;
@@ -83,9 +84,14 @@ struct Options {
     /// Seeds run at every grid point.
     #[arg(long, value_delimiter = ',', default_value = "1,2,3")]
     seeds: Vec<u64>,
-    /// Real cells per agent of host cells (CAR-T cells get a tenth).
+    /// Real cells per agent of host cells.
     #[arg(long, default_value_t = 3e6)]
     cells_per_agent: f64,
+    /// Real cells per agent of CAR-T cells. The default is the scenarios' own: the
+    /// B-cell return moves with the CAR-T weight when it is coarser (docs/calibration.md,
+    /// "Convergence of the B-cell return"), so it is fitted where it has converged.
+    #[arg(long, default_value_t = 1e5)]
+    car_t_cells_per_agent: f64,
     /// Days recorded after infusion.
     #[arg(long, default_value_t = 365.0)]
     days: f64,
@@ -124,7 +130,7 @@ fn main() {
     let options = Options::parse();
     let grid = if options.grid.is_empty() {
         vec![
-            "car_t.exhaustion_stimulations=16,18,20".to_string(),
+            "car_t.exhaustion_stimulations=15,16,17".to_string(),
             "car_t.programmed_division_days=0,0.5".to_string(),
         ]
     } else {
@@ -294,7 +300,7 @@ fn scenario_text(
     axes: &[(String, Vec<f64>)],
     point: &[f64],
 ) -> String {
-    let (host, car_t) = (options.cells_per_agent, options.cells_per_agent / 10.0);
+    let (host, car_t) = (options.cells_per_agent, options.car_t_cells_per_agent);
     let mut text = match scenario {
         Calibrated::Erlangen => {
             let mut text = immunosim_scenario::DEFAULT_SCENARIO

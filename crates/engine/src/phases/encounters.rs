@@ -1,20 +1,24 @@
-//! CAR-T encounters, site by site: who meets whom, in parallel and deterministically.
+//! CAR-T encounters: who meets whom, in parallel and deterministically.
 //!
-//! Cells are binned by site (a stable counting sort of two lists: the CAR-T cells and
-//! the cells carrying any antigen that some product targets). Each site's encounters are
-//! then resolved independently, in parallel, with the site's own random stream, by the
-//! model's law of one CAR-T agent's encounters
-//! ([`immunosim_model::rules::killing::car_agent_encounters`]). Results are applied in
-//! site order, so they do not depend on threads.
+//! The CAR-T cells are binned by site and the cells carrying any antigen that some
+//! product targets by compartment (stable counting sorts, so rows stay in ascending
+//! order). A CAR-T cell meets the targets of its whole compartment
+//! ([`immunosim_model::rules::killing::TargetPool`] says why). The CAR-T cells of each
+//! site are resolved in parallel, with the site's own random stream, by the model's law
+//! of one CAR-T agent's encounters
+//! ([`immunosim_model::rules::killing::car_agent_encounters`]); the compartment's
+//! engagement memo is shared, and holds the same values whichever thread fills it.
+//! Results are merged in site order, so they do not depend on threads.
 
 use crate::census::Census;
 use crate::config::RunConfig;
 use crate::config::Weights;
 use crate::rng::{Purpose, StepKey};
 use crate::world::CHUNK_ROWS;
+use immunosim_model::Compartment;
 use immunosim_model::cell::Kind;
 use immunosim_model::crs;
-use immunosim_model::rules::killing::{self, EngagementMemo, SiteEncounters};
+use immunosim_model::rules::killing::{self, EngagementMemo, TargetPool};
 use immunosim_model::{Cell, Population};
 use rayon::prelude::*;
 
@@ -34,9 +38,9 @@ pub struct Encounters {
 /// A (site, row) pair.
 type SiteEntry = (u16, u32);
 
-/// Rows grouped by site: `rows[start[s]..start[s + 1]]` are the rows of site `s`, and
-/// `cells` their cells in the same order (copies: the encounters of a site then read
-/// its own contiguous list instead of scattered rows of the table).
+/// Rows grouped by bin (a site or a compartment): `rows[start[s]..start[s + 1]]` are the
+/// rows of bin `s`, and `cells` their cells in the same order (copies: the encounters
+/// then read a contiguous list instead of scattered rows of the table).
 struct BySite {
     start: Vec<usize>,
     rows: Vec<u32>,
@@ -44,16 +48,16 @@ struct BySite {
 }
 
 impl BySite {
-    /// The rows and cells of site `s`.
-    fn site(&self, s: usize) -> (&[u32], &[Cell]) {
+    /// The rows and cells of bin `s`.
+    fn bin(&self, s: usize) -> (&[u32], &[Cell]) {
         let range = self.start[s]..self.start[s + 1];
         (&self.rows[range.clone()], &self.cells[range])
     }
 }
 
-/// Stable counting sort of (site, row) pairs that arrive in row order; the cells are
+/// Stable counting sort of (bin, row) pairs that arrive in row order; the cells are
 /// copied from `table` in that (ascending) order.
-fn by_site(entries: &[(u16, u32)], sites: usize, table: &[Cell]) -> BySite {
+fn binned(entries: &[(u16, u32)], sites: usize, table: &[Cell]) -> BySite {
     let mut start = vec![0usize; sites + 1];
     for &(site, _) in entries {
         start[usize::from(site) + 1] += 1;
@@ -104,48 +108,82 @@ pub fn encounters(cells: &[Cell], census: &Census, config: &RunConfig, step: u64
         })
         .collect();
     let sites = census.by_site.len();
+    let layout = config.site_layout();
     let cars: Vec<(u16, u32)> = lists.iter().flat_map(|l| l.0.iter().copied()).collect();
     if cars.is_empty() {
         return Encounters::default();
     }
-    let targets: Vec<(u16, u32)> = lists.iter().flat_map(|l| l.1.iter().copied()).collect();
+    let compartment_of = |site: u16| layout.compartment_of(site).index() as u16;
+    let targets: Vec<(u16, u32)> = lists
+        .iter()
+        .flat_map(|l| l.1.iter().map(|&(site, row)| (compartment_of(site), row)))
+        .collect();
     // Each list is freed as soon as it is sorted: at the peak of CAR-T expansion they
     // are the largest allocations of the step.
     drop(lists);
-    let sorted = |entries: Vec<SiteEntry>| by_site(&entries, sites, cells);
-    let (cars, targets) = (sorted(cars), sorted(targets));
+    let cars = binned(&cars, sites, cells);
+    let targets = binned(&targets, Compartment::COUNT, cells);
     let params = &config.params;
     let probes_per_cell = params.car_t.encounters_per_day * config.dt_days;
     let weights = census.weights(config);
     let weight = |kind: Kind| weights.get(kind);
+    // Per compartment: its targets' share of its real cells, and one engagement memo
+    // keyed by its first CAR-T cell's (product, CAR expression).
+    let mut compartment_cells = [0.0f64; Compartment::COUNT];
+    for (site, counts) in census.by_site.iter().enumerate() {
+        let c = compartment_of(site as u16) as usize;
+        compartment_cells[c] += Population::LIVING
+            .iter()
+            .map(|&p| f64::from(counts[p.index()]) * weights.get(p.kind()))
+            .sum::<f64>();
+    }
+    let mut first_car: [Option<(u8, u16)>; Compartment::COUNT] = [None; Compartment::COUNT];
+    for site in 0..sites {
+        let c = compartment_of(site as u16) as usize;
+        if let (None, Some(car)) = (first_car[c], cars.bin(site).1.first()) {
+            first_car[c] = Some((car.product, car.car_expression));
+        }
+    }
+    let pools: Vec<(f64, EngagementMemo)> = (0..Compartment::COUNT)
+        .map(|c| {
+            let target_cells = targets.bin(c).1;
+            let real: f64 = target_cells
+                .iter()
+                .map(|cell| weights.get(cell.population.kind()))
+                .sum();
+            let key = first_car[c].unwrap_or_default();
+            let memo_len = if first_car[c].is_some() {
+                target_cells.len()
+            } else {
+                0
+            };
+            (
+                killing::target_share(real, compartment_cells[c]),
+                EngagementMemo::new(memo_len, key),
+            )
+        })
+        .collect();
     let key = StepKey::new(config.seed, step, Purpose::Killing);
     let per_site: Vec<Encounters> = (0..sites)
         .into_par_iter()
         .map(|site| {
-            let (site_cars, car_cells) = cars.site(site);
-            let (site_targets, target_cells) = targets.site(site);
+            let c = compartment_of(site as u16) as usize;
+            let (site_cars, car_cells) = cars.bin(site);
+            let (pool_targets, target_cells) = targets.bin(c);
             let mut killed = Vec::new();
             let mut stimulated = Vec::new();
             let mut stimulated_cells = Vec::new();
-            if site_cars.is_empty() || site_targets.is_empty() {
+            if site_cars.is_empty() || pool_targets.is_empty() {
                 return Encounters::default();
             }
-            let site_cells: f64 = Population::LIVING
-                .iter()
-                .map(|&p| f64::from(census.by_site[site][p.index()]) * weights.get(p.kind()))
-                .sum();
-            let target_real_cells: f64 = target_cells
-                .iter()
-                .map(|cell| weights.get(cell.population.kind()))
-                .sum();
-            let law = SiteEncounters {
-                targets: site_targets,
+            let law = TargetPool {
+                targets: pool_targets,
                 target_cells,
-                target_share: killing::target_share(target_real_cells, site_cells),
+                target_share: pools[c].0,
                 probes_per_cell,
                 kills_per_cell_max: params.car_t.max_kills_per_day * config.dt_days,
                 weight: &weight,
-                memo: EngagementMemo::new(site_targets.len()).into(),
+                memo: &pools[c].1,
             };
             let mut draws = key.cell(site as u64);
             for (&car_row, car) in site_cars.iter().zip(car_cells) {
@@ -166,8 +204,6 @@ pub fn encounters(cells: &[Cell], census: &Census, config: &RunConfig, step: u64
                     stimulated_cells.push((real, real * propensity));
                 }
             }
-            killed.sort_unstable();
-            killed.dedup();
             Encounters {
                 killed,
                 stimulated,
@@ -181,7 +217,10 @@ pub fn encounters(cells: &[Cell], census: &Census, config: &RunConfig, step: u64
         out.stimulated.extend(site.stimulated);
         out.stimulated_cells.extend(site.stimulated_cells);
     }
+    // CAR-T cells of different sites (or one agent's several probes) may kill the
+    // same target agent: it dies once.
     out.killed.sort_unstable();
+    out.killed.dedup();
     out
 }
 

@@ -1,10 +1,12 @@
-//! What happens when a CAR-T cell meets a cell of its site: engagement (activation by
-//! the target's antigens through the construct) and killing. The engine runs the
-//! encounters site by site; this module holds the rule of one encounter.
+//! What happens when a CAR-T cell meets a cell of its compartment: engagement
+//! (activation by the target's antigens through the construct) and killing. The engine
+//! runs the encounters in parallel over the CAR-T cells' sites; this module holds the
+//! rule of one encounter.
 
 use crate::car::Product;
 use crate::cell::{Cell, Population};
 use crate::parameters::Parameters;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 /// Activation (0-1) of CAR-T cell `car_cell` of `product` by `target`: the probability
 /// the encounter engages it. Engaged receptor pairs scale with CAR × antigen density
@@ -34,22 +36,34 @@ pub fn kill_probability(car_cell: &Cell, params: &Parameters) -> f64 {
     car.kill_probability * function
 }
 
-/// Targets sampled to estimate the mean activation a CAR-T cell meets in its site: a
+/// Targets sampled to estimate the mean activation a CAR-T cell meets in its compartment: a
 /// few are enough because the mean only sets the chance of at least one engagement
 /// among ~`encounters_per_day × dt` probes.
 pub const STIMULATION_SAMPLES: usize = 4;
 
-/// One site's encounters as the law sees them: the cells of the site that some product
-/// may target (`targets`, rows into `cells`), their share of the site's real cells, and
-/// the per-kind agent weights that turn probes of real cells into agent events.
-pub struct SiteEncounters<'a> {
-    /// Rows of the site's possible targets.
+/// A compartment's possible targets as the law of one CAR-T agent's encounters sees
+/// them: the cells of the compartment that some product may target (`targets`, rows
+/// into `cells`), their share of the compartment's real cells, and the per-kind agent
+/// weights that turn probes of real cells into agent events.
+///
+/// Why the compartment and not the CAR-T cell's site: a compartment is well mixed
+/// (docs/model.md §2), and its sites are how the engine divides work and holds engaged
+/// cells, not spatial niches of their own. A target's hazard taken from its own site's
+/// CAR-T agents depended on how the compartment's CAR-T cells happened to be spread over
+/// its sites, which is lumpier the fewer and heavier the agents (a site's engaged cells
+/// stay and divide there): at the same CAR-T cells per compartment, B cells made in a
+/// marrow site with few CAR-T agents escaped, and the B-cell return after CD19 CAR-T
+/// moved with the CAR-T agent weight and the site count (docs/calibration.md,
+/// "Convergence of the B-cell return"). From the compartment's pool, a target's chance
+/// of being met depends only on the compartment's real CAR-T cells.
+pub struct TargetPool<'a> {
+    /// Rows of the compartment's possible targets.
     pub targets: &'a [u32],
     /// The cells of those rows, in the same order (copies gathered in row order, so
-    /// that meeting a random target reads the site's own short list, not a random row
-    /// of the whole table).
+    /// that meeting a random target reads the compartment's own short list, not a
+    /// random row of the whole table).
     pub target_cells: &'a [Cell],
-    /// Share of the site's real cells that are possible targets (0-1).
+    /// Share of the compartment's real cells that are possible targets (0-1).
     pub target_share: f64,
     /// Probes one real CAR-T cell makes in the step (`encounters_per_day × dt`).
     pub probes_per_cell: f64,
@@ -57,59 +71,67 @@ pub struct SiteEncounters<'a> {
     /// bound).
     pub kills_per_cell_max: f64,
     /// Real cells per agent of each kind (`Kind::BCell`, `Kind::CarT`, ...).
-    pub weight: &'a dyn Fn(crate::cell::Kind) -> f64,
-    /// Engagements of `targets` already computed in this step ([`EngagementMemo::new`]).
-    pub memo: std::cell::RefCell<EngagementMemo>,
+    pub weight: &'a (dyn Fn(crate::cell::Kind) -> f64 + Sync),
+    /// Engagements of `targets` already computed in this step ([`EngagementMemo::new`]),
+    /// shared by every CAR-T agent of the compartment.
+    pub memo: &'a EngagementMemo,
 }
 
-/// The [`engagement`]s of a site's targets computed so far in a step, for the CAR-T
-/// cells of one (product, CAR expression): most CAR-T agents of a site share both, and
-/// meet the same targets again and again (at the peak of expansion a site's CAR-T
-/// agents outnumber its targets), so each engagement is computed once per target
-/// instead of once per meeting. The same function of the same cells, so the same
-/// values: a cache, not an approximation. CAR-T cells of other keys compute theirs.
-#[derive(Clone, Debug, Default)]
+/// The [`engagement`]s of a compartment's targets computed so far in a step, for the
+/// CAR-T cells of one (product, CAR expression): most CAR-T agents share both, and meet
+/// the same targets again and again (at the peak of expansion CAR-T agents outnumber
+/// their targets), so each engagement is computed once per target instead of once per
+/// meeting. The same function of the same cells, so the same values whichever thread
+/// computes one first: a cache, not an approximation. CAR-T cells of other keys compute
+/// theirs.
+#[derive(Debug)]
 pub struct EngagementMemo {
-    /// (product, CAR expression) of the values; set by the first CAR-T cell asking.
-    key: Option<(u8, u16)>,
-    /// By index into the site's targets; NaN where not yet computed.
-    values: Vec<f64>,
+    /// (product, CAR expression) of the values.
+    key: (u8, u16),
+    /// Bits of the values by index into the targets; [`UNKNOWN`] where not yet computed.
+    values: Vec<AtomicU64>,
 }
+
+/// Bits of a memo entry not yet computed (a NaN no engagement returns).
+const UNKNOWN: u64 = u64::MAX;
 
 impl EngagementMemo {
-    /// An empty memo for a site of `targets` targets.
-    pub fn new(targets: usize) -> EngagementMemo {
+    /// An empty memo for `targets` targets and the CAR-T cells of `key` (product, CAR
+    /// expression).
+    pub fn new(targets: usize, key: (u8, u16)) -> EngagementMemo {
         EngagementMemo {
-            key: None,
-            values: vec![f64::NAN; targets],
+            key,
+            values: (0..targets).map(|_| AtomicU64::new(UNKNOWN)).collect(),
         }
     }
 }
 
-impl SiteEncounters<'_> {
-    /// [`engagement`] of the site's target `index` by `car`, through the memo.
+impl TargetPool<'_> {
+    /// [`engagement`] of the pool's target `index` by `car`, through the memo.
     fn engagement(&self, index: usize, car: &Cell, product: &Product, params: &Parameters) -> f64 {
         let target = &self.target_cells[index];
-        let mut memo = self.memo.borrow_mut();
-        let key = (car.product, car.car_expression);
-        if *memo.key.get_or_insert(key) != key || index >= memo.values.len() {
+        let memo = self.memo;
+        let Some(slot) = memo.values.get(index) else {
+            return engagement(target, car, product, params);
+        };
+        if memo.key != (car.product, car.car_expression) {
             return engagement(target, car, product, params);
         }
-        let known = memo.values[index];
-        if !known.is_nan() {
-            return known;
+        let known = slot.load(Ordering::Relaxed);
+        if known != UNKNOWN {
+            return f64::from_bits(known);
         }
         let value = engagement(target, car, product, params);
-        memo.values[index] = value;
+        slot.store(value.to_bits(), Ordering::Relaxed);
         value
     }
 }
 
-/// Share (0-1) of a site's real cells that are possible targets. Shares of real cells,
-/// not of agents: kinds carry different weights (CAR-T agents are finer), and a site
-/// crowded with CAR-T agents must not look emptier of targets than it is.
-pub fn target_share(target_cells: f64, site_cells: f64) -> f64 {
-    (target_cells / site_cells.max(1.0)).min(1.0)
+/// Share (0-1) of a compartment's real cells that are possible targets. Shares of real
+/// cells, not of agents: kinds carry different weights (CAR-T agents are finer), and a
+/// compartment crowded with CAR-T agents must not look emptier of targets than it is.
+pub fn target_share(target_cells: f64, compartment_cells: f64) -> f64 {
+    (target_cells / compartment_cells.max(1.0)).min(1.0)
 }
 
 /// Whether uniform `u` is below 1 − e^(−x), the chance of at least one of Poisson(x)
@@ -128,15 +150,15 @@ fn below_at_least_one(u: f64, x: f64) -> bool {
     u < -(-x).exp_m1()
 }
 
-/// The encounters of one CAR-T agent in its site over one step (Kimmel et al. 2021-like
-/// mass action, one probe = one real cell met): pushes the rows it kills into `killed`
-/// and returns whether the agent was stimulated.
+/// The encounters of one CAR-T agent in its compartment over one step (Kimmel et al.
+/// 2021-like mass action, one probe = one real cell met): pushes the rows it kills into
+/// `killed` and returns whether the agent was stimulated.
 ///
 /// Stimulation is what one real CAR-T cell of this agent experiences: engagements ~
 /// Poisson(probes × target share × mean activation), the mean activation estimated from
-/// [`STIMULATION_SAMPLES`] targets of the site; the agent is stimulated with the chance
+/// [`STIMULATION_SAMPLES`] targets of the compartment; the agent is stimulated with the chance
 /// of at least one. Kills: each probe of the agent's real cells meets one real cell of
-/// the site, counted in units of target agents (the ratio of agent weights); a target
+/// the compartment, counted in units of target agents (the ratio of agent weights); a target
 /// agent of another weight dies with the ratio of weights, so real kills are conserved.
 /// Probes are a Poisson count and each meets a possible target with the target share,
 /// so those that meet one are drawn at once as a Poisson count of mean probes × share
@@ -146,38 +168,38 @@ pub fn car_agent_encounters(
     car: &Cell,
     product: &Product,
     params: &Parameters,
-    site: &SiteEncounters<'_>,
+    pool: &TargetPool<'_>,
     draws: &mut impl crate::Draws,
     killed: &mut Vec<u32>,
 ) -> bool {
     use crate::cell::Kind;
-    let targets = site.targets;
+    let targets = pool.targets;
     let mean_activation = (0..STIMULATION_SAMPLES)
-        .map(|_| site.engagement(draws.index(targets.len()), car, product, params))
+        .map(|_| pool.engagement(draws.index(targets.len()), car, product, params))
         .sum::<f64>()
         / STIMULATION_SAMPLES as f64;
-    let engagements = site.probes_per_cell * site.target_share * mean_activation;
+    let engagements = pool.probes_per_cell * pool.target_share * mean_activation;
     let engaged = below_at_least_one(draws.uniform(), engagements);
     // Killing capacity: a real cell's encounter-limited kills k saturate at the most it
     // can kill in the step, c, as k c / (k + c) (Kimmel's saturating kill term per
     // CAR-T cell): each engaged probe kills with the chance scaled by c / (k + c).
     // c = 0 is no bound (and leaves the draws as they were).
     let met_kills = engagements * kill_probability(car, params);
-    let capacity = site.kills_per_cell_max;
+    let capacity = pool.kills_per_cell_max;
     let saturation = if met_kills > 0.0 && capacity > 0.0 {
         capacity / (met_kills + capacity)
     } else {
         1.0
     };
-    let weight_ratio = (site.weight)(Kind::CarT) / (site.weight)(Kind::BCell);
-    for _ in 0..draws.poisson(site.probes_per_cell * weight_ratio * site.target_share) {
+    let weight_ratio = (pool.weight)(Kind::CarT) / (pool.weight)(Kind::BCell);
+    for _ in 0..draws.poisson(pool.probes_per_cell * weight_ratio * pool.target_share) {
         let index = draws.index(targets.len());
-        let (target_row, target) = (targets[index], &site.target_cells[index]);
-        if !draws.chance(site.engagement(index, car, product, params)) {
+        let (target_row, target) = (targets[index], &pool.target_cells[index]);
+        if !draws.chance(pool.engagement(index, car, product, params)) {
             continue;
         }
-        let target_weight = (site.weight)(target.population.kind());
-        let per_agent = ((site.weight)(Kind::BCell) / target_weight).min(1.0);
+        let target_weight = (pool.weight)(target.population.kind());
+        let per_agent = ((pool.weight)(Kind::BCell) / target_weight).min(1.0);
         if draws.chance(kill_probability(car, params) * per_agent * saturation) {
             killed.push(target_row);
         }
@@ -236,14 +258,15 @@ mod tests {
             crate::cell::Kind::CarT => 1e5,
             _ => 5e5,
         };
-        let site = SiteEncounters {
+        let memo = EngagementMemo::new(rows.len(), (car.product, car.car_expression));
+        let pool = TargetPool {
             targets: &rows,
             target_cells: &target_cells,
             target_share: 0.3,
             probes_per_cell: 150.0,
             kills_per_cell_max: 0.0,
             weight: &weight,
-            memo: EngagementMemo::new(rows.len()).into(),
+            memo: &memo,
         };
         let per_target: f64 = target_cells
             .iter()
@@ -255,7 +278,7 @@ mod tests {
         let agents = 40_000;
         let mut killed = Vec::new();
         for _ in 0..agents {
-            car_agent_encounters(&car, &product, &params, &site, &mut draws, &mut killed);
+            car_agent_encounters(&car, &product, &params, &pool, &mut draws, &mut killed);
         }
         let mean = killed.len() as f64 / f64::from(agents);
         // Poisson-like counts: the mean of 40,000 agents within ~4 standard errors.
