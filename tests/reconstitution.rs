@@ -163,3 +163,46 @@ fn a_pretreated_lymphoma_host_has_no_blood_b_cells_for_months_and_regains_them_w
     let back = mean(&untreated, 28.0, 32.0, b_cells);
     assert!(back > 10.0, "B cells on day 30 without the antibody {back}");
 }
+
+/// The SLE patient after the Erlangen regimen and a CD19 product: host CD4 regrow
+/// faster than the pretreated lymphoma host's after the axi-cel regimen, and are back
+/// before the B cells return. Müller et al., Blood 2025 (doi 10.1182/blood.2025028375;
+/// abstract seen), compared Erlangen SLE with B-NHL patients after CD19 CAR-T and similar
+/// lymphodepletion: "the reconstitution of conventional T and B cells was faster in SLE",
+/// and "B-cell reconstitution correlated with functional CD4+ T-cell recovery". No CD4
+/// counts after this regimen in SLE are in data/; the SLE preset leaves the host's
+/// lymphopenic T-cell division unbounded (docs/model.md §4.3), and this asserts only
+/// the order the source reports.
+#[test]
+fn sle_cd4_recover_faster_than_after_axi_cel_and_before_the_b_cells_return() {
+    let run =
+        simulate_with_events(&CD19_CAR_T.replace("days = 60", "days = 200\nrecord_every_days = 1"));
+    let sle = &run.snapshots;
+    let b_return = immunosim_outcomes::Outcomes::of_run(sle, &run.events)
+        .b_return_day
+        .expect("B cells came back within 200 days");
+    let lymphoma = lymphodepleted(
+        "lymphoma_like",
+        60,
+        "fludarabine_mg_per_m2_per_day = 30\nfludarabine_days = [-5, -4, -3]\n\
+         cyclophosphamide_mg_per_m2_per_day = 500\ncyclophosphamide_days = [-5, -4, -3]\n",
+    );
+    let relative = |s: &[Snapshot], day: f64| around(s, day) / cd4(&s[0]);
+    for day in [28.0, 90.0] {
+        assert!(
+            relative(sle, day) > relative(&lymphoma, day),
+            "CD4 on day {day}: SLE {:.2} of baseline, lymphoma-like {:.2}",
+            relative(sle, day),
+            relative(&lymphoma, day)
+        );
+    }
+    let recovered = sle
+        .iter()
+        .find(|s| s.day >= 0.0 && cd4(s) >= 200.0)
+        .map(|s| s.day)
+        .expect("CD4 never back at 200/uL");
+    assert!(
+        recovered < b_return,
+        "CD4 back at 200/uL on day {recovered}, B cells on day {b_return}"
+    );
+}
