@@ -146,6 +146,8 @@ pub fn unfinished(out: &Path, patients: &[u64]) -> Vec<u64> {
 }
 
 #[cfg(test)]
+mod journey_tests;
+#[cfg(test)]
 mod queue_tests;
 #[cfg(test)]
 mod tests;
