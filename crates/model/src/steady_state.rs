@@ -357,48 +357,4 @@ pub fn deletion_for_shares(before: f64, after: f64) -> f64 {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn checkpoints_reproduce_wardemann_shares() {
-        let p = Parameters::default();
-        let s = SteadyState::derive(&p, 70.0);
-        // Central: 65% -> 40%; peripheral: 40% -> 20%.
-        let after_central = 0.65 * (1.0 - s.central_deletion_probability)
-            / (0.35 + 0.65 * (1.0 - s.central_deletion_probability));
-        assert!((after_central - 0.40).abs() < 1e-9);
-        // The naive pool at equilibrium is slightly richer in self-reactive cells than
-        // its inflow (20%), because only foreign-specific naive cells leave it by
-        // activation; Wardemann's 20% is a measured share, so allow 2 points.
-        let auto_share = s.naive_autoreactive / s.naive;
-        assert!((auto_share - 0.20).abs() < 0.02, "{auto_share}");
-    }
-
-    #[test]
-    fn set_points_are_met() {
-        let p = Parameters::default();
-        let s = SteadyState::derive(&p, 70.0);
-        assert!((s.blood_b_cells_per_ul() - p.b_cells.blood_b_cells_per_ul).abs() < 1e-6);
-        // IgG: secretion equals clearance at 12 g/L.
-        let secreted = (s.plasmablasts + s.plasma_cells) * s.secretion_g_per_cell_day;
-        let cleared = s.igg_body_g * std::f64::consts::LN_2 / 21.0;
-        assert!((secreted / cleared - 1.0).abs() < 1e-9);
-        // Rates are positive and plausible.
-        assert!(s.naive_death_rate_per_day > 0.005 && s.naive_death_rate_per_day < 0.1);
-        assert!(s.memory_death_rate_per_day > 0.005 && s.memory_death_rate_per_day < 0.2);
-        assert!(s.niche_entry_rate_per_day > 0.0);
-        // ~5e10 antibody-secreting cell equivalents (ref plasma_cell_equivalents).
-        let asc = s.plasmablasts + s.plasma_cells;
-        assert!(asc > 2e10 && asc < 1e11, "{asc}");
-    }
-
-    #[test]
-    fn pools_scale_with_weight() {
-        let p = Parameters::default();
-        let a = SteadyState::derive(&p, 50.0);
-        let b = SteadyState::derive(&p, 100.0);
-        assert!((b.peripheral_b_cells / a.peripheral_b_cells - 2.0).abs() < 1e-9);
-        assert!((b.blood_b_cells_per_ul() - a.blood_b_cells_per_ul()).abs() < 1e-9);
-    }
-}
+mod tests;
