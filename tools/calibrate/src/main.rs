@@ -304,7 +304,7 @@ fn scenario_text(
     let mut text = match scenario {
         Calibrated::Erlangen => {
             let mut text = immunosim_scenario::DEFAULT_SCENARIO
-                .replace("days = 365\n", &format!("days = {}\n", options.days))
+                .replace("\ndays = 365\n", &format!("\ndays = {}\n", options.days))
                 .replace(
                     "burn_in_days = 365\n",
                     &format!("burn_in_days = {}\n", options.burn_in_days),
