@@ -48,7 +48,12 @@ fn damage() -> impl Strategy<Value = Damage> {
 fn apply(bytes: &mut Vec<u8>, d: &Damage) {
     let n = bytes.len().max(1);
     match d {
-        Damage::Flip(at, mask) => bytes[at % n] ^= mask,
+        // A cut may have left nothing to flip.
+        Damage::Flip(at, mask) => {
+            if let Some(byte) = bytes.get_mut(at % n) {
+                *byte ^= mask;
+            }
+        }
         Damage::Cut(at) => bytes.truncate(at % n),
         Damage::Insert(at, inserted) => {
             let at = at % (bytes.len() + 1);
