@@ -37,7 +37,7 @@
 //! degraded and diluted by division until the cell is an ordinary T cell again.
 
 use super::{Fate, StepContext, turnover::daughter};
-use crate::car::{Platform, Source};
+use crate::car::{Costimulation, Platform, Source};
 use crate::cell::{Cell, Population};
 use crate::draws::Draws;
 
@@ -102,6 +102,7 @@ pub fn car_t(
     let car = &ctx.params.car_t;
     let product = ctx.products.get(usize::from(cell.product));
     let mrna = product.is_some_and(|p| p.platform == Platform::Mrna);
+    let cd28 = product.is_some_and(|p| p.costimulation == Costimulation::Cd28);
     let stimulated = cell.flags & Cell::FLAG_STIMULATED != 0;
     cell.flags &= !Cell::FLAG_STIMULATED;
     if product.is_some_and(|p| p.source == Source::Allogeneic)
@@ -124,6 +125,15 @@ pub fn car_t(
             cell.population = Population::CarExhausted;
         }
         let exhausted = cell.population == Population::CarExhausted;
+        if terminal(cell, cd28, ctx) {
+            // A terminal effector has spent its division destiny: it kills but no longer
+            // divides, and dies on its own clock whether or not antigen remains.
+            return if draws.hazard(car.effector_death_rate_per_day, ctx.dt_days) {
+                Fate::Dies
+            } else {
+                Fate::Lives
+            };
+        }
         // Exhausted cells die at the effector rate even under antigen; for the others,
         // effector death is the contraction once antigen is gone (Mueller-Schoell's ke4
         // acts on effectors that no longer expand).
@@ -138,7 +148,7 @@ pub fn car_t(
         if car.programmed_division_days > 0.0 && !exhausted {
             cell.flags |= Cell::FLAG_PROGRAMMED;
         }
-        divide(cell, vigour, room, mrna, ctx, draws, births);
+        divide(cell, vigour, room, mrna, cd28, ctx, draws, births);
         return Fate::Lives;
     }
     rest(cell, ctx, draws);
@@ -146,11 +156,12 @@ pub fn car_t(
         // The programme runs on without antigen, then ends at rate 1/duration; cells
         // contract (die or revert) only once it has ended.
         if cell.population == Population::CarExhausted
+            || terminal(cell, cd28, ctx)
             || draws.hazard(1.0 / car.programmed_division_days, ctx.dt_days)
         {
             cell.flags &= !Cell::FLAG_PROGRAMMED;
         } else {
-            divide(cell, 1.0, room, mrna, ctx, draws, births);
+            divide(cell, 1.0, room, mrna, cd28, ctx, draws, births);
             return Fate::Lives;
         }
     }
@@ -169,7 +180,10 @@ pub fn car_t(
     match draws.competing([death, reversion, homeostatic], ctx.dt_days) {
         Some(0) => Fate::Dies,
         Some(1) => {
+            // A reverted memory cell has a new division destiny (secondary expansions are
+            // as large as primary ones).
             cell.population = Population::CarCentralMemory;
+            cell.divisions = 0;
             Fate::Lives
         }
         Some(_) => {
@@ -183,14 +197,25 @@ pub fn car_t(
     }
 }
 
+/// Whether `cell` is an effector that has reached its division destiny
+/// (`car_t.effector_division_limit`).
+fn terminal(cell: &Cell, cd28: bool, ctx: &StepContext<'_>) -> bool {
+    let limit = ctx.params.car_t.cd28_effector_division_limit;
+    cd28 && limit > 0.0
+        && cell.population == Population::CarEffector
+        && f64::from(cell.divisions) >= limit
+}
+
 /// Antigen-driven (or programmed) division over the step at the stimulated rate times
 /// `vigour` (exhausted cells divide less) and `room` (under the carrying capacity),
 /// with differentiation along the chain.
+#[allow(clippy::too_many_arguments)]
 fn divide(
     cell: &mut Cell,
     vigour: f64,
     room: f64,
     mrna: bool,
+    cd28: bool,
     ctx: &StepContext<'_>,
     draws: &mut impl Draws,
     births: &mut Vec<Cell>,
@@ -205,15 +230,32 @@ fn divide(
     // recalled), so an expansion is mostly effectors, which contract.
     let daughter_population =
         differentiation(cell.population, ctx).map_or(cell.population, |n| n.0);
-    let descendants = draws.descendants(division, ctx.dt_days);
+    let spent = match cell.population {
+        Population::CarStemLike | Population::CarCentralMemory | Population::CarEffectorMemory => {
+            cd28 && car.cd28_memory_division_limit > 0.0
+                && f64::from(cell.divisions) >= car.cd28_memory_division_limit
+        }
+        _ => false,
+    };
+    let descendants = if spent {
+        1
+    } else {
+        draws.descendants(division, ctx.dt_days)
+    };
     if mrna {
         share_mrna(cell, descendants);
     }
+    // A cell that became `descendants` cells went through ceil(log2) rounds of division:
+    // its daughters carry that many more divisions, and so does an effector parent (one
+    // of the daughters); a memory parent renews itself and keeps its count.
+    let rounds = (u64::BITS - descendants.saturating_sub(1).leading_zeros()) as u8;
     for _ in 1..descendants {
         let mut born = daughter(cell, ctx.day);
         born.population = daughter_population;
+        born.divisions = cell.divisions.saturating_add(rounds);
         births.push(born);
     }
+    cell.divisions = cell.divisions.saturating_add(rounds);
     if let Some((next, rate)) = differentiation(cell.population, ctx)
         && draws.hazard(rate, ctx.dt_days)
     {
