@@ -246,8 +246,8 @@ fn divide(
         share_mrna(cell, descendants);
     }
     // A cell that became `descendants` cells went through ceil(log2) rounds of division:
-    // its daughters carry that many more divisions, and so does an effector parent (one
-    // of the daughters); a memory parent renews itself and keeps its count.
+    // the parent and its daughters all carry that many more divisions (the division
+    // destiny counts the whole clone's rounds, whatever the phenotype).
     let rounds = (u64::BITS - descendants.saturating_sub(1).leading_zeros()) as u8;
     for _ in 1..descendants {
         let mut born = daughter(cell, ctx.day);
