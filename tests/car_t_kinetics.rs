@@ -105,23 +105,41 @@ fn axicel_like_tumour_regresses_expansion_saturates_near_kimmel_carrying_capacit
     );
     // The pretreated host's residual anti-CD20 antibody (rules::anti_cd20) and the
     // CAR-T cells leave no B cells in blood on day 30 (below 1/uL; 88% of LBCL
-    // patients after axi-cel, ref lbcl_b_cell_detectable_1y's note). The ZUMA-1 blood
-    // CAR-T medians (refs kimmel_zuma1_cart_*) are not met in this host yet
-    // (docs/calibration.md: ~0.8, ~110, ~11 and ~10/uL on days 7, 14, 28 and 90).
+    // patients after axi-cel, ref lbcl_b_cell_detectable_1y's note).
     let day30 = mean(&run, 28.0, 32.0, b_cells);
     assert!(day30 < 1.0, "blood B cells on day 30: {day30}/uL");
+    // The CD28 product's division destiny (rules::car_t, cd28_*_division_limit) ends
+    // the expansion while tumour remains and the effectors then die on their clock:
+    // blood CAR-T on days 14 and 28 within the ZUMA-1 IQRs (refs kimmel_zuma1_cart_*;
+    // without the limits ~110 and ~8/uL). Days 7 and 90 are not met yet
+    // (docs/calibration.md: ~0.8 and ~2/uL).
+    for (day, id) in [
+        (14.0, "kimmel_zuma1_cart_day14"),
+        (28.0, "kimmel_zuma1_cart_day28"),
+    ] {
+        let (_, low, high) = reference(id);
+        let blood = car_t_per_ul(run.iter().find(|s| s.day == day).expect("day recorded"));
+        assert!(
+            (low.unwrap()..=high.unwrap()).contains(&blood),
+            "blood CAR-T on day {day}: {blood:.2}/uL against {low:?}-{high:?}"
+        );
+    }
 }
 
 #[test]
-fn a_cd28_product_gives_a_higher_il6_peak_than_a_4_1bb_product_at_the_same_dose() {
-    let il6 = |s: &Snapshot| s.il6_pg_per_ml;
+fn a_cd28_product_gives_a_higher_first_week_il6_peak_than_a_4_1bb_product_at_the_same_dose() {
+    // The first week, where CRS starts after axi-cel (ZUMA-1 median onset day 2): the
+    // CD28 product releases more IL-6 per engagement (crs.cd28_il6_relative) and
+    // expands no slower. Over two weeks the peaks are now alike (measured 124 vs 130
+    // pg/mL at the default resolution, day 8): the CD28 product's division destiny
+    // ends its expansion at ~2.6e10 cells while the 4-1BB pool reaches K_C and kills
+    // the tumour faster on day 8 (docs/calibration.md, "Division destiny").
+    let il6 = |s: &Snapshot| if s.day <= 7.0 { s.il6_pg_per_ml } else { 0.0 };
     let cd28 = peak(&simulate(&axicel(14, "cd28")), il6);
     let four_one_bb = peak(&simulate(&axicel(14, "4-1bb")), il6);
-    // Higher, beyond seed noise: the tumour's killing is bounded per CAR-T cell, so
-    // the drive of both products saturates the myeloid amplification (measured 1.27x).
     assert!(
-        cd28 > 1.15 * four_one_bb,
-        "IL-6 peak {cd28:.0} (CD28) vs {four_one_bb:.0} pg/mL (4-1BB)"
+        cd28 > 1.5 * four_one_bb,
+        "first-week IL-6 peak {cd28:.0} (CD28) vs {four_one_bb:.0} pg/mL (4-1BB)"
     );
 }
 

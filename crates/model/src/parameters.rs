@@ -7,14 +7,16 @@
 //! every entry names a unit and a source.
 
 mod anti_cd20;
+mod car_t;
 mod crs;
 mod groups;
 mod lymphodepletion;
 mod tumour;
 
 pub use anti_cd20::AntiCd20;
+pub use car_t::CarT;
 pub use crs::Crs;
-pub use groups::{Activation, BCells, CarT, Disease, Physiology, PlasmaCells, TCells};
+pub use groups::{Activation, BCells, Disease, Physiology, PlasmaCells, TCells};
 pub use lymphodepletion::Lymphodepletion;
 pub use tumour::Tumour;
 

@@ -37,7 +37,7 @@
 //! degraded and diluted by division until the cell is an ordinary T cell again.
 
 use super::{Fate, StepContext, turnover::daughter};
-use crate::car::{Platform, Source};
+use crate::car::{Costimulation, Platform, Source};
 use crate::cell::{Cell, Population};
 use crate::draws::Draws;
 
@@ -102,6 +102,7 @@ pub fn car_t(
     let car = &ctx.params.car_t;
     let product = ctx.products.get(usize::from(cell.product));
     let mrna = product.is_some_and(|p| p.platform == Platform::Mrna);
+    let cd28 = product.is_some_and(|p| p.costimulation == Costimulation::Cd28);
     let stimulated = cell.flags & Cell::FLAG_STIMULATED != 0;
     cell.flags &= !Cell::FLAG_STIMULATED;
     if product.is_some_and(|p| p.source == Source::Allogeneic)
@@ -124,6 +125,15 @@ pub fn car_t(
             cell.population = Population::CarExhausted;
         }
         let exhausted = cell.population == Population::CarExhausted;
+        if terminal(cell, cd28, ctx) {
+            // A terminal effector has spent its division destiny: it kills but no longer
+            // divides, and dies on its own clock whether or not antigen remains.
+            return if draws.hazard(car.effector_death_rate_per_day, ctx.dt_days) {
+                Fate::Dies
+            } else {
+                Fate::Lives
+            };
+        }
         // Exhausted cells die at the effector rate even under antigen; for the others,
         // effector death is the contraction once antigen is gone (Mueller-Schoell's ke4
         // acts on effectors that no longer expand).
@@ -138,7 +148,7 @@ pub fn car_t(
         if car.programmed_division_days > 0.0 && !exhausted {
             cell.flags |= Cell::FLAG_PROGRAMMED;
         }
-        divide(cell, vigour, room, mrna, ctx, draws, births);
+        divide(cell, vigour, room, mrna, cd28, ctx, draws, births);
         return Fate::Lives;
     }
     rest(cell, ctx, draws);
@@ -146,11 +156,12 @@ pub fn car_t(
         // The programme runs on without antigen, then ends at rate 1/duration; cells
         // contract (die or revert) only once it has ended.
         if cell.population == Population::CarExhausted
+            || terminal(cell, cd28, ctx)
             || draws.hazard(1.0 / car.programmed_division_days, ctx.dt_days)
         {
             cell.flags &= !Cell::FLAG_PROGRAMMED;
         } else {
-            divide(cell, 1.0, room, mrna, ctx, draws, births);
+            divide(cell, 1.0, room, mrna, cd28, ctx, draws, births);
             return Fate::Lives;
         }
     }
@@ -169,7 +180,10 @@ pub fn car_t(
     match draws.competing([death, reversion, homeostatic], ctx.dt_days) {
         Some(0) => Fate::Dies,
         Some(1) => {
+            // A reverted memory cell has a new division destiny (secondary expansions are
+            // as large as primary ones).
             cell.population = Population::CarCentralMemory;
+            cell.divisions = 0;
             Fate::Lives
         }
         Some(_) => {
@@ -183,14 +197,25 @@ pub fn car_t(
     }
 }
 
+/// Whether `cell` is an effector that has reached its division destiny
+/// (`car_t.effector_division_limit`).
+fn terminal(cell: &Cell, cd28: bool, ctx: &StepContext<'_>) -> bool {
+    let limit = ctx.params.car_t.cd28_effector_division_limit;
+    cd28 && limit > 0.0
+        && cell.population == Population::CarEffector
+        && f64::from(cell.divisions) >= limit
+}
+
 /// Antigen-driven (or programmed) division over the step at the stimulated rate times
 /// `vigour` (exhausted cells divide less) and `room` (under the carrying capacity),
 /// with differentiation along the chain.
+#[allow(clippy::too_many_arguments)]
 fn divide(
     cell: &mut Cell,
     vigour: f64,
     room: f64,
     mrna: bool,
+    cd28: bool,
     ctx: &StepContext<'_>,
     draws: &mut impl Draws,
     births: &mut Vec<Cell>,
@@ -205,15 +230,32 @@ fn divide(
     // recalled), so an expansion is mostly effectors, which contract.
     let daughter_population =
         differentiation(cell.population, ctx).map_or(cell.population, |n| n.0);
-    let descendants = draws.descendants(division, ctx.dt_days);
+    let spent = match cell.population {
+        Population::CarStemLike | Population::CarCentralMemory | Population::CarEffectorMemory => {
+            cd28 && car.cd28_memory_division_limit > 0.0
+                && f64::from(cell.divisions) >= car.cd28_memory_division_limit
+        }
+        _ => false,
+    };
+    let descendants = if spent {
+        1
+    } else {
+        draws.descendants(division, ctx.dt_days)
+    };
     if mrna {
         share_mrna(cell, descendants);
     }
+    // A cell that became `descendants` cells went through ceil(log2) rounds of division:
+    // the parent and its daughters all carry that many more divisions (the division
+    // destiny counts the whole clone's rounds, whatever the phenotype).
+    let rounds = (u64::BITS - descendants.saturating_sub(1).leading_zeros()) as u8;
     for _ in 1..descendants {
         let mut born = daughter(cell, ctx.day);
         born.population = daughter_population;
+        born.divisions = cell.divisions.saturating_add(rounds);
         births.push(born);
     }
+    cell.divisions = cell.divisions.saturating_add(rounds);
     if let Some((next, rate)) = differentiation(cell.population, ctx)
         && draws.hazard(rate, ctx.dt_days)
     {
@@ -268,129 +310,4 @@ fn share_mrna(cell: &mut Cell, descendants: u64) {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::antigen_panel::AntigenPanel;
-    use crate::compartment::{Compartment, SiteLayout};
-    use crate::draws::testing::TestDraws;
-    use crate::parameters::Parameters;
-    use crate::rules::hazards::StepHazards;
-    use crate::steady_state::SteadyState;
-
-    /// A step of 0.1 day on day 10 at the healthy steady state, no antigen.
-    fn context<'a>(
-        params: &'a Parameters,
-        derived: &'a SteadyState,
-        sites: &'a SiteLayout,
-        antigens: &'a AntigenPanel,
-    ) -> StepContext<'a> {
-        StepContext {
-            params,
-            derived,
-            sites,
-            dt_days: 0.1,
-            day: 10.0,
-            baff_relative: 1.0,
-            autoantigen: 0.0,
-            vaccine_antigen: [0.0; 2],
-            b_progenitor_relative: 1.0,
-            niche_free_fraction: 0.0,
-            division_rate_per_day: [0.0; Population::COUNT],
-            hazards: StepHazards::default(),
-            t_cell_lymphopenia: 0.0,
-            car_t_crowding: 0.0,
-            tumour_relative: 0.0,
-            car_proliferation_factor: 1.0,
-            host_t_relative: 1.0,
-            products: &[],
-            antigens,
-            surface: None,
-        }
-    }
-
-    /// Steps `n` effectors, flagged as `flags`, once each without antigen; returns
-    /// (births, deaths, still in the programme).
-    fn step_effectors(params: &Parameters, flags: u8, n: usize) -> (usize, usize, usize) {
-        let derived = SteadyState::derive(params, 70.0);
-        let sites = SiteLayout::new([1; Compartment::COUNT]);
-        let antigens = AntigenPanel::default();
-        let ctx = context(params, &derived, &sites, &antigens);
-        let mut draws = TestDraws(7);
-        let (mut births, mut deaths, mut programmed) = (Vec::new(), 0, 0);
-        for _ in 0..n {
-            let mut cell = Cell {
-                population: Population::CarEffector,
-                flags,
-                ..Cell::default()
-            };
-            match car_t(&mut cell, &ctx, &mut draws, &mut births) {
-                Fate::Dies => deaths += 1,
-                Fate::Lives => programmed += usize::from(cell.flags & Cell::FLAG_PROGRAMMED != 0),
-            }
-        }
-        (births.len(), deaths, programmed)
-    }
-
-    #[test]
-    fn the_division_programme_runs_on_without_antigen_then_ends() {
-        let params = Parameters::default();
-        let n = 20_000;
-        // Out of the programme: no division without antigen, contraction at once.
-        let (births, deaths, _) = step_effectors(&params, 0, n);
-        assert_eq!(births, 0);
-        assert!(deaths > 0);
-        // In it: divisions at the stimulated rate (ln 2 / 0.78 per day), no deaths
-        // among the cells still in it, and it ends at 1 / programmed_division_days.
-        let (births, deaths, still) = step_effectors(&params, Cell::FLAG_PROGRAMMED, n);
-        let dt = 0.1;
-        let ended = 1.0 - (-dt / params.car_t.programmed_division_days).exp();
-        let kept = n as f64 * (1.0 - ended);
-        assert!(
-            (still as f64 - kept).abs() < 0.05 * kept,
-            "{still} vs {kept}"
-        );
-        let expected = kept * (std::f64::consts::LN_2 / params.car_t.doubling_time_days * dt);
-        assert!(
-            (births as f64 - expected).abs() < 0.2 * expected,
-            "{births} vs {expected}"
-        );
-        // Deaths only among the cells whose programme ended this step.
-        assert!((deaths as f64) < n as f64 * ended, "{deaths}");
-        // A stimulated cell enters the programme only when it has a duration.
-        let mut off = params.clone();
-        off.car_t.programmed_division_days = 0.0;
-        assert_eq!(step_effectors(&off, Cell::FLAG_STIMULATED, 100).2, 0);
-        assert_eq!(step_effectors(&params, Cell::FLAG_STIMULATED, 100).2, 100);
-    }
-
-    #[test]
-    fn lymphopenic_car_t_division_is_bounded_as_host_memory_t_cells_are() {
-        let mut params = Parameters::default();
-        let derived = SteadyState::derive(&params, 70.0);
-        let sites = SiteLayout::new([1; Compartment::COUNT]);
-        let antigens = AntigenPanel::default();
-        let car = params.car_t.clone();
-        // The catalogue leaves the bound open: Kimmel's term as it is.
-        let mut ctx = context(&params, &derived, &sites, &antigens);
-        ctx.t_cell_lymphopenia = 4.0;
-        assert_eq!(
-            lymphopenic_division_per_day(&ctx),
-            car.homeostatic_growth_rate_per_day * 4.0
-        );
-        ctx.t_cell_lymphopenia = 0.0;
-        assert_eq!(lymphopenic_division_per_day(&ctx), 0.0);
-        // A host whose memory T cells divide at most 2.75-fold their steady rate: the
-        // CAR-T memory cell's division is at most 2.75-fold its own, in deep lymphopenia,
-        // and unbounded by it in mild lymphopenia.
-        params.t_cells.memory_lymphopenic_division_max_fold = 2.75;
-        let mut ctx = context(&params, &derived, &sites, &antigens);
-        ctx.t_cell_lymphopenia = 4.0;
-        let cap = car.memory_homeostatic_division_per_day * 1.75;
-        assert!((lymphopenic_division_per_day(&ctx) - cap).abs() < 1e-15);
-        ctx.t_cell_lymphopenia = 0.1;
-        assert_eq!(
-            lymphopenic_division_per_day(&ctx),
-            car.homeostatic_growth_rate_per_day * 0.1
-        );
-    }
-}
+mod tests;
