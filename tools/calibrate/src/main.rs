@@ -26,6 +26,7 @@
 //! `cargo run --release -p immunosim-calibrate -- --help` lists the options, the output and examples.
 
 use clap::Parser;
+use grid::{grid_points, parse_axis};
 use immunosim_engine::recorder::MemoryRecorder;
 use immunosim_engine::simulation::Simulation;
 use immunosim_outcomes::Outcomes;
@@ -33,6 +34,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use targets::{AXICEL, ERLANGEN, Run, Target};
 
+mod grid;
 mod targets;
 
 const LONG_ABOUT: &str = "\
@@ -254,38 +256,6 @@ fn shown(v: f64) -> String {
     } else {
         format!("{v:.3}")
     }
-}
-
-/// `group.name=v1,v2` → (`group.name`, [v1, v2]).
-fn parse_axis(text: &str) -> (String, Vec<f64>) {
-    let (name, values) = text
-        .split_once('=')
-        .unwrap_or_else(|| panic!("--grid {text}: expected group.name=v1,v2"));
-    let values = values
-        .split(',')
-        .map(|v| {
-            v.trim()
-                .parse()
-                .unwrap_or_else(|_| panic!("--grid {text}: {v} is not a number"))
-        })
-        .collect();
-    (name.trim().to_string(), values)
-}
-
-/// Every combination of the axes' values, the last axis fastest.
-fn grid_points(axes: &[(String, Vec<f64>)]) -> Vec<Vec<f64>> {
-    axes.iter().fold(vec![Vec::new()], |points, (_, values)| {
-        points
-            .iter()
-            .flat_map(|p| {
-                values.iter().map(move |&v| {
-                    let mut q = p.clone();
-                    q.push(v);
-                    q
-                })
-            })
-            .collect()
-    })
 }
 
 /// The axi-cel-like scenario, as shipped.
