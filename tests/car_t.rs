@@ -99,10 +99,9 @@ fn lymphoma_like_tumour_fills_the_carrying_capacity_and_gives_a_higher_il6_peak_
     let grade = |s: &[Snapshot]| s.iter().map(|x| x.crs_grade).max().unwrap();
     let il6 = |s: &[Snapshot]| s.iter().map(|x| x.il6_pg_per_ml).fold(0.0, f64::max);
     // A nodal tumour is killed at most Kimmel's gamma_B per CAR-T cell a day, so its
-    // IL-6 peak is several-fold lupus's; at this dose both may stay at grade 1. (In the
+    // IL-6 peak is several-fold lupus's; at this dose both may stay at grade 1 (in the
     // pretreated host, whose normal B cells the residual anti-CD20 antibody keeps
-    // away, the IL-6 is all from the tumour: ~2.5x lupus's since CAR-T cells meet the
-    // targets of their whole compartment, ~2.8x when they met their site's.)
+    // away, the IL-6 is all from the tumour).
     assert!(
         grade(&lymphoma) >= grade(&sle).max(1),
         "CRS grade {} vs {}",

@@ -34,10 +34,12 @@ fn axicel(days: u32, costimulation: &str) -> String {
         costimulation == "cd28" || swapped != text,
         "domain not found"
     );
-    swapped
-        .replace("days = 120\n", &format!("days = {days}\n"))
-        .replace("cells_per_agent = 2e6\n", "cells_per_agent = 3e6\n")
-        .replace("car_t = 5e5\n", "car_t = 3e5\n")
+    let recorded = replace_once(&swapped, "\ndays = 120\n", &format!("\ndays = {days}\n"));
+    replace_once(
+        &recorded,
+        "cells_per_agent = 2e6\n",
+        "cells_per_agent = 3e6\n",
+    )
 }
 
 /// Real malignant B cells on `day`.
@@ -126,35 +128,41 @@ fn axicel_like_tumour_regresses_expansion_saturates_near_kimmel_carrying_capacit
     }
 }
 
+/// CRS after axi-cel starts within days (ZUMA-1 median onset day 2): over the first
+/// week a CD28 product gives more IL-6 than a 4-1BB product at the same dose, since it
+/// releases more per engagement (`crs.cd28_il6_relative`) and expands no slower. The
+/// two-week peaks are alike (README, Known limits): the CD28 division destiny ends its
+/// expansion below K_C while the 4-1BB pool fills it.
 #[test]
-fn a_cd28_product_gives_a_higher_first_week_il6_peak_than_a_4_1bb_product_at_the_same_dose() {
-    // The first week, where CRS starts after axi-cel (ZUMA-1 median onset day 2): the
-    // CD28 product releases more IL-6 per engagement (crs.cd28_il6_relative) and
-    // expands no slower. Over two weeks the peaks are now alike (measured 124 vs 130
-    // pg/mL at the default resolution, day 8): the CD28 product's division destiny
-    // ends its expansion at ~2.6e10 cells while the 4-1BB pool reaches K_C and kills
-    // the tumour faster on day 8 (docs/calibration.md, "Division destiny").
-    let il6 = |s: &Snapshot| if s.day <= 7.0 { s.il6_pg_per_ml } else { 0.0 };
-    let cd28 = peak(&simulate(&axicel(14, "cd28")), il6);
-    let four_one_bb = peak(&simulate(&axicel(14, "4-1bb")), il6);
+fn a_cd28_product_gives_more_first_week_il6_than_a_4_1bb_product_at_the_same_dose() {
+    let first_week = |run: &[Snapshot]| -> f64 {
+        run.iter()
+            .filter(|s| (0.0..=7.0).contains(&s.day))
+            .map(|s| s.il6_pg_per_ml)
+            .sum()
+    };
+    let cd28 = first_week(&simulate(&axicel(14, "cd28")));
+    let four_one_bb = first_week(&simulate(&axicel(14, "4-1bb")));
     assert!(
         cd28 > 1.5 * four_one_bb,
-        "first-week IL-6 peak {cd28:.0} (CD28) vs {four_one_bb:.0} pg/mL (4-1BB)"
+        "IL-6 summed over days 0-7: {cd28:.0} (CD28) vs {four_one_bb:.0} pg/mL·day (4-1BB)"
     );
 }
 
 /// The Erlangen scenario (embedded) for 30 days at coarse resolution and `dose` per kg.
 fn erlangen(dose: &str) -> String {
-    let text = immunosim_scenario::DEFAULT_SCENARIO
-        .replace("\ndays = 365\n", "\ndays = 30\n")
-        .replace("burn_in_days = 365\n", "burn_in_days = 120\n")
-        .replace(
-            "dose_cells_per_kg = 1e6\n",
-            &format!("dose_cells_per_kg = {dose}\n"),
-        );
-    format!(
-        "{text}\n[resolution]\ncells_per_agent = 3e6\n[resolution.cells_per_agent_by_kind]\ncar_t = 1e5\n"
-    )
+    let text = replace_once(
+        immunosim_scenario::DEFAULT_SCENARIO,
+        "\ndays = 365\n",
+        "\ndays = 30\n",
+    );
+    let text = replace_once(&text, "burn_in_days = 365\n", "burn_in_days = 120\n");
+    let text = replace_once(
+        &text,
+        "dose_cells_per_kg = 1e6\n",
+        &format!("dose_cells_per_kg = {dose}\n"),
+    );
+    format!("{text}\n[resolution]\ncells_per_agent = 3e6\n")
 }
 
 #[test]

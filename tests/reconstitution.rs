@@ -5,7 +5,7 @@ use crate::support::*;
 use immunosim_engine::recorder::Snapshot;
 use immunosim_model::Population;
 
-/// CD4+ T cells per µL of blood (host; no product is given in these scenarios).
+/// Host CD4+ T cells per µL of blood.
 fn cd4(s: &Snapshot) -> f64 {
     s.blood_per_ul_where(|p| {
         matches!(
@@ -174,7 +174,7 @@ fn a_pretreated_lymphoma_host_has_no_blood_b_cells_for_months_and_regains_them_w
 /// lymphopenic T-cell division unbounded (docs/model.md §4.3), and this asserts only
 /// the order the source reports.
 #[test]
-fn sle_cd4_recover_faster_than_after_axi_cel_and_before_the_b_cells_return() {
+fn sle_cd4_recover_faster_than_after_the_axi_cel_regimen_and_before_the_b_cells_return() {
     let run =
         simulate_with_events(&CD19_CAR_T.replace("days = 60", "days = 200\nrecord_every_days = 1"));
     let sle = &run.snapshots;

@@ -74,7 +74,7 @@ pub fn assert_steady(snapshots: &[Snapshot], patient: &str, measures: &[Measure]
 
 /// Every (compartment, population) series of real cells that holds at least
 /// `min_agents` agents on average over the first 90 days moves by less than `tolerance`
-/// from the first to the last 90 recorded days (what `drift.py` measures per series).
+/// from the first to the last 90 recorded days (the per-series drift).
 pub fn assert_every_population_steady(
     snapshots: &[Snapshot],
     patient: &str,
@@ -305,4 +305,15 @@ pub fn check_refused(dir: &Path, text: &str) -> String {
 /// The 1-based line of the first `needle` in `text`.
 pub fn line_of(text: &str, needle: &str) -> usize {
     1 + text[..text.find(needle).unwrap()].matches('\n').count()
+}
+
+/// `text` with its one occurrence of `from` replaced by `to`: a scenario edit that
+/// silently matched nothing (or more than meant) would test another scenario.
+pub fn replace_once(text: &str, from: &str, to: &str) -> String {
+    assert_eq!(
+        text.matches(from).count(),
+        1,
+        "{from:?} is not in the scenario once"
+    );
+    text.replacen(from, to, 1)
 }

@@ -32,8 +32,9 @@ use immunosim_model::fields::Fields;
 
 /// The first bytes of every checkpoint.
 pub const MAGIC: &[u8; 8] = b"IMSIMCKP";
-/// The format written; a checkpoint of another version is refused.
-pub const FORMAT_VERSION: u32 = 4;
+/// The format written; a checkpoint of another version is refused. 5: a CAR-T cell's
+/// `divisions` counts the rounds of its division destiny (the layout is 4's).
+pub const FORMAT_VERSION: u32 = 5;
 
 /// What is wrong with a checkpoint's bytes.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]

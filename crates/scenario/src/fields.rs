@@ -20,10 +20,10 @@ pub use facility::*;
 pub const DEFAULT_CAR_T_CELLS_PER_AGENT: f64 = 1e5;
 
 /// Default CAR-T agents above which they are thinned to twice their weight (engine
-/// `weights`): the Erlangen expansion peaks near 4.9e5 agents at 1e5 cells per agent
-/// and its months-long tail holds 1-1.7e5; this budget thins the peak and leaves the
-/// tail at the finest weight, whose B-cell return day depends on the CAR-T weight
-/// (docs/performance.md, with the endpoints against fixed weights).
+/// `weights`): the Erlangen expansion would peak near 4.9e5 agents at 1e5 cells per
+/// agent; this budget thins the peak and leaves the tail at the finest weight. Lower
+/// budgets keep the B-cell return within seed noise but save little and make Cmax
+/// noisier (docs/performance.md, with the endpoints against fixed weights).
 pub const DEFAULT_CAR_T_AGENT_BUDGET: i64 = 200_000;
 
 /// Share of CD4+ cells in a product when the scenario does not say: a defined 1:1
@@ -168,7 +168,7 @@ pub const OTHER_FIELDS: &[Field] = &[
         .or(Text("autologous")),
     Field::choice("products", "platform", Platform::NAMES, "viral (integrated CAR, lifelong) or mrna (electroporated mRNA: the CAR fades within days and is diluted by division).")
         .or(Text("viral")),
-    Field::choice("products", "costimulatory_domain", Costimulation::NAMES, "The CAR's costimulatory domain: 4-1bb (tisa-cel, liso-cel, ide-cel, cilta-cel, MB-CART19.1) or cd28 (axi-cel, brexu-cel: more cytokine release per engagement, crs.cd28_il6_relative).")
+    Field::choice("products", "costimulatory_domain", Costimulation::NAMES, "The CAR's costimulatory domain: 4-1bb (tisa-cel, liso-cel, ide-cel, cilta-cel, MB-CART19.1) or cd28 (axi-cel, brexu-cel: more cytokine release per engagement, crs.cd28_il6_relative, and a division destiny, car_t.cd28_effector_division_limit and car_t.cd28_memory_division_limit).")
         .or(Text("4-1bb")),
     Field::number("products", "dose_cells_per_kg", 1e4, 1e10, "cells/kg", "Dose per infusion in CAR-T cells per kg body weight (Erlangen: 1e6). Give this or dose_cells.")
         .or(Note("required unless dose_cells")),

@@ -21,8 +21,8 @@
 //! return, refitted when targets became compartment-wide) and
 //! `car_t.programmed_division_days` (Erlangen CAR-T peak).
 //! Host cells are coarse by default (3e6 cells per agent; `--cells-per-agent 5e5` is
-//! the default resolution of `run`), CAR-T cells at `run`'s default weight (1e5), on
-//! which the B-cell return depends; ~5 s per run on 2 cores.
+//! the default resolution of `run`), CAR-T cells at each scenario's own weight (both
+//! leave `run`'s default), on which the B-cell return depends; ~5 s per run on 2 cores.
 //! `cargo run --release -p immunosim-calibrate -- --help` lists the options, the output and examples.
 
 use clap::Parser;
@@ -65,8 +65,9 @@ EXAMPLES:
         --grid car_t.encounters_per_day=150,300,600 --seeds 1,2,3 --out calibration.csv
     cargo run --release -p immunosim-calibrate -- --cells-per-agent 5e5 --days 180
 
-The default resolution is coarse (3e6 cells per agent, ~5 s per run on 2 cores);
---cells-per-agent 5e5 is the default resolution of `immunosim run`.";
+Host cells are coarse by default (3e6 cells per agent, ~5 s per run on 2 cores;
+--cells-per-agent 5e5 is the default resolution of `immunosim run`); CAR-T cells keep
+each scenario's own weight unless --car-t-cells-per-agent is given.";
 
 /// Command-line options.
 #[derive(Parser, Debug)]
@@ -89,11 +90,11 @@ struct Options {
     /// Real cells per agent of host cells.
     #[arg(long, default_value_t = 3e6)]
     cells_per_agent: f64,
-    /// Real cells per agent of CAR-T cells. The default is the scenarios' own: the
-    /// B-cell return moves with the CAR-T weight when it is coarser (docs/calibration.md,
-    /// "Convergence of the B-cell return"), so it is fitted where it has converged.
-    #[arg(long, default_value_t = 1e5)]
-    car_t_cells_per_agent: f64,
+    /// Real cells per agent of CAR-T cells. Default: each scenario's own (`run`'s
+    /// default for both), where the B-cell return has converged (docs/calibration.md,
+    /// "Convergence of the B-cell return").
+    #[arg(long)]
+    car_t_cells_per_agent: Option<f64>,
     /// Days recorded after infusion.
     #[arg(long, default_value_t = 365.0)]
     days: f64,
@@ -270,27 +271,34 @@ fn scenario_text(
     axes: &[(String, Vec<f64>)],
     point: &[f64],
 ) -> String {
-    let (host, car_t) = (options.cells_per_agent, options.car_t_cells_per_agent);
+    let host = options.cells_per_agent;
     let mut text = match scenario {
         Calibrated::Erlangen => {
-            let mut text = immunosim_scenario::DEFAULT_SCENARIO
-                .replace("\ndays = 365\n", &format!("\ndays = {}\n", options.days))
-                .replace(
-                    "burn_in_days = 365\n",
-                    &format!("burn_in_days = {}\n", options.burn_in_days),
-                );
-            text.push_str(&format!(
-                "\n[resolution]\ncells_per_agent = {host:e}\n[resolution.cells_per_agent_by_kind]\ncar_t = {car_t:e}\n"
-            ));
+            let text = replace_once(
+                immunosim_scenario::DEFAULT_SCENARIO,
+                "\ndays = 365\n",
+                &format!("\ndays = {}\n", options.days),
+            );
+            let mut text = replace_once(
+                &text,
+                "burn_in_days = 365\n",
+                &format!("burn_in_days = {}\n", options.burn_in_days),
+            );
+            text.push_str(&format!("\n[resolution]\ncells_per_agent = {host:e}\n"));
             text
         }
-        Calibrated::Axicel => AXICEL_SCENARIO
-            .replace(
-                "cells_per_agent = 2e6\n",
-                &format!("cells_per_agent = {host:e}\n"),
-            )
-            .replace("car_t = 5e5\n", &format!("car_t = {car_t:e}\n")),
+        Calibrated::Axicel => replace_once(
+            AXICEL_SCENARIO,
+            "cells_per_agent = 2e6\n",
+            &format!("cells_per_agent = {host:e}\n"),
+        ),
     };
+    // Neither scenario sets a CAR-T weight of its own (a table may be defined once).
+    if let Some(car_t) = options.car_t_cells_per_agent {
+        text.push_str(&format!(
+            "\n[resolution.cells_per_agent_by_kind]\ncar_t = {car_t:e}\n"
+        ));
+    }
     let mut groups: BTreeMap<&str, Vec<String>> = BTreeMap::new();
     for ((name, _), value) in axes.iter().zip(point) {
         let (group, key) = name
@@ -327,6 +335,17 @@ fn run(
         endpoints: Outcomes::of_run(&recorder.snapshots, &recorder.events),
         snapshots: recorder.snapshots,
     }
+}
+
+/// `text` with its one occurrence of `from` replaced by `to` (a scenario edit that
+/// matched nothing would calibrate another scenario).
+fn replace_once(text: &str, from: &str, to: &str) -> String {
+    assert_eq!(
+        text.matches(from).count(),
+        1,
+        "{from:?} is not in the scenario once"
+    );
+    text.replacen(from, to, 1)
 }
 
 /// A target's band: its own, or the reference row's low-high.

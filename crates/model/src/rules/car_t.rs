@@ -190,19 +190,26 @@ pub fn car_t(
             if mrna {
                 share_mrna(cell, 2);
             }
+            // Parent and daughter both count the division (the daughter is born with
+            // one more than its parent had).
             births.push(daughter(cell, ctx.day));
+            cell.divisions = cell.divisions.saturating_add(1);
             Fate::Lives
         }
         None => Fate::Lives,
     }
 }
 
-/// Whether `cell` is an effector that has reached its division destiny
-/// (`car_t.effector_division_limit`).
+/// Whether `cell` is an effector (or an exhausted one) that has reached its division
+/// destiny (`car_t.cd28_effector_division_limit`): exhaustion does not give it more
+/// divisions.
 fn terminal(cell: &Cell, cd28: bool, ctx: &StepContext<'_>) -> bool {
     let limit = ctx.params.car_t.cd28_effector_division_limit;
     cd28 && limit > 0.0
-        && cell.population == Population::CarEffector
+        && matches!(
+            cell.population,
+            Population::CarEffector | Population::CarExhausted
+        )
         && f64::from(cell.divisions) >= limit
 }
 
@@ -245,9 +252,11 @@ fn divide(
     if mrna {
         share_mrna(cell, descendants);
     }
-    // A cell that became `descendants` cells went through ceil(log2) rounds of division:
-    // the parent and its daughters all carry that many more divisions (the division
-    // destiny counts the whole clone's rounds, whatever the phenotype).
+    // A cell that became `descendants` cells went through at least ceil(log2) rounds of
+    // division (the fewest that make that many): the parent and its daughters all carry
+    // that many more (the destiny counts the clone's rounds, whatever the phenotype).
+    // With steps shorter than a doubling each division is counted, so the limits are
+    // tied to the step they were fitted at (one day).
     let rounds = (u64::BITS - descendants.saturating_sub(1).leading_zeros()) as u8;
     for _ in 1..descendants {
         let mut born = daughter(cell, ctx.day);

@@ -180,6 +180,10 @@ fn a_cd28_cell_past_its_division_destiny_stops_dividing_and_an_effector_dies_und
         (deaths as f64 - expected).abs() < 0.1 * expected,
         "{deaths} vs {expected}"
     );
+    // An exhausted cell past it divides no more either (exhaustion gives no divisions).
+    let (births, _) = step_stimulated(&cd28, Population::CarExhausted, effector, n);
+    assert_eq!(births, 0);
+    assert!(step_stimulated(&cd28, Population::CarExhausted, effector - 1, n).0 > 0);
     // A memory cell past its own destiny stops antigen-driven division, and lives.
     let (births, deaths) = step_stimulated(&cd28, Population::CarCentralMemory, memory, n);
     assert_eq!((births, deaths), (0, 0));
