@@ -35,19 +35,19 @@ pub struct Encounters {
     pub stimulated_cells: Vec<(f64, f64)>,
 }
 
-/// A (site, row) pair.
-type SiteEntry = (u16, u32);
+/// A (bin, row) pair: the bin is a site or a compartment.
+type BinEntry = (u16, u32);
 
 /// Rows grouped by bin (a site or a compartment): `rows[start[s]..start[s + 1]]` are the
 /// rows of bin `s`, and `cells` their cells in the same order (copies: the encounters
 /// then read a contiguous list instead of scattered rows of the table).
-struct BySite {
+struct Bins {
     start: Vec<usize>,
     rows: Vec<u32>,
     cells: Vec<Cell>,
 }
 
-impl BySite {
+impl Bins {
     /// The rows and cells of bin `s`.
     fn bin(&self, s: usize) -> (&[u32], &[Cell]) {
         let range = self.start[s]..self.start[s + 1];
@@ -55,26 +55,26 @@ impl BySite {
     }
 }
 
-/// Stable counting sort of (bin, row) pairs that arrive in row order; the cells are
-/// copied from `table` in that (ascending) order.
-fn binned(entries: &[(u16, u32)], sites: usize, table: &[Cell]) -> BySite {
-    let mut start = vec![0usize; sites + 1];
-    for &(site, _) in entries {
-        start[usize::from(site) + 1] += 1;
+/// Stable counting sort of (bin, row) pairs that arrive in row order into `bins` bins;
+/// the cells are copied from `table` in that (ascending) order.
+fn binned(entries: &[BinEntry], bins: usize, table: &[Cell]) -> Bins {
+    let mut start = vec![0usize; bins + 1];
+    for &(bin, _) in entries {
+        start[usize::from(bin) + 1] += 1;
     }
-    for s in 0..sites {
+    for s in 0..bins {
         start[s + 1] += start[s];
     }
     let mut next = start.clone();
     let mut rows = vec![0u32; entries.len()];
     let mut cells = vec![Cell::default(); entries.len()];
-    for &(site, row) in entries {
-        let at = next[usize::from(site)];
+    for &(bin, row) in entries {
+        let at = next[usize::from(bin)];
         rows[at] = row;
         cells[at] = table[row as usize];
-        next[usize::from(site)] += 1;
+        next[usize::from(bin)] += 1;
     }
-    BySite { start, rows, cells }
+    Bins { start, rows, cells }
 }
 
 /// Resolves this step's encounters. `cells` is read only.
@@ -90,7 +90,7 @@ pub fn encounters(cells: &[Cell], census: &Census, config: &RunConfig, step: u64
         targeted[antigen.slot()] = true;
     }
     let may_be_targeted = |cell: &Cell| (0..4).any(|slot| targeted[slot] && cell.antigen[slot] > 0);
-    let lists: Vec<(Vec<SiteEntry>, Vec<SiteEntry>)> = cells
+    let lists: Vec<(Vec<BinEntry>, Vec<BinEntry>)> = cells
         .par_chunks(CHUNK_ROWS)
         .enumerate()
         .map(|(chunk, part)| {
@@ -109,12 +109,12 @@ pub fn encounters(cells: &[Cell], census: &Census, config: &RunConfig, step: u64
         .collect();
     let sites = census.by_site.len();
     let layout = config.site_layout();
-    let cars: Vec<(u16, u32)> = lists.iter().flat_map(|l| l.0.iter().copied()).collect();
+    let cars: Vec<BinEntry> = lists.iter().flat_map(|l| l.0.iter().copied()).collect();
     if cars.is_empty() {
         return Encounters::default();
     }
     let compartment_of = |site: u16| layout.compartment_of(site).index() as u16;
-    let targets: Vec<(u16, u32)> = lists
+    let targets: Vec<BinEntry> = lists
         .iter()
         .flat_map(|l| l.1.iter().map(|&(site, row)| (compartment_of(site), row)))
         .collect();
