@@ -76,7 +76,8 @@ pub fn step(setup: &RunSetup, state: &mut PatientState) -> StepReport {
     let mut il6_drive = 0.0;
     if car_t_alive {
         let cells = state.world.cells();
-        let encounters = phases::encounters::encounters(cells, &state.census, config, step);
+        let encounters =
+            phases::encounters::encounters(cells, &state.census, &weights, config, step);
         il6_drive = phases::encounters::il6_drive(cells, &encounters, &weights, config);
         phases::encounters::apply(state.world.cells_mut(), &encounters);
     }

@@ -77,8 +77,15 @@ fn binned(entries: &[BinEntry], bins: usize, table: &[Cell]) -> Bins {
     Bins { start, rows, cells }
 }
 
-/// Resolves this step's encounters. `cells` is read only.
-pub fn encounters(cells: &[Cell], census: &Census, config: &RunConfig, step: u64) -> Encounters {
+/// Resolves this step's encounters at the step's `weights` (the census's). `cells` is
+/// read only.
+pub fn encounters(
+    cells: &[Cell],
+    census: &Census,
+    weights: &Weights,
+    config: &RunConfig,
+    step: u64,
+) -> Encounters {
     if config.products.is_empty() {
         return Encounters::default();
     }
@@ -125,7 +132,6 @@ pub fn encounters(cells: &[Cell], census: &Census, config: &RunConfig, step: u64
     let targets = binned(&targets, Compartment::COUNT, cells);
     let params = &config.params;
     let probes_per_cell = params.car_t.encounters_per_day * config.dt_days;
-    let weights = census.weights(config);
     let weight = |kind: Kind| weights.get(kind);
     // Per compartment: its targets' share of its real cells, and one engagement memo
     // keyed by its first CAR-T cell's (product, CAR expression).
