@@ -5,8 +5,10 @@ use immunosim_engine::config::RunConfig;
 use immunosim_engine::recorder::{MemoryRecorder, Snapshot};
 use immunosim_engine::simulation::Simulation;
 use immunosim_model::{Population, Specificity};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
+use std::sync::OnceLock;
 
 /// Runs a scenario in memory.
 pub fn simulate(text: &str) -> Vec<Snapshot> {
@@ -222,24 +224,15 @@ pub fn assert_same_as_unbranched(branched: &Path, plain: &Path) {
 
 /// A row of data/*.csv: (value, low, high).
 pub fn reference(id: &str) -> (f64, Option<f64>, Option<f64>) {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("data");
-    let mut files: Vec<_> = std::fs::read_dir(&path)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|x| x == "csv"))
-        .collect();
-    files.sort();
-    for file in files {
-        let mut reader = csv::Reader::from_path(file).unwrap();
-        for record in reader.records() {
-            let r = record.unwrap();
-            if &r[0] == id {
-                let num = |i: usize| r[i].parse::<f64>().ok();
-                return (num(2).unwrap(), num(3), num(4));
-            }
-        }
-    }
-    panic!("reference row {id} not in data/");
+    static ROWS: OnceLock<BTreeMap<String, immunosim_reference::Row>> = OnceLock::new();
+    let rows = ROWS.get_or_init(|| {
+        immunosim_reference::read_dir(&immunosim_reference::data_dir())
+            .unwrap_or_else(|e| panic!("data/: {e}"))
+    });
+    let row = rows
+        .get(id)
+        .unwrap_or_else(|| panic!("reference row {id} not in data/"));
+    (row.value, row.low, row.high)
 }
 
 pub const TIMESERIES_COLUMNS: usize = 7;

@@ -31,7 +31,7 @@ use immunosim_engine::recorder::MemoryRecorder;
 use immunosim_engine::simulation::Simulation;
 use immunosim_outcomes::Outcomes;
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use targets::{AXICEL, ERLANGEN, Run, Target};
 
 mod grid;
@@ -140,7 +140,7 @@ fn main() {
         options.grid.clone()
     };
     let axes: Vec<(String, Vec<f64>)> = grid.iter().map(|g| parse_axis(g)).collect();
-    let references = read_references(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data"));
+    let references = read_references();
     let mut writer = options
         .out
         .as_ref()
@@ -358,23 +358,12 @@ fn band(target: &Target, references: &BTreeMap<String, (f64, f64)>) -> (f64, f64
 }
 
 /// Rows of `data/*.csv` that have a band: id → (low, high).
-fn read_references(dir: &Path) -> BTreeMap<String, (f64, f64)> {
-    let mut out = BTreeMap::new();
-    for entry in std::fs::read_dir(dir).expect("data/ next to the workspace") {
-        let path = entry.expect("entry").path();
-        if path.extension().is_none_or(|e| e != "csv") {
-            continue;
-        }
-        let mut reader = csv::Reader::from_path(&path).expect("readable reference CSV");
-        for record in reader.records() {
-            let record = record.expect("CSV row");
-            let (low, high) = (record[3].parse(), record[4].parse());
-            if let (Ok(low), Ok(high)) = (low, high) {
-                out.insert(record[0].to_string(), (low, high));
-            }
-        }
-    }
-    out
+fn read_references() -> BTreeMap<String, (f64, f64)> {
+    immunosim_reference::read_dir(&immunosim_reference::data_dir())
+        .unwrap_or_else(|e| panic!("reference rows: {e}"))
+        .into_iter()
+        .filter_map(|(id, row)| Some((id, row.band()?)))
+        .collect()
 }
 
 #[cfg(test)]
