@@ -59,7 +59,7 @@ parameter_group! {
         persisting_fraction: "fraction" = 0.0079, [0.0, 0.5],
             "Stein et al. 2019, FB (seen; ref stein_fb); converted to a reversion rate against the effector death rate";
         #[doc = "Recent stimulations (the chronic-stimulation load, which decays with rest) at which an effector becomes exhausted."]
-        exhaustion_stimulations: "stimulations" = 16.0, [1.0, 1000.0],
+        exhaustion_stimulations: "stimulations" = 15.0, [1.0, 1000.0],
             "fitted with tools/calibrate on the Erlangen B-cell return (ref erlangen_b_cell_return, 110 +/- 32 d; seeds 1-3, CAR-T at the default 1e5 cells per agent, where the return has converged in the CAR-T weight and site count since targets are met compartment-wide): 14 gave day 22-39, 15 day 57-75, 16 day 105-125, 17 day 176-186, 18 day 208-218; the marrow pool of CAR-T cells that feeds on the trickle of new pre-B cells must exhaust within months, not sustain itself; chronic antigen exposure exhausts CAR-T cells within weeks of repeated stimulation (Good et al., Cell 2021, recalled)";
         #[doc = "Rate at which each unit of a CAR-T cell's recent-stimulation load is lost on a day without antigen (rest)."]
         stimulation_load_decay_per_day: "1/day" = 0.002, [0.0, 10.0],
@@ -73,6 +73,12 @@ parameter_group! {
         #[doc = "Divisions after which an effector of a CD28 product is terminal (its division destiny): it no longer divides, under antigen or in the programme, and dies at the effector rate even while engaged (0 = no limit). Counted from infusion, or from reversion to memory."]
         cd28_effector_division_limit: "divisions" = 10.0, [0.0, 250.0],
             "day 14 sits on the rising edge of a late blood peak (days 15-17): with memory limit 7, 11 gave 84-93/uL and 12 gave 109-121 on day 14; fitted with tools/calibrate (seeds 1-3, with cd28_memory_division_limit 6) on the axi-cel-like scenario's ZUMA-1 blood CAR-T on days 14 and 28 (refs kimmel_zuma1_cart_d14, kimmel_zuma1_cart_d28) and whole-body peak (ref kimmel_k_c, band K_C/3-3 K_C): 10 gives 4.1-5.0/uL on day 14, 1.8-2.2 on day 28, peak 2.56-2.60e10; 8 gave day 14 in band but day 28 at 0.06-0.08 and the peak at 1.0e10 (below K_C/3), 9 day 14 at 43-44, no limit 111-114 (seed 1); mechanism: activated T cells divide a programmed number of times (a division destiny set by the strength of stimulation and costimulation) and then stop and die, whether or not antigen remains (Marchingo et al., Science 2014; Heinzel et al., Nat Immunol 2017; programmed contraction: Badovinac et al., Nat Immunol 2002; recalled), and CD28 costimulation drives effector differentiation (Kawalekar et al., Immunity 2016; recalled); 4-1BB products (the Erlangen product) are left without a limit: with one (10 and 6) the Erlangen CAR-T peak fell to 10-11% of CD3+ on day 5 and B cells did not return (seed 1)";
+        #[doc = "Chance that a daughter of an antigen-driven or programmed division leaves its parent's site in the step it is born, as a free cell would (0: held beside its parent)."]
+        daughter_leave_probability: "probability" = 1.0, [0.0, 1.0],
+            "TBD";
+        #[doc = "Death rate of a CD28 product's stem-like, central- and effector-memory CAR-T cells, which live as effector-memory T cells do (0 = as a 4-1BB product's)."]
+        cd28_memory_death_rate_per_day: "1/day" = 0.047, [0.0, 10.0],
+            "TBD";
         #[doc = "Killing and proliferation of exhausted cells relative to effectors."]
         exhausted_function_relative: "ratio" = 0.2, [0.0, 1.0],
             "choice: exhausted cells keep some cytotoxicity but little proliferation (Wherry 2011, recalled)";

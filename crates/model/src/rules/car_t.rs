@@ -41,10 +41,18 @@ use crate::car::{Costimulation, Platform, Source};
 use crate::cell::{Cell, Population};
 use crate::draws::Draws;
 
-/// Death rate (1/day) of a CAR-T phenotype.
-pub fn death_rate_per_day(population: Population, ctx: &StepContext<'_>) -> f64 {
+/// Death rate (1/day) of a CAR-T phenotype of a CD28 (`cd28`) or 4-1BB product. A CD28
+/// product's memory-like cells live as effector-memory T cells do
+/// (`car_t.cd28_memory_death_rate_per_day`): CD28 costimulation drives effector-memory
+/// differentiation where 4-1BB keeps central memory.
+pub fn death_rate_per_day(population: Population, cd28: bool, ctx: &StepContext<'_>) -> f64 {
     let car = &ctx.params.car_t;
     match population {
+        Population::CarStemLike | Population::CarCentralMemory | Population::CarEffectorMemory
+            if cd28 && car.cd28_memory_death_rate_per_day > 0.0 =>
+        {
+            car.cd28_memory_death_rate_per_day
+        }
         Population::CarStemLike | Population::CarCentralMemory => car.memory_death_rate_per_day,
         Population::CarEffectorMemory => car.effector_memory_death_rate_per_day,
         _ => car.effector_death_rate_per_day,
@@ -137,7 +145,7 @@ pub fn car_t(
         // Exhausted cells die at the effector rate even under antigen; for the others,
         // effector death is the contraction once antigen is gone (Mueller-Schoell's ke4
         // acts on effectors that no longer expand).
-        if exhausted && draws.hazard(death_rate_per_day(cell.population, ctx), ctx.dt_days) {
+        if exhausted && draws.hazard(death_rate_per_day(cell.population, cd28, ctx), ctx.dt_days) {
             return Fate::Dies;
         }
         let vigour = if exhausted {
@@ -165,7 +173,7 @@ pub fn car_t(
             return Fate::Lives;
         }
     }
-    let death = death_rate_per_day(cell.population, ctx);
+    let death = death_rate_per_day(cell.population, cd28, ctx);
     let reversion = if cell.population == Population::CarEffector {
         reversion_rate_per_day(ctx)
     } else {
@@ -262,6 +270,12 @@ fn divide(
         let mut born = daughter(cell, ctx.day);
         born.population = daughter_population;
         born.divisions = cell.divisions.saturating_add(rounds);
+        if car.daughter_leave_probability > 0.0
+            && born.compartment == crate::compartment::Compartment::Lymphoid
+            && draws.chance(car.daughter_leave_probability)
+        {
+            super::migration::migrate(&mut born, ctx, draws);
+        }
         births.push(born);
     }
     cell.divisions = cell.divisions.saturating_add(rounds);
