@@ -53,7 +53,7 @@ fn tumour_on(run: &[Snapshot], day: f64) -> f64 {
 #[test]
 fn axicel_like_tumour_regresses_expansion_saturates_near_kimmel_carrying_capacity_and_crs_resolves()
 {
-    let run = simulate(&axicel(40, "cd28"));
+    let run = simulate(&axicel(95, "cd28"));
     // The lymphoma-like preset's tumour holds its plateau over the burn-in, regresses
     // over days to weeks under CD19 CAR-T (each CAR-T cell kills at most Kimmel's
     // gamma_B tumour cells a day) and is cleared within the first month.
@@ -110,14 +110,18 @@ fn axicel_like_tumour_regresses_expansion_saturates_near_kimmel_carrying_capacit
     // patients after axi-cel, ref lbcl_b_cell_detectable_1y's note).
     let day30 = mean(&run, 28.0, 32.0, b_cells);
     assert!(day30 < 1.0, "blood B cells on day 30: {day30}/uL");
-    // The CD28 product's division destiny (rules::car_t, cd28_*_division_limit) ends
-    // the expansion while tumour remains and the effectors then die on their clock:
-    // blood CAR-T on days 14 and 28 within the ZUMA-1 IQRs (refs kimmel_zuma1_cart_*;
-    // without the limits ~110 and ~8/uL). Days 7 and 90 are not met yet
-    // (docs/calibration.md: ~0.8 and ~2/uL).
+    // Blood CAR-T on days 7, 14, 28 and 90 within the ZUMA-1 IQRs (refs
+    // kimmel_zuma1_cart_*): daughters born in the tumour-bearing nodes leave them while
+    // their engaged parents stay (rules::car_t, daughter_leave_probability; held, day 7
+    // was ~1/uL), the CD28 division destiny ends the expansion while tumour remains
+    // (cd28_*_division_limit; without it day 14 was ~110/uL), and the CD28 product's
+    // effector-memory-like cells die at the effector-memory rate
+    // (cd28_memory_death_rate_per_day; at the 4-1BB rate day 90 was ~2/uL).
     for (day, id) in [
+        (7.0, "kimmel_zuma1_cart_day7"),
         (14.0, "kimmel_zuma1_cart_day14"),
         (28.0, "kimmel_zuma1_cart_day28"),
+        (90.0, "kimmel_zuma1_cart_day90"),
     ] {
         let (_, low, high) = reference(id);
         let blood = car_t_per_ul(run.iter().find(|s| s.day == day).expect("day recorded"));
@@ -126,6 +130,33 @@ fn axicel_like_tumour_regresses_expansion_saturates_near_kimmel_carrying_capacit
             "blood CAR-T on day {day}: {blood:.2}/uL against {low:?}-{high:?}"
         );
     }
+}
+
+/// The last recorded day with CAR-T cells in blood.
+fn last_seen_in_blood(run: &[Snapshot]) -> f64 {
+    run.iter()
+        .filter(|s| car_t_per_ul(s) > 0.0)
+        .map(|s| s.day)
+        .fold(f64::NAN, f64::max)
+}
+
+/// Issue 14, item 2: persistence must not fall with antigen load (clinically long
+/// persistence comes with a higher load). The same axi-cel-like product after the same
+/// regimen persists in blood at least as long in the lymphoma-like host (a 1e11-cell
+/// tumour) as in the lupus host, whose B cells restimulate and exhaust it sooner.
+#[test]
+fn the_same_cd28_product_persists_no_shorter_under_a_higher_antigen_load() {
+    let lymphoma = simulate(&axicel(160, "cd28"));
+    let lupus = simulate(&replace_once(
+        &axicel(160, "cd28"),
+        "preset = \"lymphoma_like\"",
+        "preset = \"sle\"",
+    ));
+    let (high_load, low_load) = (last_seen_in_blood(&lymphoma), last_seen_in_blood(&lupus));
+    assert!(
+        high_load >= low_load,
+        "CAR-T last seen in blood on day {high_load} (lymphoma-like) vs {low_load} (lupus)"
+    );
 }
 
 /// CRS after axi-cel starts within days (ZUMA-1 median onset day 2): over the first

@@ -15,7 +15,12 @@
 //! commits T cells to several divisions and differentiation (Kaech & Ahmed, Nat
 //! Immunol 2001; van Stipdonk et al., Nat Immunol 2001; recalled), so expansion
 //! outlasts the targets it killed, and contraction starts only once it has ended.
-//! Daughters inherit the programme; an exhausted cell leaves it.
+//! Daughters inherit the programme; an exhausted cell leaves it. A daughter born in
+//! lymphoid tissue leaves its parent's site as a free cell would
+//! (`daughter_leave_probability`): division parts it from the synapse and lymph nodes
+//! export the progeny of the T cells they activate, so blood carries proliferating
+//! CAR-T cells while their engaged parents stay at the tumour. The marrow holds its
+//! daughters (no efferent lymph), where the Erlangen B-cell sink is.
 //!
 //! Exhaustion follows the *recent* stimulation load, not a lifetime count: each
 //! engagement adds one, and each unit is lost at `stimulation_load_decay_per_day` on a
@@ -25,8 +30,9 @@
 //!
 //! Without antigen, effectors die at 0.518/day (Mueller-Schoell's per-cell rate) or
 //! revert to memory so that a fraction FB = 0.79% persists (Stein): the fast first
-//! phase of the biphasic decline. Memory cells die at Mueller-Schoell's 0.0104/day and
-//! divide without antigen at 0.007/day (IL-7/IL-15 maintenance), plus Kimmel's
+//! phase of the biphasic decline. Memory cells die at Mueller-Schoell's 0.0104/day (a
+//! CD28 product's, effector-memory-like, at the effector-memory T cell's 0.047/day:
+//! Macallan 2004) and divide without antigen at 0.007/day (IL-7/IL-15 maintenance), plus Kimmel's
 //! rho_c · ln(T set point / all T cells) in a lymphopenic host (shared with host T
 //! cells, which regrow faster, so they compete): the slow second phase, ~0.0034/day
 //! net, Stein's terminal beta. The lymphopenic term is bounded as a host memory T
@@ -41,10 +47,18 @@ use crate::car::{Costimulation, Platform, Source};
 use crate::cell::{Cell, Population};
 use crate::draws::Draws;
 
-/// Death rate (1/day) of a CAR-T phenotype.
-pub fn death_rate_per_day(population: Population, ctx: &StepContext<'_>) -> f64 {
+/// Death rate (1/day) of a CAR-T phenotype of a CD28 (`cd28`) or 4-1BB product. A CD28
+/// product's memory-like cells live as effector-memory T cells do
+/// (`car_t.cd28_memory_death_rate_per_day`): CD28 costimulation drives effector-memory
+/// differentiation where 4-1BB keeps central memory.
+pub fn death_rate_per_day(population: Population, cd28: bool, ctx: &StepContext<'_>) -> f64 {
     let car = &ctx.params.car_t;
     match population {
+        Population::CarStemLike | Population::CarCentralMemory | Population::CarEffectorMemory
+            if cd28 && car.cd28_memory_death_rate_per_day > 0.0 =>
+        {
+            car.cd28_memory_death_rate_per_day
+        }
         Population::CarStemLike | Population::CarCentralMemory => car.memory_death_rate_per_day,
         Population::CarEffectorMemory => car.effector_memory_death_rate_per_day,
         _ => car.effector_death_rate_per_day,
@@ -137,7 +151,7 @@ pub fn car_t(
         // Exhausted cells die at the effector rate even under antigen; for the others,
         // effector death is the contraction once antigen is gone (Mueller-Schoell's ke4
         // acts on effectors that no longer expand).
-        if exhausted && draws.hazard(death_rate_per_day(cell.population, ctx), ctx.dt_days) {
+        if exhausted && draws.hazard(death_rate_per_day(cell.population, cd28, ctx), ctx.dt_days) {
             return Fate::Dies;
         }
         let vigour = if exhausted {
@@ -165,7 +179,7 @@ pub fn car_t(
             return Fate::Lives;
         }
     }
-    let death = death_rate_per_day(cell.population, ctx);
+    let death = death_rate_per_day(cell.population, cd28, ctx);
     let reversion = if cell.population == Population::CarEffector {
         reversion_rate_per_day(ctx)
     } else {
@@ -259,9 +273,17 @@ fn divide(
     // tied to the step they were fitted at (one day).
     let rounds = (u64::BITS - descendants.saturating_sub(1).leading_zeros()) as u8;
     for _ in 1..descendants {
+        // A daughter born in a lymph node leaves its parent's synapse and the node as a
+        // free cell would; the parent stays engaged (`migration::retained`).
         let mut born = daughter(cell, ctx.day);
         born.population = daughter_population;
         born.divisions = cell.divisions.saturating_add(rounds);
+        if car.daughter_leave_probability > 0.0
+            && born.compartment == crate::compartment::Compartment::Lymphoid
+            && draws.chance(car.daughter_leave_probability)
+        {
+            super::migration::migrate(&mut born, ctx, draws);
+        }
         births.push(born);
     }
     cell.divisions = cell.divisions.saturating_add(rounds);

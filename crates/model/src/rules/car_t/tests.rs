@@ -193,3 +193,123 @@ fn a_cd28_cell_past_its_division_destiny_stops_dividing_and_an_effector_dies_und
     assert!(births > n / 20, "{births}");
     assert_eq!(deaths, 0);
 }
+
+/// Steps `n` stimulated effectors of `product` in `compartment` with every free cell
+/// moving to blood; returns (daughters born, daughters that left for blood).
+fn daughters_leaving(
+    params: &Parameters,
+    product: &crate::car::Product,
+    compartment: Compartment,
+    n: usize,
+) -> (usize, usize) {
+    let derived = SteadyState::derive(params, 70.0);
+    let sites = SiteLayout::new([1; Compartment::COUNT]);
+    let antigens = AntigenPanel::default();
+    let products = [product.clone()];
+    let mut ctx = context(params, &derived, &sites, &antigens);
+    ctx.products = &products;
+    ctx.dt_days = 1.0;
+    // Every free cell moves, and lands in blood (the first compartment).
+    ctx.hazards.move_probability = 1.0;
+    ctx.hazards.compartment_cdf = [[1.0; Compartment::COUNT]; Population::COUNT];
+    let mut draws = TestDraws(13);
+    let mut births = Vec::new();
+    for _ in 0..n {
+        let mut cell = Cell {
+            population: Population::CarEffector,
+            flags: Cell::FLAG_STIMULATED,
+            compartment,
+            site: sites.site(compartment, 0),
+            ..Cell::default()
+        };
+        car_t(&mut cell, &ctx, &mut draws, &mut births);
+        assert_eq!(cell.compartment, compartment, "the engaged parent stays");
+    }
+    let left = births
+        .iter()
+        .filter(|b| b.compartment == Compartment::Blood)
+        .count();
+    (births.len(), left)
+}
+
+#[test]
+fn daughters_born_in_a_lymph_node_leave_it_while_the_marrow_holds_its_own() {
+    use crate::car::{Dose, Product};
+    let params = Parameters::default();
+    let product = Product::cd19_4_1bb(Dose::PerKg(1e6));
+    let n = 2_000;
+    // In lymphoid tissue every daughter leaves as a free cell would (here: to blood).
+    let (born, left) = daughters_leaving(&params, &product, Compartment::Lymphoid, n);
+    assert!(born > n / 2, "{born}");
+    assert_eq!(left, born);
+    // The marrow holds its daughters beside their engaged parents.
+    let (born, left) = daughters_leaving(&params, &product, Compartment::Marrow, n);
+    assert!(born > n / 2, "{born}");
+    assert_eq!(left, 0);
+    // With the chance at 0, lymph-node daughters are held too.
+    let mut held = params.clone();
+    held.car_t.daughter_leave_probability = 0.0;
+    let (born, left) = daughters_leaving(&held, &product, Compartment::Lymphoid, n);
+    assert!(born > n / 2, "{born}");
+    assert_eq!(left, 0);
+}
+
+#[test]
+fn a_cd28_products_memory_cells_die_at_the_effector_memory_rate_and_4_1bb_ones_do_not() {
+    use crate::car::{Dose, Product};
+    let params = Parameters::default();
+    let derived = SteadyState::derive(&params, 70.0);
+    let sites = SiteLayout::new([1; Compartment::COUNT]);
+    let antigens = AntigenPanel::default();
+    let ctx = context(&params, &derived, &sites, &antigens);
+    let car = &params.car_t;
+    for population in [
+        Population::CarStemLike,
+        Population::CarCentralMemory,
+        Population::CarEffectorMemory,
+    ] {
+        assert_eq!(
+            death_rate_per_day(population, true, &ctx),
+            car.cd28_memory_death_rate_per_day
+        );
+        assert!(death_rate_per_day(population, false, &ctx) < 0.02);
+    }
+    // Effectors die at the effector rate whatever the domain.
+    assert_eq!(
+        death_rate_per_day(Population::CarEffector, true, &ctx),
+        death_rate_per_day(Population::CarEffector, false, &ctx)
+    );
+    // Resting central-memory cells of each product over one 0.1-day step: deaths at
+    // the product's rate (competing with homeostatic division, which is slower).
+    let count_deaths = |product: Product| {
+        let products = [product];
+        let mut ctx = context(&params, &derived, &sites, &antigens);
+        ctx.products = &products;
+        let mut draws = TestDraws(17);
+        let mut births = Vec::new();
+        (0..200_000)
+            .filter(|_| {
+                let mut cell = Cell {
+                    population: Population::CarCentralMemory,
+                    ..Cell::default()
+                };
+                car_t(&mut cell, &ctx, &mut draws, &mut births) == Fate::Dies
+            })
+            .count() as f64
+    };
+    let four_one_bb = Product::cd19_4_1bb(Dose::PerKg(1e6));
+    let mut cd28 = four_one_bb.clone();
+    cd28.costimulation = Costimulation::Cd28;
+    let expected = |rate: f64| 200_000.0 * rate * 0.1;
+    let (slow, fast) = (count_deaths(four_one_bb), count_deaths(cd28));
+    assert!(
+        (slow - expected(car.memory_death_rate_per_day)).abs()
+            < 0.15 * expected(car.memory_death_rate_per_day),
+        "4-1BB memory deaths {slow}"
+    );
+    assert!(
+        (fast - expected(car.cd28_memory_death_rate_per_day)).abs()
+            < 0.1 * expected(car.cd28_memory_death_rate_per_day),
+        "CD28 memory deaths {fast}"
+    );
+}
