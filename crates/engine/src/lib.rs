@@ -32,6 +32,7 @@ pub mod memory;
 pub mod phases;
 pub mod recorder;
 pub mod rng;
+pub mod row_census;
 pub mod schedule;
 pub mod simulation;
 pub mod state;
