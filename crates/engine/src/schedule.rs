@@ -272,8 +272,10 @@ pub fn observe_boundary(
 
 fn equilibrate(setup: &RunSetup, state: &mut PatientState) {
     state.equilibrated = true;
+    let (cells, counts) = state.world.rows_and_counts(setup.layout.total());
     phases::equilibration::equilibrate_slow_pools(
-        state.world.cells_mut(),
+        cells,
+        counts,
         &mut state.census,
         &mut state.fields,
         &state.niche,

@@ -149,6 +149,13 @@ impl CellWorld {
             .is_none_or(|c| *c == crate::row_census::count(self.cells(), c.by_site.len()))
     }
 
+    /// Whether the world carries row counts now (none until first asked for, and
+    /// none after an access that marks them stale).
+    #[cfg(test)]
+    pub(crate) fn carries_counts(&self) -> bool {
+        self.counts.is_some()
+    }
+
     fn rows_mut(world: &mut World) -> &mut [Cell] {
         let Some(column) = Self::column(world) else {
             return &mut [];
