@@ -121,6 +121,9 @@ fn carried_counts_equal_the_rows_after_every_step_of_a_treated_run_and_a_resume(
     assert!(kinds.contains(&EventKind::Infusion), "{kinds:?}");
     assert!(sim.census().doublings[3] > 0, "the expansion was thinned");
     assert!(car_t_peak > 1_000, "{car_t_peak} CAR-T agents at the peak");
+    // Counted afresh only at the first step and after the phases that write rows
+    // without counting: the three days of Flu/Cy and the surfaces drawn at the infusion.
+    assert_eq!(sim.state().world.recounts(), 5);
 
     // Resumed from a checkpoint of day 6: the counts are taken afresh from the rows, and
     // the run goes on as the whole one.
@@ -133,6 +136,7 @@ fn carried_counts_equal_the_rows_after_every_step_of_a_treated_run_and_a_resume(
     }
     resumed.finish(&mut after).unwrap();
     assert_eq!(resumed.cells(), sim.cells());
+    assert_eq!(resumed.state().world.recounts(), 1, "only on the resume");
     assert_eq!(
         after.snapshots[..],
         recorder.snapshots[snapshots_before..]

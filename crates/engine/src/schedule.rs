@@ -61,7 +61,7 @@ pub fn step(setup: &RunSetup, state: &mut PatientState) -> StepReport {
 
     // 1. Treatment.
     let mut events = journey::manufacturing_events(config, timeline, step);
-    journey::chemotherapy(state.world.cells_mut(), config, timeline, step, &mut events);
+    journey::chemotherapy(&mut state.world, config, timeline, step, &mut events);
     let weights = state.census.weights(config);
     let infused = journey::infusions(config, &weights, timeline, layout, step, &mut events);
     if !infused.is_empty() && !state.surfaces_drawn {

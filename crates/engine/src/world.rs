@@ -42,6 +42,8 @@ pub struct CellWorld {
     /// The living rows counted by population, site, specificity and compartment
     /// ([`crate::row_census`]); `None` when a mutation may have changed them.
     counts: Option<Census>,
+    /// Times the rows have been counted afresh.
+    recounts: u64,
 }
 
 impl Default for CellWorld {
@@ -58,6 +60,7 @@ impl CellWorld {
         CellWorld {
             world,
             counts: None,
+            recounts: 0,
         }
     }
 
@@ -137,6 +140,7 @@ impl CellWorld {
     pub(crate) fn counts_mut(&mut self, sites: usize) -> &mut Census {
         if self.counts.as_ref().is_none_or(|c| c.by_site.len() != sites) {
             self.counts = Some(crate::row_census::count(self.cells(), sites));
+            self.recounts += 1;
         }
         self.counts.as_mut().expect("counted just now")
     }
@@ -154,6 +158,12 @@ impl CellWorld {
     #[cfg(test)]
     pub(crate) fn carries_counts(&self) -> bool {
         self.counts.is_some()
+    }
+
+    /// Times the rows have been counted afresh since the world was made.
+    #[cfg(test)]
+    pub(crate) fn recounts(&self) -> u64 {
+        self.recounts
     }
 
     fn rows_mut(world: &mut World) -> &mut [Cell] {
