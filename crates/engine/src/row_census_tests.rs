@@ -87,10 +87,16 @@ fn check(sim: &Simulation) {
     for population in explicit {
         let p = population.index();
         for (site, counts) in by_site.iter().enumerate() {
-            assert_eq!(census.by_site[site][p], counts[p], "{population:?} in site {site}");
+            assert_eq!(
+                census.by_site[site][p], counts[p],
+                "{population:?} in site {site}"
+            );
         }
         for (c, counts) in autoreactive.iter().enumerate() {
-            assert_eq!(census.autoreactive[c][p], counts[p], "{population:?} in {c}");
+            assert_eq!(
+                census.autoreactive[c][p], counts[p],
+                "{population:?} in {c}"
+            );
         }
     }
 }
@@ -137,8 +143,5 @@ fn carried_counts_equal_the_rows_after_every_step_of_a_treated_run_and_a_resume(
     resumed.finish(&mut after).unwrap();
     assert_eq!(resumed.cells(), sim.cells());
     assert_eq!(resumed.state().world.recounts(), 1, "only on the resume");
-    assert_eq!(
-        after.snapshots[..],
-        recorder.snapshots[snapshots_before..]
-    );
+    assert_eq!(after.snapshots[..], recorder.snapshots[snapshots_before..]);
 }

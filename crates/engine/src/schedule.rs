@@ -31,11 +31,11 @@ use crate::row_census;
 use crate::state::{PatientState, RunSetup};
 use crate::weights;
 use crate::world::CHUNK_ROWS;
+use immunosim_model::Population;
 use immunosim_model::cell::Kind;
 use immunosim_model::rules::hazards::StepHazards;
 use immunosim_model::rules::quiet::QuietPlan;
 use immunosim_model::rules::{SiteViews, StepContext, lymphodepletion, lymphopoiesis};
-use immunosim_model::Population;
 
 /// What a step reports besides the new state.
 pub struct StepReport {

@@ -21,8 +21,8 @@
     reason = "reads the ECS component column as a slice; see the SAFETY notes"
 )]
 
-use bevy_ecs::component::Component;
 use crate::census::Census;
+use bevy_ecs::component::Component;
 use bevy_ecs::world::World;
 use immunosim_model::Cell;
 use std::cell::UnsafeCell;
@@ -138,7 +138,11 @@ impl CellWorld {
     /// The counts of the living rows for `sites` sites, counted now if stale (the
     /// caller keeps them equal to the rows, as for [`CellWorld::rows_and_counts`]).
     pub(crate) fn counts_mut(&mut self, sites: usize) -> &mut Census {
-        if self.counts.as_ref().is_none_or(|c| c.by_site.len() != sites) {
+        if self
+            .counts
+            .as_ref()
+            .is_none_or(|c| c.by_site.len() != sites)
+        {
             self.counts = Some(crate::row_census::count(self.cells(), sites));
             self.recounts += 1;
         }

@@ -141,21 +141,22 @@ impl CellPass<'_> {
                 .push(lymphopoiesis::new_precursor(self.ctx, &mut marrow));
         }
         out.name_births(0, self.step, chunk);
-        for offset in 0..cells.len() {
+        let mut offset = 0;
+        loop {
+            // Most rows: a quiet cell without an event stays as it is, counted as it
+            // was.
+            offset += pass_over_quiet(&cells[offset..], &plan.quiet, &mut pass_over);
+            if offset == cells.len() {
+                break;
+            }
             let row = (first_row + offset) as u32;
             let cell = &mut cells[offset];
             if !cell.is_alive() {
                 out.freed.push(row);
             } else {
                 let (before, fate) = if plan.is_quiet(cell.population) {
-                    let left = &mut pass_over[cell.population.index()];
-                    if *left > 0 {
-                        // Most rows: a quiet cell without an event stays as it is,
-                        // counted as it was.
-                        *left -= 1;
-                        continue;
-                    }
-                    *left = plan.gap(cell.population, &mut skips);
+                    // A candidate: its population's rows to pass over are used up.
+                    pass_over[cell.population.index()] = plan.gap(cell.population, &mut skips);
                     out.stepped[cell.population.index()] += 1;
                     let before = *cell;
                     (before, self.quiet_candidate(cell, chunk, &mut out))
@@ -174,6 +175,7 @@ impl CellPass<'_> {
                 }
             }
             out.place_in_chunk(cells, first_row);
+            offset += 1;
         }
         out
     }
@@ -218,6 +220,27 @@ impl CellPass<'_> {
         out.name_births(births_before, self.step, chunk);
         fate
     }
+}
+
+/// Passes over the leading rows of `cells` that are of a quiet population (`quiet`)
+/// with rows left to pass over (`pass_over`, counted down), and returns how many: the
+/// next row is dead, explicit or a candidate. A loop of its own, so that the few
+/// values it keeps stay in registers.
+#[inline(never)]
+fn pass_over_quiet(
+    cells: &[Cell],
+    quiet: &[bool; Population::COUNT],
+    pass_over: &mut [u64; Population::COUNT],
+) -> usize {
+    for (n, cell) in cells.iter().enumerate() {
+        let p = cell.population.index();
+        let left = &mut pass_over[p];
+        if !quiet[p] || *left == 0 {
+            return n;
+        }
+        *left -= 1;
+    }
+    cells.len()
 }
 
 /// Runs the cell pass over every row of `world` (one empty chunk when the table is

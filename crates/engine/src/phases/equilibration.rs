@@ -27,7 +27,10 @@ pub struct NicheWindow {
 /// over `niche` divided by its death rate, and moves the converted cells' share of the
 /// serum IgG pools with them; the census and the row counts (`counts`,
 /// [`crate::row_census`]) are updated in place.
-#[expect(clippy::too_many_arguments, reason = "the parts of the state it changes")]
+#[expect(
+    clippy::too_many_arguments,
+    reason = "the parts of the state it changes"
+)]
 pub fn equilibrate_slow_pools(
     cells: &mut [Cell],
     counts: &mut Census,
