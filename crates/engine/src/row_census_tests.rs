@@ -61,9 +61,7 @@ fn check(sim: &Simulation) {
     let mut by_site = vec![[0u32; Population::COUNT]; sites];
     let mut by_specificity = [[0u32; Specificity::COUNT]; Population::COUNT];
     let mut autoreactive = census.autoreactive;
-    for row in &mut autoreactive {
-        *row = [0; Population::COUNT];
-    }
+    autoreactive.fill([0; Population::COUNT]);
     for cell in sim.cells().iter().filter(|c| c.is_alive()) {
         let p = cell.population.index();
         by_site[usize::from(cell.site)][p] += 1;
