@@ -32,6 +32,9 @@ pub mod memory;
 pub mod phases;
 pub mod recorder;
 pub mod rng;
+pub mod row_census;
+#[cfg(test)]
+mod row_census_tests;
 pub mod schedule;
 pub mod simulation;
 pub mod state;

@@ -23,19 +23,19 @@
 //! from there on, clinical events are detected and, on the record grid, the state is
 //! recorded.
 
-use crate::census::{Census, Unplaced};
 use crate::ids;
 use crate::phases::{self, cell_pass::CellPass, clinical, journey};
 use crate::recorder::Event;
 use crate::rng::{Purpose, StepKey, Stream};
+use crate::row_census;
 use crate::state::{PatientState, RunSetup};
 use crate::weights;
 use crate::world::CHUNK_ROWS;
+use immunosim_model::Population;
 use immunosim_model::cell::Kind;
 use immunosim_model::rules::hazards::StepHazards;
 use immunosim_model::rules::quiet::QuietPlan;
 use immunosim_model::rules::{SiteViews, StepContext, lymphodepletion, lymphopoiesis};
-use immunosim_model::{Population, Specificity};
 
 /// What a step reports besides the new state.
 pub struct StepReport {
@@ -61,7 +61,7 @@ pub fn step(setup: &RunSetup, state: &mut PatientState) -> StepReport {
 
     // 1. Treatment.
     let mut events = journey::manufacturing_events(config, timeline, step);
-    journey::chemotherapy(state.world.cells_mut(), config, timeline, step, &mut events);
+    journey::chemotherapy(&mut state.world, config, timeline, step, &mut events);
     let weights = state.census.weights(config);
     let infused = journey::infusions(config, &weights, timeline, layout, step, &mut events);
     if !infused.is_empty() && !state.surfaces_drawn {
@@ -79,7 +79,8 @@ pub fn step(setup: &RunSetup, state: &mut PatientState) -> StepReport {
         let encounters =
             phases::encounters::encounters(cells, &state.census, &weights, config, step);
         il6_drive = phases::encounters::il6_drive(cells, &encounters, &weights, config);
-        phases::encounters::apply(state.world.cells_mut(), &encounters);
+        let (cells, counts) = state.world.rows_and_counts(layout.total());
+        phases::encounters::apply(cells, counts, &encounters);
     }
 
     // 3. Fields of the end of the step, from the census of its start.
@@ -161,15 +162,16 @@ pub fn step(setup: &RunSetup, state: &mut PatientState) -> StepReport {
     };
     let outcomes = phases::cell_pass::run(&mut state.world, &pass);
 
-    // 5. Births: infused cells first (counted ids), then each chunk's leftovers.
-    let mut new_census = Census::new(sites);
-    new_census.doublings = state.census.doublings;
-    let mut unplaced: Unplaced = [[0; Specificity::COUNT]; Population::COUNT];
+    // 5. Births: infused cells first (counted ids), then each chunk's leftovers. The
+    // row counts hold every birth; the census of the end of the step is drawn from them.
+    let counts = state.world.counts_mut(sites);
     let mut infused = infused;
     for (k, born) in infused.iter_mut().enumerate() {
         born.id = ids::counted(state.ids.next_counted, k);
-        new_census.add(born, born.compartment);
+        counts.add(born, born.compartment);
     }
+    let (mut new_census, unplaced) = row_census::split_implicit(counts, &plan);
+    new_census.doublings = state.census.doublings;
     state.ids.next_counted += infused.len() as u64;
     let mut birth_lists = vec![infused];
     let mut freed = Vec::new();
@@ -180,12 +182,6 @@ pub fn step(setup: &RunSetup, state: &mut PatientState) -> StepReport {
     for out in outcomes {
         for (total, n) in stepped.iter_mut().zip(out.stepped) {
             *total += n;
-        }
-        new_census.merge(&out.census);
-        for (total, counts) in unplaced.iter_mut().zip(&out.unplaced) {
-            for (t, n) in total.iter_mut().zip(counts) {
-                *t += n;
-            }
         }
         if counting {
             for (total, n) in state.niche.entries.iter_mut().zip(out.niche_entries) {
@@ -221,6 +217,12 @@ pub fn step(setup: &RunSetup, state: &mut PatientState) -> StepReport {
         step,
     ));
     state.step += 1;
+    if cfg!(any(test, debug_assertions)) {
+        assert!(
+            state.world.counts_match_rows(),
+            "the carried row counts differ from the rows after step {step}"
+        );
+    }
     StepReport { events, stepped }
 }
 
@@ -270,8 +272,10 @@ pub fn observe_boundary(
 
 fn equilibrate(setup: &RunSetup, state: &mut PatientState) {
     state.equilibrated = true;
+    let (cells, counts) = state.world.rows_and_counts(setup.layout.total());
     phases::equilibration::equilibrate_slow_pools(
-        state.world.cells_mut(),
+        cells,
+        counts,
         &mut state.census,
         &mut state.fields,
         &state.niche,

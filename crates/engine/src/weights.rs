@@ -21,6 +21,9 @@
 //! may have implicit positions (`rules::quiet`), whose per-site counts are drawn rather
 //! than held by rows.
 //!
+//! The census and the world's row counts ([`crate::row_census`]) lose each removed
+//! agent and gain each clone alike.
+//!
 //! Resampling happens at a step boundary, after the step's census is complete: draws
 //! come from streams keyed by (seed, step, cell id, [`Purpose::Resample`]), clones get
 //! counted ids in row order ([`crate::ids::counted`]), so the result is the same at any
@@ -102,8 +105,8 @@ pub fn resample_car_t(
         Resample::Keep => {}
         Resample::Thin(doublings) => {
             let key = StepKey::new(config.seed, step, Purpose::Resample);
-            let removed: Vec<Vec<Cell>> = world
-                .cells_mut()
+            let (rows, counts) = world.rows_and_counts(census.by_site.len());
+            let removed: Vec<Vec<Cell>> = rows
                 .par_chunks_mut(CHUNK_ROWS)
                 .map(|rows| {
                     let mut removed = Vec::new();
@@ -118,6 +121,7 @@ pub fn resample_car_t(
                 .collect();
             for cell in removed.iter().flatten() {
                 census.remove(cell);
+                counts.remove(cell);
             }
             census.doublings[k] += doublings;
         }
@@ -146,9 +150,11 @@ pub fn resample_car_t(
                 clones.extend(c);
                 free.extend(f);
             }
+            let counts = world.counts_mut(census.by_site.len());
             for (n, clone) in clones.iter_mut().enumerate() {
                 clone.id = ids::counted(ids.next_counted, n);
                 census.add(clone, clone.compartment);
+                counts.add(clone, clone.compartment);
             }
             ids.next_counted += clones.len() as u64;
             births::place(world, &[clones], &free);

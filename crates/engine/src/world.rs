@@ -8,12 +8,20 @@
 //! order; [`CellWorld::cells_mut`] hands that column to rayon as a slice, which a
 //! prototype measured as fast as a plain `Vec` (5 ns/cell at 10M cells), where bevy's own
 //! `par_iter_mut` needs its separate task pool.
+//!
+//! The world also carries the counts of its living rows ([`crate::row_census`]), so
+//! that the cell pass need not count the rows it does not change. Any mutable access
+//! to the rows through [`CellWorld::cells_mut`] or [`CellWorld::spawn`] marks them
+//! stale, and they are counted afresh when next asked for: only the accesses that
+//! keep them equal to the rows ([`CellWorld::rows_and_counts`],
+//! [`CellWorld::spawn_counted`]) leave them standing.
 
 #![expect(
     unsafe_code,
     reason = "reads the ECS component column as a slice; see the SAFETY notes"
 )]
 
+use crate::census::Census;
 use bevy_ecs::component::Component;
 use bevy_ecs::world::World;
 use immunosim_model::Cell;
@@ -31,6 +39,11 @@ pub struct CellRow(pub Cell);
 /// The world of cells.
 pub struct CellWorld {
     world: World,
+    /// The living rows counted by population, site, specificity and compartment
+    /// ([`crate::row_census`]); `None` when a mutation may have changed them.
+    counts: Option<Census>,
+    /// Times the rows have been counted afresh.
+    recounts: u64,
 }
 
 impl Default for CellWorld {
@@ -44,11 +57,23 @@ impl CellWorld {
     pub fn new() -> CellWorld {
         let mut world = World::new();
         world.register_component::<CellRow>();
-        CellWorld { world }
+        CellWorld {
+            world,
+            counts: None,
+            recounts: 0,
+        }
     }
 
-    /// Appends cells as new entities (rows at the end of the table, in order).
+    /// Appends cells as new entities (rows at the end of the table, in order); the
+    /// row counts are taken afresh when next needed.
     pub fn spawn(&mut self, cells: impl IntoIterator<Item = Cell>) {
+        self.counts = None;
+        self.spawn_counted(cells);
+    }
+
+    /// Appends cells that the row counts hold already (births counted where they
+    /// were made).
+    pub(crate) fn spawn_counted(&mut self, cells: impl IntoIterator<Item = Cell>) {
         // Spawned straight from the iterator: no intermediate copy of the batch.
         self.world.spawn_batch(cells.into_iter().map(CellRow));
     }
@@ -65,10 +90,9 @@ impl CellWorld {
 
     /// The cell column of the one table holding cells, as bevy stores it (`None` when
     /// no cell has been spawned).
-    fn column(&self) -> Option<&[UnsafeCell<CellRow>]> {
-        let id = self.world.component_id::<CellRow>()?;
-        let table = self
-            .world
+    fn column(world: &World) -> Option<&[UnsafeCell<CellRow>]> {
+        let id = world.component_id::<CellRow>()?;
+        let table = world
             .storages()
             .tables
             .iter()
@@ -80,7 +104,7 @@ impl CellWorld {
 
     /// The rows as a slice, in table order.
     pub fn cells(&self) -> &[Cell] {
-        let Some(column) = self.column() else {
+        let Some(column) = Self::column(&self.world) else {
             return &[];
         };
         // SAFETY: `UnsafeCell<CellRow>` has the layout of `CellRow`, which is
@@ -89,9 +113,65 @@ impl CellWorld {
         unsafe { std::slice::from_raw_parts(column.as_ptr().cast::<Cell>(), column.len()) }
     }
 
-    /// The rows as a mutable slice, in table order.
+    /// The rows as a mutable slice, in table order; the row counts are taken afresh
+    /// when next needed.
     pub fn cells_mut(&mut self) -> &mut [Cell] {
-        let Some(column) = self.column() else {
+        self.counts = None;
+        Self::rows_mut(&mut self.world)
+    }
+
+    /// The rows and their counts for `sites` sites (counted now if stale): the caller
+    /// changes the counts with every change it makes to a living row's population,
+    /// site, specificity or compartment, and counts a birth where it is made.
+    pub(crate) fn rows_and_counts(&mut self, sites: usize) -> (&mut [Cell], &mut Census) {
+        self.counts_mut(sites);
+        let counts = self.counts.as_mut().expect("counted just now");
+        (Self::rows_mut(&mut self.world), counts)
+    }
+
+    /// The rows, for writes that change no count (births that were counted where they
+    /// were made, into free rows): the counts stay as they are, fresh or stale.
+    pub(crate) fn rows_keeping_counts(&mut self) -> &mut [Cell] {
+        Self::rows_mut(&mut self.world)
+    }
+
+    /// The counts of the living rows for `sites` sites, counted now if stale (the
+    /// caller keeps them equal to the rows, as for [`CellWorld::rows_and_counts`]).
+    pub(crate) fn counts_mut(&mut self, sites: usize) -> &mut Census {
+        if self
+            .counts
+            .as_ref()
+            .is_none_or(|c| c.by_site.len() != sites)
+        {
+            self.counts = Some(crate::row_census::count(self.cells(), sites));
+            self.recounts += 1;
+        }
+        self.counts.as_mut().expect("counted just now")
+    }
+
+    /// Whether the carried row counts (if any) equal a fresh count of the rows: the
+    /// check that every mutation kept them.
+    pub fn counts_match_rows(&self) -> bool {
+        self.counts
+            .as_ref()
+            .is_none_or(|c| *c == crate::row_census::count(self.cells(), c.by_site.len()))
+    }
+
+    /// Whether the world carries row counts now (none until first asked for, and
+    /// none after an access that marks them stale).
+    #[cfg(test)]
+    pub(crate) fn carries_counts(&self) -> bool {
+        self.counts.is_some()
+    }
+
+    /// Times the rows have been counted afresh since the world was made.
+    #[cfg(test)]
+    pub(crate) fn recounts(&self) -> u64 {
+        self.recounts
+    }
+
+    fn rows_mut(world: &mut World) -> &mut [Cell] {
+        let Some(column) = Self::column(world) else {
             return &mut [];
         };
         let len = column.len();
@@ -99,8 +179,8 @@ impl CellWorld {
         // mutability), never from a shared slice of `Cell`.
         let ptr = UnsafeCell::raw_get(column.as_ptr()).cast::<Cell>();
         // SAFETY: the pointer is derived from the column's `UnsafeCell`s, so writing
-        // through it is allowed under Rust's aliasing models; we hold `&mut self`,
-        // hence exclusive access to the world and its table, and no other reference to
+        // through it is allowed under Rust's aliasing models; we hold `&mut` of the
+        // world, hence exclusive access to it and its table, and no other reference to
         // the column outlives this call (the shared `column` slice is not used after
         // this point). `UnsafeCell<CellRow>` has the layout of `Cell` (see `cells`).
         // Writes bypass change ticks, which the engine does not use.

@@ -63,6 +63,7 @@ WITH --bench (the README's performance table; ~15 min at full size):
     threads; an untreated and a treated patient-year (365 d burn-in + 365 d, default
     resolution; CPU, peak agents, peak RSS); what a shared burn-in saves; a 16-patient
     2-arm cohort run by the immunosim binary beside this one. --quick: tiny sizes.
+    --steps: the step section alone (a few minutes).
 
 EXAMPLES:
     cargo build --release && target/release/immunosim-perf --bench
@@ -97,6 +98,9 @@ struct Options {
     /// With --bench: tiny sizes and short runs (checks the command, not the speed).
     #[arg(long, requires = "bench")]
     quick: bool,
+    /// With --bench: only the step section (no whole runs, no cohort; a few minutes).
+    #[arg(long, requires = "bench")]
+    steps: bool,
     /// With --bench: also the peak agents of these scenario files over a patient-year.
     #[arg(
         long,
@@ -153,7 +157,10 @@ fn main() {
         return;
     }
     if options.bench {
-        print!("{}", full_picture(options.quick, &options.scenarios));
+        print!(
+            "{}",
+            full_picture(options.quick, options.steps, &options.scenarios)
+        );
         return;
     }
     if let Some(size) = options.one {
@@ -223,21 +230,26 @@ fn storage(n: f64, kind: Storage) -> String {
     )
 }
 
-/// The `--bench` report: the machine, the step section and the whole-run section.
-fn full_picture(quick: bool, scenarios: &[String]) -> String {
+/// The `--bench` report: the machine, the step section and (unless `steps_only`) the
+/// whole-run section.
+fn full_picture(quick: bool, steps_only: bool, scenarios: &[String]) -> String {
     let (steps, runs) = if quick {
         (bench::Plan::quick(), whole::Plan::quick())
     } else {
         (bench::Plan::full(), whole::Plan::full())
     };
     let mut out = format!(
-        "Machine: {}; {} rayon threads; immunosim-perf --bench{}\n\n",
+        "Machine: {}; {} rayon threads; immunosim-perf --bench{}{}\n\n",
         proc_stats::machine(),
         rayon::current_num_threads(),
-        if quick { " --quick" } else { "" }
+        if quick { " --quick" } else { "" },
+        if steps_only { " --steps" } else { "" }
     );
     let report = bench::run(&steps);
     out += &bench::tables(&report, steps.mid);
+    if steps_only {
+        return out;
+    }
     out += "\n";
     let dir = std::env::temp_dir().join(format!("immunosim-perf-{}", std::process::id()));
     out += &whole::section(&runs, scenarios, &dir);

@@ -1,4 +1,5 @@
-//! Births left over by the cell pass, and infused cells, placed into rows.
+//! Births left over by the cell pass, and infused cells, placed into rows. They are in
+//! the world's row counts already ([`crate::row_census`]): placing them changes no count.
 
 use crate::world::{CHUNK_ROWS, CellWorld};
 use immunosim_model::Cell;
@@ -29,7 +30,7 @@ pub fn place(world: &mut CellWorld, lists: &[Vec<Cell>], freed: &[u32]) {
     let filled = total.min(freed.len());
     let freed = &freed[..filled];
     world
-        .cells_mut()
+        .rows_keeping_counts()
         .par_chunks_mut(CHUNK_ROWS)
         .enumerate()
         .for_each(|(chunk, rows)| {
@@ -41,5 +42,5 @@ pub fn place(world: &mut CellWorld, lists: &[Vec<Cell>], freed: &[u32]) {
                 rows[(row - start) as usize] = born;
             }
         });
-    world.spawn(from_nth(filled).collect::<Vec<_>>());
+    world.spawn_counted(from_nth(filled).collect::<Vec<_>>());
 }

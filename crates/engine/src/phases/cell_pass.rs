@@ -1,7 +1,7 @@
 //! The cell pass: one rayon pass over fixed-size chunks of rows (chunk boundaries do
 //! not depend on the thread count).
 //!
-//! A cell of a quiet population ([`immunosim_model::rules::quiet`]) is only counted
+//! A cell of a quiet population ([`immunosim_model::rules::quiet`]) is passed over
 //! unless its population's candidate gaps, drawn from the chunk's own stream, land on
 //! it; every other cell, and a quiet candidate, gets its own random stream keyed by
 //! (seed, step, cell id) and goes through the model's rules
@@ -10,15 +10,17 @@
 //! its share of the step's new pre-B cells (marrow output), names what it makes — new
 //! pre-B cells and daughters — by (step, chunk, ordinal) ([`crate::ids`]) and writes
 //! them into rows as its pass frees them. It returns the births and freed rows left
-//! over and its part of the new census; cells with implicit positions are counted by
-//! population and specificity, to be placed into sites afterwards
-//! ([`crate::census::Census::place_implicit`]).
+//! over and its delta of the row counts ([`crate::row_census`]): a row passed over is
+//! not counted again, a stepped cell's old contribution is taken out and its new one
+//! (and its births') put in. The step's census, with implicit positions placed, is
+//! drawn from the new row counts afterwards.
 
-use crate::census::{Census, Unplaced};
+use crate::census::Census;
 use crate::config::RunConfig;
 use crate::config::Weights;
 use crate::ids;
 use crate::rng::{Purpose, StepKey, Stream};
+use crate::row_census::same_counts;
 use crate::world::{CHUNK_ROWS, CellWorld};
 use immunosim_model::rules::quiet::{self, QuietPlan};
 use immunosim_model::rules::{self, Fate, SiteViews, StepContext, lymphopoiesis};
@@ -27,10 +29,8 @@ use rayon::prelude::*;
 
 /// What one chunk of the cell pass returns.
 pub struct ChunkOutcome {
-    /// The chunk's part of the new census (implicit positions not yet placed).
-    pub census: Census,
-    /// Agents with implicit positions, counted but not yet placed.
-    pub unplaced: Unplaced,
+    /// The chunk's change to the row counts (modulo 2^32, [`crate::row_census`]).
+    pub delta: Census,
     /// Plasmablasts of the chunk that entered a niche, by specificity.
     pub niche_entries: [u64; Specificity::COUNT],
     /// New pre-B cells and daughters waiting for a row (named already): at the end of
@@ -48,8 +48,7 @@ pub struct ChunkOutcome {
 impl ChunkOutcome {
     fn new(sites: usize) -> ChunkOutcome {
         ChunkOutcome {
-            census: Census::new(sites),
-            unplaced: [[0; Specificity::COUNT]; Population::COUNT],
+            delta: Census::new(sites),
             niche_entries: [0; Specificity::COUNT],
             births: Vec::with_capacity(CHUNK_ROWS / 8),
             freed: Vec::with_capacity(CHUNK_ROWS / 8),
@@ -73,25 +72,14 @@ impl ChunkOutcome {
         }
     }
 
-    /// Counts a living cell: at its site, or among the unplaced when its population's
-    /// position is implicit this step.
-    #[inline]
-    fn count(&mut self, cell: &Cell, plan: &QuietPlan) {
-        if plan.is_implicit(cell.population) {
-            self.unplaced[cell.population.index()][cell.specificity.index()] += 1;
-        } else {
-            self.census.add(cell, cell.compartment);
-        }
-    }
-
     /// Names ([`ids::born`]) and counts the births pushed since `before`.
     #[inline]
-    fn name_births(&mut self, before: usize, plan: &QuietPlan, step: u64, chunk: usize) {
+    fn name_births(&mut self, before: usize, step: u64, chunk: usize) {
         for i in before..self.births.len() {
             self.births[i].id = ids::born(step, chunk, self.born);
             self.born += 1;
             let born = self.births[i];
-            self.count(&born, plan);
+            self.delta.add_to_delta(&born);
         }
     }
 }
@@ -152,36 +140,42 @@ impl CellPass<'_> {
             out.births
                 .push(lymphopoiesis::new_precursor(self.ctx, &mut marrow));
         }
-        out.name_births(0, plan, self.step, chunk);
-        for offset in 0..cells.len() {
+        out.name_births(0, self.step, chunk);
+        let mut offset = 0;
+        loop {
+            // Most rows: a quiet cell without an event stays as it is, counted as it
+            // was.
+            offset += pass_over_quiet(&cells[offset..], &plan.quiet, &mut pass_over);
+            if offset == cells.len() {
+                break;
+            }
             let row = (first_row + offset) as u32;
             let cell = &mut cells[offset];
             if !cell.is_alive() {
                 out.freed.push(row);
             } else {
-                let fate = if plan.is_quiet(cell.population) {
-                    let left = &mut pass_over[cell.population.index()];
-                    if *left > 0 {
-                        // Most rows: a quiet cell without an event is only counted.
-                        *left -= 1;
-                        out.count(cell, plan);
-                        continue;
-                    }
-                    *left = plan.gap(cell.population, &mut skips);
+                let (before, fate) = if plan.is_quiet(cell.population) {
+                    // A candidate: its population's rows to pass over are used up.
+                    pass_over[cell.population.index()] = plan.gap(cell.population, &mut skips);
                     out.stepped[cell.population.index()] += 1;
-                    self.quiet_candidate(cell, chunk, &mut out)
+                    let before = *cell;
+                    (before, self.quiet_candidate(cell, chunk, &mut out))
                 } else {
                     out.stepped[cell.population.index()] += 1;
-                    self.explicit(cell, chunk, &mut out)
+                    let before = *cell;
+                    (before, self.explicit(cell, chunk, &mut out))
                 };
                 if fate == Fate::Dies {
+                    out.delta.remove_from_delta(&before);
                     cell.population = Population::Dead;
                     out.freed.push(row);
-                } else {
-                    out.count(cell, plan);
+                } else if !same_counts(&before, cell) {
+                    out.delta.remove_from_delta(&before);
+                    out.delta.add_to_delta(cell);
                 }
             }
             out.place_in_chunk(cells, first_row);
+            offset += 1;
         }
         out
     }
@@ -198,7 +192,7 @@ impl CellPass<'_> {
             &mut draws,
             &mut out.births,
         );
-        out.name_births(births_before, self.plan, self.step, chunk);
+        out.name_births(births_before, self.step, chunk);
         fate
     }
 
@@ -223,21 +217,49 @@ impl CellPass<'_> {
         if was_plasmablast && fate == Fate::Lives && cell.population == Population::PlasmaCell {
             out.niche_entries[cell.specificity.index()] += 1;
         }
-        out.name_births(births_before, self.plan, self.step, chunk);
+        out.name_births(births_before, self.step, chunk);
         fate
     }
 }
 
-/// Runs the cell pass over every row of `world` (one empty chunk when the table is
-/// empty, so that marrow output never stops); the chunks' outcomes in chunk order.
-pub fn run(world: &mut CellWorld, pass: &CellPass<'_>) -> Vec<ChunkOutcome> {
-    if world.is_empty() {
-        return vec![pass.chunk(0, &mut [])];
+/// Passes over the leading rows of `cells` that are of a quiet population (`quiet`)
+/// with rows left to pass over (`pass_over`, counted down), and returns how many: the
+/// next row is dead, explicit or a candidate. A loop of its own, so that the few
+/// values it keeps stay in registers.
+#[inline(never)]
+fn pass_over_quiet(
+    cells: &[Cell],
+    quiet: &[bool; Population::COUNT],
+    pass_over: &mut [u64; Population::COUNT],
+) -> usize {
+    for (n, cell) in cells.iter().enumerate() {
+        let p = cell.population.index();
+        let left = &mut pass_over[p];
+        if !quiet[p] || *left == 0 {
+            return n;
+        }
+        *left -= 1;
     }
-    world
-        .cells_mut()
-        .par_chunks_mut(CHUNK_ROWS)
-        .enumerate()
-        .map(|(chunk, cells)| pass.chunk(chunk, cells))
-        .collect()
+    cells.len()
+}
+
+/// Runs the cell pass over every row of `world` (one empty chunk when the table is
+/// empty, so that marrow output never stops) and applies the chunks' deltas to the
+/// world's row counts; the chunks' outcomes in chunk order. The births left over are
+/// counted already: they go into rows by [`crate::phases::births::place`].
+pub fn run(world: &mut CellWorld, pass: &CellPass<'_>) -> Vec<ChunkOutcome> {
+    let (cells, counts) = world.rows_and_counts(pass.sites);
+    let outcomes: Vec<ChunkOutcome> = if cells.is_empty() {
+        vec![pass.chunk(0, &mut [])]
+    } else {
+        cells
+            .par_chunks_mut(CHUNK_ROWS)
+            .enumerate()
+            .map(|(chunk, cells)| pass.chunk(chunk, cells))
+            .collect()
+    };
+    for out in &outcomes {
+        counts.apply_delta(&out.delta);
+    }
+    outcomes
 }

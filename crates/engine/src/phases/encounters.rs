@@ -261,8 +261,9 @@ pub fn il6_drive(
 }
 
 /// Applies encounters: kills targets, flags stimulated CAR-T cells.
-pub fn apply(cells: &mut [Cell], encounters: &Encounters) {
+pub fn apply(cells: &mut [Cell], counts: &mut Census, encounters: &Encounters) {
     for &row in &encounters.killed {
+        counts.remove(&cells[row as usize]);
         cells[row as usize].population = immunosim_model::Population::Dead;
     }
     for &row in &encounters.stimulated {

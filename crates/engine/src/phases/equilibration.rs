@@ -25,9 +25,15 @@ pub struct NicheWindow {
 /// Converts other-specificity niche plasma cells to self-reactive ones (each candidate
 /// decides with its own stream) until the self-reactive pool holds the flux measured
 /// over `niche` divided by its death rate, and moves the converted cells' share of the
-/// serum IgG pools with them; the census is updated in place.
+/// serum IgG pools with them; the census and the row counts (`counts`,
+/// [`crate::row_census`]) are updated in place.
+#[expect(
+    clippy::too_many_arguments,
+    reason = "the parts of the state it changes"
+)]
 pub fn equilibrate_slow_pools(
     cells: &mut [Cell],
+    counts: &mut Census,
     census: &mut Census,
     fields: &mut Fields,
     niche: &NicheWindow,
@@ -57,7 +63,9 @@ pub fn equilibrate_slow_pools(
         if cell.population == Population::PlasmaCell && cell.specificity == Specificity::Other {
             let mut draws = equilibration.cell(cell.id.0);
             if draws.chance(p) {
+                counts.remove(cell);
                 cell.specificity = auto;
+                counts.add(cell, cell.compartment);
                 converted += 1;
             }
         }

@@ -9,7 +9,7 @@ use crate::config::Weights;
 use crate::recorder::{Event, EventKind};
 use crate::rng::{Purpose, StepKey};
 use crate::timeline::Timeline;
-use crate::world::CHUNK_ROWS;
+use crate::world::{CHUNK_ROWS, CellWorld};
 use immunosim_model::cell::Kind;
 use immunosim_model::compartment::SiteLayout;
 use immunosim_model::fields::Fields;
@@ -55,9 +55,11 @@ pub fn manufacturing_events(config: &RunConfig, timeline: &Timeline, step: u64) 
 }
 
 /// The chemotherapy of step `step`: kills lymphocytes for each day of lymphodepletion
-/// that falls in it, or cancels it when no product is left to infuse.
+/// that falls in it, or cancels it when no product is left to infuse. The rows are
+/// written (and their counts left to be taken afresh, [`CellWorld::cells_mut`]) only
+/// when a dose is given.
 pub fn chemotherapy(
-    cells: &mut [Cell],
+    world: &mut CellWorld,
     config: &RunConfig,
     timeline: &Timeline,
     step: u64,
@@ -77,7 +79,8 @@ pub fn chemotherapy(
             continue;
         }
         let key = StepKey::new(config.seed, step, Purpose::Chemotherapy);
-        let killed: u64 = cells
+        let killed: u64 = world
+            .cells_mut()
             .par_chunks_mut(CHUNK_ROWS)
             .map(|chunk| {
                 let mut killed = 0;
