@@ -136,9 +136,9 @@ parameter_group! {
         #[doc = "Division rate of activated B cells."]
         activated_division_rate_per_day: "1/day" = 1.0, [0.0, 4.0],
             "choice: activated B blasts divide about daily (recalled)";
-        #[doc = "Share of activated B cells that enter a germinal centre; the rest become plasmablasts."]
-        germinal_centre_share: "fraction" = 0.3, [0.0, 1.0],
-            "choice: most early output is extrafollicular, especially in SLE (Jenks 2018, recalled)";
+        #[doc = "Share of activated B cells that enter a germinal centre; the rest stay extrafollicular (plasmablasts, and memory cells at the derived share)."]
+        germinal_centre_share: "fraction" = 0.025, [0.0, 1.0],
+            "chosen so that germinal-centre B cells are ~2% of lymphoid B cells in the healthy preset: a low single-digit percentage in non-tonsil lymph node and spleen (Havenar-Daughton et al., J Immunol Methods 2020;479:112746, healthy LN FNA; Weisel et al., Blood 2020; recalled, not seen), against 33% in adolescent tonsils, which are chronically stimulated (Blood 1990;76:17, seen)";
         #[doc = "Mean duration of a B cell's stay in a germinal centre."]
         germinal_centre_duration_days: "days" = 21.0, [2.0, 120.0],
             "Victora & Nussenzweig, Annu Rev Immunol 2012: GCs last ~3 weeks (recalled)";

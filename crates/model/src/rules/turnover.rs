@@ -1,8 +1,9 @@
 //! Turnover: death and homeostatic division of resting lymphocytes (naive and memory
 //! B cells, all T cells). One rule for every kind; the rates differ by population.
 //!
-//! B cells divide at the deuterated-glucose rates of Macallan 2005 and die at the rates
-//! derived in [`crate::steady_state`]. T cells die at the rates implied by their
+//! B cells divide at the deuterated-glucose rates of Macallan 2005 (memory B cells less
+//! above their set point, [`memory_b_division_rate`]) and die at the rates derived in
+//! [`crate::steady_state`]. T cells die at the rates implied by their
 //! half-lives (Vrisekoop 2008) and divide at a rate set each step by
 //! [`homeostatic_division_rate`] (IL-7/IL-15 availability), which holds each T pool at
 //! its set point and lets it regrow after depletion: Gompertz regrowth (Kimmel 2021's
@@ -66,8 +67,24 @@ pub fn homeostatic_division_rate(
     }
 }
 
+/// Homeostatic division rate (1/day) of memory B cells: Macallan's rate up to the set
+/// point (where the derived death equals it, [`crate::steady_state`]) and falling as
+/// set/current above it. Memory B cells compete for the signals that drive their
+/// homeostatic division (bystander T help and TLR ligands; Bernasconi et al., Science
+/// 2002, recalled), so a pool above its set point divides less and returns to it;
+/// below it they divide no faster (memory B cells recover over years after depletion,
+/// not by lymphopenia-induced expansion; Anolik et al. 2007, recalled).
+pub fn memory_b_division_rate(division_rate_per_day: f64, set_point: f64, current: f64) -> f64 {
+    if current > set_point {
+        division_rate_per_day * set_point / current
+    } else {
+        division_rate_per_day
+    }
+}
+
 /// Homeostatic division rates (1/day) of every population this step: fixed for naive
-/// and memory B cells (Macallan 2005), and set-point feedback for each T pool
+/// B cells (Macallan 2005), set-point limited for memory B cells
+/// ([`memory_b_division_rate`]), and set-point feedback for each T pool
 /// ([`homeostatic_division_rate`]) given its current real cells (`current_cells`).
 pub fn division_rates(
     params: &Parameters,
@@ -76,7 +93,11 @@ pub fn division_rates(
 ) -> [f64; Population::COUNT] {
     let mut rates = [0.0; Population::COUNT];
     rates[Population::BNaive.index()] = params.b_cells.naive_division_rate_per_day;
-    rates[Population::BMemory.index()] = params.b_cells.memory_division_rate_per_day;
+    rates[Population::BMemory.index()] = memory_b_division_rate(
+        params.b_cells.memory_division_rate_per_day,
+        derived.memory,
+        current_cells(Population::BMemory),
+    );
     let t = &params.t_cells;
     for &(population, set_point) in &derived.t_cells {
         let death = death_rate_per_day(population, params, derived);
