@@ -120,12 +120,28 @@ pub fn log_lymphopenia(set_point: f64, current: f64) -> f64 {
     (set_point / current).ln().clamp(0.0, 1e4f64.ln())
 }
 
-/// (death, division) rates of a resting population this step, 1/day.
+/// (death, division) rates of a resting agent of `population` this step, 1/day.
+///
+/// A memory B agent takes the net of the two (only one is non-zero): its real cells
+/// divide and die at about 2.7%/day each (Macallan 2005) and balance at the set point,
+/// but stepping both as whole-agent events would make every memory agent a critical
+/// branching lineage whose noise grows with the weight and does not average out in the
+/// real cells (the germinal-centre argument, [`super::germinal_centre`]); small pools
+/// such as self-reactive memory wandered by tens of percent over two years. The mean of
+/// every real cell's course is the same.
 pub fn rates_per_day(population: Population, ctx: &StepContext<'_>) -> [f64; 2] {
-    [
-        death_rate_per_day(population, ctx.params, ctx.derived),
-        ctx.division_rate_per_day[population.index()],
-    ]
+    let death = death_rate_per_day(population, ctx.params, ctx.derived);
+    let division = ctx.division_rate_per_day[population.index()];
+    if population == Population::BMemory {
+        net_rates(death, division)
+    } else {
+        [death, division]
+    }
+}
+
+/// (death, division) as a net rate: the excess of one over the other, the other zero.
+pub fn net_rates(death: f64, division: f64) -> [f64; 2] {
+    [(death - division).max(0.0), (division - death).max(0.0)]
 }
 
 /// Death or division of a resting cell (competing risks).
