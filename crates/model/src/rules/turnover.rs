@@ -171,3 +171,36 @@ pub fn daughter(parent: &Cell, day: f64) -> Cell {
         ..*parent
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Memory B division balances the derived death at the set point, falls as
+    /// set/current above it (net death, returning the pool) and is Macallan's below it.
+    #[test]
+    fn memory_b_division_balances_death_at_the_set_point_and_falls_above_it() {
+        let params = Parameters::default();
+        let derived = crate::steady_state::SteadyState::derive(&params, 70.0);
+        let division = params.b_cells.memory_division_rate_per_day;
+        let death = death_rate_per_day(Population::BMemory, &params, &derived);
+        let set = derived.memory;
+        let at = memory_b_division_rate(division, set, set);
+        assert!(net_rates(death, at).iter().all(|r| *r < 1e-12));
+        let above = memory_b_division_rate(division, set, 1.25 * set);
+        assert!((above - division * 0.8).abs() < 1e-12);
+        let [net_death, net_division] = net_rates(death, above);
+        assert!((net_death - (death - above)).abs() < 1e-12 && net_division == 0.0);
+        assert!(net_death > 0.004, "{net_death}");
+        assert_eq!(memory_b_division_rate(division, set, 0.5 * set), division);
+        // Through the per-step rates, the same division for the whole memory pool.
+        let rates = division_rates(&params, &derived, |p| {
+            if p == Population::BMemory {
+                1.25 * set
+            } else {
+                0.0
+            }
+        });
+        assert!((rates[Population::BMemory.index()] - above).abs() < 1e-12);
+    }
+}
