@@ -3,7 +3,7 @@
 
 use crate::support::*;
 use immunosim_engine::recorder::{EventKind, MemoryRecorder, Snapshot};
-use immunosim_model::Specificity;
+use immunosim_model::{Population, Specificity};
 
 /// The coarse CD19 product, made from leukapheresis on day -30 in 12-20 days, failing
 /// with probability `failure`.
@@ -186,10 +186,35 @@ fn ivig_raises_total_igg_and_nothing_else() {
         (16.0..21.0).contains(&half_life),
         "IVIG half-life {half_life} d"
     );
-    // No cell changes; the patient's own antibodies (the autoantibody among them) are
-    // cleared a little faster while the donor IgG competes for FcRn, never slower.
+    // No cell is acted on; the patient's own antibodies (the autoantibody among them)
+    // are cleared a little faster while the donor IgG competes for FcRn, never slower.
+    // Every cell is the same up to the dose. After it the lower autoantibody reaches
+    // cells only through the disease loop (autoantigen: a self-reactive cell's
+    // engagement, then activation or, without help, death), which gives the run other
+    // draws: the resting pools stay within run-to-run noise (measured: within 1.6%;
+    // activated B and plasmablasts, made in bursts, within 10%).
     for (a, b) in plain.iter().zip(&given) {
-        assert_eq!(a.populations, b.populations, "day {}", a.day);
+        if a.day <= 10.0 {
+            assert_eq!(a.populations, b.populations, "day {}", a.day);
+        }
+        for p in [
+            Population::BTransitional,
+            Population::BNaive,
+            Population::BMemory,
+            Population::PlasmaCell,
+            Population::Cd4Naive,
+            Population::Cd4Memory,
+            Population::Cd8Naive,
+            Population::Cd8Memory,
+        ] {
+            let (m, n) = (a.total_cells(p), b.total_cells(p));
+            assert!(
+                (n / m - 1.0).abs() < 0.03,
+                "day {}: {} {m:.4e} vs {n:.4e} with IVIG",
+                a.day,
+                p.name()
+            );
+        }
         for (own, with_ivig) in a.serology.igg_mg_per_l.iter().zip(b.serology.igg_mg_per_l) {
             assert!(
                 with_ivig <= *own && with_ivig >= 0.9 * own,

@@ -129,7 +129,9 @@ fn facility_errors_name_the_field_and_what_is_allowed() {
     );
 }
 
-/// Two SLE patients referred together, coarse resolution: with one line, patient 1's
+/// Two SLE patients referred together, coarse resolution (4e6 cells per agent: at 2e7
+/// the self-reactive pools are a handful of agents and the disease of both patients
+/// faded within the 60 days whatever their wait): with one line, patient 1's
 /// product is made after patient 0's, ten days later than with two lines. Nothing but
 /// the journey's days differs, yet the simulated disease of patient 1 stays active
 /// longer after referral (its lupus goes on while it waits), and patient 0, whose wait
@@ -139,7 +141,7 @@ fn a_longer_wait_keeps_the_simulated_lupus_active_longer() {
     let cohort = |lines: u32| {
         format!(
             "[scenario]\nname = \"w\"\npreset = \"sle\"\ndays = 60\nburn_in_days = 30\nseed = 5\n\
-             [resolution]\ncells_per_agent = 2e7\n[resolution.cells_per_agent_by_kind]\ncar_t = 1e6\n\
+             [resolution]\ncells_per_agent = 4e6\n[resolution.cells_per_agent_by_kind]\ncar_t = 1e6\n\
              [cohort]\npatients = 2\n\
              [facility]\nreferral = \"all_at_once\"\nscreening_days = 0\nlines = {lines}\nbatch_days = 10\nfailure_probability = 0\n\
              [[arms]]\nname = \"cd19\"\n\

@@ -68,6 +68,9 @@ pub struct SteadyState {
     pub naive_death_rate_per_day: f64,
     /// Memory B death rate, 1/day.
     pub memory_death_rate_per_day: f64,
+    /// Share of an activated B cell's extrafollicular daughters (those not entering a
+    /// germinal centre) that return to the memory pool; the rest become plasmablasts.
+    pub extrafollicular_memory_share: f64,
     /// Activation hazard of other-specificity memory cells (help included), 1/day.
     pub memory_activation_rate_per_day: f64,
     /// Niche entry hazard of a marrow plasmablast when all niches are free, 1/day.
@@ -133,43 +136,56 @@ impl SteadyState {
         let plasmablast_production =
             plasmablasts / pc.plasmablast_lifespan_days + llpc_loss_per_day;
 
-        // Activation flux that makes those plasmablasts.
+        // Activation flux that makes those plasmablasts, and the memory yield of a burst.
+        // The share of a burst's extrafollicular cells that return to the memory pool
+        // is derived (fixed point below) so that resting memory cells die as often as
+        // they divide (Macallan's rate) at the set point: an activated memory cell is
+        // replaced by the memory its burst yields, directly or through a germinal centre,
+        // and a clone that is not activated (vaccine memory) neither grows nor shrinks,
+        // whatever the germinal-centre share.
         let burst = 2f64.powf(act.activated_divisions.round());
         let gc = act.germinal_centre_share;
-        let per_activation_pb =
-            burst * ((1.0 - gc) + gc * (1.0 - act.germinal_centre_memory_share));
-        let per_activation_memory = burst * gc * act.germinal_centre_memory_share;
-        let activations_per_day = plasmablast_production / per_activation_pb;
         let vaccine_memory = b.vaccine_a_memory_share + b.vaccine_b_memory_share;
         let memory_other = memory * (1.0 - vaccine_memory);
-
-        // Naive death rate d solves: inflow_auto/(d - div) + inflow_other/(d - div + λN) = naive,
-        // with λN = r·λM and λM = activations / (memory_other + r·naive_other).
         let r = act.naive_activation_relative;
         let div_n = b.naive_division_rate_per_day;
-        let solve = |d: f64| -> (f64, f64, f64) {
-            let auto = inflow_auto / (d - div_n);
-            // λM depends on naive_other, which depends on d: fixed point in two passes.
-            let mut other = naive - auto;
-            let mut lambda_m = activations_per_day / (memory_other + r * other.max(0.0));
-            for _ in 0..50 {
-                other = inflow_other / (d - div_n + r * lambda_m);
-                lambda_m = activations_per_day / (memory_other + r * other);
-            }
-            (auto, other, lambda_m)
-        };
-        let (mut lo, mut hi) = (div_n + 1e-9, 10.0);
-        for _ in 0..200 {
-            let mid = 0.5 * (lo + hi);
-            let (a, o, _) = solve(mid);
-            if a + o > naive {
-                lo = mid;
-            } else {
-                hi = mid;
+        let mut extrafollicular_memory = 0.0;
+        let mut flows = naive::NaiveFlows::default();
+        for _ in 0..40 {
+            let per_activation_pb = burst
+                * ((1.0 - gc) * (1.0 - extrafollicular_memory)
+                    + gc * (1.0 - act.germinal_centre_memory_share));
+            let activations_per_day = plasmablast_production / per_activation_pb;
+            flows = solve_naive(
+                NaiveInflows {
+                    auto: inflow_auto,
+                    other: inflow_other,
+                    naive,
+                    division: div_n,
+                },
+                activations_per_day,
+                memory_other,
+                r,
+            );
+            // Memory made per activation that replaces the memory activated:
+            // λM·memory_other = activations·yield.
+            let replacement = memory_other / (memory_other + r * flows.naive_other);
+            let from_gc = gc * act.germinal_centre_memory_share;
+            let next = ((replacement / burst - from_gc) / (1.0 - gc).max(1e-9)).clamp(0.0, 1.0);
+            let done = (next - extrafollicular_memory).abs() < 1e-12;
+            extrafollicular_memory = next;
+            if done {
+                break;
             }
         }
-        let naive_death = 0.5 * (lo + hi);
-        let (naive_auto, _, lambda_m) = solve(naive_death);
+        let per_activation_pb = burst
+            * ((1.0 - gc) * (1.0 - extrafollicular_memory)
+                + gc * (1.0 - act.germinal_centre_memory_share));
+        let per_activation_memory =
+            burst * (gc * act.germinal_centre_memory_share + (1.0 - gc) * extrafollicular_memory);
+        let activations_per_day = plasmablast_production / per_activation_pb;
+        let naive_death = flows.death;
+        let (naive_auto, lambda_m) = (flows.naive_auto, flows.lambda_m);
 
         let memory_inflow = activations_per_day * per_activation_memory;
         let memory_death = memory_inflow / memory + b.memory_division_rate_per_day
@@ -214,6 +230,7 @@ impl SteadyState {
             peripheral_deletion_probability: peripheral_del,
             naive_death_rate_per_day: naive_death,
             memory_death_rate_per_day: memory_death,
+            extrafollicular_memory_share: extrafollicular_memory,
             memory_activation_rate_per_day: lambda_m,
             niche_entry_rate_per_day: niche_entry_rate,
             t_cells,
@@ -355,6 +372,9 @@ pub fn deletion_for_shares(before: f64, after: f64) -> f64 {
     let survive = after * (1.0 - before) / (before * (1.0 - after));
     (1.0 - survive).clamp(0.0, 1.0)
 }
+
+mod naive;
+use naive::{NaiveInflows, solve_naive};
 
 #[cfg(test)]
 mod tests;

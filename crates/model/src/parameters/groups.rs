@@ -127,6 +127,9 @@ parameter_group! {
         #[doc = "Probability that a Treg met during the step suppresses the activation of an autoreactive B cell."]
         treg_suppression_probability: "probability" = 0.9, [0.0, 1.0],
             "choice for health; SLE preset lowers it (impaired Treg function, Bonelli 2008, recalled)";
+        #[doc = "Probability that a self-reactive B cell that engages its autoantigen but gets no Tfh help (or meets a suppressing Treg) dies."]
+        unhelped_autoreactive_death_probability: "probability" = 1.0, [0.0, 1.0],
+            "choice: antigen receptor signalling without a second signal ends in apoptosis (Akkaya et al., Nat Immunol 2018; Rathmell et al., Nature 1995: Fas-dependent elimination of self-reactive B cells; recalled); it gives the self-reactive memory pool of chronic lupus a loss proportional to antigen engagement (docs/model.md §4.4)";
         #[doc = "Activation of naive other-specificity cells relative to memory ones."]
         naive_activation_relative: "ratio" = 0.1, [0.0, 1.0],
             "choice: naive responses need higher antigen doses and more help";
@@ -136,9 +139,9 @@ parameter_group! {
         #[doc = "Division rate of activated B cells."]
         activated_division_rate_per_day: "1/day" = 1.0, [0.0, 4.0],
             "choice: activated B blasts divide about daily (recalled)";
-        #[doc = "Share of activated B cells that enter a germinal centre; the rest become plasmablasts."]
-        germinal_centre_share: "fraction" = 0.3, [0.0, 1.0],
-            "choice: most early output is extrafollicular, especially in SLE (Jenks 2018, recalled)";
+        #[doc = "Share of activated B cells that enter a germinal centre; the rest stay extrafollicular (plasmablasts, and memory cells at the derived share)."]
+        germinal_centre_share: "fraction" = 0.04, [0.0, 1.0],
+            "chosen so that germinal-centre B cells are ~3% of lymphoid B cells in the healthy preset (2.8% run, 3.0% derived), a low single-digit percentage as in non-tonsil lymph node and spleen (Havenar-Daughton et al., J Immunol Methods 2020;479:112746, healthy LN FNA; Weisel et al., Blood 2020; recalled, not seen), against 33% in adolescent tonsils, which are chronically stimulated (Blood 1990;76:17, seen); within 0.5-5%, 0.04 rather than 0.025 (2%) because 0.025 left the Erlangen CAR-T peak of seed 3 at 11.3% of CD3+ (band from 11.5%; tools/calibrate, seed noise of about one point)";
         #[doc = "Mean duration of a B cell's stay in a germinal centre."]
         germinal_centre_duration_days: "days" = 21.0, [2.0, 120.0],
             "Victora & Nussenzweig, Annu Rev Immunol 2012: GCs last ~3 weeks (recalled)";

@@ -15,7 +15,7 @@
 //!   cells are recalled, so a patient without vaccine-specific memory B cells (during
 //!   B-cell aplasia, or after a reset) makes no recall response.
 
-use super::{SiteView, StepContext, antigens};
+use super::{Fate, SiteView, StepContext, antigens};
 use crate::cell::{Cell, Population, Specificity};
 use crate::compartment::Compartment;
 use crate::draws::Draws;
@@ -101,25 +101,47 @@ pub fn helped_and_unsuppressed(
     helped
 }
 
-/// A resting naive or memory B cell may become activated.
+/// A resting naive or memory B cell may become activated; a self-reactive one that
+/// engages its autoantigen without help, or is suppressed, may die instead
+/// ([`unhelped_fate`]).
 pub fn activate(
     cell: &mut Cell,
     ctx: &StepContext<'_>,
     site: SiteView<'_>,
     draws: &mut impl Draws,
-) {
+) -> Fate {
     if cell.compartment != Compartment::Lymphoid {
-        return;
+        return Fate::Lives;
     }
     let memory = usize::from(cell.population == Population::BMemory);
     let p = ctx.hazards.activation[memory][cell.specificity.index()];
     if p <= 0.0 || !draws.chance(p) {
-        return;
+        return Fate::Lives;
     }
     if cell.specificity == Specificity::Autoantigen && !helped_and_unsuppressed(ctx, site, draws) {
-        return;
+        return unhelped_fate(ctx, draws);
     }
     become_activated(cell, ctx, draws);
+    Fate::Lives
+}
+
+/// Peripheral tolerance after activation: a self-reactive B cell that has engaged its
+/// autoantigen but found no Tfh help (or met a suppressing Treg) dies with probability
+/// `activation.unhelped_autoreactive_death_probability`. Antigen receptor signalling
+/// without a second signal leads to apoptosis (Akkaya et al., Nat Immunol 2018;
+/// Fas-dependent elimination by T cells, Rathmell et al., Nature 1995; recalled). This
+/// loss, proportional to antigen engagement, holds the self-reactive memory pool at
+/// its own equilibrium in chronic lupus.
+pub fn unhelped_fate(ctx: &StepContext<'_>, draws: &mut impl Draws) -> Fate {
+    let q = ctx
+        .params
+        .activation
+        .unhelped_autoreactive_death_probability;
+    if q > 0.0 && draws.chance(q) {
+        Fate::Dies
+    } else {
+        Fate::Lives
+    }
 }
 
 /// The cell enters the extrafollicular burst: an activated B cell with no divisions yet,

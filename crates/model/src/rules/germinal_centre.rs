@@ -1,7 +1,11 @@
 //! Activated B cells (extrafollicular burst) and germinal centres.
 //!
 //! An activated cell divides `activated_divisions` times (a burst of 2^n cells), then
-//! each cell becomes a plasmablast or enters a germinal centre. In a germinal centre
+//! each cell enters a germinal centre (`activation.germinal_centre_share`) or stays
+//! extrafollicular and becomes a plasmablast or, with the share derived in
+//! [`crate::steady_state`], a memory cell: memory B cells also form outside germinal
+//! centres (early, GC-independent memory; Taylor, Pape & Jenkins, J Exp Med 2012,
+//! recalled; reviewed in Front Immunol 2019;10:559, Fig. 1, seen). In a germinal centre
 //! cells divide and most daughters die in selection (division ≈ death, so a GC holds
 //! its size while it lasts); leavers become memory cells or plasmablasts.
 //!
@@ -19,7 +23,7 @@
 //! length (with competing events in one-day steps it was 2.4 times longer).
 
 use super::{Fate, StepContext, antigens, turnover::daughter};
-use crate::cell::{Cell, Population};
+use crate::cell::{Cell, Population, Specificity};
 use crate::draws::Draws;
 
 /// The extrafollicular burst.
@@ -33,6 +37,8 @@ pub fn activated(
     if f64::from(cell.divisions) >= act.activated_divisions.round() {
         if draws.chance(act.germinal_centre_share) {
             cell.population = Population::BGerminalCentre;
+        } else if draws.chance(extrafollicular_memory_share(cell, ctx)) {
+            become_memory(cell, ctx, draws);
         } else {
             become_plasmablast(cell, ctx, draws);
         }
@@ -43,6 +49,20 @@ pub fn activated(
         births.push(daughter(cell, ctx.day).with_divisions(cell.divisions));
     }
     Fate::Lives
+}
+
+/// Share of an extrafollicular daughter that returns to the memory pool: the derived
+/// share for foreign and vaccine antigen (T-dependent responses with help), none for
+/// self-reactive cells driven by nuclear autoantigen: TLR7/9 engagement with IL-21
+/// drives activated (DN2-like) B cells to plasmablasts (Jenks et al., Immunity 2018,
+/// recalled), so a chronic autoreactive response makes memory only through germinal
+/// centres.
+pub fn extrafollicular_memory_share(cell: &Cell, ctx: &StepContext<'_>) -> f64 {
+    if cell.specificity == Specificity::Autoantigen {
+        0.0
+    } else {
+        ctx.derived.extrafollicular_memory_share
+    }
 }
 
 /// (exit, net growth) rates of a germinal-centre B agent, 1/day: exit at 1/duration;
@@ -77,8 +97,7 @@ pub fn germinal_centre(
     match draws.competing_by_thresholds(&ctx.hazards.germinal_centre_thresholds) {
         Some(0) => {
             if draws.chance(act.germinal_centre_memory_share) {
-                cell.population = Population::BMemory;
-                antigens::redraw_surface(cell, ctx, draws);
+                become_memory(cell, ctx, draws);
             } else {
                 become_plasmablast(cell, ctx, draws);
             }
@@ -91,6 +110,13 @@ pub fn germinal_centre(
         Some(_) => Fate::Dies,
         None => Fate::Lives,
     }
+}
+
+/// Return to the resting memory pool (from a germinal centre, or directly from an
+/// extrafollicular burst).
+pub fn become_memory(cell: &mut Cell, ctx: &StepContext<'_>, draws: &mut impl Draws) {
+    cell.population = Population::BMemory;
+    antigens::redraw_surface(cell, ctx, draws);
 }
 
 /// Differentiation into a plasmablast (CD20 lost, CD19 dim, BCMA gained).

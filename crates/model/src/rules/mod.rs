@@ -169,10 +169,7 @@ pub fn step_cell(
         Population::BNaive | Population::BMemory => {
             match turnover::turnover(cell, ctx, draws, births) {
                 Fate::Dies => Fate::Dies,
-                Fate::Lives => {
-                    activation::activate(cell, ctx, site, draws);
-                    Fate::Lives
-                }
+                Fate::Lives => activation::activate(cell, ctx, site, draws),
             }
         }
         Population::BActivated => germinal_centre::activated(cell, ctx, draws, births),

@@ -256,7 +256,7 @@ pub fn candidate(
         if cell.specificity == Specificity::Autoantigen
             && !activation::helped_and_unsuppressed(ctx, sites.view(site), draws)
         {
-            return Fate::Lives;
+            return activation::unhelped_fate(ctx, draws);
         }
         cell.compartment = Compartment::Lymphoid;
         cell.site = site;
