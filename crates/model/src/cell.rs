@@ -155,6 +155,16 @@ impl Population {
         )
     }
 
+    /// Whether the cell is a memory-like CAR-T cell (stem-like, central or effector
+    /// memory): the phenotypes that divide homeostatically and carry a CD28 product's
+    /// memory destiny.
+    pub fn is_car_memory(self) -> bool {
+        matches!(
+            self,
+            Population::CarStemLike | Population::CarCentralMemory | Population::CarEffectorMemory
+        )
+    }
+
     /// Whether the cell is a host (non-CAR) CD3+ T cell.
     pub fn is_t_cell(self) -> bool {
         matches!(

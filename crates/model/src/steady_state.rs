@@ -149,13 +149,17 @@ impl SteadyState {
         let memory_other = memory * (1.0 - vaccine_memory);
         let r = act.naive_activation_relative;
         let div_n = b.naive_division_rate_per_day;
+        // Plasmablasts made per activation, given the extrafollicular memory share.
+        let per_activation_pb = |extrafollicular_memory: f64| {
+            burst
+                * ((1.0 - gc) * (1.0 - extrafollicular_memory)
+                    + gc * (1.0 - act.germinal_centre_memory_share))
+        };
         let mut extrafollicular_memory = 0.0;
         let mut flows = naive::NaiveFlows::default();
         for _ in 0..40 {
-            let per_activation_pb = burst
-                * ((1.0 - gc) * (1.0 - extrafollicular_memory)
-                    + gc * (1.0 - act.germinal_centre_memory_share));
-            let activations_per_day = plasmablast_production / per_activation_pb;
+            let activations_per_day =
+                plasmablast_production / per_activation_pb(extrafollicular_memory);
             flows = solve_naive(
                 NaiveInflows {
                     auto: inflow_auto,
@@ -178,12 +182,10 @@ impl SteadyState {
                 break;
             }
         }
-        let per_activation_pb = burst
-            * ((1.0 - gc) * (1.0 - extrafollicular_memory)
-                + gc * (1.0 - act.germinal_centre_memory_share));
         let per_activation_memory =
             burst * (gc * act.germinal_centre_memory_share + (1.0 - gc) * extrafollicular_memory);
-        let activations_per_day = plasmablast_production / per_activation_pb;
+        let activations_per_day =
+            plasmablast_production / per_activation_pb(extrafollicular_memory);
         let naive_death = flows.death;
         let (naive_auto, lambda_m) = (flows.naive_auto, flows.lambda_m);
 

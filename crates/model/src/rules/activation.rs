@@ -118,11 +118,25 @@ pub fn activate(
     if p <= 0.0 || !draws.chance(p) {
         return Fate::Lives;
     }
-    if cell.specificity == Specificity::Autoantigen && !helped_and_unsuppressed(ctx, site, draws) {
-        return unhelped_fate(ctx, draws);
+    if let Some(fate) = refused_help(cell, ctx, site, draws) {
+        return fate;
     }
     become_activated(cell, ctx, draws);
     Fate::Lives
+}
+
+/// The fate of a B cell that engaged its antigen at `site` and found no help: `None`
+/// when it may go on to activation (it is not self-reactive, or it is helped and not
+/// suppressed), otherwise [`unhelped_fate`]. The one check both the explicit path
+/// ([`activate`]) and the quiet path ([`super::quiet`]) apply.
+pub fn refused_help(
+    cell: &Cell,
+    ctx: &StepContext<'_>,
+    site: SiteView<'_>,
+    draws: &mut impl Draws,
+) -> Option<Fate> {
+    (cell.specificity == Specificity::Autoantigen && !helped_and_unsuppressed(ctx, site, draws))
+        .then(|| unhelped_fate(ctx, draws))
 }
 
 /// Peripheral tolerance after activation: a self-reactive B cell that has engaged its

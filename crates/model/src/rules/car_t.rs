@@ -54,9 +54,7 @@ use crate::draws::Draws;
 pub fn death_rate_per_day(population: Population, cd28: bool, ctx: &StepContext<'_>) -> f64 {
     let car = &ctx.params.car_t;
     match population {
-        Population::CarStemLike | Population::CarCentralMemory | Population::CarEffectorMemory
-            if cd28 && car.cd28_memory_death_rate_per_day > 0.0 =>
-        {
+        p if p.is_car_memory() && cd28 && car.cd28_memory_death_rate_per_day > 0.0 => {
             car.cd28_memory_death_rate_per_day
         }
         Population::CarStemLike | Population::CarCentralMemory => car.memory_death_rate_per_day,
@@ -185,11 +183,10 @@ pub fn car_t(
     } else {
         0.0
     };
-    let homeostatic = match cell.population {
-        Population::CarStemLike | Population::CarCentralMemory | Population::CarEffectorMemory => {
-            (car.memory_homeostatic_division_per_day + lymphopenic_division_per_day(ctx)) * room
-        }
-        _ => 0.0,
+    let homeostatic = if cell.population.is_car_memory() {
+        (car.memory_homeostatic_division_per_day + lymphopenic_division_per_day(ctx)) * room
+    } else {
+        0.0
     };
     match draws.competing([death, reversion, homeostatic], ctx.dt_days) {
         Some(0) => Fate::Dies,
@@ -251,13 +248,10 @@ fn divide(
     // recalled), so an expansion is mostly effectors, which contract.
     let daughter_population =
         differentiation(cell.population, ctx).map_or(cell.population, |n| n.0);
-    let spent = match cell.population {
-        Population::CarStemLike | Population::CarCentralMemory | Population::CarEffectorMemory => {
-            cd28 && car.cd28_memory_division_limit > 0.0
-                && f64::from(cell.divisions) >= car.cd28_memory_division_limit
-        }
-        _ => false,
-    };
+    let spent = cell.population.is_car_memory()
+        && cd28
+        && car.cd28_memory_division_limit > 0.0
+        && f64::from(cell.divisions) >= car.cd28_memory_division_limit;
     let descendants = if spent {
         1
     } else {

@@ -253,10 +253,8 @@ pub fn candidate(
     };
     if activation_fired && activation > 0.0 {
         let site = ctx.sites.random_site(Compartment::Lymphoid, draws);
-        if cell.specificity == Specificity::Autoantigen
-            && !activation::helped_and_unsuppressed(ctx, sites.view(site), draws)
-        {
-            return activation::unhelped_fate(ctx, draws);
+        if let Some(fate) = activation::refused_help(cell, ctx, sites.view(site), draws) {
+            return fate;
         }
         cell.compartment = Compartment::Lymphoid;
         cell.site = site;
