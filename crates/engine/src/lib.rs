@@ -25,6 +25,7 @@
 
 pub mod census;
 pub mod checkpoint;
+pub mod chunks;
 pub mod config;
 pub mod ids;
 pub mod init;

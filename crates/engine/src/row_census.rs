@@ -15,7 +15,7 @@
 //! order, since integer addition modulo 2^32 is exact.
 
 use crate::census::{Census, Unplaced};
-use crate::world::CHUNK_ROWS;
+use crate::chunks::CHUNK_ROWS;
 use immunosim_model::rules::quiet::QuietPlan;
 use immunosim_model::{Cell, Population, Specificity};
 use rayon::prelude::*;

@@ -27,9 +27,7 @@ use bevy_ecs::world::World;
 use immunosim_model::Cell;
 use std::cell::UnsafeCell;
 
-/// Rows per parallel work item. Fixed, so results never depend on the thread count;
-/// 16,384 rows × 32 bytes = 512 KiB, a few per core's L2 share.
-pub const CHUNK_ROWS: usize = 16_384;
+pub use crate::chunks::CHUNK_ROWS;
 
 /// The ECS component: one cell record.
 #[derive(Component, Clone, Copy, Debug, Default, PartialEq)]
