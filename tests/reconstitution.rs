@@ -122,13 +122,24 @@ fn assert_b_course_after_flu_cy(s: &[Snapshot], what: &str) {
     assert!(nadir < 0.04, "{what}: B cells on days -2 to 0: {nadir}");
     let (nadir_day, _, _) = reference("wang_bcma_b_nadir_day");
     let (baseline_day, _, _) = reference("wang_bcma_b_baseline_day");
-    assert!(share(nadir_day) < 0.2, "{what}: day 7: {}", share(nadir_day));
+    assert!(
+        share(nadir_day) < 0.2,
+        "{what}: day 7: {}",
+        share(nadir_day)
+    );
     assert!(share(28.0) < 0.6, "{what}: day 28: {}", share(28.0));
-    assert!(share(baseline_day) > 0.8, "{what}: day 97: {}", share(baseline_day));
+    assert!(
+        share(baseline_day) > 0.8,
+        "{what}: day 97: {}",
+        share(baseline_day)
+    );
     assert!(share(125.0) > 0.85, "{what}: day 125: {}", share(125.0));
     let memory = |s: &Snapshot| s.blood_per_ul_where(|p| p == Population::BMemory);
     let memory_share = mean(s, 26.0, 30.0, memory) / mean(s, -10.0, -6.0, memory);
-    assert!(memory_share < 0.1, "{what}: memory B cells on day 28: {memory_share}");
+    assert!(
+        memory_share < 0.1,
+        "{what}: memory B cells on day 28: {memory_share}"
+    );
 }
 
 #[test]
@@ -159,7 +170,10 @@ fn ln_bcma_b_cells_fall_after_flu_cy_and_return_while_its_plasma_cells_stay_low(
     assert_b_course_after_flu_cy(&s, "ln_bcma");
     let before = mean(&s, -10.0, -6.0, plasma_cells);
     let day28 = mean(&s, 26.0, 30.0, plasma_cells);
-    assert!(day28 < 0.1 * before, "plasma cells on day 28: {day28} of {before}");
+    assert!(
+        day28 < 0.1 * before,
+        "plasma cells on day 28: {day28} of {before}"
+    );
 }
 
 /// The lymphoma-like host is pretreated: the rituximab of its earlier lines (last dose
