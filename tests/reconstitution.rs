@@ -100,31 +100,80 @@ fn the_nadir_depends_on_the_regimen_and_an_adult_host_recovers_over_months() {
     assert!((100.0..600.0).contains(&year), "CD4 at one year: {year}");
 }
 
-/// Flu/Cy alone (no product) on the SLE patient: chemotherapy also cuts the marrow's
-/// B-lymphoid progenitors, so blood B cells stay low for weeks and come back over ~3
-/// months (Wang et al., Blood Adv 2021: after Flu/Cy and a BCMA CAR-T, which spares B
-/// cells, the B-cell nadir was on median day 7 and baseline was reached on median day
-/// 97; refs wang_bcma_b_nadir_day, wang_bcma_b_baseline_day). Without the progenitor
-/// kill (the previous rule) the marrow's output was untouched and BAFF-amplified: 29%
-/// of baseline on day 7 and 68% by day 28.
+/// The blood B-cell course after the Erlangen regimen (Flu 25 mg/m2 on days -5 to -3,
+/// Cy 1 g/m2 on day -3) without a CD19 product, against Wang et al., Blood Adv
+/// 2021;5:5290 (abstract seen): after Flu/Cy and a BCMA CAR-T, which spares B cells,
+/// all 40 patients became B-aplastic, the nadir came on median day 7, aplasia lasted a
+/// median of 70 days (23-270) and baseline was back on median day 97 (refs
+/// wang_bcma_b_nadir_day, wang_bcma_b_aplasia_days, wang_bcma_b_baseline_day).
+/// Measured (seed 1, 3e6 cells per agent; `share` is a 5-day mean): 2.6% of baseline
+/// on day 0, 12% on day 7, 46% on day 28, 88% on day 97; with B cells killed as deeply
+/// as T cells (`b_cell_log_kill_relative` 1) day 0 was 6.7%. The early regrowth is the
+/// marrow's: new transitional and naive cells, not the survivors (memory B cells stay
+/// below a tenth of their baseline for the first month; memory B cells come back over
+/// months after depletion, recalled). That the model's nadir comes
+/// on day ~-2 and is at ~12% by day 7, not at its lowest then, is a known miss
+/// (docs/calibration.md, "Lymphodepletion and B cells").
+fn assert_b_course_after_flu_cy(s: &[Snapshot], what: &str) {
+    let before = mean(s, -10.0, -6.0, b_cells);
+    assert!(before > 100.0, "{what}: B cells before Flu/Cy {before}");
+    let share = |day: f64| mean(s, day - 2.0, day + 2.0, b_cells) / before;
+    let nadir = mean(s, -2.0, 0.0, b_cells) / before;
+    assert!(nadir < 0.04, "{what}: B cells on days -2 to 0: {nadir}");
+    let (nadir_day, _, _) = reference("wang_bcma_b_nadir_day");
+    let (baseline_day, _, _) = reference("wang_bcma_b_baseline_day");
+    assert!(
+        share(nadir_day) < 0.2,
+        "{what}: day 7: {}",
+        share(nadir_day)
+    );
+    assert!(share(28.0) < 0.6, "{what}: day 28: {}", share(28.0));
+    assert!(
+        share(baseline_day) > 0.8,
+        "{what}: day 97: {}",
+        share(baseline_day)
+    );
+    assert!(share(125.0) > 0.85, "{what}: day 125: {}", share(125.0));
+    let memory = |s: &Snapshot| s.blood_per_ul_where(|p| p == Population::BMemory);
+    let memory_share = mean(s, 26.0, 30.0, memory) / mean(s, -10.0, -6.0, memory);
+    assert!(
+        memory_share < 0.1,
+        "{what}: memory B cells on day 28: {memory_share}"
+    );
+}
+
 #[test]
-fn blood_b_cells_after_flu_cy_alone_stay_low_for_weeks_and_return_by_month_four() {
+fn blood_b_cells_after_flu_cy_alone_fall_to_a_few_percent_and_return_by_month_four() {
     let s = simulate(
         "[scenario]\npreset = \"sle\"\ndays = 130\nburn_in_days = 60\nrecord_every_days = 1\n\
-         [resolution]\ncells_per_agent = 2e6\n[lymphodepletion]\n\
+         [resolution]\ncells_per_agent = 3e6\n[lymphodepletion]\n\
          fludarabine_mg_per_m2_per_day = 25\nfludarabine_days = [-5, -4, -3]\n\
          cyclophosphamide_mg_per_m2_per_day = 1000\ncyclophosphamide_days = [-3]\n",
     );
-    let before = b_cells(&s[0]);
-    let share = |day: f64| mean(&s, day - 2.0, day + 2.0, b_cells) / before;
-    let (nadir_day, _, _) = reference("wang_bcma_b_nadir_day");
-    let (baseline_day, _, _) = reference("wang_bcma_b_baseline_day");
-    // Measured (seed 1, 2e6 cells per agent): 7-13% of baseline in the first week,
-    // 45% on day 28, 93% on day 97.
-    assert!(share(nadir_day) < 0.2, "day 7: {}", share(nadir_day));
-    assert!(share(28.0) < 0.6, "day 28: {}", share(28.0));
-    assert!(share(baseline_day) > 0.8, "day 97: {}", share(baseline_day));
-    assert!(share(125.0) > 0.85, "day 125: {}", share(125.0));
+    assert_b_course_after_flu_cy(&s, "Flu/Cy alone");
+}
+
+/// The shipped lupus-nephritis BCMA scenario: BCMA is on plasmablasts and plasma cells,
+/// not on B cells, so its B cells follow the Flu/Cy course above (the B-cell loss in
+/// Wang 2021 is lymphodepletion's), while the plasma cells fall with the CAR-T
+/// expansion (measured, seed 1, 3e6 cells per agent: 70% of baseline on day 7, 2% on
+/// day 14). Before the B-cell kill was set apart from the T cells', its B cells were at
+/// 7% of baseline on day 0.
+#[test]
+fn ln_bcma_b_cells_fall_after_flu_cy_and_return_while_its_plasma_cells_stay_low() {
+    let text = replace_once(
+        include_str!("../scenarios/ln_bcma.toml"),
+        "days = 365\nburn_in_days = 365\n",
+        "days = 130\nburn_in_days = 60\nrecord_every_days = 1\n",
+    ) + "[resolution]\ncells_per_agent = 3e6\n";
+    let s = simulate(&text);
+    assert_b_course_after_flu_cy(&s, "ln_bcma");
+    let before = mean(&s, -10.0, -6.0, plasma_cells);
+    let day28 = mean(&s, 26.0, 30.0, plasma_cells);
+    assert!(
+        day28 < 0.1 * before,
+        "plasma cells on day 28: {day28} of {before}"
+    );
 }
 
 /// The lymphoma-like host is pretreated: the rituximab of its earlier lines (last dose

@@ -1,37 +1,56 @@
 //! Lymphodepleting chemotherapy: fludarabine and cyclophosphamide kill lymphocytes in
-//! proportion to dose (log-kill), leaving plasma cells (non-dividing, and vaccine
-//! titres survive lymphodepletion) and non-lymphoid state untouched.
+//! proportion to dose (log-kill), B cells deeper than T cells, leaving plasma cells
+//! (non-dividing, and vaccine titres survive lymphodepletion) and non-lymphoid state
+//! untouched.
 //!
 //! The same drugs hit the marrow's B-lymphoid progenitors, which make the pre-B cells:
 //! killing the pre-B cells alone would leave the supply intact, and blood B cells
 //! would be back within days (BAFF, high after depletion, lets nearly every emigrant
 //! mature). The progenitor pool regrows logistically over weeks, so marrow B output
 //! and then blood B cells come back over months, as after a product that spares B
-//! cells (Wang et al., Blood Adv 2021, BCMA CAR-T: nadir day 7, baseline day 97).
+//! cells (Wang et al., Blood Adv 2021, BCMA CAR-T: nadir day 7, baseline day 97). The
+//! depth of the peripheral kill sets only the first days' nadir: from then on blood B
+//! cells are the marrow's new transitional and naive cells.
 
 use crate::cell::Population;
 use crate::parameters::Parameters;
 
-/// Probability that a cell of `population` survives one day's doses (mg/m2).
+/// Natural-log kill of one day's doses (mg/m2) on T cells and CAR-T cells, the
+/// reference lymphocytes of the log-kill parameters.
+fn lymphocyte_log_kill(
+    fludarabine_mg_per_m2: f64,
+    cyclophosphamide_mg_per_m2: f64,
+    params: &Parameters,
+) -> f64 {
+    let ld = &params.lymphodepletion;
+    ld.fludarabine_log_kill_per_mg_per_m2 * fludarabine_mg_per_m2
+        + ld.cyclophosphamide_log_kill_per_mg_per_m2 * cyclophosphamide_mg_per_m2
+}
+
+/// Probability that a cell of `population` survives one day's doses (mg/m2). B cells
+/// take `b_cell_log_kill_relative` times the T cells' log kill: fludarabine is a
+/// purine analogue that resting B cells phosphorylate to its active form more than T
+/// cells do, the reason it is a drug of B-cell leukaemia.
 pub fn survival_probability(
     population: Population,
     fludarabine_mg_per_m2: f64,
     cyclophosphamide_mg_per_m2: f64,
     params: &Parameters,
 ) -> f64 {
-    let lymphocyte = population.is_b_cell() || population.is_t_cell() || population.is_car_t();
-    if !lymphocyte {
+    let relative = if population.is_b_cell() {
+        params.lymphodepletion.b_cell_log_kill_relative
+    } else if population.is_t_cell() || population.is_car_t() {
+        1.0
+    } else {
         return 1.0;
-    }
-    let ld = &params.lymphodepletion;
-    (-(ld.fludarabine_log_kill_per_mg_per_m2 * fludarabine_mg_per_m2
-        + ld.cyclophosphamide_log_kill_per_mg_per_m2 * cyclophosphamide_mg_per_m2))
+    };
+    (-relative * lymphocyte_log_kill(fludarabine_mg_per_m2, cyclophosphamide_mg_per_m2, params))
         .exp()
 }
 
 /// Share of the healthy marrow B-lymphoid progenitor pool left on `day`, after the
 /// chemotherapy days `given` (day, fludarabine mg/m2, cyclophosphamide mg/m2), those
-/// given on or before `day`, in any order. Each dose leaves the lymphocytes' survival
+/// given on or before `day`, in any order. Each dose leaves the T cells' survival
 /// to the power `b_progenitor_log_kill_relative`; between doses the pool regrows
 /// logistically, `dp/dt = r p (1 - p)`, in closed form. 1 without chemotherapy.
 pub fn b_progenitor_relative(
@@ -56,8 +75,7 @@ pub fn b_progenitor_relative(
     for (dose_day, flu, cy) in doses {
         pool = regrow(pool, dose_day - at);
         at = dose_day;
-        let survive = survival_probability(Population::BPrecursor, flu, cy, params);
-        pool *= survive.powf(ld.b_progenitor_log_kill_relative);
+        pool *= (-ld.b_progenitor_log_kill_relative * lymphocyte_log_kill(flu, cy, params)).exp();
     }
     // A pool killed to nothing never regrows (the logistic form needs p > 0).
     regrow(pool.max(f64::MIN_POSITIVE), day - at)
@@ -75,10 +93,21 @@ mod tests {
     #[test]
     fn erlangen_regimen_leaves_about_five_percent_of_lymphocytes() {
         let p = Parameters::default();
-        let flu = survival_probability(Population::BNaive, 25.0, 0.0, &p).powi(3);
-        let cy = survival_probability(Population::BNaive, 0.0, 1000.0, &p);
+        let flu = survival_probability(Population::Cd4Naive, 25.0, 0.0, &p).powi(3);
+        let cy = survival_probability(Population::Cd4Naive, 0.0, 1000.0, &p);
         let left = flu * cy;
         assert!((left - 0.05).abs() < 0.005, "{left}");
+        // B cells take 1.5 times the log kill: ~1% of them are left.
+        let b = survival_probability(Population::BNaive, 25.0, 0.0, &p).powi(3)
+            * survival_probability(Population::BMemory, 0.0, 1000.0, &p);
+        assert!(
+            (b - left.powf(1.5)).abs() < 1e-12 && (0.009..0.013).contains(&b),
+            "{b}"
+        );
+        assert_eq!(
+            survival_probability(Population::CarEffector, 25.0, 0.0, &p),
+            survival_probability(Population::Cd8Memory, 25.0, 0.0, &p)
+        );
         assert_eq!(
             survival_probability(Population::PlasmaCell, 25.0, 1000.0, &p),
             1.0
