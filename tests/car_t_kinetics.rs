@@ -205,7 +205,7 @@ fn ten_times_the_dose_raises_cmax_less_than_tenfold() {
     // Dose escalations find exposure rising with dose, less than proportionally, and
     // population models of approved products find no significant dose effect within
     // their range (docs/calibration.md, "Dose and exposure"): in the Erlangen patient
-    // 1e5 -> 1e6 CAR-T/kg (measured ~1.5-fold) and 1e6 -> 1e7 (~2.3-fold), where the
+    // 1e5 -> 1e6 CAR-T/kg (measured ~1.6-fold) and 1e6 -> 1e7 (~2.2-fold), where the
     // carrying capacity, not the dose, bounds the pool.
     let cmax = |dose: &str| {
         Outcomes::of_run(&simulate(&erlangen(dose)), &[])
