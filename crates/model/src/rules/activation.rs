@@ -166,3 +166,74 @@ pub fn become_activated(cell: &mut Cell, ctx: &StepContext<'_>, draws: &mut impl
     cell.divisions = 0;
     antigens::redraw_surface(cell, ctx, draws);
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::antigen_panel::AntigenPanel;
+    use crate::compartment::SiteLayout;
+    use crate::draws::testing::TestDraws;
+    use crate::parameters::Parameters;
+    use crate::rules::testing::context;
+    use crate::steady_state::SteadyState;
+
+    /// The view of a site with these counts.
+    fn view(counts: &[u32; Population::COUNT]) -> SiteView<'_> {
+        SiteView {
+            counts,
+            total: counts.iter().sum(),
+        }
+    }
+
+    /// A site holding `n` agents of `population` only.
+    fn site_of(population: Population, n: u32) -> [u32; Population::COUNT] {
+        let mut counts = [0; Population::COUNT];
+        counts[population.index()] = n;
+        counts
+    }
+
+    /// Peripheral tolerance: only self-reactive cells are checked; one that meets a Tfh
+    /// cell goes on to activation, one that meets no help (or only Tregs, which
+    /// suppress) dies with `unhelped_autoreactive_death_probability`, on the explicit
+    /// and the quiet path alike (both call `refused_help`).
+    #[test]
+    fn self_reactive_cells_without_help_die_with_the_unhelped_probability() {
+        let mut params = Parameters::default();
+        params.activation.treg_suppression_probability = 1.0;
+        let derived = SteadyState::derive(&params, 70.0);
+        let sites = SiteLayout::new([1; Compartment::COUNT]);
+        let antigens = AntigenPanel::default();
+        let tfh = site_of(Population::Cd4Tfh, 10);
+        let treg = site_of(Population::Cd4Treg, 10);
+        let empty = [0; Population::COUNT];
+        let (tfh, treg, empty) = (view(&tfh), view(&treg), view(&empty));
+        let auto = Cell {
+            population: Population::BMemory,
+            specificity: Specificity::Autoantigen,
+            ..Cell::default()
+        };
+        let other = Cell {
+            specificity: Specificity::Other,
+            ..auto
+        };
+        let mut draws = TestDraws(3);
+        for q in [0.0, 1.0] {
+            params.activation.unhelped_autoreactive_death_probability = q;
+            let ctx = context(&params, &derived, &sites, &antigens);
+            let refused = if q == 1.0 { Fate::Dies } else { Fate::Lives };
+            for _ in 0..100 {
+                assert_eq!(refused_help(&other, &ctx, empty, &mut draws), None);
+                assert_eq!(refused_help(&auto, &ctx, tfh, &mut draws), None);
+                assert_eq!(refused_help(&auto, &ctx, empty, &mut draws), Some(refused));
+                assert_eq!(refused_help(&auto, &ctx, treg, &mut draws), Some(refused));
+            }
+        }
+        // At 0.5 about half of the unhelped die.
+        params.activation.unhelped_autoreactive_death_probability = 0.5;
+        let ctx = context(&params, &derived, &sites, &antigens);
+        let deaths = (0..4000)
+            .filter(|_| refused_help(&auto, &ctx, empty, &mut draws) == Some(Fate::Dies))
+            .count();
+        assert!((1850..=2150).contains(&deaths), "{deaths} of 4000");
+    }
+}

@@ -21,6 +21,8 @@ pub mod maturation;
 pub mod migration;
 pub mod plasma_cells;
 pub mod quiet;
+#[cfg(test)]
+pub(crate) mod testing;
 pub mod turnover;
 
 use crate::cell::{Cell, Population};
