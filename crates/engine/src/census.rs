@@ -125,19 +125,32 @@ impl Census {
 
     /// Adds another census's counts (same layout; the doublings stay this census's).
     pub fn merge(&mut self, other: &Census) {
-        for (a, b) in self.by_site.iter_mut().zip(&other.by_site) {
-            for (x, y) in a.iter_mut().zip(b) {
-                *x += y;
-            }
-        }
-        for (a, b) in self.autoreactive.iter_mut().zip(&other.autoreactive) {
-            for (x, y) in a.iter_mut().zip(b) {
-                *x += y;
-            }
-        }
-        for (a, b) in self.by_specificity.iter_mut().zip(&other.by_specificity) {
-            for (x, y) in a.iter_mut().zip(b) {
-                *x += y;
+        self.combine(other, |x, y| x + y);
+    }
+
+    /// Combines every count with `other`'s at the same place (same layout): the one
+    /// walk over the census's arrays that merging and applying a delta share.
+    pub(crate) fn combine(&mut self, other: &Census, f: impl Fn(u32, u32) -> u32) {
+        let pairs = self
+            .by_site
+            .iter_mut()
+            .zip(&other.by_site)
+            .map(|(a, b)| (&mut a[..], &b[..]))
+            .chain(
+                self.autoreactive
+                    .iter_mut()
+                    .zip(&other.autoreactive)
+                    .map(|(a, b)| (&mut a[..], &b[..])),
+            )
+            .chain(
+                self.by_specificity
+                    .iter_mut()
+                    .zip(&other.by_specificity)
+                    .map(|(a, b)| (&mut a[..], &b[..])),
+            );
+        for (a, b) in pairs {
+            for (x, &y) in a.iter_mut().zip(b) {
+                *x = f(*x, y);
             }
         }
     }

@@ -39,6 +39,8 @@ mod row_census_tests;
 pub mod schedule;
 pub mod simulation;
 pub mod state;
+#[cfg(test)]
+mod test_fixtures;
 pub mod timeline;
 #[cfg(test)]
 mod weight_run_tests;

@@ -44,48 +44,32 @@ impl Census {
     /// Counts one cell into a delta (modulo 2^32).
     #[inline]
     pub fn add_to_delta(&mut self, cell: &Cell) {
-        let p = cell.population.index();
-        let site = &mut self.by_site[usize::from(cell.site)][p];
-        *site = site.wrapping_add(1);
-        let spec = &mut self.by_specificity[p][cell.specificity.index()];
-        *spec = spec.wrapping_add(1);
-        if cell.specificity == Specificity::Autoantigen {
-            let auto = &mut self.autoreactive[cell.compartment.index()][p];
-            *auto = auto.wrapping_add(1);
-        }
+        self.shift_delta(cell, 1);
     }
 
-    /// Uncounts one cell from a delta (modulo 2^32).
+    /// Uncounts one cell from a delta (modulo 2^32: adding 2^32 - 1 subtracts one).
     #[inline]
     pub fn remove_from_delta(&mut self, cell: &Cell) {
+        self.shift_delta(cell, u32::MAX);
+    }
+
+    /// Adds `by` (modulo 2^32) to every count the cell contributes to.
+    #[inline]
+    fn shift_delta(&mut self, cell: &Cell, by: u32) {
         let p = cell.population.index();
         let site = &mut self.by_site[usize::from(cell.site)][p];
-        *site = site.wrapping_sub(1);
+        *site = site.wrapping_add(by);
         let spec = &mut self.by_specificity[p][cell.specificity.index()];
-        *spec = spec.wrapping_sub(1);
+        *spec = spec.wrapping_add(by);
         if cell.specificity == Specificity::Autoantigen {
             let auto = &mut self.autoreactive[cell.compartment.index()][p];
-            *auto = auto.wrapping_sub(1);
+            *auto = auto.wrapping_add(by);
         }
     }
 
     /// Adds a delta's counts (modulo 2^32; same layout).
     pub fn apply_delta(&mut self, delta: &Census) {
-        for (a, b) in self.by_site.iter_mut().zip(&delta.by_site) {
-            for (x, y) in a.iter_mut().zip(b) {
-                *x = x.wrapping_add(*y);
-            }
-        }
-        for (a, b) in self.autoreactive.iter_mut().zip(&delta.autoreactive) {
-            for (x, y) in a.iter_mut().zip(b) {
-                *x = x.wrapping_add(*y);
-            }
-        }
-        for (a, b) in self.by_specificity.iter_mut().zip(&delta.by_specificity) {
-            for (x, y) in a.iter_mut().zip(b) {
-                *x = x.wrapping_add(*y);
-            }
-        }
+        self.combine(delta, u32::wrapping_add);
     }
 }
 

@@ -7,7 +7,7 @@ use crate::checkpoint::{decode, encode};
 use crate::config::{ChemotherapyDay, RunConfig};
 use crate::recorder::{EventKind, MemoryRecorder};
 use crate::simulation::Simulation;
-use immunosim_model::antigen_panel::{AntigenPanel, AntigenSpec, Density};
+use crate::test_fixtures::cd19_panel;
 use immunosim_model::car::{Dose, Product};
 use immunosim_model::{Population, Specificity};
 
@@ -15,25 +15,13 @@ use immunosim_model::{Population, Specificity};
 /// model allows it), Flu/Cy on days -5 to -3 and a CD19-like product on day 0, with a
 /// CAR-T budget small enough that the expansion is thinned.
 fn erlangen_like() -> RunConfig {
-    let b = Density {
-        mean: 20_000.0,
-        sd: 5_000.0,
-    };
-    let none = Density::default();
     let mut config = RunConfig {
         cells_per_agent: [2e7, 2e7, 2e7, 1e5],
         car_t_agent_budget: 3_000,
         burn_in_days: 8.0,
         days: 24.0,
         dt_days: 1.0,
-        antigens: AntigenPanel {
-            slots: vec![AntigenSpec {
-                name: "CD19".into(),
-                densities: [b, b, b, b, none, none],
-                lost_by_mature_plasma_cells: true,
-                source: "test".into(),
-            }],
-        },
+        antigens: cd19_panel(),
         lymphodepletion: (3..=5)
             .map(|d| ChemotherapyDay {
                 day: -f64::from(d),

@@ -5,19 +5,14 @@ use crate::checkpoint::{decode, encode};
 use crate::config::RunConfig;
 use crate::recorder::MemoryRecorder;
 use crate::simulation::Simulation;
+use crate::test_fixtures::cd19_panel;
 use immunosim_model::Population;
-use immunosim_model::antigen_panel::{AntigenPanel, AntigenSpec, Density};
 use immunosim_model::car::{Dose, Product};
 use immunosim_model::cell::Kind;
 
 /// A coarse patient given a CD19-like product on day 0, with a CAR-T budget small
 /// enough that the expansion is thinned and the contraction split back.
 fn treated(budget: u64) -> RunConfig {
-    let b = Density {
-        mean: 20_000.0,
-        sd: 5_000.0,
-    };
-    let none = Density::default();
     let mut config = RunConfig {
         cells_per_agent: [1e8, 1e8, 1e8, 1e6],
         car_t_agent_budget: budget,
@@ -25,14 +20,7 @@ fn treated(budget: u64) -> RunConfig {
         days: 40.0,
         record_every_days: 1.0,
         dt_days: 1.0,
-        antigens: AntigenPanel {
-            slots: vec![AntigenSpec {
-                name: "CD19".into(),
-                densities: [b, b, b, b, none, none],
-                lost_by_mature_plasma_cells: true,
-                source: "test".into(),
-            }],
-        },
+        antigens: cd19_panel(),
         ..RunConfig::default()
     };
     config.products.push(Product::cd19_4_1bb(Dose::PerKg(1e6)));
