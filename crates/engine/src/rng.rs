@@ -67,6 +67,17 @@ impl StepKey {
         StepKey(key)
     }
 
+    /// The key of the `n`-th draw of the same purpose within the step (two doses of
+    /// chemotherapy that fall in one step must not reuse each cell's draw, or the second
+    /// would kill only cells the first already killed). The first is the step's own key.
+    pub fn nth(self, n: u64) -> StepKey {
+        if n == 0 {
+            self
+        } else {
+            StepKey(mix(self.0 ^ n.wrapping_mul(0xA24B_AED4_963E_E407)))
+        }
+    }
+
     /// The stream of cell `id`: a SplitMix64 generator started at a key that is
     /// distinct for every id (the multiply by an odd constant is a bijection).
     #[inline]

@@ -65,6 +65,7 @@ pub fn chemotherapy(
     step: u64,
     events: &mut Vec<Event>,
 ) {
+    let mut given_in_step = 0;
     for (dose, &dose_step) in config.lymphodepletion.iter().zip(&timeline.chemotherapy) {
         if dose_step != Some(step) {
             continue;
@@ -78,7 +79,8 @@ pub fn chemotherapy(
             ));
             continue;
         }
-        let key = StepKey::new(config.seed, step, Purpose::Chemotherapy);
+        let key = StepKey::new(config.seed, step, Purpose::Chemotherapy).nth(given_in_step);
+        given_in_step += 1;
         let killed: u64 = world
             .cells_mut()
             .par_chunks_mut(CHUNK_ROWS)
