@@ -20,9 +20,12 @@
 //! `car_t.exhaustion_stimulations` (with the stimulation-load decay: Erlangen B-cell
 //! return, refitted when targets became compartment-wide) and
 //! `car_t.programmed_division_days` (Erlangen CAR-T peak).
-//! Host cells are coarse by default (3e6 cells per agent; `--cells-per-agent 5e5` is
-//! the default resolution of `run`), CAR-T cells at each scenario's own weight (both
-//! leave `run`'s default), on which the B-cell return depends; ~5 s per run on 2 cores.
+//! Each scenario runs at its own resolution (the Erlangen scenario at `run`'s default,
+//! 5e5 host cells and 1e5 CAR-T cells per agent, where its B-cell return has converged
+//! in both weights; the axi-cel-like scenario at its 2e6), so the tool judges what
+//! `immunosim run` gives; `--cells-per-agent 3e6` is ~2.5× faster for exploring a grid,
+//! but its coarse host moves the B-cell return with the CAR-T weight
+//! (docs/calibration.md, "Convergence of the B-cell return").
 //! `cargo run --release -p immunosim-calibrate -- --help` lists the options, the output and examples.
 
 use clap::Parser;
@@ -63,11 +66,15 @@ EXAMPLES:
     cargo run --release -p immunosim-calibrate
     cargo run --release -p immunosim-calibrate -- --scenarios erlangen \\
         --grid car_t.encounters_per_day=150,300,600 --seeds 1,2,3 --out calibration.csv
-    cargo run --release -p immunosim-calibrate -- --cells-per-agent 5e5 --days 180
+    cargo run --release -p immunosim-calibrate -- --cells-per-agent 3e6 --days 180
 
-Host cells are coarse by default (3e6 cells per agent, ~5 s per run on 2 cores;
---cells-per-agent 5e5 is the default resolution of `immunosim run`); CAR-T cells keep
-each scenario's own weight unless --car-t-cells-per-agent is given.";
+Each scenario runs at its own resolution unless --cells-per-agent or
+--car-t-cells-per-agent is given: the Erlangen scenario at `immunosim run`'s default
+(5e5 host and 1e5 CAR-T cells per agent, ~11 s per run on 2 cores), where its B-cell
+return has converged in both weights; the axi-cel-like scenario at its own 2e6.
+--cells-per-agent 3e6 runs ~2.5x faster for exploring a grid, but on that coarse host the
+B-cell return moves with the CAR-T weight (docs/calibration.md, \"Convergence of the
+B-cell return\").";
 
 /// Command-line options.
 #[derive(Parser, Debug)]
@@ -87,9 +94,10 @@ struct Options {
     /// Seeds run at every grid point.
     #[arg(long, value_delimiter = ',', default_value = "1,2,3")]
     seeds: Vec<u64>,
-    /// Real cells per agent of host cells.
-    #[arg(long, default_value_t = 3e6)]
-    cells_per_agent: f64,
+    /// Real cells per agent of host cells. Default: each scenario's own (`run`'s
+    /// default 5e5 for the Erlangen scenario, 2e6 for the axi-cel-like one).
+    #[arg(long)]
+    cells_per_agent: Option<f64>,
     /// Real cells per agent of CAR-T cells. Default: each scenario's own (`run`'s
     /// default for both), where the B-cell return has converged (docs/calibration.md,
     /// "Convergence of the B-cell return").
@@ -271,7 +279,6 @@ fn scenario_text(
     axes: &[(String, Vec<f64>)],
     point: &[f64],
 ) -> String {
-    let host = options.cells_per_agent;
     let mut text = match scenario {
         Calibrated::Erlangen => {
             let text = replace_once(
@@ -284,14 +291,19 @@ fn scenario_text(
                 "burn_in_days = 365\n",
                 &format!("burn_in_days = {}\n", options.burn_in_days),
             );
-            text.push_str(&format!("\n[resolution]\ncells_per_agent = {host:e}\n"));
+            if let Some(host) = options.cells_per_agent {
+                text.push_str(&format!("\n[resolution]\ncells_per_agent = {host:e}\n"));
+            }
             text
         }
-        Calibrated::Axicel => replace_once(
-            AXICEL_SCENARIO,
-            "cells_per_agent = 2e6\n",
-            &format!("cells_per_agent = {host:e}\n"),
-        ),
+        Calibrated::Axicel => match options.cells_per_agent {
+            Some(host) => replace_once(
+                AXICEL_SCENARIO,
+                "cells_per_agent = 2e6\n",
+                &format!("cells_per_agent = {host:e}\n"),
+            ),
+            None => AXICEL_SCENARIO.to_string(),
+        },
     };
     // Neither scenario sets a CAR-T weight of its own (a table may be defined once).
     if let Some(car_t) = options.car_t_cells_per_agent {
