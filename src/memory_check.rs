@@ -104,7 +104,9 @@ pub fn check_memory(
              docs/model.md §2), so give the run more memory if you can",
             memory::CONVERGED_CELLS_PER_AGENT
         ),
-        None => "the limit is below the fixed cost of a run".to_string(),
+        None => "the limit is below the fixed cost of a run and its CAR-T agents at the \
+                 peak (lower [resolution] car_t_agent_budget)"
+            .to_string(),
     };
     Err(format!(
         "this run needs about {} ({:.0} agents at ~{} bytes each, with {}% headroom for births, \

@@ -66,21 +66,20 @@ fn a_killed_run_leaves_complete_rows() {
     );
 }
 
+/// The default (Erlangen CD19) run refused for memory gets a host weight that fits:
+/// the same scenario at that weight passes the same limit. Its CAR-T agents, bounded by
+/// the agent budget whatever their weight, need ~70 MB of the limit themselves.
 #[test]
 fn a_run_that_would_not_fit_in_memory_is_refused_with_advice() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("out");
-    let o = immunosim(
-        &[
-            "run",
-            "--max-memory",
-            "64M",
-            "-q",
-            "--out",
-            out.to_str().unwrap(),
-        ],
-        &[],
-    );
+    let run = |scenario: Option<&str>| {
+        let mut args = vec!["run"];
+        args.extend(scenario);
+        args.extend(["--max-memory", "160M", "-q", "--out", out.to_str().unwrap()]);
+        immunosim(&args, &[])
+    };
+    let o = run(None);
     let stderr = String::from_utf8_lossy(&o.stderr);
     assert_eq!(o.status.code(), Some(2), "{stderr}");
     assert!(
@@ -88,7 +87,6 @@ fn a_run_that_would_not_fit_in_memory_is_refused_with_advice() {
         "{stderr}"
     );
     assert!(!out.exists());
-    // The advice works: the suggested weight fits the same limit.
     let weight: f64 = stderr
         .split("cells_per_agent = ")
         .nth(1)
@@ -98,25 +96,17 @@ fn a_run_that_would_not_fit_in_memory_is_refused_with_advice() {
         .unwrap()
         .parse()
         .unwrap();
+    let erlangen = replace_once(
+        include_str!("../scenarios/sle_cd19_erlangen.toml"),
+        "days = 365\nburn_in_days = 365\n",
+        "days = 1\nburn_in_days = 10\n",
+    );
     let scenario = write(
         tmp.path(),
         "fit.toml",
-        &format!(
-            "[scenario]\ndays = 1\nburn_in_days = 0\n[resolution]\ncells_per_agent = {weight}\n"
-        ),
+        &format!("{erlangen}\n[resolution]\ncells_per_agent = {weight}\n"),
     );
-    let o = immunosim(
-        &[
-            "run",
-            scenario.to_str().unwrap(),
-            "--max-memory",
-            "64M",
-            "-q",
-            "--out",
-            out.to_str().unwrap(),
-        ],
-        &[],
-    );
+    let o = run(Some(scenario.to_str().unwrap()));
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
 }
 

@@ -7,8 +7,9 @@
 //! and the allocator's slack brought the whole run's peak to 114 bytes per agent at 1e7
 //! agents and 133 at 1e6 (`immunosim-perf`, 20 days of untreated SLE).
 
-use crate::config::RunConfig;
+use crate::config::{RunConfig, slot};
 use immunosim_model::car::Platform;
+use immunosim_model::cell::Kind;
 use immunosim_model::steady_state::SteadyState;
 
 /// Peak bytes per agent used for the estimate: the measured 114-133, rounded up.
@@ -120,17 +121,28 @@ pub fn estimate_peak_bytes(config: &RunConfig) -> f64 {
 /// then ~60 agents and its demographic noise decides the course.
 pub const CONVERGED_CELLS_PER_AGENT: f64 = 2e6;
 
-/// The smallest common `cells_per_agent` (multiplying all per-kind weights by the same
-/// factor) at which the estimate fits in `limit_bytes`; `None` if even one agent per
-/// kind would not fit.
+/// The smallest common host `cells_per_agent` (multiplying the B-lineage, plasma-cell
+/// and T-cell weights by the same factor) at which the estimate fits in `limit_bytes`;
+/// `None` if the CAR-T agents and the fixed cost alone would not fit. The CAR-T weight
+/// is left as it is: the CAR-T agents are bounded by `car_t_agent_budget`, not by their
+/// weight, and coarser CAR-T agents return the B cells early (docs/calibration.md,
+/// "Convergence in both weights": two weeks early at 4e5 CAR-T cells per agent), so
+/// scaling it with the host weights would take the advice out of the converged range.
 pub fn cells_per_agent_to_fit(config: &RunConfig, limit_bytes: f64) -> Option<f64> {
-    let variable = estimate_peak_bytes(config) - FIXED_BYTES;
-    let room = limit_bytes - FIXED_BYTES;
+    let room = limit_bytes - FIXED_BYTES - peak_car_t_agents(config) * BYTES_PER_AGENT;
     if room <= 0.0 {
         return None;
     }
-    let factor = (variable / room).max(1.0);
-    let largest = config.cells_per_agent.iter().copied().fold(0.0, f64::max);
+    let host = initial_agents(config) * GROWTH_HEADROOM * BYTES_PER_AGENT;
+    let factor = (host / room).max(1.0);
+    let car_t = slot(Kind::CarT).expect("CAR-T cells carry a weight");
+    let largest = config
+        .cells_per_agent
+        .iter()
+        .enumerate()
+        .filter(|&(k, _)| k != car_t)
+        .map(|(_, &w)| w)
+        .fold(0.0, f64::max);
     Some((largest * factor * 1.01).ceil())
 }
 
@@ -172,5 +184,37 @@ mod tests {
         let weight = cells_per_agent_to_fit(&config, limit).unwrap();
         config.cells_per_agent = [weight; 4];
         assert!(estimate_peak_bytes(&config) <= limit);
+    }
+
+    /// With a CAR-T product the advice coarsens the host weights only, as
+    /// `[resolution] cells_per_agent` does, and the run then fits with its CAR-T weight
+    /// unchanged; a limit the CAR-T allowance alone exceeds gets no advice.
+    #[test]
+    fn advice_coarsens_host_cells_only_and_then_fits() {
+        let mut config = RunConfig::default();
+        config
+            .products
+            .push(immunosim_model::car::Product::cd19_4_1bb(
+                immunosim_model::car::Dose::PerKg(1e6),
+            ));
+        config.car_t_agent_budget = 200_000;
+        let car_t_weight = config.cells_per_agent[3];
+        let car_t_bytes = peak_car_t_agents(&config) * BYTES_PER_AGENT;
+        let limit = FIXED_BYTES + car_t_bytes + 60.0 * 1024.0 * 1024.0;
+        let weight = cells_per_agent_to_fit(&config, limit).unwrap();
+        assert!(weight > config.cells_per_agent[0], "{weight}");
+        for k in 0..3 {
+            config.cells_per_agent[k] = weight;
+        }
+        assert_eq!(config.cells_per_agent[3], car_t_weight);
+        let estimate = estimate_peak_bytes(&config);
+        assert!(
+            estimate <= limit && estimate > 0.97 * limit,
+            "{estimate} vs {limit}"
+        );
+        assert_eq!(
+            cells_per_agent_to_fit(&config, FIXED_BYTES + 0.5 * car_t_bytes),
+            None
+        );
     }
 }
