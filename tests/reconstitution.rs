@@ -7,12 +7,7 @@ use immunosim_model::Population;
 
 /// Host CD4+ T cells per µL of blood.
 fn cd4(s: &Snapshot) -> f64 {
-    s.blood_per_ul_where(|p| {
-        matches!(
-            p,
-            Population::Cd4Naive | Population::Cd4Memory | Population::Cd4Tfh | Population::Cd4Treg
-        )
-    })
+    s.cd4_blood_per_ul()
 }
 
 /// Lymphodepletion alone (no CAR-T product, so that the host's own regrowth is what is

@@ -100,6 +100,11 @@ impl Snapshot {
         self.blood_per_ul_where(|p| p.is_t_cell() || p.is_car_t())
     }
 
+    /// Host CD4+ T cells per µL of blood (CAR-T cells not counted).
+    pub fn cd4_blood_per_ul(&self) -> f64 {
+        self.blood_per_ul_where(Population::is_host_cd4)
+    }
+
     /// Real cells of `population` summed over compartments.
     pub fn total_cells(&self, population: Population) -> f64 {
         self.populations

@@ -165,6 +165,14 @@ impl Population {
         )
     }
 
+    /// Whether the cell is a host (non-CAR) CD4+ T cell.
+    pub fn is_host_cd4(self) -> bool {
+        matches!(
+            self,
+            Population::Cd4Naive | Population::Cd4Memory | Population::Cd4Tfh | Population::Cd4Treg
+        )
+    }
+
     /// Whether the cell is a host (non-CAR) CD3+ T cell.
     pub fn is_t_cell(self) -> bool {
         matches!(

@@ -24,6 +24,11 @@ impl Run {
         self.on(day, Snapshot::car_t_blood_per_ul)
     }
 
+    /// Host CD4+ T cells per uL of blood on `day`.
+    fn blood_cd4_on(&self, day: f64) -> Option<f64> {
+        self.on(day, Snapshot::cd4_blood_per_ul)
+    }
+
     /// Normal B cells per uL of blood on `day`.
     fn blood_b_cells_on(&self, day: f64) -> Option<f64> {
         self.on(day, Snapshot::blood_b_cells_per_ul)
@@ -197,6 +202,16 @@ pub const AXICEL: &[Target] = &[
         // (the row's note); below 1/uL is undetectable here.
         band: Some((0.0, 1.0)),
         value: |r| r.blood_b_cells_on(30.0),
+        absent_ok: false,
+    },
+    Target {
+        name: "host CD4 day 90, /uL",
+        row: "lbcl_cd4_1y",
+        // CD4 fall after the axi-cel regimen and stay low for a year (the row: median
+        // 155/uL at one year, range 33-269; the target of
+        // t_cells.memory_lymphopenic_division_max_fold): below 200 on day 90.
+        band: Some((0.0, 200.0)),
+        value: |r| r.blood_cd4_on(90.0),
         absent_ok: false,
     },
     Target {
