@@ -35,12 +35,14 @@ pub struct Encounters {
     pub stimulated_cells: Vec<(f64, f64)>,
 }
 
-/// A (bin, row) pair: the bin is a site or a compartment.
-type BinEntry = (u16, u32);
+/// A row in a bin (a site or a compartment), with a copy of its cell taken by the scan
+/// while the row is in cache (copied later, from the scattered rows of a table larger
+/// than the cache, each copy was a likely miss).
+type BinEntry = (u16, u32, Cell);
 
 /// Rows grouped by bin (a site or a compartment): `rows[start[s]..start[s + 1]]` are the
-/// rows of bin `s`, and `cells` their cells in the same order (copies: the encounters
-/// then read a contiguous list instead of scattered rows of the table).
+/// rows of bin `s`, and `cells` their cells in the same order (the encounters then read
+/// a contiguous list instead of scattered rows of the table).
 struct Bins {
     start: Vec<usize>,
     rows: Vec<u32>,
@@ -55,23 +57,24 @@ impl Bins {
     }
 }
 
-/// Stable counting sort of (bin, row) pairs that arrive in row order into `bins` bins;
-/// the cells are copied from `table` in that (ascending) order.
-fn binned(entries: &[BinEntry], bins: usize, table: &[Cell]) -> Bins {
+/// Stable counting sort into `bins` bins of the entries of `lists`, which arrive in row
+/// order list after list.
+fn binned<'a>(lists: impl Iterator<Item = &'a [BinEntry]> + Clone, bins: usize) -> Bins {
     let mut start = vec![0usize; bins + 1];
-    for &(bin, _) in entries {
+    for &(bin, ..) in lists.clone().flatten() {
         start[usize::from(bin) + 1] += 1;
     }
     for s in 0..bins {
         start[s + 1] += start[s];
     }
     let mut next = start.clone();
-    let mut rows = vec![0u32; entries.len()];
-    let mut cells = vec![Cell::default(); entries.len()];
-    for &(bin, row) in entries {
+    let total = start[bins];
+    let mut rows = vec![0u32; total];
+    let mut cells = vec![Cell::default(); total];
+    for &(bin, row, cell) in lists.flatten() {
         let at = next[usize::from(bin)];
         rows[at] = row;
-        cells[at] = table[row as usize];
+        cells[at] = cell;
         next[usize::from(bin)] += 1;
     }
     Bins { start, rows, cells }
@@ -97,6 +100,9 @@ pub fn encounters(
         targeted[antigen.slot()] = true;
     }
     let may_be_targeted = |cell: &Cell| (0..4).any(|slot| targeted[slot] && cell.antigen[slot] > 0);
+    let layout = config.site_layout();
+    let compartment_of = |site: u16| layout.compartment_of(site).index() as u16;
+    // Per chunk: its CAR-T cells by site and its possible targets by compartment.
     let lists: Vec<(Vec<BinEntry>, Vec<BinEntry>)> = cells
         .par_chunks(CHUNK_ROWS)
         .enumerate()
@@ -106,30 +112,23 @@ pub fn encounters(
             for (offset, cell) in part.iter().enumerate() {
                 let row = (chunk * CHUNK_ROWS + offset) as u32;
                 if cell.population.is_car_t() {
-                    cars.push((cell.site, row));
+                    cars.push((cell.site, row, *cell));
                 } else if cell.is_alive() && may_be_targeted(cell) {
-                    targets.push((cell.site, row));
+                    targets.push((compartment_of(cell.site), row, *cell));
                 }
             }
             (cars, targets)
         })
         .collect();
     let sites = census.by_site.len();
-    let layout = config.site_layout();
-    let cars: Vec<BinEntry> = lists.iter().flat_map(|l| l.0.iter().copied()).collect();
-    if cars.is_empty() {
+    if lists.iter().all(|l| l.0.is_empty()) {
         return Encounters::default();
     }
-    let compartment_of = |site: u16| layout.compartment_of(site).index() as u16;
-    let targets: Vec<BinEntry> = lists
-        .iter()
-        .flat_map(|l| l.1.iter().map(|&(site, row)| (compartment_of(site), row)))
-        .collect();
-    // Each list is freed as soon as it is sorted: at the peak of CAR-T expansion they
-    // are the largest allocations of the step.
+    let cars = binned(lists.iter().map(|l| l.0.as_slice()), sites);
+    let targets = binned(lists.iter().map(|l| l.1.as_slice()), Compartment::COUNT);
+    // Freed as soon as both are sorted: at the peak of CAR-T expansion they are among
+    // the largest allocations of the step.
     drop(lists);
-    let cars = binned(&cars, sites, cells);
-    let targets = binned(&targets, Compartment::COUNT, cells);
     let params = &config.params;
     let probes_per_cell = params.car_t.encounters_per_day * config.dt_days;
     let weight = |kind: Kind| weights.get(kind);
@@ -190,6 +189,7 @@ pub fn encounters(
                 kills_per_cell_max: params.car_t.max_kills_per_day * config.dt_days,
                 weight: &weight,
                 memo: &pools[c].1,
+                meetings: killing::meetings(probes_per_cell, pools[c].0, &weight),
             };
             let mut draws = key.cell(site as u64);
             for (&car_row, car) in site_cars.iter().zip(car_cells) {
@@ -217,17 +217,33 @@ pub fn encounters(
             }
         })
         .collect();
+    // CAR-T cells of different sites (or one agent's several probes) may kill the
+    // same target agent: it dies once. Marked in a bit per row of the table and read
+    // back in row order: ascending and unique, without sorting the kills.
+    let mut dead = vec![0u64; cells.len().div_ceil(64)];
     let mut out = Encounters::default();
     for site in per_site {
-        out.killed.extend(site.killed);
+        for row in site.killed {
+            dead[row as usize / 64] |= 1 << (row % 64);
+        }
         out.stimulated.extend(site.stimulated);
         out.stimulated_cells.extend(site.stimulated_cells);
     }
-    // CAR-T cells of different sites (or one agent's several probes) may kill the
-    // same target agent: it dies once.
-    out.killed.sort_unstable();
-    out.killed.dedup();
+    out.killed = rows_marked(&dead);
     out
+}
+
+/// The rows whose bits are set in `marks` (bit `r % 64` of word `r / 64`), ascending.
+fn rows_marked(marks: &[u64]) -> Vec<u32> {
+    let mut rows = Vec::new();
+    for (word, &bits) in marks.iter().enumerate() {
+        let mut left = bits;
+        while left != 0 {
+            rows.push((word * 64) as u32 + left.trailing_zeros());
+            left &= left - 1;
+        }
+    }
+    rows
 }
 
 /// The CAR-T drive of IL-6 (serum pg/mL per day at full myeloid amplification) from
@@ -268,5 +284,26 @@ pub fn apply(cells: &mut [Cell], counts: &mut Census, encounters: &Encounters) {
     }
     for &row in &encounters.stimulated {
         cells[row as usize].flags |= Cell::FLAG_STIMULATED;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::rows_marked;
+
+    /// Rows marked in any order, some twice, come back ascending and once each, as
+    /// sorting and removing duplicates gives them.
+    #[test]
+    fn marked_rows_come_back_ascending_and_unique() {
+        let rows = [700u32, 3, 63, 64, 3, 0, 129, 700, 65];
+        let mut marks = vec![0u64; 701usize.div_ceil(64)];
+        for row in rows {
+            marks[row as usize / 64] |= 1 << (row % 64);
+        }
+        let mut expected = rows.to_vec();
+        expected.sort_unstable();
+        expected.dedup();
+        assert_eq!(rows_marked(&marks), expected);
+        assert!(rows_marked(&[0, 0]).is_empty());
     }
 }
