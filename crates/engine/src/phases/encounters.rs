@@ -1,8 +1,8 @@
 //! CAR-T encounters: who meets whom, in parallel and deterministically.
 //!
-//! The CAR-T cells are binned by site and the cells carrying any antigen that some
-//! product targets by compartment (stable counting sorts, so rows stay in ascending
-//! order). A CAR-T cell meets the targets of its whole compartment
+//! The CAR-T cells come binned by site and the cells carrying any antigen that some
+//! product targets by compartment, rows ascending ([`crate::phases::car_rows`]). A
+//! CAR-T cell meets the targets of its whole compartment
 //! ([`immunosim_model::rules::killing::TargetPool`] says why). The CAR-T cells of each
 //! site are resolved in parallel, with the site's own random stream, by the model's law
 //! of one CAR-T agent's encounters
@@ -13,8 +13,8 @@
 use crate::census::Census;
 use crate::config::RunConfig;
 use crate::config::Weights;
+use crate::phases::car_rows::CarRows;
 use crate::rng::{Purpose, StepKey};
-use crate::world::CHUNK_ROWS;
 use immunosim_model::Compartment;
 use immunosim_model::cell::Kind;
 use immunosim_model::crs;
@@ -35,100 +35,25 @@ pub struct Encounters {
     pub stimulated_cells: Vec<(f64, f64)>,
 }
 
-/// A row in a bin (a site or a compartment), with a copy of its cell taken by the scan
-/// while the row is in cache (copied later, from the scattered rows of a table larger
-/// than the cache, each copy was a likely miss).
-type BinEntry = (u16, u32, Cell);
-
-/// Rows grouped by bin (a site or a compartment): `rows[start[s]..start[s + 1]]` are the
-/// rows of bin `s`, and `cells` their cells in the same order (the encounters then read
-/// a contiguous list instead of scattered rows of the table).
-struct Bins {
-    start: Vec<usize>,
-    rows: Vec<u32>,
-    cells: Vec<Cell>,
-}
-
-impl Bins {
-    /// The rows and cells of bin `s`.
-    fn bin(&self, s: usize) -> (&[u32], &[Cell]) {
-        let range = self.start[s]..self.start[s + 1];
-        (&self.rows[range.clone()], &self.cells[range])
-    }
-}
-
-/// Stable counting sort into `bins` bins of the entries of `lists`, which arrive in row
-/// order list after list.
-fn binned<'a>(lists: impl Iterator<Item = &'a [BinEntry]> + Clone, bins: usize) -> Bins {
-    let mut start = vec![0usize; bins + 1];
-    for &(bin, ..) in lists.clone().flatten() {
-        start[usize::from(bin) + 1] += 1;
-    }
-    for s in 0..bins {
-        start[s + 1] += start[s];
-    }
-    let mut next = start.clone();
-    let total = start[bins];
-    let mut rows = vec![0u32; total];
-    let mut cells = vec![Cell::default(); total];
-    for &(bin, row, cell) in lists.flatten() {
-        let at = next[usize::from(bin)];
-        rows[at] = row;
-        cells[at] = cell;
-        next[usize::from(bin)] += 1;
-    }
-    Bins { start, rows, cells }
-}
-
-/// Resolves this step's encounters at the step's `weights` (the census's). `cells` is
-/// read only.
+/// Resolves this step's encounters at the step's `weights` (the census's) among
+/// `car_rows`, the CAR-T rows and possible targets of `cells` ([`crate::phases::car_rows::scan`]).
+/// `cells` is read only.
 pub fn encounters(
     cells: &[Cell],
+    car_rows: &CarRows,
     census: &Census,
     weights: &Weights,
     config: &RunConfig,
     step: u64,
 ) -> Encounters {
-    if config.products.is_empty() {
+    let products = &config.products;
+    if products.is_empty() || car_rows.cars.is_empty() {
         return Encounters::default();
     }
-    let products = &config.products;
-    // A cell may be targeted when it carries any antigen some product binds
-    // (`Construct::may_target` of any product): the union of their density slots.
-    let mut targeted = [false; 4];
-    for antigen in products.iter().flat_map(|p| &p.construct.targets) {
-        targeted[antigen.slot()] = true;
-    }
-    let may_be_targeted = |cell: &Cell| (0..4).any(|slot| targeted[slot] && cell.antigen[slot] > 0);
+    let (cars, targets) = (&car_rows.cars, &car_rows.targets);
+    let sites = census.by_site.len();
     let layout = config.site_layout();
     let compartment_of = |site: u16| layout.compartment_of(site).index() as u16;
-    // Per chunk: its CAR-T cells by site and its possible targets by compartment.
-    let lists: Vec<(Vec<BinEntry>, Vec<BinEntry>)> = cells
-        .par_chunks(CHUNK_ROWS)
-        .enumerate()
-        .map(|(chunk, part)| {
-            let mut cars = Vec::new();
-            let mut targets = Vec::new();
-            for (offset, cell) in part.iter().enumerate() {
-                let row = (chunk * CHUNK_ROWS + offset) as u32;
-                if cell.population.is_car_t() {
-                    cars.push((cell.site, row, *cell));
-                } else if cell.is_alive() && may_be_targeted(cell) {
-                    targets.push((compartment_of(cell.site), row, *cell));
-                }
-            }
-            (cars, targets)
-        })
-        .collect();
-    let sites = census.by_site.len();
-    if lists.iter().all(|l| l.0.is_empty()) {
-        return Encounters::default();
-    }
-    let cars = binned(lists.iter().map(|l| l.0.as_slice()), sites);
-    let targets = binned(lists.iter().map(|l| l.1.as_slice()), Compartment::COUNT);
-    // Freed as soon as both are sorted: at the peak of CAR-T expansion they are among
-    // the largest allocations of the step.
-    drop(lists);
     let params = &config.params;
     let probes_per_cell = params.car_t.encounters_per_day * config.dt_days;
     let weight = |kind: Kind| weights.get(kind);
