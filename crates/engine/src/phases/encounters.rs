@@ -82,14 +82,14 @@ pub fn encounters(
                 .map(|cell| weights.get(cell.population.kind()))
                 .sum();
             let key = first_car[c].unwrap_or_default();
-            let memo_len = if first_car[c].is_some() {
-                target_cells.len()
+            let memo_cells = if first_car[c].is_some() {
+                target_cells
             } else {
-                0
+                &[]
             };
             (
                 killing::target_share(real, compartment_cells[c]),
-                EngagementMemo::new(memo_len, key),
+                EngagementMemo::new(memo_cells, key),
             )
         })
         .collect();

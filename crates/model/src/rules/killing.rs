@@ -101,24 +101,32 @@ pub fn meetings(
 /// meeting. The same function of the same cells, so the same values whichever thread
 /// computes one first: a cache, not an approximation. CAR-T cells of other keys compute
 /// theirs.
+///
+/// Each entry also holds its target's population, which a probe that engages reads
+/// next (for the target's agent weight): one random read of the memo then serves both,
+/// where a read of the target's cell as well was a second likely cache miss.
 #[derive(Debug)]
 pub struct EngagementMemo {
     /// (product, CAR expression) of the values.
     key: (u8, u16),
-    /// Bits of the values by index into the targets; [`UNKNOWN`] where not yet computed.
-    values: Vec<AtomicU64>,
+    /// By index into the targets: the bits of the value ([`UNKNOWN`] where not yet
+    /// computed) and the target's population.
+    values: Vec<(AtomicU64, Population)>,
 }
 
 /// Bits of a memo entry not yet computed (a NaN no engagement returns).
 const UNKNOWN: u64 = u64::MAX;
 
 impl EngagementMemo {
-    /// An empty memo for `targets` targets and the CAR-T cells of `key` (product, CAR
-    /// expression).
-    pub fn new(targets: usize, key: (u8, u16)) -> EngagementMemo {
+    /// An empty memo for the targets `target_cells` (a pool's, in its order; none: no
+    /// memo) and the CAR-T cells of `key` (product, CAR expression).
+    pub fn new(target_cells: &[Cell], key: (u8, u16)) -> EngagementMemo {
         EngagementMemo {
             key,
-            values: (0..targets).map(|_| AtomicU64::new(UNKNOWN)).collect(),
+            values: target_cells
+                .iter()
+                .map(|cell| (AtomicU64::new(UNKNOWN), cell.population))
+                .collect(),
         }
     }
 }
@@ -128,7 +136,7 @@ impl TargetPool<'_> {
     fn engagement(&self, index: usize, car: &Cell, product: &Product, params: &Parameters) -> f64 {
         let target = &self.target_cells[index];
         let memo = self.memo;
-        let Some(slot) = memo.values.get(index) else {
+        let Some((slot, _)) = memo.values.get(index) else {
             return engagement(target, car, product, params);
         };
         if memo.key != (car.product, car.car_expression) {
@@ -141,6 +149,14 @@ impl TargetPool<'_> {
         let value = engagement(target, car, product, params);
         slot.store(value.to_bits(), Ordering::Relaxed);
         value
+    }
+
+    /// The population of the pool's target `index` (from the memo when it has one).
+    fn population(&self, index: usize) -> Population {
+        self.memo
+            .values
+            .get(index)
+            .map_or_else(|| self.target_cells[index].population, |entry| entry.1)
     }
 }
 
@@ -220,7 +236,7 @@ pub fn car_agent_encounters(
         if !draws.chance(pool.engagement(index, car, product, params)) {
             continue;
         }
-        let target_weight = (pool.weight)(pool.target_cells[index].population.kind());
+        let target_weight = (pool.weight)(pool.population(index).kind());
         let per_agent = ((pool.weight)(Kind::BCell) / target_weight).min(1.0);
         if draws.chance(kill_probability(car, params) * per_agent * saturation) {
             // The row is read only for a kill: most probes engage no one, and each
@@ -282,7 +298,7 @@ mod tests {
             crate::cell::Kind::CarT => 1e5,
             _ => 5e5,
         };
-        let memo = EngagementMemo::new(rows.len(), (car.product, car.car_expression));
+        let memo = EngagementMemo::new(&target_cells, (car.product, car.car_expression));
         let pool = TargetPool {
             targets: &rows,
             target_cells: &target_cells,
