@@ -6,8 +6,8 @@
 //! CAR-T cells by product, which the census does not split) and the next step's
 //! encounters, which start from the same rows unless the step's treatment changes them
 //! (Flu/Cy, the first surfaces). The world keeps the scan until any mutable access to
-//! its rows ([`crate::world::CellWorld::car_rows`]), so the table, larger than the
-//! cache, is read once for both.
+//! its rows (`CellWorld::scan_car_rows`), so the table, larger than the cache, is read
+//! once for both.
 
 use crate::config::RunConfig;
 use crate::world::CHUNK_ROWS;
