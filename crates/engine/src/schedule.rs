@@ -75,9 +75,13 @@ pub fn step(setup: &RunSetup, state: &mut PatientState) -> StepReport {
     let car_t_alive = state.census.car_t_agents() > 0;
     let mut il6_drive = 0.0;
     if car_t_alive {
+        // The boundary's snapshot may have scanned the rows already: kept unless the
+        // treatment above changed them.
+        state.world.scan_car_rows(config);
         let cells = state.world.cells();
+        let car_rows = state.world.car_rows(config).expect("scanned just now");
         let encounters =
-            phases::encounters::encounters(cells, &state.census, &weights, config, step);
+            phases::encounters::encounters(cells, car_rows, &state.census, &weights, config, step);
         il6_drive = phases::encounters::il6_drive(cells, &encounters, &weights, config);
         let (cells, counts) = state.world.rows_and_counts(layout.total());
         phases::encounters::apply(cells, counts, &encounters);

@@ -143,6 +143,7 @@ impl Simulation {
         let state = &self.state;
         Observed {
             cells: state.cells(),
+            car_rows: state.world.car_rows(&self.setup.config),
             census: state.census(),
             fields: state.fields(),
             crs: state.crs(),
@@ -224,6 +225,11 @@ impl Simulation {
             recorder.event(event)?;
         }
         if observation.record {
+            // While CAR-T cells live, the snapshot counts blood CAR-T cells among the
+            // rows the next step's encounters read: one scan serves both.
+            if self.state.census().car_t_agents() > 0 {
+                self.state.world.scan_car_rows(&self.setup.config);
+            }
             recorder.record(&self.snapshot())?;
         }
         Ok(())

@@ -22,6 +22,8 @@
 )]
 
 use crate::census::Census;
+use crate::config::RunConfig;
+use crate::phases::car_rows::{self, CarRows};
 use bevy_ecs::component::Component;
 use bevy_ecs::world::World;
 use immunosim_model::Cell;
@@ -42,6 +44,9 @@ pub struct CellWorld {
     counts: Option<Census>,
     /// Times the rows have been counted afresh.
     recounts: u64,
+    /// The CAR-T rows and possible targets found by the last scan
+    /// ([`crate::phases::car_rows`]); `None` after any mutable access to the rows.
+    car_rows: Option<CarRows>,
 }
 
 impl Default for CellWorld {
@@ -59,6 +64,7 @@ impl CellWorld {
             world,
             counts: None,
             recounts: 0,
+            car_rows: None,
         }
     }
 
@@ -72,6 +78,7 @@ impl CellWorld {
     /// Appends cells that the row counts hold already (births counted where they
     /// were made).
     pub(crate) fn spawn_counted(&mut self, cells: impl IntoIterator<Item = Cell>) {
+        self.car_rows = None;
         // Spawned straight from the iterator: no intermediate copy of the batch.
         self.world.spawn_batch(cells.into_iter().map(CellRow));
     }
@@ -115,6 +122,7 @@ impl CellWorld {
     /// when next needed.
     pub fn cells_mut(&mut self) -> &mut [Cell] {
         self.counts = None;
+        self.car_rows = None;
         Self::rows_mut(&mut self.world)
     }
 
@@ -123,6 +131,7 @@ impl CellWorld {
     /// site, specificity or compartment, and counts a birth where it is made.
     pub(crate) fn rows_and_counts(&mut self, sites: usize) -> (&mut [Cell], &mut Census) {
         self.counts_mut(sites);
+        self.car_rows = None;
         let counts = self.counts.as_mut().expect("counted just now");
         (Self::rows_mut(&mut self.world), counts)
     }
@@ -130,7 +139,23 @@ impl CellWorld {
     /// The rows, for writes that change no count (births that were counted where they
     /// were made, into free rows): the counts stay as they are, fresh or stale.
     pub(crate) fn rows_keeping_counts(&mut self) -> &mut [Cell] {
+        self.car_rows = None;
         Self::rows_mut(&mut self.world)
+    }
+
+    /// Scans the rows for the CAR-T cells and possible targets of `config`'s products
+    /// ([`car_rows::scan`]) unless the last scan fits `config` and no row has changed
+    /// since; [`CellWorld::car_rows`] reads it.
+    pub(crate) fn scan_car_rows(&mut self, config: &RunConfig) {
+        if !self.car_rows.as_ref().is_some_and(|kept| kept.fit(config)) {
+            self.car_rows = Some(car_rows::scan(self.cells(), config));
+        }
+    }
+
+    /// The last scan of the rows for `config`'s CAR-T phases, if no row has changed
+    /// since ([`CellWorld::scan_car_rows`]).
+    pub(crate) fn car_rows(&self, config: &RunConfig) -> Option<&CarRows> {
+        self.car_rows.as_ref().filter(|kept| kept.fit(config))
     }
 
     /// The counts of the living rows for `sites` sites, counted now if stale (the

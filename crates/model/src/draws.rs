@@ -14,6 +14,39 @@ pub struct LogNormal {
     pub sigma: f64,
 }
 
+/// A Poisson law of one mean, with the e^(−mean) of its inversion worked out once:
+/// callers that draw many times at one mean (every CAR-T agent of a compartment meets
+/// its targets at the same mean) skip an `exp` per draw ([`Draws::poisson_of`]).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Poisson {
+    /// The mean (0 or less: every draw is 0).
+    mean: f64,
+    /// e^(−mean) where the draw inverts (0 < mean ≤ [`Poisson::NORMAL_ABOVE`], or a
+    /// NaN mean); unused elsewhere.
+    limit: f64,
+}
+
+impl Poisson {
+    /// Means above this are drawn by the normal approximation with continuity
+    /// correction (inversion would take ~mean uniforms).
+    pub const NORMAL_ABOVE: f64 = 60.0;
+
+    /// The law of mean `mean`.
+    pub fn new(mean: f64) -> Poisson {
+        let limit = if mean <= 0.0 || mean > Poisson::NORMAL_ABOVE {
+            0.0
+        } else {
+            (-mean).exp()
+        };
+        Poisson { mean, limit }
+    }
+
+    /// The mean.
+    pub fn mean(&self) -> f64 {
+        self.mean
+    }
+}
+
 impl LogNormal {
     /// The law with arithmetic mean `mean` and standard deviation `sd`; `None` when
     /// `mean` is 0 or less.
@@ -133,19 +166,24 @@ pub trait Draws {
     }
 
     /// A Poisson draw with mean `lambda` (inversion for small means, normal
-    /// approximation with continuity correction above 60).
+    /// approximation with continuity correction above [`Poisson::NORMAL_ABOVE`]).
     fn poisson(&mut self, lambda: f64) -> u64 {
+        self.poisson_of(&Poisson::new(lambda))
+    }
+
+    /// A draw from `law`: the same draws and value as [`Draws::poisson`] at its mean.
+    fn poisson_of(&mut self, law: &Poisson) -> u64 {
+        let lambda = law.mean;
         if lambda <= 0.0 {
             return 0;
         }
-        if lambda > 60.0 {
+        if lambda > Poisson::NORMAL_ABOVE {
             let x = lambda + lambda.sqrt() * self.normal() + 0.5;
             return x.max(0.0).floor() as u64;
         }
-        let limit = (-lambda).exp();
         let mut product = self.uniform();
         let mut count = 0;
-        while product > limit {
+        while product > law.limit {
             product *= self.uniform();
             count += 1;
         }
@@ -254,6 +292,21 @@ mod tests {
         }
         assert_eq!(d.failures_before_success(0.0), 0);
         assert_eq!(d.failures_before_success(f64::INFINITY), u64::MAX);
+    }
+
+    /// A law worked out once draws what `poisson` draws at its mean, with the same draws
+    /// (the generators stay in step), at small, large, zero and negative means.
+    #[test]
+    fn a_poisson_law_draws_as_poisson_does() {
+        for mean in [0.0, -1.0, 1e-9, 0.3, 4.0, 59.9, 60.0, 60.1, 250.0] {
+            let law = Poisson::new(mean);
+            assert_eq!(law.mean(), mean);
+            let (mut a, mut b) = (TestDraws(7), TestDraws(7));
+            for _ in 0..1000 {
+                assert_eq!(a.poisson(mean), b.poisson_of(&law), "mean {mean}");
+            }
+            assert_eq!(a.uniform(), b.uniform());
+        }
     }
 
     #[test]

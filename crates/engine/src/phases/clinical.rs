@@ -3,6 +3,7 @@
 
 use crate::census::Census;
 use crate::config::RunConfig;
+use crate::phases::car_rows::CarRows;
 use crate::recorder::{CarTRow, Event, EventKind, PopulationRow, Snapshot};
 use crate::timeline::Timeline;
 use immunosim_model::cell::Kind;
@@ -79,6 +80,9 @@ pub fn detect(
 pub struct Observed<'a> {
     /// The cell rows.
     pub cells: &'a [Cell],
+    /// The CAR-T rows among them, if scanned ([`crate::phases::car_rows`]): the blood
+    /// CAR-T cells are counted there instead of in every row.
+    pub car_rows: Option<&'a CarRows>,
     /// The census.
     pub census: &'a Census,
     /// The fields.
@@ -116,7 +120,11 @@ impl Observed<'_> {
         let in_blood = populations.iter().any(|r| {
             r.compartment == Compartment::Blood && r.population.is_car_t() && r.agents > 0
         });
-        let rows: &[Cell] = if in_blood { self.cells } else { &[] };
+        let rows: &[Cell] = match (in_blood, self.car_rows) {
+            (false, _) => &[],
+            (true, Some(kept)) => kept.cars.cells(),
+            (true, None) => self.cells,
+        };
         for cell in rows {
             if cell.population.is_car_t() && cell.compartment == Compartment::Blood {
                 let k = phenotypes

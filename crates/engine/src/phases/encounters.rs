@@ -1,8 +1,8 @@
 //! CAR-T encounters: who meets whom, in parallel and deterministically.
 //!
-//! The CAR-T cells are binned by site and the cells carrying any antigen that some
-//! product targets by compartment (stable counting sorts, so rows stay in ascending
-//! order). A CAR-T cell meets the targets of its whole compartment
+//! The CAR-T cells come binned by site and the cells carrying any antigen that some
+//! product targets by compartment, rows ascending ([`crate::phases::car_rows`]). A
+//! CAR-T cell meets the targets of its whole compartment
 //! ([`immunosim_model::rules::killing::TargetPool`] says why). The CAR-T cells of each
 //! site are resolved in parallel, with the site's own random stream, by the model's law
 //! of one CAR-T agent's encounters
@@ -13,8 +13,8 @@
 use crate::census::Census;
 use crate::config::RunConfig;
 use crate::config::Weights;
+use crate::phases::car_rows::CarRows;
 use crate::rng::{Purpose, StepKey};
-use crate::world::CHUNK_ROWS;
 use immunosim_model::Compartment;
 use immunosim_model::cell::Kind;
 use immunosim_model::crs;
@@ -35,101 +35,25 @@ pub struct Encounters {
     pub stimulated_cells: Vec<(f64, f64)>,
 }
 
-/// A (bin, row) pair: the bin is a site or a compartment.
-type BinEntry = (u16, u32);
-
-/// Rows grouped by bin (a site or a compartment): `rows[start[s]..start[s + 1]]` are the
-/// rows of bin `s`, and `cells` their cells in the same order (copies: the encounters
-/// then read a contiguous list instead of scattered rows of the table).
-struct Bins {
-    start: Vec<usize>,
-    rows: Vec<u32>,
-    cells: Vec<Cell>,
-}
-
-impl Bins {
-    /// The rows and cells of bin `s`.
-    fn bin(&self, s: usize) -> (&[u32], &[Cell]) {
-        let range = self.start[s]..self.start[s + 1];
-        (&self.rows[range.clone()], &self.cells[range])
-    }
-}
-
-/// Stable counting sort of (bin, row) pairs that arrive in row order into `bins` bins;
-/// the cells are copied from `table` in that (ascending) order.
-fn binned(entries: &[BinEntry], bins: usize, table: &[Cell]) -> Bins {
-    let mut start = vec![0usize; bins + 1];
-    for &(bin, _) in entries {
-        start[usize::from(bin) + 1] += 1;
-    }
-    for s in 0..bins {
-        start[s + 1] += start[s];
-    }
-    let mut next = start.clone();
-    let mut rows = vec![0u32; entries.len()];
-    let mut cells = vec![Cell::default(); entries.len()];
-    for &(bin, row) in entries {
-        let at = next[usize::from(bin)];
-        rows[at] = row;
-        cells[at] = table[row as usize];
-        next[usize::from(bin)] += 1;
-    }
-    Bins { start, rows, cells }
-}
-
-/// Resolves this step's encounters at the step's `weights` (the census's). `cells` is
-/// read only.
+/// Resolves this step's encounters at the step's `weights` (the census's) among
+/// `car_rows`, the CAR-T rows and possible targets of `cells` ([`crate::phases::car_rows::scan`]).
+/// `cells` is read only.
 pub fn encounters(
     cells: &[Cell],
+    car_rows: &CarRows,
     census: &Census,
     weights: &Weights,
     config: &RunConfig,
     step: u64,
 ) -> Encounters {
-    if config.products.is_empty() {
+    let products = &config.products;
+    if products.is_empty() || car_rows.cars.is_empty() {
         return Encounters::default();
     }
-    let products = &config.products;
-    // A cell may be targeted when it carries any antigen some product binds
-    // (`Construct::may_target` of any product): the union of their density slots.
-    let mut targeted = [false; 4];
-    for antigen in products.iter().flat_map(|p| &p.construct.targets) {
-        targeted[antigen.slot()] = true;
-    }
-    let may_be_targeted = |cell: &Cell| (0..4).any(|slot| targeted[slot] && cell.antigen[slot] > 0);
-    let lists: Vec<(Vec<BinEntry>, Vec<BinEntry>)> = cells
-        .par_chunks(CHUNK_ROWS)
-        .enumerate()
-        .map(|(chunk, part)| {
-            let mut cars = Vec::new();
-            let mut targets = Vec::new();
-            for (offset, cell) in part.iter().enumerate() {
-                let row = (chunk * CHUNK_ROWS + offset) as u32;
-                if cell.population.is_car_t() {
-                    cars.push((cell.site, row));
-                } else if cell.is_alive() && may_be_targeted(cell) {
-                    targets.push((cell.site, row));
-                }
-            }
-            (cars, targets)
-        })
-        .collect();
+    let (cars, targets) = (&car_rows.cars, &car_rows.targets);
     let sites = census.by_site.len();
     let layout = config.site_layout();
-    let cars: Vec<BinEntry> = lists.iter().flat_map(|l| l.0.iter().copied()).collect();
-    if cars.is_empty() {
-        return Encounters::default();
-    }
     let compartment_of = |site: u16| layout.compartment_of(site).index() as u16;
-    let targets: Vec<BinEntry> = lists
-        .iter()
-        .flat_map(|l| l.1.iter().map(|&(site, row)| (compartment_of(site), row)))
-        .collect();
-    // Each list is freed as soon as it is sorted: at the peak of CAR-T expansion they
-    // are the largest allocations of the step.
-    drop(lists);
-    let cars = binned(&cars, sites, cells);
-    let targets = binned(&targets, Compartment::COUNT, cells);
     let params = &config.params;
     let probes_per_cell = params.car_t.encounters_per_day * config.dt_days;
     let weight = |kind: Kind| weights.get(kind);
@@ -158,14 +82,14 @@ pub fn encounters(
                 .map(|cell| weights.get(cell.population.kind()))
                 .sum();
             let key = first_car[c].unwrap_or_default();
-            let memo_len = if first_car[c].is_some() {
-                target_cells.len()
+            let memo_cells = if first_car[c].is_some() {
+                target_cells
             } else {
-                0
+                &[]
             };
             (
                 killing::target_share(real, compartment_cells[c]),
-                EngagementMemo::new(memo_len, key),
+                EngagementMemo::new(memo_cells, key),
             )
         })
         .collect();
@@ -190,6 +114,7 @@ pub fn encounters(
                 kills_per_cell_max: params.car_t.max_kills_per_day * config.dt_days,
                 weight: &weight,
                 memo: &pools[c].1,
+                meetings: killing::meetings(probes_per_cell, pools[c].0, &weight),
             };
             let mut draws = key.cell(site as u64);
             for (&car_row, car) in site_cars.iter().zip(car_cells) {
@@ -217,17 +142,33 @@ pub fn encounters(
             }
         })
         .collect();
+    // CAR-T cells of different sites (or one agent's several probes) may kill the
+    // same target agent: it dies once. Marked in a bit per row of the table and read
+    // back in row order: ascending and unique, without sorting the kills.
+    let mut dead = vec![0u64; cells.len().div_ceil(64)];
     let mut out = Encounters::default();
     for site in per_site {
-        out.killed.extend(site.killed);
+        for row in site.killed {
+            dead[row as usize / 64] |= 1 << (row % 64);
+        }
         out.stimulated.extend(site.stimulated);
         out.stimulated_cells.extend(site.stimulated_cells);
     }
-    // CAR-T cells of different sites (or one agent's several probes) may kill the
-    // same target agent: it dies once.
-    out.killed.sort_unstable();
-    out.killed.dedup();
+    out.killed = rows_marked(&dead);
     out
+}
+
+/// The rows whose bits are set in `marks` (bit `r % 64` of word `r / 64`), ascending.
+fn rows_marked(marks: &[u64]) -> Vec<u32> {
+    let mut rows = Vec::new();
+    for (word, &bits) in marks.iter().enumerate() {
+        let mut left = bits;
+        while left != 0 {
+            rows.push((word * 64) as u32 + left.trailing_zeros());
+            left &= left - 1;
+        }
+    }
+    rows
 }
 
 /// The CAR-T drive of IL-6 (serum pg/mL per day at full myeloid amplification) from
@@ -268,5 +209,26 @@ pub fn apply(cells: &mut [Cell], counts: &mut Census, encounters: &Encounters) {
     }
     for &row in &encounters.stimulated {
         cells[row as usize].flags |= Cell::FLAG_STIMULATED;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::rows_marked;
+
+    /// Rows marked in any order, some twice, come back ascending and once each, as
+    /// sorting and removing duplicates gives them.
+    #[test]
+    fn marked_rows_come_back_ascending_and_unique() {
+        let rows = [700u32, 3, 63, 64, 3, 0, 129, 700, 65];
+        let mut marks = vec![0u64; 701usize.div_ceil(64)];
+        for row in rows {
+            marks[row as usize / 64] |= 1 << (row % 64);
+        }
+        let mut expected = rows.to_vec();
+        expected.sort_unstable();
+        expected.dedup();
+        assert_eq!(rows_marked(&marks), expected);
+        assert!(rows_marked(&[0, 0]).is_empty());
     }
 }

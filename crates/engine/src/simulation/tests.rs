@@ -67,3 +67,43 @@ fn rows_stepped_counts_the_cells_sent_through_the_rules() {
         }
     }
 }
+
+/// While CAR-T cells live, a recorded boundary scans the CAR-T rows once for the
+/// snapshot and the next step's encounters: the snapshot counted from that scan is the
+/// one a pass over every row gives, and any mutable access to the rows drops the scan.
+#[test]
+fn the_kept_car_t_scan_gives_the_snapshot_of_every_row() {
+    let mut config = RunConfig {
+        cells_per_agent: [1e8, 1e8, 1e8, 1e6],
+        burn_in_days: 2.0,
+        days: 12.0,
+        record_every_days: 1.0,
+        dt_days: 1.0,
+        antigens: crate::test_fixtures::cd19_panel(),
+        ..RunConfig::default()
+    };
+    let dose = immunosim_model::car::Dose::PerKg(1e6);
+    config
+        .products
+        .push(immunosim_model::car::Product::cd19_4_1bb(dose));
+    let mut sim = Simulation::new(config);
+    let mut recorder = crate::recorder::MemoryRecorder::default();
+    sim.begin(&mut recorder, "test").unwrap();
+    let mut in_blood = 0;
+    while !sim.is_finished() {
+        sim.advance(&mut recorder).unwrap();
+        if sim.census().car_t_agents() == 0 {
+            continue;
+        }
+        assert!(sim.state.world.car_rows(&sim.setup.config).is_some());
+        let from_scan = sim.snapshot();
+        sim.state.world.cells_mut();
+        assert!(sim.state.world.car_rows(&sim.setup.config).is_none());
+        assert_eq!(sim.snapshot(), from_scan);
+        in_blood += from_scan.car_t.iter().map(|r| r.agents).sum::<u64>();
+    }
+    assert!(
+        in_blood > 0,
+        "no CAR-T cell in blood: the test compared nothing"
+    );
+}

@@ -5,6 +5,7 @@
 
 use crate::car::Product;
 use crate::cell::{Cell, Population};
+use crate::draws::Poisson;
 use crate::parameters::Parameters;
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -75,6 +76,22 @@ pub struct TargetPool<'a> {
     /// Engagements of `targets` already computed in this step ([`EngagementMemo::new`]),
     /// shared by every CAR-T agent of the compartment.
     pub memo: &'a EngagementMemo,
+    /// The law of the probes of one CAR-T agent that meet a possible target
+    /// ([`meetings`] of the fields above), worked out once for all the agents.
+    pub meetings: Poisson,
+}
+
+/// The probes of one CAR-T agent that meet a possible target: Poisson of mean
+/// `probes_per_cell` × (CAR-T weight / B-cell weight) × `target_share` (the agent's
+/// real cells' probes, in units of target agents, thinned by the share).
+pub fn meetings(
+    probes_per_cell: f64,
+    target_share: f64,
+    weight: &dyn Fn(crate::cell::Kind) -> f64,
+) -> Poisson {
+    use crate::cell::Kind;
+    let weight_ratio = weight(Kind::CarT) / weight(Kind::BCell);
+    Poisson::new(probes_per_cell * weight_ratio * target_share)
 }
 
 /// The [`engagement`]s of a compartment's targets computed so far in a step, for the
@@ -84,24 +101,32 @@ pub struct TargetPool<'a> {
 /// meeting. The same function of the same cells, so the same values whichever thread
 /// computes one first: a cache, not an approximation. CAR-T cells of other keys compute
 /// theirs.
+///
+/// Each entry also holds its target's population, which a probe that engages reads
+/// next (for the target's agent weight): one random read of the memo then serves both,
+/// where a read of the target's cell as well was a second likely cache miss.
 #[derive(Debug)]
 pub struct EngagementMemo {
     /// (product, CAR expression) of the values.
     key: (u8, u16),
-    /// Bits of the values by index into the targets; [`UNKNOWN`] where not yet computed.
-    values: Vec<AtomicU64>,
+    /// By index into the targets: the bits of the value ([`UNKNOWN`] where not yet
+    /// computed) and the target's population.
+    values: Vec<(AtomicU64, Population)>,
 }
 
 /// Bits of a memo entry not yet computed (a NaN no engagement returns).
 const UNKNOWN: u64 = u64::MAX;
 
 impl EngagementMemo {
-    /// An empty memo for `targets` targets and the CAR-T cells of `key` (product, CAR
-    /// expression).
-    pub fn new(targets: usize, key: (u8, u16)) -> EngagementMemo {
+    /// An empty memo for the targets `target_cells` (a pool's, in its order; none: no
+    /// memo) and the CAR-T cells of `key` (product, CAR expression).
+    pub fn new(target_cells: &[Cell], key: (u8, u16)) -> EngagementMemo {
         EngagementMemo {
             key,
-            values: (0..targets).map(|_| AtomicU64::new(UNKNOWN)).collect(),
+            values: target_cells
+                .iter()
+                .map(|cell| (AtomicU64::new(UNKNOWN), cell.population))
+                .collect(),
         }
     }
 }
@@ -111,7 +136,7 @@ impl TargetPool<'_> {
     fn engagement(&self, index: usize, car: &Cell, product: &Product, params: &Parameters) -> f64 {
         let target = &self.target_cells[index];
         let memo = self.memo;
-        let Some(slot) = memo.values.get(index) else {
+        let Some((slot, _)) = memo.values.get(index) else {
             return engagement(target, car, product, params);
         };
         if memo.key != (car.product, car.car_expression) {
@@ -124,6 +149,14 @@ impl TargetPool<'_> {
         let value = engagement(target, car, product, params);
         slot.store(value.to_bits(), Ordering::Relaxed);
         value
+    }
+
+    /// The population of the pool's target `index` (from the memo when it has one).
+    fn population(&self, index: usize) -> Population {
+        self.memo
+            .values
+            .get(index)
+            .map_or_else(|| self.target_cells[index].population, |entry| entry.1)
     }
 }
 
@@ -174,8 +207,15 @@ pub fn car_agent_encounters(
 ) -> bool {
     use crate::cell::Kind;
     let targets = pool.targets;
-    let mean_activation = (0..STIMULATION_SAMPLES)
-        .map(|_| pool.engagement(draws.index(targets.len()), car, product, params))
+    // The samples are drawn before any is read, so that the reads of the memo (random
+    // entries of a list larger than the cache) are issued together.
+    let mut samples = [0usize; STIMULATION_SAMPLES];
+    for sample in &mut samples {
+        *sample = draws.index(targets.len());
+    }
+    let mean_activation = samples
+        .iter()
+        .map(|&index| pool.engagement(index, car, product, params))
         .sum::<f64>()
         / STIMULATION_SAMPLES as f64;
     let engagements = pool.probes_per_cell * pool.target_share * mean_activation;
@@ -191,17 +231,17 @@ pub fn car_agent_encounters(
     } else {
         1.0
     };
-    let weight_ratio = (pool.weight)(Kind::CarT) / (pool.weight)(Kind::BCell);
-    for _ in 0..draws.poisson(pool.probes_per_cell * weight_ratio * pool.target_share) {
+    for _ in 0..draws.poisson_of(&pool.meetings) {
         let index = draws.index(targets.len());
-        let (target_row, target) = (targets[index], &pool.target_cells[index]);
         if !draws.chance(pool.engagement(index, car, product, params)) {
             continue;
         }
-        let target_weight = (pool.weight)(target.population.kind());
+        let target_weight = (pool.weight)(pool.population(index).kind());
         let per_agent = ((pool.weight)(Kind::BCell) / target_weight).min(1.0);
         if draws.chance(kill_probability(car, params) * per_agent * saturation) {
-            killed.push(target_row);
+            // The row is read only for a kill: most probes engage no one, and each
+            // read of a random target's row may miss the cache.
+            killed.push(targets[index]);
         }
     }
     engaged
@@ -258,7 +298,7 @@ mod tests {
             crate::cell::Kind::CarT => 1e5,
             _ => 5e5,
         };
-        let memo = EngagementMemo::new(rows.len(), (car.product, car.car_expression));
+        let memo = EngagementMemo::new(&target_cells, (car.product, car.car_expression));
         let pool = TargetPool {
             targets: &rows,
             target_cells: &target_cells,
@@ -267,6 +307,7 @@ mod tests {
             kills_per_cell_max: 0.0,
             weight: &weight,
             memo: &memo,
+            meetings: meetings(150.0, 0.3, &weight),
         };
         let per_target: f64 = target_cells
             .iter()
