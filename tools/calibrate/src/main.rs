@@ -5,8 +5,9 @@
 //! (`scenarios/sle_cd19_erlangen.toml`, embedded) against the Erlangen cohort, and the
 //! axi-cel-like scenario (`scenarios/lymphoma_like_axicel.toml`) against the ZUMA-1
 //! blood CAR-T medians and IQRs on days 7/14/28/90, Kimmel's carrying capacity, blood B
-//! cells on day 30 (undetectable in most LBCL patients), host CD4 on day 90 (below 200/µL) and the CRS duration; each target names its reference row in `data/` (targets.rs). Prints
-//! one table per grid point and scenario (target, model value per seed, band, met) and,
+//! cells on day 30 (undetectable in most LBCL patients), host CD4 on day 90 (below
+//! 200/µL) and the CRS duration; each target names its reference row in `data/`
+//! (targets.rs). Prints one table per grid point and scenario (target, model value per seed, band, met) and,
 //! with `--out`, writes the same as a tidy CSV (one row per point × scenario × seed ×
 //! target).
 //!
@@ -25,7 +26,7 @@
 //! in both weights; the axi-cel-like scenario at its 2e6), so the tool judges what
 //! `immunosim run` gives; `--cells-per-agent 3e6` is ~2.5× faster for exploring a grid,
 //! but its coarse host moves the B-cell return with the CAR-T weight
-//! (docs/calibration.md, "Convergence of the B-cell return").
+//! (docs/calibration.md, "Convergence in both weights").
 //! `cargo run --release -p immunosim-calibrate -- --help` lists the options, the output and examples.
 
 use clap::Parser;
@@ -49,7 +50,8 @@ scenario (embedded; CAR-T peak day and share of CD3+, B-cell return, score at ba
 and month 3, autoantibody negative, CRS grade and onset, IL-6 peak: the Erlangen
 cohort) and the axi-cel-like scenario scenarios/lymphoma_like_axicel.toml (blood CAR-T
 on days 7/14/28/90: ZUMA-1; whole-body CAR-T peak: Kimmel's carrying capacity; blood B
-cells below 1/uL on day 30: LBCL after axi-cel; host CD4 below 200/uL on day 90; CRS duration). Each value is compared with its band: the reference row of data/*.csv it
+cells below 1/uL on day 30: LBCL after axi-cel; host CD4 below 200/uL on day 90; CRS
+duration). Each value is compared with its band: the reference row of data/*.csv it
 names, or the band given in the source. The default grid is the parameters fitted
 most recently: car_t.exhaustion_stimulations (Erlangen B-cell return) and
 car_t.programmed_division_days (Erlangen CAR-T peak).";
@@ -73,8 +75,8 @@ Each scenario runs at its own resolution unless --cells-per-agent or
 (5e5 host and 1e5 CAR-T cells per agent, ~11 s per run on 2 cores), where its B-cell
 return has converged in both weights; the axi-cel-like scenario at its own 2e6.
 --cells-per-agent 3e6 runs ~2.5x faster for exploring a grid, but on that coarse host the
-B-cell return moves with the CAR-T weight (docs/calibration.md, \"Convergence of the
-B-cell return\").";
+B-cell return moves with the CAR-T weight (docs/calibration.md, \"Convergence in both
+weights\").";
 
 /// Command-line options.
 #[derive(Parser, Debug)]
@@ -111,7 +113,8 @@ struct Options {
     burn_in_days: f64,
     /// Scenarios run at every grid point: `erlangen` (the Erlangen cohort's targets)
     /// and `axicel` (the axi-cel-like lymphoma-like scenario: ZUMA-1 blood CAR-T on days
-    /// 7/14/28/90, Kimmel's carrying capacity, blood B cells on day 30, host CD4 on day 90, CRS duration).
+    /// 7/14/28/90, Kimmel's carrying capacity, blood B cells on day 30, host CD4 on day
+    /// 90, CRS duration).
     #[arg(long, value_delimiter = ',', default_value = "erlangen,axicel")]
     scenarios: Vec<Calibrated>,
     /// Also write the table as CSV here.
