@@ -23,6 +23,7 @@
 //! assert!(sim.census().living() > 0);
 //! ```
 
+pub mod car_rows;
 pub mod census;
 pub mod checkpoint;
 pub mod chunks;

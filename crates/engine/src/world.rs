@@ -21,9 +21,9 @@
     reason = "reads the ECS component column as a slice; see the SAFETY notes"
 )]
 
+use crate::car_rows::{self, CarRows};
 use crate::census::Census;
 use crate::config::RunConfig;
-use crate::phases::car_rows::{self, CarRows};
 use bevy_ecs::component::Component;
 use bevy_ecs::world::World;
 use immunosim_model::Cell;
@@ -45,7 +45,7 @@ pub struct CellWorld {
     /// Times the rows have been counted afresh.
     recounts: u64,
     /// The CAR-T rows and possible targets found by the last scan
-    /// ([`crate::phases::car_rows`]); `None` after any mutable access to the rows.
+    /// ([`crate::car_rows`]); `None` after any mutable access to the rows.
     car_rows: Option<CarRows>,
 }
 

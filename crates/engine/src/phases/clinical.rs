@@ -1,9 +1,9 @@
 //! What a clinician sees: the recorded [`Snapshot`] of a day and the clinical events
 //! (autoantibody turning positive or negative, remission, relapse) detected each step.
 
+use crate::car_rows::CarRows;
 use crate::census::Census;
 use crate::config::RunConfig;
-use crate::phases::car_rows::CarRows;
 use crate::recorder::{CarTRow, Event, EventKind, PopulationRow, Snapshot};
 use crate::timeline::Timeline;
 use immunosim_model::cell::Kind;
@@ -80,7 +80,7 @@ pub fn detect(
 pub struct Observed<'a> {
     /// The cell rows.
     pub cells: &'a [Cell],
-    /// The CAR-T rows among them, if scanned ([`crate::phases::car_rows`]): the blood
+    /// The CAR-T rows among them, if scanned ([`crate::car_rows`]): the blood
     /// CAR-T cells are counted there instead of in every row.
     pub car_rows: Option<&'a CarRows>,
     /// The census.

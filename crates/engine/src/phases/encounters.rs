@@ -1,7 +1,7 @@
 //! CAR-T encounters: who meets whom, in parallel and deterministically.
 //!
 //! The CAR-T cells come binned by site and the cells carrying any antigen that some
-//! product targets by compartment, rows ascending ([`crate::phases::car_rows`]). A
+//! product targets by compartment, rows ascending ([`crate::car_rows`]). A
 //! CAR-T cell meets the targets of its whole compartment
 //! ([`immunosim_model::rules::killing::TargetPool`] says why). The CAR-T cells of each
 //! site are resolved in parallel, with the site's own random stream, by the model's law
@@ -10,10 +10,10 @@
 //! engagement memo is shared, and holds the same values whichever thread fills it.
 //! Results are merged in site order, so they do not depend on threads.
 
+use crate::car_rows::CarRows;
 use crate::census::Census;
 use crate::config::RunConfig;
 use crate::config::Weights;
-use crate::phases::car_rows::CarRows;
 use crate::rng::{Purpose, StepKey};
 use immunosim_model::Compartment;
 use immunosim_model::cell::Kind;
@@ -36,7 +36,7 @@ pub struct Encounters {
 }
 
 /// Resolves this step's encounters at the step's `weights` (the census's) among
-/// `car_rows`, the CAR-T rows and possible targets of `cells` ([`crate::phases::car_rows::scan`]).
+/// `car_rows`, the CAR-T rows and possible targets of `cells` ([`crate::car_rows::scan`]).
 /// `cells` is read only.
 pub fn encounters(
     cells: &[Cell],

@@ -3,7 +3,6 @@
 //! [`crate::schedule`] alone.
 
 pub mod births;
-pub mod car_rows;
 pub mod cell_pass;
 pub mod clinical;
 pub mod crs;

@@ -9,8 +9,8 @@
 //! its rows (`CellWorld::scan_car_rows`), so the table, larger than the cache, is read
 //! once for both.
 
+use crate::chunks::CHUNK_ROWS;
 use crate::config::RunConfig;
-use crate::world::CHUNK_ROWS;
 use immunosim_model::{Cell, Compartment};
 use rayon::prelude::*;
 
