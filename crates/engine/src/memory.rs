@@ -150,14 +150,20 @@ pub fn cells_per_agent_to_fit(config: &RunConfig, limit_bytes: f64) -> Option<f6
 mod tests {
     use super::*;
 
-    #[test]
-    fn car_t_allowance_covers_the_measured_erlangen_peak() {
+    /// The default patient with a CD19 4-1BB product at 1e6 cells/kg.
+    fn with_cd19_product() -> RunConfig {
         let mut config = RunConfig::default();
         config
             .products
             .push(immunosim_model::car::Product::cd19_4_1bb(
                 immunosim_model::car::Dose::PerKg(1e6),
             ));
+        config
+    }
+
+    #[test]
+    fn car_t_allowance_covers_the_measured_erlangen_peak() {
+        let mut config = with_cd19_product();
         // The estimate at the fixed default weight (1e5 CAR-T cells per agent), against
         // a carrying capacity of 6.96e10 cells = 696,000 agents; a run measures less
         // (~4.9e5 at seed 1: the pool stops short of the capacity).
@@ -191,22 +197,20 @@ mod tests {
     /// unchanged; a limit the CAR-T allowance alone exceeds gets no advice.
     #[test]
     fn advice_coarsens_host_cells_only_and_then_fits() {
-        let mut config = RunConfig::default();
-        config
-            .products
-            .push(immunosim_model::car::Product::cd19_4_1bb(
-                immunosim_model::car::Dose::PerKg(1e6),
-            ));
+        let mut config = with_cd19_product();
         config.car_t_agent_budget = 200_000;
-        let car_t_weight = config.cells_per_agent[3];
+        let car_t = slot(Kind::CarT).expect("CAR-T cells carry a weight");
+        let car_t_weight = config.cells_per_agent[car_t];
         let car_t_bytes = peak_car_t_agents(&config) * BYTES_PER_AGENT;
         let limit = FIXED_BYTES + car_t_bytes + 60.0 * 1024.0 * 1024.0;
         let weight = cells_per_agent_to_fit(&config, limit).unwrap();
         assert!(weight > config.cells_per_agent[0], "{weight}");
-        for k in 0..3 {
-            config.cells_per_agent[k] = weight;
+        for (k, w) in config.cells_per_agent.iter_mut().enumerate() {
+            if k != car_t {
+                *w = weight;
+            }
         }
-        assert_eq!(config.cells_per_agent[3], car_t_weight);
+        assert_eq!(config.cells_per_agent[car_t], car_t_weight);
         let estimate = estimate_peak_bytes(&config);
         assert!(
             estimate <= limit && estimate > 0.97 * limit,
