@@ -164,6 +164,11 @@ pub struct Product {
     pub cd4_share: f64,
     /// Phenotype shares at infusion: stem-like, central memory, effector memory, effector.
     pub phenotype_shares: [f64; 4],
+    /// Antigen density (molecules/cell) at which this product's binders give
+    /// half-maximal activation; `None`: the catalogue's
+    /// `car_t.activation_threshold_molecules`. Binders differ in avidity, and so in the
+    /// least antigen they fire at.
+    pub activation_threshold_molecules: Option<f64>,
     /// Leukapheresis and manufacturing (autologous products that state them).
     pub manufacturing: Option<Manufacturing>,
 }
@@ -191,6 +196,7 @@ impl Product {
             reinfusion_days: Vec::new(),
             cd4_share: 0.5,
             phenotype_shares: [0.3, 0.4, 0.2, 0.1],
+            activation_threshold_molecules: None,
             manufacturing: None,
         }
     }

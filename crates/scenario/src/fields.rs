@@ -184,6 +184,8 @@ pub const OTHER_FIELDS: &[Field] = &[
         .or(Number(DEFAULT_CD4_SHARE)),
     Field::numbers("products", "phenotype_shares", 0.0, 1.0, "fraction", "Shares of stem-like, central memory, effector memory and effector cells at infusion; four numbers adding to 1.")
         .or(Numbers(&PRODUCT_PHENOTYPE_SHARES)),
+    Field::number("products", "activation_threshold_molecules", 1.0, 1e6, "molecules/cell", "Antigen density at which this product's binders give half-maximal activation: a binder of higher avidity fires at less antigen (a humanised BCMA CAR lysed targets from ~100 BCMA molecules, Bluhm et al., Mol Ther 2018;26:1906, abstract).")
+        .or(Note("the catalogue's car_t.activation_threshold_molecules")),
     Field::number("products", "leukapheresis_day", -365.0, 36_525.0, "day", "Day the patient's T cells are collected; states that manufacturing is simulated (duration and failure). Autologous products only.")
         .or(Note("none: no manufacturing")),
     Field::number("products", "manufacturing_days_min", 1.0, 180.0, "days", "Shortest leukapheresis-to-release time (default: axi-cel).")

@@ -84,6 +84,7 @@ pub(crate) fn product(index: usize, p: &ProductTable, panel: &AntigenPanel) -> P
         reinfusion_days: p.reinfusion_days.clone(),
         cd4_share: number(p.cd4_share, "cd4_share"),
         phenotype_shares,
+        activation_threshold_molecules: p.activation_threshold_molecules,
         manufacturing,
     }
 }
@@ -176,6 +177,7 @@ pub(crate) struct ProductTable {
     pub(crate) cd4_share: Option<f64>,
     #[serde(default)]
     pub(crate) phenotype_shares: Vec<f64>,
+    pub(crate) activation_threshold_molecules: Option<f64>,
     pub(crate) leukapheresis_day: Option<f64>,
     pub(crate) manufacturing_days_min: Option<f64>,
     pub(crate) manufacturing_days_max: Option<f64>,

@@ -129,6 +129,12 @@ started = {}
                 num(p.cd4_share),
                 list(&p.phenotype_shares),
             ));
+            if let Some(threshold) = p.activation_threshold_molecules {
+                out.push_str(&format!(
+                    "activation_threshold_molecules = {}\n",
+                    num(threshold)
+                ));
+            }
             if let Some(m) = p.manufacturing {
                 out.push_str(&format!(
                     "leukapheresis_day = {}\nmanufacturing_days_min = {}\nmanufacturing_days_max = {}\nmanufacturing_failure_probability = {}\n",

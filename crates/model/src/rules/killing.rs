@@ -12,18 +12,21 @@ use std::sync::atomic::{AtomicU64, Ordering};
 /// Activation (0-1) of CAR-T cell `car_cell` of `product` by `target`: the probability
 /// the encounter engages it. Engaged receptor pairs scale with CAR × antigen density
 /// (law of mass action at the synapse), so a cell with a fraction `e` of the fresh CAR
-/// (a fading mRNA CAR) needs `1/e` times the antigen to reach the same activation.
+/// (a fading mRNA CAR) needs `1/e` times the antigen to reach the same activation. The
+/// threshold is the product's own where it states one (its binders' avidity), else the
+/// catalogue's.
 pub fn engagement(target: &Cell, car_cell: &Cell, product: &Product, params: &Parameters) -> f64 {
     let car = &params.car_t;
     let expression = car_cell.car_expression_fraction();
     if expression <= 0.0 {
         return 0.0;
     }
-    product.construct.activation(
-        target,
-        car.activation_threshold_molecules / expression,
-        car.activation_hill,
-    )
+    let threshold = product
+        .activation_threshold_molecules
+        .unwrap_or(car.activation_threshold_molecules);
+    product
+        .construct
+        .activation(target, threshold / expression, car.activation_hill)
 }
 
 /// Probability that an engaged encounter kills the target (exhausted killers are weaker).
