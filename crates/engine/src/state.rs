@@ -30,7 +30,8 @@ pub struct RunSetup {
     pub steady: SteadyState,
     /// Site numbering.
     pub layout: SiteLayout,
-    /// The log-normal laws of the run's surface antigens (they depend only on the panel).
+    /// The log-normal laws of the run's surface antigens (from the panel) and the slots its
+    /// products read.
     pub surface_laws: SurfaceLaws,
     /// Every scheduled event in steps, manufacturing outcomes included.
     pub timeline: Timeline,
@@ -42,7 +43,7 @@ impl RunSetup {
     pub fn new(config: RunConfig) -> RunSetup {
         let steady = SteadyState::derive(&config.params, config.weight_kg);
         let layout = config.site_layout();
-        let surface_laws = SurfaceLaws::new(&config.antigens);
+        let surface_laws = SurfaceLaws::new(&config.antigens, &config.products);
         let timeline = Timeline::for_run(&config);
         RunSetup {
             config,
