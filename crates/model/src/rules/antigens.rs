@@ -14,9 +14,8 @@ use crate::cell::{Antigen, Cell, Population, Specificity};
 use crate::draws::{Draws, LogNormal};
 use crate::parameters::Parameters;
 
-/// The laws of every slot on every stage, worked out once per run (they depend only on
-/// the antigen panel) rather than on every draw, and which slots a product of the run
-/// reads.
+/// The laws of every slot on every stage (from the antigen panel) and which slots a
+/// product of the run reads, worked out once per run rather than on every draw.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SurfaceLaws {
     by_stage: [[Option<LogNormal>; Antigen::SLOTS]; Stage::ALL.len()],
