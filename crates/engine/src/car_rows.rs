@@ -11,7 +11,8 @@
 
 use crate::chunks::CHUNK_ROWS;
 use crate::config::RunConfig;
-use immunosim_model::{Cell, Compartment};
+use immunosim_model::car;
+use immunosim_model::{Antigen, Cell, Compartment};
 use rayon::prelude::*;
 
 /// A row in a bin (a site or a compartment), with a copy of its cell taken by the scan
@@ -52,7 +53,7 @@ impl Bins {
 pub struct CarRows {
     /// Which antigen slots some product binds, and the sites: what the scan depended
     /// on besides the rows.
-    key: ([bool; 4], usize),
+    key: ([bool; Antigen::SLOTS], usize),
     /// CAR-T cells by site.
     pub cars: Bins,
     /// Living cells carrying an antigen some product binds, by compartment.
@@ -68,21 +69,21 @@ impl CarRows {
 }
 
 /// What a scan for `config` depends on besides the rows: the antigen slots some
-/// product binds (`Construct::may_target` of any product: the union of their density
-/// slots) and the number of sites.
-fn key(config: &RunConfig) -> ([bool; 4], usize) {
-    let mut targeted = [false; 4];
-    for antigen in config.products.iter().flat_map(|p| &p.construct.targets) {
-        targeted[antigen.slot()] = true;
-    }
-    (targeted, config.site_layout().total())
+/// product binds with an activating binder (`Construct::may_target` of any product)
+/// and the number of sites.
+fn key(config: &RunConfig) -> ([bool; Antigen::SLOTS], usize) {
+    (
+        car::activating_slots(&config.products),
+        config.site_layout().total(),
+    )
 }
 
 /// Scans `cells` for the CAR-T rows and possible targets of `config`'s products.
 pub fn scan(cells: &[Cell], config: &RunConfig) -> CarRows {
     let key = key(config);
     let (targeted, sites) = key;
-    let may_be_targeted = |cell: &Cell| (0..4).any(|slot| targeted[slot] && cell.antigen[slot] > 0);
+    let may_be_targeted =
+        |cell: &Cell| (0..Antigen::SLOTS).any(|slot| targeted[slot] && cell.antigen[slot] > 0);
     let layout = config.site_layout();
     let compartment_of = |site: u16| layout.compartment_of(site).index() as u16;
     // Per chunk: its CAR-T cells by site and its possible targets by compartment.

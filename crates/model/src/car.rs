@@ -58,6 +58,31 @@ impl Construct {
     }
 }
 
+/// The antigen slots some construct of `products` binds with an activating binder: a
+/// cell can be a target only with an antigen there ([`Construct::may_target`]).
+pub fn activating_slots(products: &[Product]) -> [bool; Antigen::SLOTS] {
+    slots_bound(products, false)
+}
+
+/// The antigen slots some construct of `products` binds, activating or inhibitory:
+/// the only densities a CAR reads ([`Construct::activation`]).
+pub fn bound_slots(products: &[Product]) -> [bool; Antigen::SLOTS] {
+    slots_bound(products, true)
+}
+
+/// The union over `products` of their constructs' activating binders' slots, and of
+/// their inhibitory ones' with `inhibitory`.
+fn slots_bound(products: &[Product], inhibitory: bool) -> [bool; Antigen::SLOTS] {
+    let mut slots = [false; Antigen::SLOTS];
+    for construct in products.iter().map(|p| &p.construct) {
+        let veto = construct.inhibitory.filter(|_| inhibitory);
+        for antigen in construct.targets.iter().copied().chain(veto) {
+            slots[antigen.slot()] = true;
+        }
+    }
+    slots
+}
+
 crate::named_enum! {
     /// Where a product's T cells come from.
     pub enum Source {

@@ -14,11 +14,14 @@ use crate::cell::{Antigen, Cell, Population, Specificity};
 use crate::draws::{Draws, LogNormal};
 use crate::parameters::Parameters;
 
-/// The laws of every slot on every stage (from the antigen panel) and which slots a
-/// product of the run reads, worked out once per run rather than on every draw.
+/// The laws of every slot on every stage (from the antigen panel), which slots a
+/// product of the run reads, and how each stage's slots share Box–Muller's normal
+/// pairs: worked out once per run rather than on every draw.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SurfaceLaws {
     by_stage: [[Option<LogNormal>; Antigen::SLOTS]; Stage::ALL.len()],
+    /// How each slot's normal is drawn, by stage.
+    pairs: [[PairDraw; Antigen::SLOTS]; Stage::ALL.len()],
     /// Slots some product binds (an activating or inhibitory binder): only these
     /// densities are worked out. The others still take their place in the cell's draws,
     /// so that the densities a product reads are the same whichever other products the
@@ -26,30 +29,68 @@ pub struct SurfaceLaws {
     read: [bool; Antigen::SLOTS],
 }
 
+/// How one slot's normal is drawn on a stage. Box–Muller gives normals in pairs, and
+/// the slots with a law take them in slot order: the first of a pair draws it, the
+/// next slot with a law takes its second normal.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+enum PairDraw {
+    /// No law on this stage: the slot holds 0 and takes no draw.
+    #[default]
+    None,
+    /// The first slot of a pair: the pair is drawn when either of its slots is read
+    /// (`worked`), else only its two uniforms are taken.
+    First { worked: bool },
+    /// The second slot of a pair.
+    Second,
+}
+
 impl SurfaceLaws {
     /// The laws of `panel`, for a run with `products`.
     pub fn new(panel: &AntigenPanel, products: &[Product]) -> SurfaceLaws {
-        let mut laws = SurfaceLaws::default();
+        let mut laws = SurfaceLaws {
+            read: crate::car::bound_slots(products),
+            ..SurfaceLaws::default()
+        };
         for k in 0..Stage::ALL.len() {
             for (law, spec) in laws.by_stage[k].iter_mut().zip(&panel.slots) {
                 let density = spec.densities[k];
                 *law = LogNormal::new(density.mean, density.sd);
             }
-        }
-        for product in products {
-            let construct = &product.construct;
-            for antigen in construct.targets.iter().chain(&construct.inhibitory) {
-                laws.read[antigen.slot()] = true;
+            let mut first_of_pair = None;
+            for slot in (0..Antigen::SLOTS).filter(|&s| laws.by_stage[k][s].is_some()) {
+                let read = laws.read[slot];
+                laws.pairs[k][slot] = match first_of_pair.take() {
+                    None => {
+                        first_of_pair = Some(slot);
+                        PairDraw::First { worked: read }
+                    }
+                    Some(first) => {
+                        if read {
+                            laws.pairs[k][first] = PairDraw::First { worked: true };
+                        }
+                        PairDraw::Second
+                    }
+                };
             }
         }
         laws
     }
 
-    /// The laws of each slot on `population` (all absent for cells without a stage).
-    fn of(&self, population: Population) -> [Option<LogNormal>; Antigen::SLOTS] {
+    /// The laws of each slot on `population` and how its normals are drawn (all absent
+    /// for cells without a stage).
+    fn of(
+        &self,
+        population: Population,
+    ) -> (
+        [Option<LogNormal>; Antigen::SLOTS],
+        [PairDraw; Antigen::SLOTS],
+    ) {
         Stage::of(population)
             .and_then(|stage| Stage::ALL.iter().position(|&s| s == stage))
-            .map_or([None; Antigen::SLOTS], |k| self.by_stage[k])
+            .map_or(
+                ([None; Antigen::SLOTS], [PairDraw::None; Antigen::SLOTS]),
+                |k| (self.by_stage[k], self.pairs[k]),
+            )
     }
 }
 
@@ -71,31 +112,28 @@ pub fn draw_surface(
     laws: &SurfaceLaws,
     draws: &mut impl Draws,
 ) {
-    // Box–Muller gives normals in pairs: the second of a pair serves the next slot with
-    // a law. A pair neither of whose slots is read is not worked out, only its two
-    // uniforms taken (`spare` is then `Some(None)`); a slot that is not read holds 0.
-    let of = laws.of(cell.population);
-    let mut spare: Option<Option<f64>> = None;
+    // A pair neither of whose slots is read is not worked out, only its two uniforms
+    // taken; a slot that is not read holds 0.
+    let (of, pairs) = laws.of(cell.population);
+    let mut second = None;
     for (slot, antigen) in Antigen::ALL.into_iter().enumerate() {
-        let Some(law) = of[slot] else {
-            cell.set_antigen_molecules(antigen, 0.0);
-            continue;
-        };
-        let z = spare.take().unwrap_or_else(|| {
-            let partner = (slot + 1..Antigen::SLOTS).find(|&s| of[s].is_some());
-            if laws.read[slot] || partner.is_some_and(|s| laws.read[s]) {
+        let z = match pairs[slot] {
+            PairDraw::None => None,
+            PairDraw::First { worked: true } => {
                 let (z, next) = draws.normal_pair();
-                spare = Some(Some(next));
+                second = Some(next);
                 Some(z)
-            } else {
+            }
+            PairDraw::First { worked: false } => {
                 draws.uniform();
                 draws.uniform();
-                spare = Some(None);
+                second = None;
                 None
             }
-        });
-        let value = match z {
-            Some(z) if laws.read[slot] => law.at(z),
+            PairDraw::Second => second.take(),
+        };
+        let value = match (z, of[slot]) {
+            (Some(z), Some(law)) if laws.read[slot] => law.at(z),
             _ => 0.0,
         };
         cell.set_antigen_molecules(antigen, value);
