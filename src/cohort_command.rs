@@ -148,15 +148,15 @@ pub(crate) fn done(
     );
 }
 
-/// Refuses a cohort whose patients in flight (one per worker thread, at most
-/// `patients`) would not fit in memory.
+/// Refuses a cohort whose patients in flight (`immunosim_cohort::patients_in_flight`)
+/// would not fit in memory.
 pub(crate) fn check_memory(
     args: &CohortArgs,
     spec: &CohortSpec,
     patients: usize,
 ) -> Result<(), Failure> {
     let arms: Vec<_> = spec.arms.iter().map(|a| &a.scenario.config).collect();
-    let workers = rayon::current_num_threads().clamp(1, patients.max(1));
+    let workers = immunosim_cohort::patients_in_flight(rayon::current_num_threads(), patients);
     crate::memory_check::check_cohort_memory(&arms, workers, args.max_memory)
         .map_err(|m| bad(format!("error: {m}")))
 }

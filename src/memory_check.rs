@@ -145,7 +145,13 @@ pub fn check_cohort_memory(
     }
     let fit = ((limit - memory::FIXED_BYTES) / per_patient).floor();
     let advice = if fit >= 1.0 {
-        format!("--threads {fit:.0} (as many patients at a time) would fit")
+        let threads = fit * immunosim_cohort::THREADS_PER_PATIENT as f64;
+        let at_a_time = if fit == 1.0 {
+            "one patient".to_string()
+        } else {
+            format!("{fit:.0} patients")
+        };
+        format!("--threads {threads:.0} ({at_a_time} at a time) would fit")
     } else {
         "one patient alone does not fit: set a coarser [resolution] cells_per_agent".into()
     };

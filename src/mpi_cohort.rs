@@ -44,7 +44,7 @@ pub fn cohort(args: &CohortArgs, universe: mpi::environment::Universe) -> Result
     let manifest = manifest_of(args, &spec);
     use_psa(&mut spec, args.psa, manifest.seed)?;
     use_threads(args.threads)?;
-    // Each rank runs its patients one per thread, as a process does; a rank whose
+    // Each rank runs its patients one per two threads, as a process does; a rank whose
     // memory would not hold them stops every rank (the others would wait for it).
     if let Err(e) = check_memory(args, &spec, manifest.patients as usize) {
         if let Failure::BadInput(m) = &e {

@@ -362,14 +362,14 @@ fn cohort_files_report_errors_at_their_own_lines() {
             "--out",
             out.to_str().unwrap(),
         ],
-        &[("RAYON_NUM_THREADS", "2")],
+        &[("RAYON_NUM_THREADS", "4")],
     );
     assert_eq!(o.status.code(), Some(2));
     let e = String::from_utf8_lossy(&o.stderr);
     assert!(
         e.contains("2 patients at a time")
             && e.contains("more than the --max-memory of 55 MiB")
-            && e.contains("--threads 1 (as many patients at a time) would fit"),
+            && e.contains("--threads 2 (one patient at a time) would fit"),
         "{e}"
     );
     assert!(

@@ -115,3 +115,15 @@ fn product_draws_follow_each_arms_own_value() {
         assert!((dose(1) / dose(0) - 10.0).abs() < 1e-9);
     }
 }
+
+/// One patient per two threads, at least one, never more than there are patients.
+#[test]
+fn patients_in_flight_are_one_per_two_threads() {
+    use crate::patients_in_flight;
+    assert_eq!(patients_in_flight(1, 100), 1);
+    assert_eq!(patients_in_flight(2, 100), 1);
+    assert_eq!(patients_in_flight(3, 100), 1);
+    assert_eq!(patients_in_flight(16, 100), 8);
+    assert_eq!(patients_in_flight(16, 3), 3);
+    assert_eq!(patients_in_flight(4, 0), 1);
+}
