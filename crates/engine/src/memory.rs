@@ -118,7 +118,9 @@ pub fn estimate_peak_bytes(config: &RunConfig) -> f64 {
 /// score, blood B cells, plasma cells, IgG within 3% over seeds 1-3; docs/model.md §2),
 /// while at 4e6 one seed in three and at 8e6 two in three fall from the active state
 /// into the quiescent one: the self-reactive memory pool that carries the disease is
-/// then ~60 agents and its demographic noise decides the course.
+/// then ~60 agents and its demographic noise decides the course. Converged in the means
+/// only: at 2e6, 5 of 36 seeds fall into the quiescent state within two years, none of
+/// 24 at 5e5 (docs/model.md §2).
 pub const CONVERGED_CELLS_PER_AGENT: f64 = 2e6;
 
 /// The smallest common host `cells_per_agent` (multiplying the B-lineage, plasma-cell
