@@ -66,8 +66,9 @@ fn a_killed_run_leaves_complete_rows() {
     );
 }
 
-/// The default (Erlangen CD19) run refused for memory gets a host weight that fits:
-/// the same scenario at that weight passes the same limit. Its CAR-T agents, bounded by
+/// The default (Erlangen CD19) run refused for memory gets a host weight that fits,
+/// with a warning that it is coarser than the converged range: the same scenario at that
+/// weight passes the same limit. Its CAR-T agents, bounded by
 /// the agent budget whatever their weight, need ~70 MB of the limit themselves.
 #[test]
 fn a_run_that_would_not_fit_in_memory_is_refused_with_advice() {
@@ -84,6 +85,11 @@ fn a_run_that_would_not_fit_in_memory_is_refused_with_advice() {
     assert_eq!(o.status.code(), Some(2), "{stderr}");
     assert!(
         stderr.contains("this run needs about") && stderr.contains("cells_per_agent ="),
+        "{stderr}"
+    );
+    // The advised weight (~1.5e6) is coarser than the converged 5e5: the advice says so.
+    assert!(
+        stderr.contains("at a cost: beyond 5e5 results are not converged"),
         "{stderr}"
     );
     assert!(!out.exists());

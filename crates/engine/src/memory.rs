@@ -113,15 +113,14 @@ pub fn estimate_peak_bytes(config: &RunConfig) -> f64 {
         + (initial_agents(config) * GROWTH_HEADROOM + peak_car_t_agents(config)) * BYTES_PER_AGENT
 }
 
-/// The coarsest B-lineage and T-cell `cells_per_agent` at which results are converged:
-/// untreated lupus at 2e6 and 5e5 cells per agent gives the same means (autoantibody,
-/// score, blood B cells, plasma cells, IgG within 3% over seeds 1-3; docs/model.md §2),
-/// while at 4e6 one seed in three and at 8e6 two in three fall from the active state
-/// into the quiescent one: the self-reactive memory pool that carries the disease is
-/// then ~60 agents and its demographic noise decides the course. Converged in the means
-/// only: at 2e6, 5 of 36 seeds fall into the quiescent state within two years, none of
-/// 24 at 5e5 (docs/model.md §2).
-pub const CONVERGED_CELLS_PER_AGENT: f64 = 2e6;
+/// The coarsest B-lineage and T-cell `cells_per_agent` at which results are converged.
+/// Untreated lupus (365 d burn-in + 730 d, docs/model.md §2) at 2e6 has the means of 5e5
+/// in the patients that stay active (autoantibody, score, blood B cells, plasma cells,
+/// IgG within 3% over seeds 1-3), but not the chance of staying active: within the two
+/// years 5 of 36 seeds fall into the quiescent state at 2e6 and 5 of 24 at 1e6, none of
+/// 48 at 5e5. The self-reactive pools that carry the disease are then a few dozen to a
+/// few hundred agents, and their demographic noise can decide the course.
+pub const CONVERGED_CELLS_PER_AGENT: f64 = 5e5;
 
 /// The smallest common host `cells_per_agent` (multiplying the B-lineage, plasma-cell
 /// and T-cell weights by the same factor) at which the estimate fits in `limit_bytes`;
