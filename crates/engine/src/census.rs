@@ -197,6 +197,23 @@ impl Census {
     pub fn cells(&self, population: Population, config: &RunConfig) -> f64 {
         self.total(population) as f64 * self.weights(config).get(population.kind())
     }
+
+    /// Real cells per agent of each population (indexed as `Population::index`) for a
+    /// cell that meets random members of its site (`rules::SiteView::meet`), or `None`
+    /// when every population with agents has the same weight, so that a uniform agent is
+    /// a uniform cell.
+    pub fn meeting_weights(&self, weights: &Weights) -> Option<[f64; Population::COUNT]> {
+        let mut by_population = [0.0; Population::COUNT];
+        for population in Population::LIVING {
+            by_population[population.index()] = weights.get(population.kind());
+        }
+        let mut present = Population::LIVING
+            .into_iter()
+            .filter(|&p| self.total(p) > 0)
+            .map(|p| by_population[p.index()]);
+        let first = present.next()?;
+        present.any(|w| w != first).then_some(by_population)
+    }
 }
 
 /// What the census implies for a step: real-cell totals the fields and rules read.

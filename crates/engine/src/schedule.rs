@@ -145,6 +145,7 @@ pub fn step(setup: &RunSetup, state: &mut PatientState) -> StepReport {
         QuietPlan::default()
     };
     let site_totals: Vec<u32> = census.by_site.iter().map(|c| c.iter().sum()).collect();
+    let meeting_weights = census.meeting_weights(&weights);
     let sites = layout.total();
     // At least one chunk, so that an empty table still makes pre-B cells.
     let chunks = state.world.len().div_ceil(CHUNK_ROWS).max(1);
@@ -154,6 +155,7 @@ pub fn step(setup: &RunSetup, state: &mut PatientState) -> StepReport {
         views: SiteViews {
             counts: &census.by_site,
             totals: &site_totals,
+            weights: meeting_weights.as_ref(),
         },
         config,
         weights,

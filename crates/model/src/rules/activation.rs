@@ -182,10 +182,37 @@ mod tests {
         SiteView {
             counts,
             total: counts.iter().sum(),
+            weights: None,
         }
     }
 
-    /// A site holding `n` agents of `population` only.
+    /// A meeting draws a real cell: with one Tfh agent of 4 cells and four naive-B
+    /// agents of one cell each, half the meetings are with a Tfh cell; without weights
+    /// (one weight for all) an agent is a cell, and a fifth are.
+    #[test]
+    fn a_meeting_is_with_a_random_cell_not_a_random_agent() {
+        let mut counts = [0; Population::COUNT];
+        counts[Population::Cd4Tfh.index()] = 1;
+        counts[Population::BNaive.index()] = 4;
+        let mut weights = [1.0; Population::COUNT];
+        weights[Population::Cd4Tfh.index()] = 4.0;
+        let share_of_tfh = |weights: Option<&[f64; Population::COUNT]>| {
+            let site = SiteView {
+                weights,
+                ..view(&counts)
+            };
+            let mut draws = TestDraws(3);
+            let n = 20_000;
+            let tfh = (0..n)
+                .filter(|_| site.meet(&mut draws) == Some(Population::Cd4Tfh))
+                .count();
+            tfh as f64 / f64::from(n)
+        };
+        assert!((share_of_tfh(Some(&weights)) - 0.5).abs() < 0.02);
+        assert!((share_of_tfh(None) - 0.2).abs() < 0.02);
+    }
+
+    /// A site holding `n` agents of `population` only.    /// A site holding `n` agents of `population` only.
     fn site_of(population: Population, n: u32) -> [u32; Population::COUNT] {
         let mut counts = [0; Population::COUNT];
         counts[population.index()] = n;

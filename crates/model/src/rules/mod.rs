@@ -87,30 +87,52 @@ pub struct StepContext<'a> {
 }
 
 /// The members of one site at the start of the step, as counts by population: meeting
-/// a random member is drawing a population with probability proportional to its count
-/// (the first half of a counting sort by site; the census builds it).
+/// a random member is drawing a population with probability proportional to the real
+/// cells it has there (the first half of a counting sort by site; the census builds
+/// it).
 #[derive(Clone, Copy, Debug)]
 pub struct SiteView<'a> {
     /// Agents of each population in the site.
     pub counts: &'a [u32; Population::COUNT],
     /// Sum of `counts`.
     pub total: u32,
+    /// Real cells per agent of each population, when the populations present do not
+    /// all share one weight (`None`: they do, and an agent stands for a member).
+    pub weights: Option<&'a [f64; Population::COUNT]>,
 }
 
 impl SiteView<'_> {
-    /// Meets one random member of the site (`None` in an empty site).
+    /// Meets one random member (a real cell) of the site (`None` in an empty site). With
+    /// one weight for all, a uniform agent is a uniform cell; with several (finer B
+    /// than T agents, or CAR-T agents finer than host ones), each population counts
+    /// with its cells, so that the chance of meeting, say, a Tfh cell does not depend on
+    /// how finely the other populations are resolved.
     pub fn meet(&self, draws: &mut impl Draws) -> Option<Population> {
         if self.total == 0 {
             return None;
         }
-        let mut k = draws.index(self.total as usize) as u32;
-        for (i, &n) in self.counts.iter().enumerate() {
-            if k < n {
-                return Population::LIVING.get(i.wrapping_sub(1)).copied();
+        let Some(weights) = self.weights else {
+            let mut k = draws.index(self.total as usize) as u32;
+            for (i, &n) in self.counts.iter().enumerate() {
+                if k < n {
+                    return Population::LIVING.get(i.wrapping_sub(1)).copied();
+                }
+                k -= n;
             }
-            k -= n;
+            return None;
+        };
+        let cells = |i: usize| f64::from(self.counts[i]) * weights[i];
+        let total: f64 = (0..Population::COUNT).map(cells).sum();
+        let mut x = draws.uniform() * total;
+        let mut last = None;
+        for i in (0..Population::COUNT).filter(|&i| self.counts[i] > 0) {
+            last = Population::LIVING.get(i.wrapping_sub(1)).copied();
+            if x < cells(i) {
+                return last;
+            }
+            x -= cells(i);
         }
-        None
+        last
     }
 }
 
@@ -121,6 +143,9 @@ pub struct SiteViews<'a> {
     pub counts: &'a [[u32; Population::COUNT]],
     /// Agents by site (sums of `counts`).
     pub totals: &'a [u32],
+    /// Real cells per agent of each population, when the populations present do not
+    /// all share one weight ([`SiteView::weights`]).
+    pub weights: Option<&'a [f64; Population::COUNT]>,
 }
 
 impl<'a> SiteViews<'a> {
@@ -131,6 +156,7 @@ impl<'a> SiteViews<'a> {
         SiteView {
             counts: &self.counts[site],
             total: self.totals[site],
+            weights: self.weights,
         }
     }
 }
