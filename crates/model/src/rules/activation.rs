@@ -212,7 +212,7 @@ mod tests {
         assert!((share_of_tfh(None) - 0.2).abs() < 0.02);
     }
 
-    /// A site holding `n` agents of `population` only.    /// A site holding `n` agents of `population` only.
+    /// A site holding `n` agents of `population` only.
     fn site_of(population: Population, n: u32) -> [u32; Population::COUNT] {
         let mut counts = [0; Population::COUNT];
         counts[population.index()] = n;
