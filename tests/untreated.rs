@@ -120,9 +120,9 @@ fn lymphoid_germinal_centre_share(s: &Snapshot) -> f64 {
 
 /// Convergence in the weight: untreated lupus at 2e6 and 5e5 cells per agent has the
 /// same mean course while it stays active (docs/model.md §2; at 2e6 5 of 36 seeds leave
-/// the active state within two years, none of seeds 1-3). Measured (730 days, seeds 1-3): autoantibody
-/// 25.5 vs 24.9 mg/L, score 14.8 vs 14.7, blood B 504 vs 504/uL, plasma cells and IgG
-/// within 0.3%.
+/// the active state within two years, none of seeds 1-3). Measured (730 days, seeds
+/// 1-3): autoantibody 25.5 vs 24.9 mg/L, score 14.8 vs 14.7, blood B 504 vs 504/uL,
+/// plasma cells and IgG within 0.3%.
 #[test]
 fn untreated_sle_converges_between_5e5_and_2e6_cells_per_agent() {
     let measures: [Measure; 5] = [
