@@ -109,13 +109,14 @@ pub fn check_memory(
             .to_string(),
     };
     Err(format!(
-        "this run needs about {} ({:.0} agents at ~{} bytes each, with {}% headroom for births, \
-         and {:.0} CAR-T agents at the peak of expansion), more than the {what} of {}; {advice}",
+        "this run needs about {} ({:.0} agents at the start and up to {:.0} with births and the \
+         disease's growth, {:.0} CAR-T agents at the peak of expansion, ~{} bytes each), more \
+         than the {what} of {}; {advice}",
         size(estimate),
         memory::initial_agents(config),
-        memory::BYTES_PER_AGENT,
-        ((memory::GROWTH_HEADROOM - 1.0) * 100.0).round(),
+        memory::host_agents_at_peak(config),
         memory::peak_car_t_agents(config),
+        memory::BYTES_PER_AGENT,
         size(limit),
     ))
 }

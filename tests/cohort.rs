@@ -358,7 +358,7 @@ fn cohort_files_report_errors_at_their_own_lines() {
             path.to_str().unwrap(),
             "-q",
             "--max-memory",
-            "55M",
+            "75M",
             "--out",
             out.to_str().unwrap(),
         ],
@@ -368,7 +368,7 @@ fn cohort_files_report_errors_at_their_own_lines() {
     let e = String::from_utf8_lossy(&o.stderr);
     assert!(
         e.contains("2 patients at a time")
-            && e.contains("more than the --max-memory of 55 MiB")
+            && e.contains("more than the --max-memory of 75 MiB")
             && e.contains("--threads 2 (one patient at a time) would fit"),
         "{e}"
     );

@@ -46,10 +46,9 @@ fn healthy_patient_holds_steady_for_two_years_within_reference_ranges() {
 #[test]
 fn untreated_sle_holds_a_chronic_active_steady_state() {
     let snapshots = simulate(
-        // 2e6 cells per agent: the same means as 5e5 (see
-        // `untreated_sle_converges_between_5e5_and_2e6_cells_per_agent`), though at 2e6
-        // about one seed in seven falls into the quiescent state within these two years
-        // (docs/model.md §2); seed 1 does not.
+        // 2e6 cells per agent, with the self-reactive B lineage at its own 5e5: the same
+        // course as 5e5 (see `untreated_sle_converges_between_5e5_and_2e6_cells_per_agent`;
+        // none of 72 seeds falls into the quiescent state within two years, docs/model.md §2).
         "[scenario]\npreset = \"sle\"\ndays = 730\nburn_in_days = 365\nrecord_every_days = 5\n\
          [resolution]\ncells_per_agent = 2e6\n",
     );
@@ -119,10 +118,11 @@ fn lymphoid_germinal_centre_share(s: &Snapshot) -> f64 {
 }
 
 /// Convergence in the weight: untreated lupus at 2e6 and 5e5 cells per agent has the
-/// same mean course while it stays active (docs/model.md §2; at 2e6 5 of 36 seeds leave
-/// the active state within two years, none of seeds 1-3). Measured (730 days, seeds
-/// 1-3): autoantibody 25.5 vs 24.9 mg/L, score 14.8 vs 14.7, blood B 504 vs 504/uL,
-/// plasma cells and IgG within 0.3%.
+/// same mean course (docs/model.md §2: with the self-reactive B lineage at its own 5e5,
+/// none of 72 seeds leaves the active state within two years at 2e6; 13 of 72 did with
+/// every cell at the host's weight). Measured (730 days, seeds 1-3): autoantibody 26.8
+/// vs 24.9 mg/L, score 15.3 vs 14.7, blood B 503 vs 504/uL, plasma cells and IgG within
+/// 0.3%.
 #[test]
 fn untreated_sle_converges_between_5e5_and_2e6_cells_per_agent() {
     let measures: [Measure; 5] = [
@@ -149,6 +149,47 @@ fn untreated_sle_converges_between_5e5_and_2e6_cells_per_agent() {
     for ((name, _), (f, c)) in measures.iter().zip(fine.iter().zip(&coarse)) {
         assert!((c / f - 1.0).abs() < 0.10, "{name}: 5e5 {f}, 2e6 {c}");
     }
+}
+
+/// The self-reactive B lineage keeps its own weight (`resolution.self_reactive_cells_per_agent`,
+/// default 5e5) at a coarse host weight: after burn-in at 8e6 cells per agent its
+/// memory, activated, germinal-centre, plasmablast and plasma-cell agents are about as
+/// many as at 2e6, where at their kind's weight they would be a quarter as many
+/// (docs/model.md §2). Measured (day 0, mean of seeds 1-3): 578 agents at 2e6 and 574
+/// at 8e6.
+#[test]
+fn the_self_reactive_pools_keep_their_resolution_at_a_coarse_host_weight() {
+    let experienced = [
+        Population::BMemory,
+        Population::BActivated,
+        Population::BGerminalCentre,
+        Population::Plasmablast,
+        Population::PlasmaCell,
+    ];
+    let self_reactive_agents = |weight: &str| {
+        let mut agents = 0.0;
+        for seed in 1..=3 {
+            let snapshots = simulate(&format!(
+                "[scenario]\npreset = \"sle\"\ndays = 10\nburn_in_days = 365\nrecord_every_days = 10\n\
+                 seed = {seed}\n[resolution]\ncells_per_agent = {weight}\n"
+            ));
+            agents += snapshots[0]
+                .populations
+                .iter()
+                .filter(|r| experienced.contains(&r.population))
+                .map(|r| r.agents as f64 * r.autoreactive_share)
+                .sum::<f64>()
+                / 3.0;
+        }
+        agents
+    };
+    let (fine, coarse) = (self_reactive_agents("2e6"), self_reactive_agents("8e6"));
+    eprintln!("self-reactive agents: {fine} at 2e6, {coarse} at 8e6");
+    assert!(fine > 250.0, "{fine} self-reactive agents at 2e6");
+    assert!(
+        (coarse / fine - 1.0).abs() < 0.35,
+        "self-reactive agents: {fine} at 2e6, {coarse} at 8e6"
+    );
 }
 
 /// A B cell seeking help meets a random real cell of its site, whatever the weights: with

@@ -8,7 +8,7 @@
 use crate::config::RunConfig;
 use crate::config::Weights;
 use crate::rng::Stream;
-use immunosim_model::cell::{Kind, Population, Specificity};
+use immunosim_model::cell::{Population, Specificity};
 use immunosim_model::compartment::{Compartment, SiteLayout};
 use immunosim_model::fields::SecretingCells;
 use immunosim_model::rules::hazards::StepHazards;
@@ -195,7 +195,39 @@ impl Census {
 
     /// Real cells of `population` anywhere, at the current weights.
     pub fn cells(&self, population: Population, config: &RunConfig) -> f64 {
-        self.total(population) as f64 * self.weights(config).get(population.kind())
+        self.cells_at(population, &self.weights(config))
+    }
+
+    /// Real cells of `population` anywhere at `weights` (the self-reactive agents of a
+    /// finer pool at their own weight, [`Weights::of`]).
+    pub fn cells_at(&self, population: Population, weights: &Weights) -> f64 {
+        let weight = weights.get(population.kind());
+        let auto = Specificity::Autoantigen;
+        let fine = weights.of(population, auto);
+        let total = self.total(population) as f64;
+        if fine == weight {
+            return total * weight;
+        }
+        let n_auto = f64::from(self.by_specificity[population.index()][auto.index()]);
+        (total - n_auto) * weight + n_auto * fine
+    }
+
+    /// Real cells of `population` in `compartment`, at `weights` (as [`Census::cells_at`]).
+    pub fn cells_in(
+        &self,
+        layout: &SiteLayout,
+        compartment: Compartment,
+        population: Population,
+        weights: &Weights,
+    ) -> f64 {
+        let agents = self.agents(layout, compartment, population) as f64;
+        let weight = weights.get(population.kind());
+        let fine = weights.of(population, Specificity::Autoantigen);
+        if fine == weight {
+            return agents * weight;
+        }
+        let n_auto = f64::from(self.autoreactive[compartment.index()][population.index()]);
+        (agents - n_auto) * weight + n_auto * fine
     }
 
     /// Real cells per agent of each population (indexed as `Population::index`) for a
@@ -203,9 +235,18 @@ impl Census {
     /// when every population with agents has the same weight, so that a uniform agent is
     /// a uniform cell.
     pub fn meeting_weights(&self, weights: &Weights) -> Option<[f64; Population::COUNT]> {
+        // A population with self-reactive agents of a finer weight meets at its mean
+        // weight: the share of self-reactive agents in a site is not counted, and is
+        // far below one in every population that has any.
         let mut by_population = [0.0; Population::COUNT];
         for population in Population::LIVING {
-            by_population[population.index()] = weights.get(population.kind());
+            let (total, weight) = (self.total(population), weights.get(population.kind()));
+            let finer = weights.of(population, Specificity::Autoantigen) != weight;
+            by_population[population.index()] = if finer && total > 0 {
+                self.cells_at(population, weights) / total as f64
+            } else {
+                weight
+            };
         }
         let mut present = Population::LIVING
             .into_iter()
@@ -265,15 +306,15 @@ impl Census {
 
     /// Real antibody-secreting cells by specificity.
     pub fn secreting_cells(&self, config: &RunConfig) -> SecretingCells {
-        let weight = self.weights(config).get(Kind::PlasmaCell);
+        let weights = self.weights(config);
         let mut out = SecretingCells::default();
         for population in [Population::Plasmablast, Population::PlasmaCell] {
-            for (total, &n) in out
-                .by_specificity
-                .iter_mut()
-                .zip(&self.by_specificity[population.index()])
-            {
-                *total += f64::from(n) * weight;
+            for (specificity, (total, &n)) in Specificity::ALL.into_iter().zip(
+                out.by_specificity
+                    .iter_mut()
+                    .zip(&self.by_specificity[population.index()]),
+            ) {
+                *total += f64::from(n) * weights.of(population, specificity);
             }
         }
         out

@@ -30,7 +30,7 @@ pub fn initial_cells(
         .into_iter()
         .enumerate()
     {
-        let expected = count / config.base_weight(population.kind());
+        let expected = count / config.base_weight_of(population, specificity);
         let mut draws = Stream::new(config.seed, 0, group as u64, Purpose::Initial);
         let agents = expected.floor() as u64 + u64::from(draws.chance(expected.fract()));
         let shares = SteadyState::compartment_shares(&config.params, population);

@@ -7,7 +7,7 @@
 //! and the allocator's slack brought the whole run's peak to 114 bytes per agent at 1e7
 //! agents and 133 at 1e6 (`immunosim-perf`, 20 days of untreated SLE).
 
-use crate::config::{RunConfig, slot};
+use crate::config::{MAX_SELF_REACTIVE_REFINEMENT, RunConfig, slot};
 use immunosim_model::car::Platform;
 use immunosim_model::cell::Kind;
 use immunosim_model::steady_state::SteadyState;
@@ -20,13 +20,44 @@ pub const GROWTH_HEADROOM: f64 = 1.25;
 /// Memory that does not scale with agents (binary, thread stacks, tables), bytes.
 pub const FIXED_BYTES: f64 = 32.0 * 1024.0 * 1024.0;
 
+/// Growth of the self-reactive B lineage over a lupus burn-in, as a factor of its
+/// agents in the healthy starting state: the tolerance defect raises the self-reactive
+/// share of naive B cells (its agents grew 3.5-fold, 27,400 to 96,700, over 365 days
+/// at 8e6 cells per agent, seed 1). It counts where the lineage is held finer than its
+/// kind (a coarse host); elsewhere those agents are a few percent of the run and fall
+/// within [`GROWTH_HEADROOM`].
+pub const SELF_REACTIVE_GROWTH: f64 = 3.6;
+
+/// Host agents (all but CAR-T) the estimate allows for at the run's peak: the starting
+/// agents with [`GROWTH_HEADROOM`], those of a self-reactive B lineage held finer than
+/// its kind with [`SELF_REACTIVE_GROWTH`].
+pub fn host_agents_at_peak(config: &RunConfig) -> f64 {
+    let steady = SteadyState::derive(&config.params, config.weight_kg);
+    steady
+        .initial_counts(&config.params)
+        .iter()
+        .map(|&(population, specificity, count)| {
+            let weight = config.base_weight_of(population, specificity);
+            let held_finer = weight < config.base_weight(population.kind());
+            count / weight
+                * if held_finer {
+                    SELF_REACTIVE_GROWTH
+                } else {
+                    GROWTH_HEADROOM
+                }
+        })
+        .sum()
+}
+
 /// Agents the run starts with, expected from the healthy steady state and the weights.
 pub fn initial_agents(config: &RunConfig) -> f64 {
     let steady = SteadyState::derive(&config.params, config.weight_kg);
     steady
         .initial_counts(&config.params)
         .iter()
-        .map(|(population, _, count)| count / config.base_weight(population.kind()))
+        .map(|(population, specificity, count)| {
+            count / config.base_weight_of(*population, *specificity)
+        })
         .sum()
 }
 
@@ -109,18 +140,18 @@ pub const CHECKPOINT_BYTES_PER_AGENT: f64 = 32.0;
 
 /// Estimated peak resident memory of the run, bytes.
 pub fn estimate_peak_bytes(config: &RunConfig) -> f64 {
-    FIXED_BYTES
-        + (initial_agents(config) * GROWTH_HEADROOM + peak_car_t_agents(config)) * BYTES_PER_AGENT
+    FIXED_BYTES + (host_agents_at_peak(config) + peak_car_t_agents(config)) * BYTES_PER_AGENT
 }
 
-/// The coarsest B-lineage and T-cell `cells_per_agent` at which results are converged.
-/// Untreated lupus (365 d burn-in + 730 d, docs/model.md §2) at 2e6 has the means of 5e5
-/// in the patients that stay active (autoantibody, score, blood B cells, plasma cells,
-/// IgG within 3% over seeds 1-3), but not the chance of staying active: within the two
-/// years 5 of 36 seeds fall into the quiescent state at 2e6 and 5 of 24 at 1e6, none of
-/// 48 at 5e5. The self-reactive pools that carry the disease are then a few dozen to a
-/// few hundred agents, and their demographic noise can decide the course.
-pub const CONVERGED_CELLS_PER_AGENT: f64 = 5e5;
+/// The coarsest B-lineage and T-cell `cells_per_agent` at which results are converged,
+/// with the self-reactive B lineage at its own default weight (5e5; docs/model.md §2).
+/// Untreated lupus (365 d burn-in + 730 d) left the active state within the two years
+/// in 0 of 72 seeds at 2e6, 1 of 36 at 4e6 and 0 of 36 at 8e6 (none of 48 at 5e5), and
+/// its means over seeds 1-3 (autoantibody, score, blood B cells, plasma cells, IgG) lie
+/// within 8% of 5e5's. With the self-reactive cells at the host's weight, 13 of 72 seeds
+/// left it at 2e6: the grain of each activation decides the course. Coarser than 8e6
+/// is not measured.
+pub const CONVERGED_CELLS_PER_AGENT: f64 = 8e6;
 
 /// The smallest common host `cells_per_agent` (multiplying the B-lineage, plasma-cell
 /// and T-cell weights by the same factor) at which the estimate fits in `limit_bytes`;
@@ -134,9 +165,36 @@ pub fn cells_per_agent_to_fit(config: &RunConfig, limit_bytes: f64) -> Option<f6
     if room <= 0.0 {
         return None;
     }
-    let host = initial_agents(config) * GROWTH_HEADROOM * BYTES_PER_AGENT;
-    let factor = (host / room).max(1.0);
     let car_t = slot(Kind::CarT).expect("CAR-T cells carry a weight");
+    let scaled = |factor: f64| {
+        let mut scaled = config.clone();
+        for (k, w) in scaled.cells_per_agent.iter_mut().enumerate() {
+            if k != car_t {
+                *w *= factor;
+            }
+        }
+        scaled
+    };
+    let host_bytes = |factor: f64| host_agents_at_peak(&scaled(factor)) * BYTES_PER_AGENT;
+    // The host's agents fall as 1/factor, except the self-reactive B lineage's, which
+    // keep their own weight (`self_reactive_cells_per_agent`) until the host's is 256
+    // times coarser: the smallest factor that fits, by bisection on its logarithm
+    // between the linear guess and 256 times beyond it.
+    let linear = (host_bytes(1.0) / room).max(1.0);
+    let (mut low, mut high) = (linear.ln(), (linear * MAX_SELF_REACTIVE_REFINEMENT).ln());
+    if host_bytes(linear) > room {
+        for _ in 0..60 {
+            let mid = 0.5 * (low + high);
+            if host_bytes(mid.exp()) <= room {
+                high = mid;
+            } else {
+                low = mid;
+            }
+        }
+    } else {
+        high = low;
+    }
+    let factor = high.exp();
     let largest = config
         .cells_per_agent
         .iter()

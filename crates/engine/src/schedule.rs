@@ -278,10 +278,9 @@ pub fn observe_boundary(
 
 fn equilibrate(setup: &RunSetup, state: &mut PatientState) {
     state.equilibrated = true;
-    let (cells, counts) = state.world.rows_and_counts(setup.layout.total());
     phases::equilibration::equilibrate_slow_pools(
-        cells,
-        counts,
+        &mut state.world,
+        &mut state.ids,
         &mut state.census,
         &mut state.fields,
         &state.niche,

@@ -207,6 +207,29 @@ impl Population {
         self == Population::LymphomaB
     }
 
+    /// Whether agents of this population and `specificity` are held no coarser than
+    /// the run's self-reactive weight (`resolution.self_reactive_cells_per_agent`): the
+    /// self-reactive B lineage past the precursor stage (transitional, naive, memory,
+    /// activated, germinal-centre, plasmablast, plasma cell), which carries the
+    /// disease's feedback loop. Its experienced pools are small (~50-200 agents each at
+    /// 5e5 cells per agent), and each activation moves one naive agent's weight into
+    /// them at once; at a coarse host weight that grain alone carries an active patient
+    /// into the quiescent state within two years (docs/model.md §2). Pre-B cells are
+    /// numerous and pre-tolerance, and keep their kind's weight.
+    pub fn is_self_reactive_b_lineage(self, specificity: Specificity) -> bool {
+        specificity == Specificity::Autoantigen
+            && matches!(
+                self,
+                Population::BTransitional
+                    | Population::BNaive
+                    | Population::BMemory
+                    | Population::BActivated
+                    | Population::BGerminalCentre
+                    | Population::Plasmablast
+                    | Population::PlasmaCell
+            )
+    }
+
     /// The kind of cell (for per-kind `cells_per_agent` weights).
     pub fn kind(self) -> Kind {
         if self.is_b_cell() || self.is_tumour() {

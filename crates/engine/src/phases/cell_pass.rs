@@ -180,11 +180,13 @@ impl CellPass<'_> {
         out
     }
 
-    /// A quiet cell chosen as a candidate (`rules::quiet::candidate`).
+    /// A quiet cell chosen as a candidate (`rules::quiet::candidate`), reweighed if it
+    /// changed weight (a self-reactive naive B cell activated into the finer pool).
     fn quiet_candidate(&self, cell: &mut Cell, chunk: usize, out: &mut ChunkOutcome) -> Fate {
         let births_before = out.births.len();
         let mut draws = self.key.cell(cell.id.0);
-        let fate = quiet::candidate(
+        let weight_before = self.weights.of(cell.population, cell.specificity);
+        let mut fate = quiet::candidate(
             cell,
             self.ctx,
             self.plan,
@@ -192,28 +194,41 @@ impl CellPass<'_> {
             &mut draws,
             &mut out.births,
         );
+        fate = self.reweighed(cell, fate, weight_before, &mut draws, out);
         out.name_births(births_before, self.step, chunk);
         fate
     }
 
+    /// `fate`, or death or copies if a living cell's weight changed in its step
+    /// ([`crate::config::reweigh`]).
+    fn reweighed(
+        &self,
+        cell: &Cell,
+        fate: Fate,
+        weight_before: f64,
+        draws: &mut impl immunosim_model::Draws,
+        out: &mut ChunkOutcome,
+    ) -> Fate {
+        if fate == Fate::Lives
+            && self.weights.of(cell.population, cell.specificity) != weight_before
+        {
+            crate::config::reweigh(cell, weight_before, &self.weights, draws, &mut out.births)
+        } else {
+            fate
+        }
+    }
+
     /// A cell stepped through every rule (`rules::step_cell`), reweighed if it changed
-    /// kind; a plasmablast entering a niche is counted.
+    /// weight (kind, or into the finer self-reactive pool); a plasmablast entering a
+    /// niche is counted.
     fn explicit(&self, cell: &mut Cell, chunk: usize, out: &mut ChunkOutcome) -> Fate {
         let view = self.views.view(cell.site);
         let mut draws = self.key.cell(cell.id.0);
         let births_before = out.births.len();
-        let kind_before = cell.population.kind();
+        let weight_before = self.weights.of(cell.population, cell.specificity);
         let was_plasmablast = cell.population == Population::Plasmablast;
         let mut fate = rules::step_cell(cell, self.ctx, view, &mut draws, &mut out.births);
-        if fate == Fate::Lives && cell.population.kind() != kind_before {
-            fate = crate::config::reweigh(
-                cell,
-                kind_before,
-                &self.weights,
-                &mut draws,
-                &mut out.births,
-            );
-        }
+        fate = self.reweighed(cell, fate, weight_before, &mut draws, out);
         if was_plasmablast && fate == Fate::Lives && cell.population == Population::PlasmaCell {
             out.niche_entries[cell.specificity.index()] += 1;
         }

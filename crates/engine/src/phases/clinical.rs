@@ -193,7 +193,9 @@ impl Observed<'_> {
                 let agents = self.census.agents(self.layout, compartment, population);
                 let auto =
                     u64::from(self.census.autoreactive[compartment.index()][population.index()]);
-                let cells = agents as f64 * weights.get(population.kind());
+                let cells = self
+                    .census
+                    .cells_in(self.layout, compartment, population, &weights);
                 populations.push(PopulationRow {
                     compartment,
                     population,

@@ -19,7 +19,7 @@ use immunosim_model::Compartment;
 use immunosim_model::cell::Kind;
 use immunosim_model::crs;
 use immunosim_model::rules::killing::{self, EngagementMemo, TargetPool};
-use immunosim_model::{Cell, Population};
+use immunosim_model::{Cell, Population, Specificity};
 use rayon::prelude::*;
 
 /// What a step's encounters did.
@@ -57,6 +57,7 @@ pub fn encounters(
     let params = &config.params;
     let probes_per_cell = params.car_t.encounters_per_day * config.dt_days;
     let weight = |kind: Kind| weights.get(kind);
+    let target_weight = |p: Population, s: Specificity| weights.of(p, s);
     // Per compartment: its targets' share of its real cells, and one engagement memo
     // keyed by its first CAR-T cell's (product, CAR expression).
     let mut compartment_cells = [0.0f64; Compartment::COUNT];
@@ -67,6 +68,16 @@ pub fn encounters(
             .map(|&p| f64::from(counts[p.index()]) * weights.get(p.kind()))
             .sum::<f64>();
     }
+    // The self-reactive agents of the finer pools, counted above at their kind's weight.
+    if weights.refines_self_reactive() {
+        let auto = Specificity::Autoantigen;
+        for (c, by_population) in census.autoreactive.iter().enumerate() {
+            for &p in &Population::LIVING {
+                let gap = weights.of(p, auto) - weights.get(p.kind());
+                compartment_cells[c] += f64::from(by_population[p.index()]) * gap;
+            }
+        }
+    }
     let mut first_car: [Option<(u8, u16)>; Compartment::COUNT] = [None; Compartment::COUNT];
     for site in 0..sites {
         let c = compartment_of(site as u16) as usize;
@@ -74,13 +85,13 @@ pub fn encounters(
             first_car[c] = Some((car.product, car.car_expression));
         }
     }
-    let pools: Vec<(f64, EngagementMemo)> = (0..Compartment::COUNT)
+    let pools: Vec<(f64, EngagementMemo, f64)> = (0..Compartment::COUNT)
         .map(|c| {
             let target_cells = targets.bin(c).1;
-            let real: f64 = target_cells
+            let (real, finest) = target_cells
                 .iter()
-                .map(|cell| weights.get(cell.population.kind()))
-                .sum();
+                .map(|cell| weights.of(cell.population, cell.specificity))
+                .fold((0.0, f64::INFINITY), |(sum, min), w| (sum + w, min.min(w)));
             let key = first_car[c].unwrap_or_default();
             let memo_cells = if first_car[c].is_some() {
                 target_cells
@@ -90,6 +101,11 @@ pub fn encounters(
             (
                 killing::target_share(real, compartment_cells[c]),
                 EngagementMemo::new(memo_cells, key),
+                if finest.is_finite() {
+                    finest
+                } else {
+                    weights.get(Kind::BCell)
+                },
             )
         })
         .collect();
@@ -113,8 +129,10 @@ pub fn encounters(
                 probes_per_cell,
                 kills_per_cell_max: params.car_t.max_kills_per_day * config.dt_days,
                 weight: &weight,
+                target_weight: &target_weight,
+                reference_weight: pools[c].2,
                 memo: &pools[c].1,
-                meetings: killing::meetings(probes_per_cell, pools[c].0, &weight),
+                meetings: killing::meetings(probes_per_cell, pools[c].0, &weight, pools[c].2),
             };
             let mut draws = key.cell(site as u64);
             for (&car_row, car) in site_cars.iter().zip(car_cells) {
@@ -184,7 +202,10 @@ pub fn il6_drive(
     let killed: f64 = encounters
         .killed
         .iter()
-        .map(|&r| weights.get(cells[r as usize].population.kind()))
+        .map(|&r| {
+            let cell = &cells[r as usize];
+            weights.of(cell.population, cell.specificity)
+        })
         .sum();
     let stimulated: f64 = encounters.stimulated_cells.iter().map(|c| c.0).sum();
     let propensity = if stimulated > 0.0 {

@@ -4,7 +4,7 @@
 //! rule of one encounter.
 
 use crate::car::Product;
-use crate::cell::{Cell, Population};
+use crate::cell::{Cell, Population, Specificity};
 use crate::draws::Poisson;
 use crate::parameters::Parameters;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -76,6 +76,13 @@ pub struct TargetPool<'a> {
     pub kills_per_cell_max: f64,
     /// Real cells per agent of each kind (`Kind::BCell`, `Kind::CarT`, ...).
     pub weight: &'a (dyn Fn(crate::cell::Kind) -> f64 + Sync),
+    /// Real cells per agent of a target of this population and specificity (its kind's
+    /// weight, or the finer self-reactive one).
+    pub target_weight: &'a (dyn Fn(Population, Specificity) -> f64 + Sync),
+    /// The finest target agent's weight in the pool: meetings are counted in its units,
+    /// and a coarser target dies with the ratio of weights, so that every real target
+    /// cell is met alike whatever its agent's weight.
+    pub reference_weight: f64,
     /// Engagements of `targets` already computed in this step ([`EngagementMemo::new`]),
     /// shared by every CAR-T agent of the compartment.
     pub memo: &'a EngagementMemo,
@@ -91,9 +98,10 @@ pub fn meetings(
     probes_per_cell: f64,
     target_share: f64,
     weight: &dyn Fn(crate::cell::Kind) -> f64,
+    reference_weight: f64,
 ) -> Poisson {
     use crate::cell::Kind;
-    let weight_ratio = weight(Kind::CarT) / weight(Kind::BCell);
+    let weight_ratio = weight(Kind::CarT) / reference_weight;
     Poisson::new(probes_per_cell * weight_ratio * target_share)
 }
 
@@ -105,16 +113,16 @@ pub fn meetings(
 /// computes one first: a cache, not an approximation. CAR-T cells of other keys compute
 /// theirs.
 ///
-/// Each entry also holds its target's population, which a probe that engages reads
-/// next (for the target's agent weight): one random read of the memo then serves both,
+/// Each entry also holds its target's population and specificity, which a probe that
+/// engages reads next (for the target's agent weight): one random read of the memo then serves both,
 /// where a read of the target's cell as well was a second likely cache miss.
 #[derive(Debug)]
 pub struct EngagementMemo {
     /// (product, CAR expression) of the values.
     key: (u8, u16),
     /// By index into the targets: the bits of the value ([`UNKNOWN`] where not yet
-    /// computed) and the target's population.
-    values: Vec<(AtomicU64, Population)>,
+    /// computed) and the target's population and specificity.
+    values: Vec<(AtomicU64, Population, Specificity)>,
 }
 
 /// Bits of a memo entry not yet computed (a NaN no engagement returns).
@@ -128,7 +136,7 @@ impl EngagementMemo {
             key,
             values: target_cells
                 .iter()
-                .map(|cell| (AtomicU64::new(UNKNOWN), cell.population))
+                .map(|cell| (AtomicU64::new(UNKNOWN), cell.population, cell.specificity))
                 .collect(),
         }
     }
@@ -139,7 +147,7 @@ impl TargetPool<'_> {
     fn engagement(&self, index: usize, car: &Cell, product: &Product, params: &Parameters) -> f64 {
         let target = &self.target_cells[index];
         let memo = self.memo;
-        let Some((slot, _)) = memo.values.get(index) else {
+        let Some((slot, ..)) = memo.values.get(index) else {
             return engagement(target, car, product, params);
         };
         if memo.key != (car.product, car.car_expression) {
@@ -154,12 +162,17 @@ impl TargetPool<'_> {
         value
     }
 
-    /// The population of the pool's target `index` (from the memo when it has one).
-    fn population(&self, index: usize) -> Population {
-        self.memo
-            .values
-            .get(index)
-            .map_or_else(|| self.target_cells[index].population, |entry| entry.1)
+    /// Real cells the pool's target `index` stands for (its population and specificity
+    /// from the memo when it has one).
+    fn target_weight_of(&self, index: usize) -> f64 {
+        let (population, specificity) = self.memo.values.get(index).map_or_else(
+            || {
+                let cell = &self.target_cells[index];
+                (cell.population, cell.specificity)
+            },
+            |entry| (entry.1, entry.2),
+        );
+        (self.target_weight)(population, specificity)
     }
 }
 
@@ -208,7 +221,6 @@ pub fn car_agent_encounters(
     draws: &mut impl crate::Draws,
     killed: &mut Vec<u32>,
 ) -> bool {
-    use crate::cell::Kind;
     let targets = pool.targets;
     // The samples are drawn before any is read, so that the reads of the memo (random
     // entries of a list larger than the cache) are issued together.
@@ -239,8 +251,8 @@ pub fn car_agent_encounters(
         if !draws.chance(pool.engagement(index, car, product, params)) {
             continue;
         }
-        let target_weight = (pool.weight)(pool.population(index).kind());
-        let per_agent = ((pool.weight)(Kind::BCell) / target_weight).min(1.0);
+        let target_weight = pool.target_weight_of(index);
+        let per_agent = (pool.reference_weight / target_weight).min(1.0);
         if draws.chance(kill_probability(car, params) * per_agent * saturation) {
             // The row is read only for a kill: most probes engage no one, and each
             // read of a random target's row may miss the cache.
@@ -309,8 +321,10 @@ mod tests {
             probes_per_cell: 150.0,
             kills_per_cell_max: 0.0,
             weight: &weight,
+            target_weight: &|population: Population, _| weight(population.kind()),
             memo: &memo,
-            meetings: meetings(150.0, 0.3, &weight),
+            reference_weight: 5e5,
+            meetings: meetings(150.0, 0.3, &weight, 5e5),
         };
         let per_target: f64 = target_cells
             .iter()
