@@ -31,7 +31,7 @@
 
 use crate::census::Census;
 use crate::config::{MAX_DOUBLINGS, RunConfig, slot};
-use crate::ids::{self, IdCounters};
+use crate::ids::IdCounters;
 use crate::phases::births;
 use crate::rng::{Purpose, StepKey};
 use crate::world::{CHUNK_ROWS, CellWorld};
@@ -150,14 +150,7 @@ pub fn resample_car_t(
                 clones.extend(c);
                 free.extend(f);
             }
-            let counts = world.counts_mut(census.by_site.len());
-            for (n, clone) in clones.iter_mut().enumerate() {
-                clone.id = ids::counted(ids.next_counted, n);
-                census.add(clone, clone.compartment);
-                counts.add(clone, clone.compartment);
-            }
-            ids.next_counted += clones.len() as u64;
-            births::place(world, &[clones], &free);
+            births::place_clones(world, census, ids, clones, &free);
             census.doublings[k] -= 1;
         }
     }

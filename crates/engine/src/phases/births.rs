@@ -1,6 +1,8 @@
 //! Births left over by the cell pass, and infused cells, placed into rows. They are in
 //! the world's row counts already ([`crate::row_census`]): placing them changes no count.
 
+use crate::census::Census;
+use crate::ids::{self, IdCounters};
 use crate::world::{CHUNK_ROWS, CellWorld};
 use immunosim_model::Cell;
 use rayon::prelude::*;
@@ -43,4 +45,24 @@ pub fn place(world: &mut CellWorld, lists: &[Vec<Cell>], freed: &[u32]) {
             }
         });
     world.spawn_counted(from_nth(filled).collect::<Vec<_>>());
+}
+
+/// Places clones made at a step boundary (resampling, equilibration): counted ids in
+/// their order, counted in the census and the row counts, then given the free rows
+/// `free` (ascending) first and new rows after.
+pub fn place_clones(
+    world: &mut CellWorld,
+    census: &mut Census,
+    ids: &mut IdCounters,
+    mut clones: Vec<Cell>,
+    free: &[u32],
+) {
+    let counts = world.counts_mut(census.by_site.len());
+    for (n, clone) in clones.iter_mut().enumerate() {
+        clone.id = ids::counted(ids.next_counted, n);
+        census.add(clone, clone.compartment);
+        counts.add(clone, clone.compartment);
+    }
+    ids.next_counted += clones.len() as u64;
+    place(world, &[clones], free);
 }

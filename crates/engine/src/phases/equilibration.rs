@@ -5,7 +5,7 @@
 
 use crate::census::Census;
 use crate::config::RunConfig;
-use crate::ids::{self, IdCounters};
+use crate::ids::IdCounters;
 use crate::phases::births;
 use crate::rng::{Purpose, StepKey};
 use crate::world::CellWorld;
@@ -108,12 +108,5 @@ pub fn equilibrate_slow_pools(
     by_specificity[Specificity::Other.index()] -= converted;
     by_specificity[auto.index()] += converted;
     census.autoreactive[Compartment::Marrow.index()][pc] += converted;
-    let counts = world.counts_mut(census.by_site.len());
-    for (n, clone) in clones.iter_mut().enumerate() {
-        clone.id = ids::counted(ids.next_counted, n);
-        census.add(clone, clone.compartment);
-        counts.add(clone, clone.compartment);
-    }
-    ids.next_counted += clones.len() as u64;
-    births::place(world, &[clones], &free);
+    births::place_clones(world, census, ids, clones, &free);
 }
