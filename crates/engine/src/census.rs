@@ -236,8 +236,9 @@ impl Census {
     /// a uniform cell.
     pub fn meeting_weights(&self, weights: &Weights) -> Option<[f64; Population::COUNT]> {
         // A population with self-reactive agents of a finer weight meets at its mean
-        // weight: the share of self-reactive agents in a site is not counted, and is
-        // far below one in every population that has any.
+        // weight: a site's self-reactive share is not counted, and is the population's
+        // own share up to sampling noise (every agent of a population and specificity
+        // is placed from the same stationary shares, uniformly over the sites).
         let mut by_population = [0.0; Population::COUNT];
         for population in Population::LIVING {
             let (total, weight) = (self.total(population), weights.get(population.kind()));
