@@ -161,7 +161,7 @@ pub fn reweigh(
 pub const MAX_DOUBLINGS: u8 = 30;
 
 /// Most times finer than its kind's weight the self-reactive weight may be: the copies
-/// one activated naive agent becomes in one step ([`reweigh`]), the same bound as the
+/// one emigrating pre-B agent (or converted plasma cell) becomes in one step ([`reweigh`]), the same bound as the
 /// scenario's for plasma cells finer than B cells.
 pub const MAX_SELF_REACTIVE_REFINEMENT: f64 = 256.0;
 

@@ -181,7 +181,7 @@ impl CellPass<'_> {
     }
 
     /// A quiet cell chosen as a candidate (`rules::quiet::candidate`), reweighed if it
-    /// changed weight (a self-reactive naive B cell activated into the finer pool).
+    /// changed weight (a self-reactive pre-B cell emigrating into the finer lineage).
     fn quiet_candidate(&self, cell: &mut Cell, chunk: usize, out: &mut ChunkOutcome) -> Fate {
         let births_before = out.births.len();
         let mut draws = self.key.cell(cell.id.0);
