@@ -201,33 +201,8 @@ impl Census {
     /// Real cells of `population` anywhere at `weights` (the self-reactive agents of a
     /// finer pool at their own weight, [`Weights::of`]).
     pub fn cells_at(&self, population: Population, weights: &Weights) -> f64 {
-        let weight = weights.get(population.kind());
-        let auto = Specificity::Autoantigen;
-        let fine = weights.of(population, auto);
-        let total = self.total(population) as f64;
-        if fine == weight {
-            return total * weight;
-        }
-        let n_auto = f64::from(self.by_specificity[population.index()][auto.index()]);
-        (total - n_auto) * weight + n_auto * fine
-    }
-
-    /// Real cells of `population` in `compartment`, at `weights` (as [`Census::cells_at`]).
-    pub fn cells_in(
-        &self,
-        layout: &SiteLayout,
-        compartment: Compartment,
-        population: Population,
-        weights: &Weights,
-    ) -> f64 {
-        let agents = self.agents(layout, compartment, population) as f64;
-        let weight = weights.get(population.kind());
-        let fine = weights.of(population, Specificity::Autoantigen);
-        if fine == weight {
-            return agents * weight;
-        }
-        let n_auto = f64::from(self.autoreactive[compartment.index()][population.index()]);
-        (agents - n_auto) * weight + n_auto * fine
+        let auto = self.by_specificity[population.index()][Specificity::Autoantigen.index()];
+        weights.cells(population, self.total(population) as f64, f64::from(auto))
     }
 
     /// Real cells per agent of each population (indexed as `Population::index`) for a

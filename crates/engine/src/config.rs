@@ -210,6 +210,17 @@ impl Weights {
         }
     }
 
+    /// Real cells of `agents` agents of `population`, `self_reactive` of them
+    /// self-reactive (at their own weight, [`Weights::of`]).
+    pub fn cells(&self, population: Population, agents: f64, self_reactive: f64) -> f64 {
+        let weight = self.get(population.kind());
+        let fine = self.of(population, Specificity::Autoantigen);
+        if fine == weight {
+            return agents * weight;
+        }
+        (agents - self_reactive) * weight + self_reactive * fine
+    }
+
     /// Whether some population of the self-reactive pools is finer than its kind.
     pub fn refines_self_reactive(&self) -> bool {
         [Kind::BCell, Kind::PlasmaCell]

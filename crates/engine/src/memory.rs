@@ -28,18 +28,29 @@ pub const FIXED_BYTES: f64 = 32.0 * 1024.0 * 1024.0;
 /// within [`GROWTH_HEADROOM`].
 pub const SELF_REACTIVE_GROWTH: f64 = 3.6;
 
+/// Agents of each pool of the healthy starting state at `config`'s weights, with whether
+/// the pool is a self-reactive B lineage held finer than its kind.
+fn starting_pools(config: &RunConfig) -> impl Iterator<Item = (f64, bool)> + '_ {
+    let steady = SteadyState::derive(&config.params, config.weight_kg);
+    steady
+        .initial_counts(&config.params)
+        .into_iter()
+        .map(|(population, specificity, count)| {
+            let weight = config.base_weight_of(population, specificity);
+            (
+                count / weight,
+                weight < config.base_weight(population.kind()),
+            )
+        })
+}
+
 /// Host agents (all but CAR-T) the estimate allows for at the run's peak: the starting
 /// agents with [`GROWTH_HEADROOM`], those of a self-reactive B lineage held finer than
 /// its kind with [`SELF_REACTIVE_GROWTH`].
 pub fn host_agents_at_peak(config: &RunConfig) -> f64 {
-    let steady = SteadyState::derive(&config.params, config.weight_kg);
-    steady
-        .initial_counts(&config.params)
-        .iter()
-        .map(|&(population, specificity, count)| {
-            let weight = config.base_weight_of(population, specificity);
-            let held_finer = weight < config.base_weight(population.kind());
-            count / weight
+    starting_pools(config)
+        .map(|(agents, held_finer)| {
+            agents
                 * if held_finer {
                     SELF_REACTIVE_GROWTH
                 } else {
@@ -51,14 +62,7 @@ pub fn host_agents_at_peak(config: &RunConfig) -> f64 {
 
 /// Agents the run starts with, expected from the healthy steady state and the weights.
 pub fn initial_agents(config: &RunConfig) -> f64 {
-    let steady = SteadyState::derive(&config.params, config.weight_kg);
-    steady
-        .initial_counts(&config.params)
-        .iter()
-        .map(|(population, specificity, count)| {
-            count / config.base_weight_of(*population, *specificity)
-        })
-        .sum()
+    starting_pools(config).map(|(agents, _)| agents).sum()
 }
 
 /// Scales every per-kind `cells_per_agent` by one factor so that the run starts with

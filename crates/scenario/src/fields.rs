@@ -101,6 +101,12 @@ pub const RUN_FIELDS: &[Field] = &[
     Field::number("resolution", "cells_per_agent", WEIGHTS.0, WEIGHTS.1, "cells", "Real cells each B-lineage and T-cell agent stands for (5e5: ~1.2 million agents); `run.toml` lists the per-kind values instead.")
         .or(Number(5e5))
         .slot(Slot::NumberIn(|s, v| s.config.cells_per_agent[..3].fill(v))),
+    Field::number("resolution", "self_reactive_cells_per_agent", WEIGHTS.0, WEIGHTS.1, "cells", "Most cells per agent for the self-reactive B lineage (transitional, naive, memory, activated and germinal-centre B cells, plasmablasts, plasma cells), whatever the host's weight (never coarser than their kind's, at most 256 times finer): the disease keeps the default's resolution, and converges, at a coarse host weight (docs/model.md §2).")
+        .or(Number(immunosim_engine::config::DEFAULT_SELF_REACTIVE_CELLS_PER_AGENT))
+        .slot(Slot::Number(|s| s.config.self_reactive_cells_per_agent, |s, v| s.config.self_reactive_cells_per_agent = v)),
+    Field::integer("resolution", "car_t_agent_budget", 0, 1_000_000_000, "Most CAR-T agents before they are thinned: above it each agent is kept with probability 1/2 at twice the weight, below 0.4 of it they are split back towards `car_t`'s weight (expectation-preserving; docs/performance.md). 0 keeps the weight fixed.")
+        .or(Whole(DEFAULT_CAR_T_AGENT_BUDGET))
+        .slot(Slot::Whole(|s| s.config.car_t_agent_budget, |s, v| s.config.car_t_agent_budget = v)),
     Field::number("resolution.cells_per_agent_by_kind", "b_cell", WEIGHTS.0, WEIGHTS.1, "cells", "Cells per agent for B-lineage cells before they become plasmablasts.")
         .or(Note("resolution.cells_per_agent"))
         .slot(Slot::Number(|s| s.config.cells_per_agent[0], |s, v| s.config.cells_per_agent[0] = v)),
@@ -113,12 +119,6 @@ pub const RUN_FIELDS: &[Field] = &[
     Field::number("resolution.cells_per_agent_by_kind", "car_t", WEIGHTS.0, WEIGHTS.1, "cells", "Cells per agent for CAR-T cells (finer than host cells: an infusion of 7e7 cells is 700 agents).")
         .or(Number(DEFAULT_CAR_T_CELLS_PER_AGENT))
         .slot(Slot::Number(|s| s.config.cells_per_agent[3], |s, v| s.config.cells_per_agent[3] = v)),
-    Field::number("resolution", "self_reactive_cells_per_agent", WEIGHTS.0, WEIGHTS.1, "cells", "Most cells per agent for the self-reactive B lineage (transitional, naive, memory, activated and germinal-centre B cells, plasmablasts, plasma cells), whatever the host's weight (never coarser than their kind's, at most 256 times finer): the disease keeps the default's resolution, and converges, at a coarse host weight (docs/model.md §2).")
-        .or(Number(immunosim_engine::config::DEFAULT_SELF_REACTIVE_CELLS_PER_AGENT))
-        .slot(Slot::Number(|s| s.config.self_reactive_cells_per_agent, |s, v| s.config.self_reactive_cells_per_agent = v)),
-    Field::integer("resolution", "car_t_agent_budget", 0, 1_000_000_000, "Most CAR-T agents before they are thinned: above it each agent is kept with probability 1/2 at twice the weight, below 0.4 of it they are split back towards `car_t`'s weight (expectation-preserving; docs/performance.md). 0 keeps the weight fixed.")
-        .or(Whole(DEFAULT_CAR_T_AGENT_BUDGET))
-        .slot(Slot::Whole(|s| s.config.car_t_agent_budget, |s, v| s.config.car_t_agent_budget = v)),
     Field::integer("sites", "blood", SITES.0, SITES.1, "Well-mixed sites in blood.")
         .or(Whole(4))
         .slot(Slot::Whole(|s| s.config.sites[0].into(), |s, v| s.config.sites[0] = v as u16)),

@@ -114,8 +114,8 @@ pub fn meetings(
 /// theirs.
 ///
 /// Each entry also holds its target's population and specificity, which a probe that
-/// engages reads next (for the target's agent weight): one random read of the memo then serves both,
-/// where a read of the target's cell as well was a second likely cache miss.
+/// engages reads next (for the target's agent weight): one random read of the memo then
+/// serves both, where a read of the target's cell as well was a second likely cache miss.
 #[derive(Debug)]
 pub struct EngagementMemo {
     /// (product, CAR expression) of the values.
