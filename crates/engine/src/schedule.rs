@@ -136,8 +136,9 @@ pub fn step(setup: &RunSetup, state: &mut PatientState) -> StepReport {
         },
     };
     ctx.hazards = StepHazards::new(&ctx);
-    // CAR-T cells kill by site, so B cells keep real positions while any are alive or
-    // arrive this step.
+    // CAR-T cells kill the targets of their compartment, read from each target row's
+    // site (`car_rows`), so B cells keep real positions while any are alive or arrive
+    // this step.
     let b_positions_needed = !infused.is_empty() || car_t_alive;
     let plan = if config.quiet_cells {
         QuietPlan::new(&ctx, &census.by_specificity, b_positions_needed)

@@ -39,8 +39,9 @@
 //! that is activated leaves the quiet set with that site as its position.
 //!
 //! Recirculating B cells keep explicit positions while CAR-T cells are alive (the
-//! engine's choice, `b_positions_needed`): CAR-T killing bins targets by their site.
-//! Pre-B cells and plasma cells do not recirculate and always keep theirs.
+//! engine's choice, `b_positions_needed`): CAR-T killing bins targets by the compartment
+//! of their row's site. Pre-B cells and plasma cells do not recirculate and always keep
+//! theirs.
 
 use super::{
     Fate, SiteViews, StepContext, activation, lymphopoiesis, maturation, migration, turnover,
@@ -87,7 +88,7 @@ impl QuietPlan {
     /// the agents alive at the start of the step by population and specificity (the
     /// census): `candidate` is taken over those only. `b_positions_needed`:
     /// recirculating B cells are stepped explicitly (CAR-T cells are alive and kill by
-    /// site).
+    /// compartment, read from the rows).
     pub fn new(
         ctx: &StepContext<'_>,
         present: &[[u32; Specificity::COUNT]; Population::COUNT],
