@@ -1,11 +1,11 @@
 //! Clinical comparisons of the shipped cohorts: the Erlangen-style cohort against the
 //! Erlangen rates and the Stein Cmax spread, and the CD19 + BCMA cocktail against CD19
 //! alone. Each runs tens of patient-arms, the smallest cohorts whose intervals can tell
-//! the rates apart, with the host at 2e6 cells per agent (a few minutes on 2 cores, a
-//! third of the default's CPU): the self-reactive lineage, which carries the disease,
+//! the rates apart, with the host at 2e6 cells per agent (a few minutes on 2 cores,
+//! under half the default's CPU): the self-reactive lineage, which carries the disease,
 //! stays at its 5e5, and coarser host cells leave the cohort's endpoints within seed
-//! noise (`untreated_sle_converges_between_5e5_and_2e6_cells_per_agent`; the Erlangen
-//! cohort's rates and Cmax spread are the same at the default resolution).
+//! noise (`untreated_sle_converges_between_5e5_and_2e6_cells_per_agent`; both cohorts'
+//! figures at the two resolutions are in CHANGELOG.md).
 
 use crate::support::*;
 use std::path::Path;
