@@ -12,33 +12,36 @@
 use crate::chunks::CHUNK_ROWS;
 use crate::config::RunConfig;
 use immunosim_model::car;
+use immunosim_model::rules::killing::Target;
 use immunosim_model::{Antigen, Cell, Compartment};
 use rayon::prelude::*;
 
-/// A row in a bin (a site or a compartment), with a copy of its cell taken by the scan
-/// while the row is in cache (copied later, from the scattered rows of a table larger
-/// than the cache, each copy was a likely miss).
-type BinEntry = (u16, u32, Cell);
+/// A row in a bin (a site or a compartment), with what the CAR-T phases read of its
+/// cell (the cell, or a possible target's [`Target`]), taken by the scan while the row
+/// is in cache (copied later, from the scattered rows of a table larger than the
+/// cache, each copy was a likely miss).
+type BinEntry<T> = (u16, u32, T);
 
 /// Rows grouped by bin (a site or a compartment): `rows[start[s]..start[s + 1]]` are the
-/// rows of bin `s`, ascending, and `cells` their cells in the same order (the encounters
-/// then read a contiguous list instead of scattered rows of the table).
+/// rows of bin `s`, ascending, and `cells` what is read of their cells in the same
+/// order (the encounters then read a contiguous list instead of scattered rows of the
+/// table).
 #[derive(Clone, Debug, PartialEq)]
-pub struct Bins {
+pub struct Bins<T> {
     start: Vec<usize>,
     rows: Vec<u32>,
-    cells: Vec<Cell>,
+    cells: Vec<T>,
 }
 
-impl Bins {
+impl<T> Bins<T> {
     /// The rows and cells of bin `s`.
-    pub fn bin(&self, s: usize) -> (&[u32], &[Cell]) {
+    pub fn bin(&self, s: usize) -> (&[u32], &[T]) {
         let range = self.start[s]..self.start[s + 1];
         (&self.rows[range.clone()], &self.cells[range])
     }
 
     /// The cells of every bin.
-    pub fn cells(&self) -> &[Cell] {
+    pub fn cells(&self) -> &[T] {
         &self.cells
     }
 
@@ -55,9 +58,9 @@ pub struct CarRows {
     /// on besides the rows.
     key: ([bool; Antigen::SLOTS], usize),
     /// CAR-T cells by site.
-    pub cars: Bins,
+    pub cars: Bins<Cell>,
     /// Living cells carrying an antigen some product binds, by compartment.
-    pub targets: Bins,
+    pub targets: Bins<Target>,
 }
 
 impl CarRows {
@@ -87,7 +90,7 @@ pub fn scan(cells: &[Cell], config: &RunConfig) -> CarRows {
     let layout = config.site_layout();
     let compartment_of = |site: u16| layout.compartment_of(site).index() as u16;
     // Per chunk: its CAR-T cells by site and its possible targets by compartment.
-    let lists: Vec<(Vec<BinEntry>, Vec<BinEntry>)> = cells
+    let lists: Vec<_> = cells
         .par_chunks(CHUNK_ROWS)
         .enumerate()
         .map(|(chunk, part)| {
@@ -98,7 +101,7 @@ pub fn scan(cells: &[Cell], config: &RunConfig) -> CarRows {
                 if cell.population.is_car_t() {
                     cars.push((cell.site, row, *cell));
                 } else if cell.is_alive() && may_be_targeted(cell) {
-                    targets.push((compartment_of(cell.site), row, *cell));
+                    targets.push((compartment_of(cell.site), row, Target::from(cell)));
                 }
             }
             (cars, targets)
@@ -113,7 +116,10 @@ pub fn scan(cells: &[Cell], config: &RunConfig) -> CarRows {
 
 /// Stable counting sort into `bins` bins of the entries of `lists`, which arrive in row
 /// order list after list.
-fn binned<'a>(lists: impl Iterator<Item = &'a [BinEntry]> + Clone, bins: usize) -> Bins {
+fn binned<'a, T: Copy + Default + 'a>(
+    lists: impl Iterator<Item = &'a [BinEntry<T>]> + Clone,
+    bins: usize,
+) -> Bins<T> {
     let mut start = vec![0usize; bins + 1];
     for &(bin, ..) in lists.clone().flatten() {
         start[usize::from(bin) + 1] += 1;
@@ -124,7 +130,7 @@ fn binned<'a>(lists: impl Iterator<Item = &'a [BinEntry]> + Clone, bins: usize) 
     let mut next = start.clone();
     let total = start[bins];
     let mut rows = vec![0u32; total];
-    let mut cells = vec![Cell::default(); total];
+    let mut cells = vec![T::default(); total];
     for &(bin, row, cell) in lists.flatten() {
         let at = next[usize::from(bin)];
         rows[at] = row;

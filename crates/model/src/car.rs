@@ -36,11 +36,17 @@ pub struct Construct {
 }
 
 impl Construct {
-    /// Activation (0-1) of this construct by `cell`, with half-activation at
-    /// `threshold` molecules and Hill coefficient `hill`.
-    pub fn activation(&self, cell: &Cell, threshold: f64, hill: f64) -> f64 {
-        let one =
-            |antigen: Antigen| crate::hill::hill(cell.antigen_molecules(antigen), threshold, hill);
+    /// Activation (0-1) of this construct by a cell with the surface densities
+    /// `antigen` ([`Cell::antigen`]), with half-activation at `threshold` molecules and
+    /// Hill coefficient `hill`.
+    pub fn activation(&self, antigen: &[u16; Antigen::SLOTS], threshold: f64, hill: f64) -> f64 {
+        let one = |a: Antigen| {
+            crate::hill::hill(
+                crate::cell::antigen_molecules(antigen[a.slot()]),
+                threshold,
+                hill,
+            )
+        };
         let activating = self.targets.iter().map(|&a| one(a));
         let base = match self.logic {
             Logic::Or | Logic::Not => activating.fold(0.0, f64::max),
@@ -270,16 +276,16 @@ mod tests {
             logic: Logic::Not,
             inhibitory: Some(CD20),
         };
-        assert!(or.activation(&only_cd19, 1000.0, 2.0) > 0.99);
+        assert!(or.activation(&only_cd19.antigen, 1000.0, 2.0) > 0.99);
         assert!(
-            and.activation(&only_cd19, 1000.0, 2.0) < 1e-9,
+            and.activation(&only_cd19.antigen, 1000.0, 2.0) < 1e-9,
             "AND spares single-positive cells"
         );
-        assert!(and.activation(&both, 1000.0, 2.0) > 0.99);
+        assert!(and.activation(&both.antigen, 1000.0, 2.0) > 0.99);
         assert!(
-            not.activation(&both, 1000.0, 2.0) < 0.01,
+            not.activation(&both.antigen, 1000.0, 2.0) < 0.01,
             "NOT spares cells with the inhibitory antigen"
         );
-        assert!(not.activation(&only_cd19, 1000.0, 2.0) > 0.99);
+        assert!(not.activation(&only_cd19.antigen, 1000.0, 2.0) > 0.99);
     }
 }

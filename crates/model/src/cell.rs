@@ -368,6 +368,12 @@ pub struct Cell {
     pub car_expression: u16,
 }
 
+/// Molecules per cell of a surface density of `units` (units of
+/// [`ANTIGEN_UNIT_MOLECULES`], as [`Cell::antigen`] holds them).
+pub fn antigen_molecules(units: u16) -> f64 {
+    f64::from(units) * ANTIGEN_UNIT_MOLECULES
+}
+
 /// [`Cell::car_expression`] of a cell expressing the CAR fully.
 pub const CAR_EXPRESSION_FULL: u16 = u16::MAX;
 
@@ -400,7 +406,7 @@ impl Cell {
 
     /// Surface density of `antigen` in molecules per cell.
     pub fn antigen_molecules(&self, antigen: Antigen) -> f64 {
-        f64::from(self.antigen[antigen.slot()]) * ANTIGEN_UNIT_MOLECULES
+        antigen_molecules(self.antigen[antigen.slot()])
     }
 
     /// Sets the surface density of `antigen` (molecules per cell, saturating).

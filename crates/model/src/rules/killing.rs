@@ -4,10 +4,36 @@
 //! rule of one encounter.
 
 use crate::car::Product;
-use crate::cell::{Cell, Population, Specificity};
+use crate::cell::{Antigen, Cell, Population, Specificity};
 use crate::draws::Poisson;
 use crate::parameters::Parameters;
 use std::sync::atomic::{AtomicU64, Ordering};
+
+/// A possible target as the encounters read it: its surface antigens, and the
+/// population and specificity that set its agent's weight. 10 bytes where its cell is
+/// 32: every treated step copies a compartment's targets into a list that its CAR-T
+/// agents then read at random, so the list takes a third of the memory (at 10^7 agents,
+/// with ~2 million targets, it was a few percent of the run's peak) and of the cache
+/// lines.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Target {
+    /// Surface antigen densities ([`Cell::antigen`]).
+    pub antigen: [u16; Antigen::SLOTS],
+    /// The target's population.
+    pub population: Population,
+    /// The target's specificity.
+    pub specificity: Specificity,
+}
+
+impl From<&Cell> for Target {
+    fn from(cell: &Cell) -> Target {
+        Target {
+            antigen: cell.antigen,
+            population: cell.population,
+            specificity: cell.specificity,
+        }
+    }
+}
 
 /// Activation (0-1) of CAR-T cell `car_cell` of `product` by `target`: the probability
 /// the encounter engages it. Engaged receptor pairs scale with CAR × antigen density
@@ -15,7 +41,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 /// (a fading mRNA CAR) needs `1/e` times the antigen to reach the same activation. The
 /// threshold is the product's own where it states one (its binders' avidity), else the
 /// catalogue's.
-pub fn engagement(target: &Cell, car_cell: &Cell, product: &Product, params: &Parameters) -> f64 {
+pub fn engagement(target: &Target, car_cell: &Cell, product: &Product, params: &Parameters) -> f64 {
     let car = &params.car_t;
     let expression = car_cell.car_expression_fraction();
     if expression <= 0.0 {
@@ -26,7 +52,7 @@ pub fn engagement(target: &Cell, car_cell: &Cell, product: &Product, params: &Pa
         .unwrap_or(car.activation_threshold_molecules);
     product
         .construct
-        .activation(target, threshold / expression, car.activation_hill)
+        .activation(&target.antigen, threshold / expression, car.activation_hill)
 }
 
 /// Probability that an engaged encounter kills the target (exhausted killers are weaker).
@@ -63,10 +89,10 @@ pub const STIMULATION_SAMPLES: usize = 4;
 pub struct TargetPool<'a> {
     /// Rows of the compartment's possible targets.
     pub targets: &'a [u32],
-    /// The cells of those rows, in the same order (copies gathered in row order, so
-    /// that meeting a random target reads the compartment's own short list, not a
-    /// random row of the whole table).
-    pub target_cells: &'a [Cell],
+    /// What the encounters read of those rows' cells, in the same order (gathered in
+    /// row order, so that meeting a random target reads the compartment's own short
+    /// list, not a random row of the whole table).
+    pub target_cells: &'a [Target],
     /// Share of the compartment's real cells that are possible targets (0-1).
     pub target_share: f64,
     /// Probes one real CAR-T cell makes in the step (`encounters_per_day × dt`).
@@ -131,7 +157,7 @@ const UNKNOWN: u64 = u64::MAX;
 impl EngagementMemo {
     /// An empty memo for the targets `target_cells` (a pool's, in its order; none: no
     /// memo) and the CAR-T cells of `key` (product, CAR expression).
-    pub fn new(target_cells: &[Cell], key: (u8, u16)) -> EngagementMemo {
+    pub fn new(target_cells: &[Target], key: (u8, u16)) -> EngagementMemo {
         EngagementMemo {
             key,
             values: target_cells
@@ -298,14 +324,11 @@ mod tests {
             ..Cell::default()
         };
         // Targets from antigen-low to antigen-high: engagements from ~0 to ~1.
-        let target_cells: Vec<Cell> = (0..8u16)
-            .map(|i| {
-                let mut cell = Cell {
-                    population: Population::BNaive,
-                    ..Cell::default()
-                };
-                cell.antigen[0] = 1 + i * i * 40;
-                cell
+        let target_cells: Vec<Target> = (0..8u16)
+            .map(|i| Target {
+                antigen: [1 + i * i * 40, 0, 0, 0],
+                population: Population::BNaive,
+                ..Target::default()
             })
             .collect();
         let rows: Vec<u32> = (0..8).collect();
