@@ -12,6 +12,7 @@
 use crate::chunks::CHUNK_ROWS;
 use crate::config::RunConfig;
 use immunosim_model::car;
+use immunosim_model::compartment::SiteLayout;
 use immunosim_model::rules::killing::Target;
 use immunosim_model::{Antigen, Cell, Compartment};
 use rayon::prelude::*;
@@ -81,37 +82,123 @@ fn key(config: &RunConfig) -> ([bool; Antigen::SLOTS], usize) {
     )
 }
 
+/// The CAR-T rows and possible targets among some rows, in row order, before they are
+/// binned: a chunk's (found by [`scan`], or by the cell pass while the chunk is in
+/// cache) or those of the births placed into rows.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Found {
+    cars: Vec<BinEntry<Cell>>,
+    targets: Vec<BinEntry<Target>>,
+}
+
+impl Found {
+    /// The rows of `self` and `other` (none in both) as one list in row order.
+    pub fn merged(self, other: Found) -> Found {
+        Found {
+            cars: merged_by_row(self.cars, other.cars),
+            targets: merged_by_row(self.targets, other.targets),
+        }
+    }
+}
+
+/// What the cell pass found in each chunk (`pass`) and the births' placement found in
+/// the same chunks and then in the new rows (`placed`), as lists in row order, one
+/// after another.
+pub fn in_row_order(pass: Vec<Found>, placed: Vec<Found>) -> Vec<Found> {
+    let chunks = pass.len().max(placed.len());
+    let mut pass = pass.into_iter();
+    let mut placed = placed.into_iter();
+    (0..chunks)
+        .map(|_| {
+            let found = pass.next().unwrap_or_default();
+            found.merged(placed.next().unwrap_or_default())
+        })
+        .collect()
+}
+
+/// Two lists of distinct rows, each in row order, as one in row order.
+fn merged_by_row<T: Copy>(a: Vec<BinEntry<T>>, b: Vec<BinEntry<T>>) -> Vec<BinEntry<T>> {
+    if b.is_empty() {
+        return a;
+    }
+    if a.is_empty() {
+        return b;
+    }
+    let mut out = Vec::with_capacity(a.len() + b.len());
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() && j < b.len() {
+        if a[i].1 < b[j].1 {
+            out.push(a[i]);
+            i += 1;
+        } else {
+            out.push(b[j]);
+            j += 1;
+        }
+    }
+    out.extend_from_slice(&a[i..]);
+    out.extend_from_slice(&b[j..]);
+    out
+}
+
+/// What a scan for a run's products looks for: CAR-T cells, and living cells with an
+/// antigen some product binds with an activating binder.
+pub struct Finder {
+    key: ([bool; Antigen::SLOTS], usize),
+    layout: SiteLayout,
+}
+
+impl Finder {
+    /// The finder for `config`'s products and sites.
+    pub fn new(config: &RunConfig) -> Finder {
+        Finder {
+            key: key(config),
+            layout: config.site_layout(),
+        }
+    }
+
+    /// Adds `cell`, in `row`, to `found` if it is a CAR-T cell or a possible target.
+    #[inline]
+    pub fn visit(&self, row: u32, cell: &Cell, found: &mut Found) {
+        let targeted = &self.key.0;
+        if cell.population.is_car_t() {
+            found.cars.push((cell.site, row, *cell));
+        } else if cell.is_alive()
+            && (0..Antigen::SLOTS).any(|slot| targeted[slot] && cell.antigen[slot] > 0)
+        {
+            let compartment = self.layout.compartment_of(cell.site).index() as u16;
+            found.targets.push((compartment, row, Target::from(cell)));
+        }
+    }
+
+    /// The CAR-T rows and possible targets of `cells`, whose first row is `first_row`.
+    pub fn rows(&self, first_row: usize, cells: &[Cell]) -> Found {
+        let mut found = Found::default();
+        for (offset, cell) in cells.iter().enumerate() {
+            self.visit((first_row + offset) as u32, cell, &mut found);
+        }
+        found
+    }
+
+    /// The rows of `found` (lists in row order, each after the one before), binned:
+    /// the CAR-T cells by site, the possible targets by compartment.
+    pub fn binned<'a>(&self, found: impl Iterator<Item = &'a Found> + Clone) -> CarRows {
+        CarRows {
+            key: self.key,
+            cars: binned(found.clone().map(|f| f.cars.as_slice()), self.key.1),
+            targets: binned(found.map(|f| f.targets.as_slice()), Compartment::COUNT),
+        }
+    }
+}
+
 /// Scans `cells` for the CAR-T rows and possible targets of `config`'s products.
 pub fn scan(cells: &[Cell], config: &RunConfig) -> CarRows {
-    let key = key(config);
-    let (targeted, sites) = key;
-    let may_be_targeted =
-        |cell: &Cell| (0..Antigen::SLOTS).any(|slot| targeted[slot] && cell.antigen[slot] > 0);
-    let layout = config.site_layout();
-    let compartment_of = |site: u16| layout.compartment_of(site).index() as u16;
-    // Per chunk: its CAR-T cells by site and its possible targets by compartment.
-    let lists: Vec<_> = cells
+    let finder = Finder::new(config);
+    let found: Vec<Found> = cells
         .par_chunks(CHUNK_ROWS)
         .enumerate()
-        .map(|(chunk, part)| {
-            let mut cars = Vec::new();
-            let mut targets = Vec::new();
-            for (offset, cell) in part.iter().enumerate() {
-                let row = (chunk * CHUNK_ROWS + offset) as u32;
-                if cell.population.is_car_t() {
-                    cars.push((cell.site, row, *cell));
-                } else if cell.is_alive() && may_be_targeted(cell) {
-                    targets.push((compartment_of(cell.site), row, Target::from(cell)));
-                }
-            }
-            (cars, targets)
-        })
+        .map(|(chunk, part)| finder.rows(chunk * CHUNK_ROWS, part))
         .collect();
-    CarRows {
-        key,
-        cars: binned(lists.iter().map(|l| l.0.as_slice()), sites),
-        targets: binned(lists.iter().map(|l| l.1.as_slice()), Compartment::COUNT),
-    }
+    finder.binned(found.iter())
 }
 
 /// Stable counting sort into `bins` bins of the entries of `lists`, which arrive in row

@@ -23,6 +23,7 @@
 //! from there on, clinical events are detected and, on the record grid, the state is
 //! recorded.
 
+use crate::car_rows;
 use crate::ids;
 use crate::phases::{self, cell_pass::CellPass, clinical, journey};
 use crate::recorder::Event;
@@ -140,6 +141,10 @@ pub fn step(setup: &RunSetup, state: &mut PatientState) -> StepReport {
     // site (`car_rows`), so B cells keep real positions while any are alive or arrive
     // this step.
     let b_positions_needed = !infused.is_empty() || car_t_alive;
+    // The next step's encounters will read the CAR-T rows and possible targets: found
+    // by the pass and the births' placement as they write the rows, not by another
+    // pass over the table.
+    let finder = b_positions_needed.then(|| car_rows::Finder::new(config));
     let plan = if config.quiet_cells {
         QuietPlan::new(&ctx, &census.by_specificity, b_positions_needed)
     } else {
@@ -166,6 +171,7 @@ pub fn step(setup: &RunSetup, state: &mut PatientState) -> StepReport {
         precursors_per_chunk: lymphopoiesis::precursors_per_step(&ctx)
             / weights.get(Kind::BCell)
             / chunks as f64,
+        finder: finder.as_ref(),
     };
     let outcomes = phases::cell_pass::run(&mut state.world, &pass);
 
@@ -186,6 +192,7 @@ pub fn step(setup: &RunSetup, state: &mut PatientState) -> StepReport {
         !state.equilibrated && step >= timeline.burn_in_steps / 2 && step < timeline.burn_in_steps;
     state.niche.steps += u64::from(counting);
     let mut stepped = [0; Population::COUNT];
+    let mut found_in_pass = Vec::with_capacity(outcomes.len());
     for out in outcomes {
         for (total, n) in stepped.iter_mut().zip(out.stepped) {
             *total += n;
@@ -198,12 +205,20 @@ pub fn step(setup: &RunSetup, state: &mut PatientState) -> StepReport {
         state.ids.born += out.born as u64;
         birth_lists.push(out.births);
         freed.extend(out.freed);
+        found_in_pass.push(out.found);
     }
     new_census.place_implicit(&unplaced, &ctx.hazards, layout, |group| {
         Stream::new(config.seed, step, group, Purpose::Placement)
     });
     state.stepped = stepped.iter().sum();
-    phases::births::place(&mut state.world, &birth_lists, &freed);
+    let found_in_births =
+        phases::births::place(&mut state.world, &birth_lists, &freed, finder.as_ref());
+    // Placed: freed before the rows found are binned (the step's largest lists).
+    drop((birth_lists, freed));
+    if let Some(finder) = &finder {
+        let found = car_rows::in_row_order(found_in_pass, found_in_births);
+        state.world.keep_car_rows(finder.binned(found.iter()));
+    }
     state.census = new_census;
     state.fields = next_fields;
     // The weights of the next step, from this boundary's census.
@@ -228,6 +243,10 @@ pub fn step(setup: &RunSetup, state: &mut PatientState) -> StepReport {
         assert!(
             state.world.counts_match_rows(),
             "the carried row counts differ from the rows after step {step}"
+        );
+        assert!(
+            state.world.car_rows_match_rows(config),
+            "the kept CAR-T rows and targets differ from a scan after step {step}"
         );
     }
     StepReport { events, stepped }

@@ -44,6 +44,8 @@ pub struct CellWorld {
     counts: Option<Census>,
     /// Times the rows have been counted afresh.
     recounts: u64,
+    /// Times the rows have been scanned for the CAR-T phases.
+    scans: u64,
     /// The CAR-T rows and possible targets found by the last scan
     /// ([`crate::car_rows`]); `None` after any mutable access to the rows.
     car_rows: Option<CarRows>,
@@ -64,6 +66,7 @@ impl CellWorld {
             world,
             counts: None,
             recounts: 0,
+            scans: 0,
             car_rows: None,
         }
     }
@@ -149,7 +152,21 @@ impl CellWorld {
     pub(crate) fn scan_car_rows(&mut self, config: &RunConfig) {
         if !self.car_rows.as_ref().is_some_and(|kept| kept.fit(config)) {
             self.car_rows = Some(car_rows::scan(self.cells(), config));
+            self.scans += 1;
         }
+    }
+
+    /// Keeps `rows` as the scan of the rows as they are now: found by the accesses that
+    /// wrote them last (the cell pass and the births' placement).
+    pub(crate) fn keep_car_rows(&mut self, rows: CarRows) {
+        self.car_rows = Some(rows);
+    }
+
+    /// Whether the kept scan (if any, and for `config`) equals a fresh scan of the
+    /// rows: the check that the rows found as they were written are those a scan finds.
+    pub fn car_rows_match_rows(&self, config: &RunConfig) -> bool {
+        self.car_rows(config)
+            .is_none_or(|kept| *kept == car_rows::scan(self.cells(), config))
     }
 
     /// The last scan of the rows for `config`'s CAR-T phases, if no row has changed
@@ -191,6 +208,12 @@ impl CellWorld {
     #[cfg(test)]
     pub(crate) fn recounts(&self) -> u64 {
         self.recounts
+    }
+
+    /// Times the rows have been scanned for the CAR-T phases since the world was made.
+    #[cfg(test)]
+    pub(crate) fn scans(&self) -> u64 {
+        self.scans
     }
 
     fn rows_mut(world: &mut World) -> &mut [Cell] {

@@ -1,6 +1,7 @@
 //! Births left over by the cell pass, and infused cells, placed into rows. They are in
 //! the world's row counts already ([`crate::row_census`]): placing them changes no count.
 
+use crate::car_rows::{Finder, Found};
 use crate::census::Census;
 use crate::ids::{self, IdCounters};
 use crate::world::{CHUNK_ROWS, CellWorld};
@@ -12,7 +13,16 @@ use rayon::prelude::*;
 /// of the table. Freed rows ascend, so the births landing in each chunk of rows are one
 /// run of the list: chunks fill their rows in parallel, with the same result at any
 /// thread count, and births are copied once, straight into their rows.
-pub fn place(world: &mut CellWorld, lists: &[Vec<Cell>], freed: &[u32]) {
+///
+/// With a `finder`, also returns what it finds among the births placed: per chunk of the
+/// table (those written into its freed rows, in row order), then among the new rows;
+/// without one, nothing.
+pub fn place(
+    world: &mut CellWorld,
+    lists: &[Vec<Cell>],
+    freed: &[u32],
+    finder: Option<&Finder>,
+) -> Vec<Found> {
     let mut starts = Vec::with_capacity(lists.len() + 1);
     let mut total = 0usize;
     for list in lists {
@@ -31,20 +41,34 @@ pub fn place(world: &mut CellWorld, lists: &[Vec<Cell>], freed: &[u32]) {
     };
     let filled = total.min(freed.len());
     let freed = &freed[..filled];
-    world
+    let old_rows = world.len();
+    let mut found: Vec<Found> = world
         .rows_keeping_counts()
         .par_chunks_mut(CHUNK_ROWS)
         .enumerate()
-        .for_each(|(chunk, rows)| {
+        .map(|(chunk, rows)| {
             let start = (chunk * CHUNK_ROWS) as u32;
             let end = start.saturating_add(rows.len() as u32);
             let from = freed.partition_point(|&r| r < start);
             let to = freed.partition_point(|&r| r < end);
+            let mut found = Found::default();
             for (born, &row) in from_nth(from).zip(&freed[from..to]) {
                 rows[(row - start) as usize] = born;
+                if let Some(finder) = finder {
+                    finder.visit(row, &born, &mut found);
+                }
             }
-        });
-    world.spawn_counted(from_nth(filled).collect::<Vec<_>>());
+            found
+        })
+        .collect();
+    let spawned: Vec<Cell> = from_nth(filled).collect();
+    if let Some(finder) = finder {
+        found.push(finder.rows(old_rows, &spawned));
+    } else {
+        found.clear();
+    }
+    world.spawn_counted(spawned);
+    found
 }
 
 /// Places clones made at a step boundary (resampling, equilibration): counted ids in
@@ -64,5 +88,5 @@ pub fn place_clones(
         counts.add(clone, clone.compartment);
     }
     ids.next_counted += clones.len() as u64;
-    place(world, &[clones], free);
+    place(world, &[clones], free, None);
 }

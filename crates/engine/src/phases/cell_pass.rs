@@ -13,8 +13,12 @@
 //! over and its delta of the row counts ([`crate::row_census`]): a row passed over is
 //! not counted again, a stepped cell's old contribution is taken out and its new one
 //! (and its births') put in. The step's census, with implicit positions placed, is
-//! drawn from the new row counts afterwards.
+//! drawn from the new row counts afterwards. While CAR-T cells live, each chunk also
+//! finds its CAR-T rows and possible targets once its rows are final, while they are in
+//! cache ([`crate::car_rows::Finder`]): with the births placed after the pass, the next
+//! step's encounters read them without a second pass over the table.
 
+use crate::car_rows::{Finder, Found};
 use crate::census::Census;
 use crate::config::RunConfig;
 use crate::config::Weights;
@@ -43,6 +47,9 @@ pub struct ChunkOutcome {
     /// Rows whose cells went through the model's rules (explicit cells and quiet
     /// candidates), by population at the start of their step.
     pub stepped: [u64; Population::COUNT],
+    /// The chunk's CAR-T rows and possible targets at the end of the pass (empty
+    /// without a [`CellPass::finder`]).
+    pub found: Found,
 }
 
 impl ChunkOutcome {
@@ -54,6 +61,7 @@ impl ChunkOutcome {
             freed: Vec::with_capacity(CHUNK_ROWS / 8),
             born: 0,
             stepped: [0; Population::COUNT],
+            found: Found::default(),
         }
     }
 
@@ -105,6 +113,9 @@ pub struct CellPass<'a> {
     /// Expected new pre-B agents per chunk (`lymphopoiesis::precursors_per_step`
     /// shared evenly among the chunks).
     pub precursors_per_chunk: f64,
+    /// What each chunk looks for among its rows at the end of its pass (CAR-T cells
+    /// and possible targets), if anything.
+    pub finder: Option<&'a Finder>,
 }
 
 impl CellPass<'_> {
@@ -176,6 +187,11 @@ impl CellPass<'_> {
             }
             out.place_in_chunk(cells, first_row);
             offset += 1;
+        }
+        // The chunk's rows are final for the pass (births go into freed rows behind
+        // it) and still in cache.
+        if let Some(finder) = self.finder {
+            out.found = finder.rows(first_row, cells);
         }
         out
     }

@@ -107,3 +107,44 @@ fn the_kept_car_t_scan_gives_the_snapshot_of_every_row() {
         "no CAR-T cell in blood: the test compared nothing"
     );
 }
+
+/// While CAR-T cells live, the cell pass and the births' placement find the CAR-T rows
+/// and possible targets as they write the rows, so the table is scanned again only
+/// after a step that changed rows otherwise (Flu/Cy, the first surfaces, a resampling
+/// of the CAR-T weight); what they find is what a scan of every row finds.
+#[test]
+fn the_pass_finds_the_car_t_rows_a_scan_finds() {
+    let mut config = RunConfig {
+        cells_per_agent: [1e8, 1e8, 1e8, 1e6],
+        burn_in_days: 2.0,
+        days: 20.0,
+        record_every_days: 1.0,
+        dt_days: 1.0,
+        antigens: crate::test_fixtures::cd19_panel(),
+        ..RunConfig::default()
+    };
+    let dose = immunosim_model::car::Dose::PerKg(1e6);
+    config
+        .products
+        .push(immunosim_model::car::Product::cd19_4_1bb(dose));
+    let mut sim = Simulation::new(config);
+    let mut recorder = crate::recorder::MemoryRecorder::default();
+    sim.begin(&mut recorder, "test").unwrap();
+    let mut treated_steps = 0;
+    while !sim.is_finished() {
+        let alive = sim.census().car_t_agents() > 0;
+        sim.advance(&mut recorder).unwrap();
+        treated_steps += u64::from(alive);
+        assert!(sim.state.world.car_rows(&sim.setup.config).is_some() || !alive);
+        assert!(sim.state.world.car_rows_match_rows(&sim.setup.config));
+    }
+    let scans = sim.state.world.scans();
+    assert!(
+        treated_steps >= 15,
+        "{treated_steps} steps with CAR-T cells"
+    );
+    assert!(
+        scans <= 4,
+        "{scans} scans of the table in {treated_steps} steps with CAR-T cells"
+    );
+}
