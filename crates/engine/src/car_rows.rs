@@ -1,13 +1,15 @@
 //! The rows the CAR-T phases read: the CAR-T cells binned by site and the possible
-//! targets (cells carrying an antigen some product binds) binned by compartment, found
-//! by one scan of the table.
+//! targets (cells carrying an antigen some product binds) binned by compartment.
 //!
 //! Two readers need them at the same moment, a recorded boundary: the snapshot (blood
 //! CAR-T cells by product, which the census does not split) and the next step's
-//! encounters, which start from the same rows unless the step's treatment changes them
-//! (Flu/Cy, the first surfaces). The world keeps the scan until any mutable access to
-//! its rows (`CellWorld::scan_car_rows`), so the table, larger than the cache, is read
-//! once for both.
+//! encounters. While CAR-T cells live, the step before finds them as it writes the
+//! rows: each chunk of the cell pass once its rows are final, while they are in cache,
+//! and the births' placement among the cells it places ([`Finder`]); the lists, in row
+//! order, are binned as a [`scan`] of the whole table would bin them. The world keeps
+//! them until any other mutable access to its rows (Flu/Cy, the first surfaces, a
+//! resampling of the CAR-T weight), after which [`scan`] reads the table again
+//! (`CellWorld::scan_car_rows`).
 
 use crate::chunks::CHUNK_ROWS;
 use crate::config::RunConfig;
