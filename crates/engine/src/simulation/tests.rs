@@ -68,15 +68,13 @@ fn rows_stepped_counts_the_cells_sent_through_the_rules() {
     }
 }
 
-/// While CAR-T cells live, a recorded boundary scans the CAR-T rows once for the
-/// snapshot and the next step's encounters: the snapshot counted from that scan is the
-/// one a pass over every row gives, and any mutable access to the rows drops the scan.
-#[test]
-fn the_kept_car_t_scan_gives_the_snapshot_of_every_row() {
+/// A tiny patient (coarse host, CD19-like product on day 0) recorded every day over
+/// `days`, begun.
+fn begun_cd19_run(days: f64) -> (Simulation, crate::recorder::MemoryRecorder) {
     let mut config = RunConfig {
         cells_per_agent: [1e8, 1e8, 1e8, 1e6],
         burn_in_days: 2.0,
-        days: 12.0,
+        days,
         record_every_days: 1.0,
         dt_days: 1.0,
         antigens: crate::test_fixtures::cd19_panel(),
@@ -89,6 +87,15 @@ fn the_kept_car_t_scan_gives_the_snapshot_of_every_row() {
     let mut sim = Simulation::new(config);
     let mut recorder = crate::recorder::MemoryRecorder::default();
     sim.begin(&mut recorder, "test").unwrap();
+    (sim, recorder)
+}
+
+/// While CAR-T cells live, a recorded boundary scans the CAR-T rows once for the
+/// snapshot and the next step's encounters: the snapshot counted from that scan is the
+/// one a pass over every row gives, and any mutable access to the rows drops the scan.
+#[test]
+fn the_kept_car_t_scan_gives_the_snapshot_of_every_row() {
+    let (mut sim, mut recorder) = begun_cd19_run(12.0);
     let mut in_blood = 0;
     while !sim.is_finished() {
         sim.advance(&mut recorder).unwrap();
@@ -114,22 +121,7 @@ fn the_kept_car_t_scan_gives_the_snapshot_of_every_row() {
 /// of the CAR-T weight); what they find is what a scan of every row finds.
 #[test]
 fn the_pass_finds_the_car_t_rows_a_scan_finds() {
-    let mut config = RunConfig {
-        cells_per_agent: [1e8, 1e8, 1e8, 1e6],
-        burn_in_days: 2.0,
-        days: 20.0,
-        record_every_days: 1.0,
-        dt_days: 1.0,
-        antigens: crate::test_fixtures::cd19_panel(),
-        ..RunConfig::default()
-    };
-    let dose = immunosim_model::car::Dose::PerKg(1e6);
-    config
-        .products
-        .push(immunosim_model::car::Product::cd19_4_1bb(dose));
-    let mut sim = Simulation::new(config);
-    let mut recorder = crate::recorder::MemoryRecorder::default();
-    sim.begin(&mut recorder, "test").unwrap();
+    let (mut sim, mut recorder) = begun_cd19_run(20.0);
     let mut treated_steps = 0;
     while !sim.is_finished() {
         let alive = sim.census().car_t_agents() > 0;
