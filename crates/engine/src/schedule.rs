@@ -187,7 +187,7 @@ pub fn step(setup: &RunSetup, state: &mut PatientState) -> StepReport {
     new_census.doublings = state.census.doublings;
     state.ids.next_counted += infused.len() as u64;
     let mut birth_lists = vec![infused];
-    let mut freed = Vec::new();
+    let mut freed = Vec::with_capacity(outcomes.len());
     let counting =
         !state.equilibrated && step >= timeline.burn_in_steps / 2 && step < timeline.burn_in_steps;
     state.niche.steps += u64::from(counting);
@@ -204,7 +204,7 @@ pub fn step(setup: &RunSetup, state: &mut PatientState) -> StepReport {
         }
         state.ids.born += out.born as u64;
         birth_lists.push(out.births);
-        freed.extend(out.freed);
+        freed.push(out.freed);
         found_in_pass.push(out.found);
     }
     new_census.place_implicit(&unplaced, &ctx.hazards, layout, |group| {

@@ -144,13 +144,8 @@ pub fn resample_car_t(
                     (clones, free)
                 })
                 .collect();
-            let mut clones = Vec::new();
-            let mut free = Vec::new();
-            for (c, f) in found {
-                clones.extend(c);
-                free.extend(f);
-            }
-            births::place_clones(world, census, ids, clones, &free);
+            let (clones, free): (Vec<Vec<Cell>>, Vec<Vec<u32>>) = found.into_iter().unzip();
+            births::place_clones(world, census, ids, clones.concat(), &free);
             census.doublings[k] -= 1;
         }
     }

@@ -27,6 +27,9 @@ pub struct Plan {
     pub patients: u64,
     /// Runs of each patient-year (interleaved); the median by CPU is reported.
     pub repeats: usize,
+    /// Factor on `cells_per_agent` of the large treated run (Erlangen over two years
+    /// at ~10^7 agents, issue 16's memory target); `None`: not run.
+    pub large_coarsen: Option<f64>,
 }
 
 impl Plan {
@@ -38,6 +41,8 @@ impl Plan {
             coarsen: 1.0,
             patients: 16,
             repeats: 3,
+            // 5.75e4 host cells (CAR-T 1.15e4) per agent: ~10^7 agents at the start.
+            large_coarsen: Some(0.115),
         }
     }
 
@@ -49,6 +54,7 @@ impl Plan {
             coarsen: 100.0,
             patients: 2,
             repeats: 1,
+            large_coarsen: None,
         }
     }
 
@@ -320,6 +326,29 @@ pub fn section(plan: &Plan, extra: &[String], dir: &Path) -> String {
         None => {
             t += "\n(cohort skipped: build the `immunosim` binary with `cargo build --release`)\n"
         }
+    }
+    if let Some(coarsen) = plan.large_coarsen {
+        let large = Plan {
+            days: 730.0,
+            burn_in_days: None,
+            coarsen,
+            ..plan.clone()
+        };
+        let r = child_run("treated", &large);
+        let per = |agents: u64| r.peak_rss as f64 / agents as f64;
+        t += &format!(
+            "\nErlangen CD19 at {:.3e} cells per agent (CAR-T {:.3e}), 365 d burn-in + 730 d: {} agents at the start, {} at most in burn-in, {} at most after; {:.1} CPU-s, {:.1} s wall; peak RSS {:.0} MiB = {:.1} B per agent at the start ({:.1} B per agent of the burn-in's peak).\n",
+            5e5 * coarsen,
+            1e5 * coarsen,
+            r.start_agents,
+            r.burn_in_peak_agents,
+            r.peak_agents,
+            r.cpu_s,
+            r.wall_s,
+            mib(r.peak_rss),
+            per(r.start_agents),
+            per(r.burn_in_peak_agents)
+        );
     }
     if !extra.is_empty() {
         t += "\n| scenario | agents at start | peak in burn-in | peak after | peak / untreated | CPU |\n|---|---|---|---|---|---|\n";

@@ -8,11 +8,74 @@ use crate::world::{CHUNK_ROWS, CellWorld};
 use immunosim_model::Cell;
 use rayon::prelude::*;
 
+/// Lists read as one, in order, without copying them into one.
+struct Concat<'a, T> {
+    lists: &'a [Vec<T>],
+    /// Index (in the lists read as one) of each list's first item, then the total.
+    starts: Vec<usize>,
+}
+
+impl<'a, T: Copy> Concat<'a, T> {
+    fn new(lists: &'a [Vec<T>]) -> Concat<'a, T> {
+        let mut starts = Vec::with_capacity(lists.len() + 1);
+        let mut total = 0usize;
+        for list in lists {
+            starts.push(total);
+            total += list.len();
+        }
+        starts.push(total);
+        Concat { lists, starts }
+    }
+
+    fn len(&self) -> usize {
+        self.starts[self.lists.len()]
+    }
+
+    /// The list holding item `i` (`i` below the total) and its index there.
+    fn locate(&self, i: usize) -> (usize, usize) {
+        let list = self.starts.partition_point(|&s| s <= i) - 1;
+        (list, i - self.starts[list])
+    }
+
+    /// The items from the `i`-th on.
+    fn items_from(&self, i: usize) -> impl Iterator<Item = T> + '_ {
+        let (list, at) = if i < self.len() {
+            self.locate(i)
+        } else {
+            (self.lists.len(), 0)
+        };
+        let first = self.lists.get(list).map_or(&[][..], |l| &l[at..]);
+        first
+            .iter()
+            .chain(self.lists.iter().skip(list + 1).flatten())
+            .copied()
+    }
+}
+
+impl Concat<'_, u32> {
+    /// How many of the items (ascending) are below `row`.
+    fn count_below(&self, row: u32) -> usize {
+        let (mut low, mut high) = (0, self.len());
+        while low < high {
+            let mid = low + (high - low) / 2;
+            let (list, at) = self.locate(mid);
+            if self.lists[list][at] < row {
+                low = mid + 1;
+            } else {
+                high = mid;
+            }
+        }
+        low
+    }
+}
+
 /// Gives births (named already; the lists in order, read as one) their rows: the i-th
-/// birth gets the i-th freed row (ascending), the rest become new entities at the end
-/// of the table. Freed rows ascend, so the births landing in each chunk of rows are one
-/// run of the list: chunks fill their rows in parallel, with the same result at any
-/// thread count, and births are copied once, straight into their rows.
+/// birth gets the i-th freed row (`freed`: ascending, the lists read as one, e.g. each
+/// chunk's own, so that the millions of rows free after lymphodepletion are not copied
+/// into one list every step), the rest become new entities at the end of the table.
+/// Freed rows ascend, so the births landing in each chunk of rows are one run of the
+/// list: chunks fill their rows in parallel, with the same result at any thread count,
+/// and births are copied once, straight into their rows.
 ///
 /// With a `finder`, also returns what it finds among the births placed: per chunk of the
 /// table (those written into its freed rows, in row order), then among the new rows;
@@ -20,27 +83,12 @@ use rayon::prelude::*;
 pub fn place(
     world: &mut CellWorld,
     lists: &[Vec<Cell>],
-    freed: &[u32],
+    freed: &[Vec<u32>],
     finder: Option<&Finder>,
 ) -> Vec<Found> {
-    let mut starts = Vec::with_capacity(lists.len() + 1);
-    let mut total = 0usize;
-    for list in lists {
-        starts.push(total);
-        total += list.len();
-    }
-    starts.push(total);
-    // The births from the i-th on, of the lists read as one.
-    let from_nth = |i: usize| {
-        let list = starts.partition_point(|&s| s <= i).saturating_sub(1);
-        let first = lists.get(list).map_or(&[][..], |l| &l[i - starts[list]..]);
-        first
-            .iter()
-            .chain(lists.iter().skip(list + 1).flatten())
-            .copied()
-    };
-    let filled = total.min(freed.len());
-    let freed = &freed[..filled];
+    let births = Concat::new(lists);
+    let freed = Concat::new(freed);
+    let filled = births.len().min(freed.len());
     let old_rows = world.len();
     let mut found: Vec<Found> = world
         .rows_keeping_counts()
@@ -49,10 +97,14 @@ pub fn place(
         .map(|(chunk, rows)| {
             let start = (chunk * CHUNK_ROWS) as u32;
             let end = start.saturating_add(rows.len() as u32);
-            let from = freed.partition_point(|&r| r < start);
-            let to = freed.partition_point(|&r| r < end);
+            let from = freed.count_below(start).min(filled);
+            let to = freed.count_below(end).min(filled);
             let mut found = Found::default();
-            for (born, &row) in from_nth(from).zip(&freed[from..to]) {
+            for (born, row) in births
+                .items_from(from)
+                .zip(freed.items_from(from))
+                .take(to - from)
+            {
                 rows[(row - start) as usize] = born;
                 if let Some(finder) = finder {
                     finder.visit(row, &born, &mut found);
@@ -61,7 +113,7 @@ pub fn place(
             found
         })
         .collect();
-    let spawned: Vec<Cell> = from_nth(filled).collect();
+    let spawned: Vec<Cell> = births.items_from(filled).collect();
     if let Some(finder) = finder {
         found.push(finder.rows(old_rows, &spawned));
     } else {
@@ -73,13 +125,13 @@ pub fn place(
 
 /// Places clones made at a step boundary (resampling, equilibration): counted ids in
 /// their order, counted in the census and the row counts, then given the free rows
-/// `free` (ascending) first and new rows after.
+/// `free` (ascending, the lists read as one) first and new rows after.
 pub fn place_clones(
     world: &mut CellWorld,
     census: &mut Census,
     ids: &mut IdCounters,
     mut clones: Vec<Cell>,
-    free: &[u32],
+    free: &[Vec<u32>],
 ) {
     let counts = world.counts_mut(census.by_site.len());
     for (n, clone) in clones.iter_mut().enumerate() {
@@ -89,4 +141,35 @@ pub fn place_clones(
     }
     ids.next_counted += clones.len() as u64;
     place(world, &[clones], free, None);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Concat;
+
+    /// Lists read as one, empty ones among them, give the items and counts of the
+    /// list they would make.
+    #[test]
+    fn lists_read_as_one_are_the_list_they_make() {
+        let lists: Vec<Vec<u32>> = vec![vec![], vec![1, 5], vec![], vec![7], vec![]];
+        let one: Vec<u32> = lists.concat();
+        let concat = Concat::new(&lists);
+        assert_eq!(concat.len(), one.len());
+        for i in 0..=one.len() + 1 {
+            let expected: Vec<u32> = one.iter().skip(i).copied().collect();
+            assert_eq!(
+                concat.items_from(i).collect::<Vec<_>>(),
+                expected,
+                "from {i}"
+            );
+        }
+        for row in 0..10 {
+            assert_eq!(
+                concat.count_below(row),
+                one.partition_point(|&r| r < row),
+                "below {row}"
+            );
+        }
+        assert_eq!(Concat::<u32>::new(&[]).count_below(3), 0);
+    }
 }

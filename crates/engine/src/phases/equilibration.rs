@@ -108,5 +108,5 @@ pub fn equilibrate_slow_pools(
     by_specificity[Specificity::Other.index()] -= converted;
     by_specificity[auto.index()] += converted;
     census.autoreactive[Compartment::Marrow.index()][pc] += converted;
-    births::place_clones(world, census, ids, clones, &free);
+    births::place_clones(world, census, ids, clones, &[free]);
 }
