@@ -11,7 +11,8 @@
 //! are measured side by side ([`bench`], [`whole`]): the quiet step against the
 //! reference loop at 1e5/1e6/1e7, agent events per step by kind and their CPU, the
 //! churn-heavy and CAR-T expansion steps, 1 against 2 threads, an untreated and a
-//! treated patient-year, what a shared burn-in saves, and a 16-patient cohort.
+//! treated patient-year, what a shared burn-in saves, a 16-patient cohort, and the
+//! Erlangen patient at ~1e7 agents over two years.
 //!
 //! ```text
 //! cargo build --release && target/release/immunosim-perf --bench
@@ -56,13 +57,15 @@ OUTPUT (stdout, a Markdown table, one row per size):
     same rows at 1 thread yes when a hash of every row equals the 1-thread run's
 followed by two lines on the storage cost per cell.
 
-WITH --bench (the README's performance table; ~15 min at full size):
+WITH --bench (the README's performance table; ~4 min on 2 cores at full size):
     the machine (/proc/cpuinfo); the quiet step against the reference loop and a dry
     scan at 1e5/1e6/1e7 agents (medians), agent events per step by kind and CPU per
     event; the churn-heavy and CAR-T expansion steps against the quiet one; 1 against 2
     threads; an untreated and a treated patient-year (365 d burn-in + 365 d, default
     resolution; CPU, peak agents, peak RSS); what a shared burn-in saves; a 16-patient
-    2-arm cohort run by the immunosim binary beside this one. --quick: tiny sizes.
+    2-arm cohort run by the immunosim binary beside this one; the Erlangen patient at
+    ~1e7 agents over 365 + 730 days (CPU, wall, peak RSS per agent at the start and at
+    the end of burn-in). --quick: tiny sizes, no 1e7 run.
     --steps: the step section alone (a few minutes).
 
 EXAMPLES:

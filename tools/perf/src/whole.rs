@@ -1,6 +1,7 @@
 //! Whole runs for `immunosim-perf --bench`: a patient-year untreated and treated (each
 //! in a child process, so that its peak memory is its own), what a shared burn-in saves
-//! a cohort, and a 16-patient cohort run by the `immunosim` binary.
+//! a cohort, a 16-patient cohort run by the `immunosim` binary, and the treated patient
+//! at ~1e7 agents over two years (issue 16's memory target).
 
 use crate::proc_stats::{children_cpu_seconds, peak_rss_bytes, process_cpu_seconds};
 use immunosim_engine::recorder::Discard;
