@@ -46,8 +46,9 @@ pub struct CellWorld {
     recounts: u64,
     /// Times the rows have been scanned for the CAR-T phases.
     scans: u64,
-    /// The CAR-T rows and possible targets found by the last scan
-    /// ([`crate::car_rows`]); `None` after any mutable access to the rows.
+    /// The CAR-T rows and possible targets found by the last scan, or kept by the step
+    /// that last wrote the rows ([`crate::car_rows`]); `None` after any other mutable
+    /// access to the rows.
     car_rows: Option<CarRows>,
 }
 
