@@ -53,10 +53,10 @@ pub struct ChunkOutcome {
 }
 
 impl ChunkOutcome {
-    /// Births and freed rows start with room for 256 (a chunk's usual births in a
-    /// step are ~1-2% of its rows) and grow when more come: every chunk's lists are
-    /// alive at once at the end of the pass, and room for 2,048 births in each of the
-    /// ~650 chunks at 10^7 agents held ~40 MB of the run's peak memory.
+    /// Births and freed rows start with room for 256 and grow when more come: every
+    /// chunk's lists are alive at once at the end of the pass, and room for 2,048
+    /// births in each of the ~650 chunks at 10^7 agents held ~40 MB of the run's peak
+    /// memory (`heaptrack`), most of it never used.
     fn new(sites: usize) -> ChunkOutcome {
         ChunkOutcome {
             delta: Census::new(sites),
