@@ -93,53 +93,29 @@ pub struct Found {
     targets: Vec<BinEntry<Target>>,
 }
 
-impl Found {
-    /// The rows of `self` and `other` (none in both) as one list in row order.
-    pub fn merged(self, other: Found) -> Found {
-        Found {
-            cars: merged_by_row(self.cars, other.cars),
-            targets: merged_by_row(self.targets, other.targets),
-        }
-    }
+/// Two lists of distinct rows, each in row order, read as one in row order (merged as
+/// they are read, not copied into one).
+#[derive(Clone)]
+struct MergedByRow<'a, T> {
+    a: &'a [BinEntry<T>],
+    b: &'a [BinEntry<T>],
 }
 
-/// What the cell pass found in each chunk (`pass`) and the births' placement found in
-/// the same chunks and then in the new rows (`placed`), as lists in row order, one
-/// after another.
-pub fn in_row_order(pass: Vec<Found>, placed: Vec<Found>) -> Vec<Found> {
-    let chunks = pass.len().max(placed.len());
-    let mut pass = pass.into_iter();
-    let mut placed = placed.into_iter();
-    (0..chunks)
-        .map(|_| {
-            let found = pass.next().unwrap_or_default();
-            found.merged(placed.next().unwrap_or_default())
-        })
-        .collect()
-}
+impl<T: Copy> Iterator for MergedByRow<'_, T> {
+    type Item = BinEntry<T>;
 
-/// Two lists of distinct rows, each in row order, as one in row order.
-fn merged_by_row<T: Copy>(a: Vec<BinEntry<T>>, b: Vec<BinEntry<T>>) -> Vec<BinEntry<T>> {
-    if b.is_empty() {
-        return a;
+    fn next(&mut self) -> Option<BinEntry<T>> {
+        let take_a = match (self.a.first(), self.b.first()) {
+            (Some(a), Some(b)) => a.1 < b.1,
+            (Some(_), None) => true,
+            (None, Some(_)) => false,
+            (None, None) => return None,
+        };
+        let list = if take_a { &mut self.a } else { &mut self.b };
+        let (first, rest) = list.split_first()?;
+        *list = rest;
+        Some(*first)
     }
-    if a.is_empty() {
-        return b;
-    }
-    let mut out = Vec::with_capacity(a.len() + b.len());
-    let (mut i, mut j) = (0, 0);
-    while i < a.len() && j < b.len() {
-        if a[i].1 < b[j].1 {
-            out.push(a[i]);
-            i += 1;
-        } else {
-            out.push(b[j]);
-            j += 1;
-        }
-    }
-    out.extend_from_slice(&a[i..]);
-    out.extend_from_slice(&b[j..]);
-    out
 }
 
 /// What a scan for a run's products looks for: CAR-T cells, and living cells with an
@@ -181,13 +157,37 @@ impl Finder {
         found
     }
 
-    /// The rows of `found` (lists in row order, each after the one before), binned:
-    /// the CAR-T cells by site, the possible targets by compartment.
-    pub fn binned<'a>(&self, found: impl Iterator<Item = &'a Found> + Clone) -> CarRows {
+    /// The rows found, binned (the CAR-T cells by site, the possible targets by
+    /// compartment): `found`, lists in row order each after the one before (each chunk's,
+    /// found by the cell pass or a scan), with `placed` (the births' placement: those
+    /// in the same chunks, then in the new rows) merged in row order as they are read.
+    pub fn binned(&self, found: &[Found], placed: &[Found]) -> CarRows {
+        let empty = Found::default();
+        let chunks = found.len().max(placed.len());
+        let pair = |c: usize| {
+            (
+                found.get(c).unwrap_or(&empty),
+                placed.get(c).unwrap_or(&empty),
+            )
+        };
+        let cars = (0..chunks).flat_map(|c| {
+            let (a, b) = pair(c);
+            MergedByRow {
+                a: &a.cars,
+                b: &b.cars,
+            }
+        });
+        let targets = (0..chunks).flat_map(|c| {
+            let (a, b) = pair(c);
+            MergedByRow {
+                a: &a.targets,
+                b: &b.targets,
+            }
+        });
         CarRows {
             key: self.key,
-            cars: binned(found.clone().map(|f| f.cars.as_slice()), self.key.1),
-            targets: binned(found.map(|f| f.targets.as_slice()), Compartment::COUNT),
+            cars: binned(cars, self.key.1),
+            targets: binned(targets, Compartment::COUNT),
         }
     }
 }
@@ -200,17 +200,16 @@ pub fn scan(cells: &[Cell], config: &RunConfig) -> CarRows {
         .enumerate()
         .map(|(chunk, part)| finder.rows(chunk * CHUNK_ROWS, part))
         .collect();
-    finder.binned(found.iter())
+    finder.binned(&found, &[])
 }
 
-/// Stable counting sort into `bins` bins of the entries of `lists`, which arrive in row
-/// order list after list.
-fn binned<'a, T: Copy + Default + 'a>(
-    lists: impl Iterator<Item = &'a [BinEntry<T>]> + Clone,
+/// Stable counting sort into `bins` bins of `entries`, which arrive in row order.
+fn binned<T: Copy + Default>(
+    entries: impl Iterator<Item = BinEntry<T>> + Clone,
     bins: usize,
 ) -> Bins<T> {
     let mut start = vec![0usize; bins + 1];
-    for &(bin, ..) in lists.clone().flatten() {
+    for (bin, ..) in entries.clone() {
         start[usize::from(bin) + 1] += 1;
     }
     for s in 0..bins {
@@ -220,7 +219,7 @@ fn binned<'a, T: Copy + Default + 'a>(
     let total = start[bins];
     let mut rows = vec![0u32; total];
     let mut cells = vec![T::default(); total];
-    for &(bin, row, cell) in lists.flatten() {
+    for (bin, row, cell) in entries {
         let at = next[usize::from(bin)];
         rows[at] = row;
         cells[at] = cell;

@@ -216,8 +216,8 @@ pub fn step(setup: &RunSetup, state: &mut PatientState) -> StepReport {
     // Placed: freed before the rows found are binned (the step's largest lists).
     drop((birth_lists, freed));
     if let Some(finder) = &finder {
-        let found = car_rows::in_row_order(found_in_pass, found_in_births);
-        state.world.keep_car_rows(finder.binned(found.iter()));
+        let kept = finder.binned(&found_in_pass, &found_in_births);
+        state.world.keep_car_rows(kept);
     }
     state.census = new_census;
     state.fields = next_fields;
