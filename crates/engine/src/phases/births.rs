@@ -79,7 +79,7 @@ impl Concat<'_, u32> {
 ///
 /// With a `finder`, also returns what it finds among the births placed: per chunk of the
 /// table (those written into its freed rows, in row order), then among the new rows;
-/// without one, nothing.
+/// without one, an empty list per chunk.
 pub fn place(
     world: &mut CellWorld,
     lists: &[Vec<Cell>],
@@ -116,8 +116,6 @@ pub fn place(
     let spawned: Vec<Cell> = births.items_from(filled).collect();
     if let Some(finder) = finder {
         found.push(finder.rows(old_rows, &spawned));
-    } else {
-        found.clear();
     }
     world.spawn_counted(spawned);
     found
