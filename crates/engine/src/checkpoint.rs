@@ -205,7 +205,9 @@ pub fn decode(bytes: &[u8]) -> Result<Checkpoint, CheckpointError> {
             .ok_or_else(|| CheckpointError::Malformed(format!("cell row {row} is not a cell")))?;
         cells.push(cell);
     }
-    let mut world = CellWorld::new();
+    // Room for the growth a burn-in allows for (the configuration is not known here).
+    let mut world =
+        CellWorld::with_capacity((cells.len() as f64 * crate::memory::GROWTH_HEADROOM) as usize);
     world.spawn(cells);
     Ok(Checkpoint {
         scenario_toml: body.scenario_toml,

@@ -2,8 +2,9 @@
 //!
 //! Peak memory is dominated by the cells: 32 bytes of our record plus what bevy_ecs keeps
 //! per entity (entity metadata, the archetype's and table's entity lists, change ticks):
-//! 104 bytes per cell in all, measured by `immunosim-perf --storage 1e7 ecs` on this
-//! project's 2-core machine. Per-step buffers (freed rows, births, per-chunk census)
+//! 88 bytes per cell in all in a world sized for its rows (104 spawned in batches into
+//! a world of no size; [`crate::world`]), measured by `immunosim-perf --storage 1e7 ecs`
+//! on this project's 2-core machine. Per-step buffers (freed rows, births, per-chunk census)
 //! and the allocator's slack brought the whole run's peak to 114 bytes per agent at 1e7
 //! agents and 133 at 1e6 (`immunosim-perf`, 20 days of untreated SLE).
 
@@ -142,9 +143,15 @@ fn initial_target_cells(config: &RunConfig) -> f64 {
 /// keeps each running patient's burned-in checkpoint in memory while its arms run.
 pub const CHECKPOINT_BYTES_PER_AGENT: f64 = 32.0;
 
+/// Agents the estimate allows for at the run's peak, host and CAR-T; the world reserves
+/// this many rows ([`crate::world::CellWorld::with_capacity`]).
+pub fn peak_agents(config: &RunConfig) -> f64 {
+    host_agents_at_peak(config) + peak_car_t_agents(config)
+}
+
 /// Estimated peak resident memory of the run, bytes.
 pub fn estimate_peak_bytes(config: &RunConfig) -> f64 {
-    FIXED_BYTES + (host_agents_at_peak(config) + peak_car_t_agents(config)) * BYTES_PER_AGENT
+    FIXED_BYTES + peak_agents(config) * BYTES_PER_AGENT
 }
 
 /// The coarsest B-lineage and T-cell `cells_per_agent` at which results are converged,

@@ -9,6 +9,12 @@
 //! prototype measured as fast as a plain `Vec` (5 ns/cell at 10M cells), where bevy's own
 //! `par_iter_mut` needs its separate task pool.
 //!
+//! bevy_ecs keeps 24 bytes of metadata per entity index and, whenever its list of them
+//! grows, writes them up to the new capacity: spawned one batch at a time, ~10.6 M rows
+//! took 2^24 indices (403 MB). A world made for an expected number of rows
+//! ([`CellWorld::with_capacity`]) allocates their indices at once and spawns its first
+//! rows on them, so the list holds that many and no more until the rows outgrow it.
+//!
 //! The world also carries the counts of its living rows ([`crate::row_census`]), so
 //! that the cell pass need not count the rows it does not change. Any mutable access
 //! to the rows through [`CellWorld::cells_mut`] or [`CellWorld::spawn`] marks them
@@ -25,9 +31,11 @@ use crate::car_rows::{self, CarRows};
 use crate::census::Census;
 use crate::config::RunConfig;
 use bevy_ecs::component::Component;
+use bevy_ecs::entity::Entity;
 use bevy_ecs::world::World;
 use immunosim_model::Cell;
 use std::cell::UnsafeCell;
+use std::ops::Range;
 
 pub use crate::chunks::CHUNK_ROWS;
 
@@ -50,6 +58,8 @@ pub struct CellWorld {
     /// that last wrote the rows ([`crate::car_rows`]); `None` after any other mutable
     /// access to the rows.
     car_rows: Option<CarRows>,
+    /// Entity indices allocated for rows not yet spawned ([`CellWorld::with_capacity`]).
+    reserved: Range<u32>,
 }
 
 impl Default for CellWorld {
@@ -61,14 +71,22 @@ impl Default for CellWorld {
 impl CellWorld {
     /// An empty world with the cell component registered.
     pub fn new() -> CellWorld {
+        Self::with_capacity(0)
+    }
+
+    /// An empty world whose entity metadata is sized for `rows` rows: their entity
+    /// indices are allocated now and the first `rows` rows spawned are placed on them.
+    pub fn with_capacity(rows: usize) -> CellWorld {
         let mut world = World::new();
         world.register_component::<CellRow>();
+        let reserved = reserve_indices(&mut world, rows);
         CellWorld {
             world,
             counts: None,
             recounts: 0,
             scans: 0,
             car_rows: None,
+            reserved,
         }
     }
 
@@ -83,8 +101,19 @@ impl CellWorld {
     /// were made).
     pub(crate) fn spawn_counted(&mut self, cells: impl IntoIterator<Item = Cell>) {
         self.car_rows = None;
+        let mut cells = cells.into_iter();
+        while !self.reserved.is_empty() {
+            let Some(cell) = cells.next() else {
+                return;
+            };
+            let entity = Entity::from_raw_u32(self.reserved.start).expect("below u32::MAX");
+            self.reserved.start += 1;
+            self.world
+                .spawn_at(entity, CellRow(cell))
+                .expect("a reserved index is allocated and not spawned");
+        }
         // Spawned straight from the iterator: no intermediate copy of the batch.
-        self.world.spawn_batch(cells.into_iter().map(CellRow));
+        self.world.spawn_batch(cells.map(CellRow));
     }
 
     /// Number of rows (living and dead).
@@ -254,6 +283,36 @@ impl CellWorld {
     }
 }
 
+/// Allocates `rows` entity indices in `world` (fresh, so consecutive) and one more
+/// above them, spawned and despawned at once so that bevy sizes its entity metadata to
+/// the top index; returns the `rows` indices, still to be spawned. Beyond `u32` (which
+/// bevy's indices cannot hold) it reserves none.
+fn reserve_indices(world: &mut World, rows: usize) -> Range<u32> {
+    let Some(count) = u32::try_from(rows).ok().and_then(|r| r.checked_add(1)) else {
+        return 0..0;
+    };
+    if rows == 0 {
+        return 0..0;
+    }
+    let mut ids = world.entity_allocator().alloc_many(count);
+    let first = ids.next().expect("one index at least");
+    let mut top = first;
+    for id in ids {
+        assert_eq!(
+            id.index_u32(),
+            top.index_u32() + 1,
+            "a new world's allocator hands out consecutive indices"
+        );
+        top = id;
+    }
+    let top = world
+        .spawn_empty_at(top)
+        .expect("a fresh index can be spawned")
+        .id();
+    world.despawn_no_free(top);
+    first.index_u32()..top.index_u32()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -278,5 +337,33 @@ mod tests {
         world.cells_mut()[7].population = Population::Dead;
         assert_eq!(world.query_cells()[7].population, Population::Dead);
         assert_eq!(world.query_cells(), world.cells().to_vec());
+    }
+
+    fn cells(ids: Range<u64>) -> impl Iterator<Item = Cell> {
+        ids.map(|i| Cell {
+            id: CellId(i),
+            ..Cell::default()
+        })
+    }
+
+    #[test]
+    fn a_world_made_for_n_rows_keeps_entity_metadata_for_about_n() {
+        // Spawned in batches, bevy holds metadata up to the next power of two.
+        let mut plain = CellWorld::new();
+        plain.spawn(cells(0..1000));
+        plain.spawn(cells(1000..3000));
+        assert_eq!(plain.world.entities().len(), 4096);
+
+        let mut world = CellWorld::with_capacity(3000);
+        world.spawn(cells(0..1000));
+        world.spawn(cells(1000..3000));
+        let held = world.world.entities().len();
+        assert!((3001..3010).contains(&held), "{held} indices for 3000 rows");
+        // Rows beyond the reserve are spawned as ever, in order after the others.
+        world.spawn(cells(3000..3500));
+        let ids: Vec<u64> = world.cells().iter().map(|c| c.id.0).collect();
+        assert_eq!(ids, (0..3500).collect::<Vec<_>>());
+        assert_eq!(world.query_cells(), world.cells().to_vec());
+        assert_eq!(world.cell_tables(), 1);
     }
 }

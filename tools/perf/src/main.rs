@@ -214,7 +214,8 @@ fn storage(n: f64, kind: Storage) -> String {
         ..Default::default()
     });
     let len = if kind == Storage::Ecs {
-        let mut world = immunosim_engine::world::CellWorld::new();
+        // Sized for its rows, as a run's world is (`CellWorld::with_capacity`).
+        let mut world = immunosim_engine::world::CellWorld::with_capacity(n as usize);
         world.spawn(cells);
         world.len()
     } else {
