@@ -32,6 +32,7 @@ pub mod ids;
 pub mod init;
 pub mod memory;
 pub mod phases;
+mod prefetch;
 pub mod recorder;
 pub mod rng;
 pub mod row_census;

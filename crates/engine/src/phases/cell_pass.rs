@@ -257,6 +257,10 @@ impl CellPass<'_> {
     }
 }
 
+/// Rows ahead of the quiet scan whose cache line is asked for ([`crate::prefetch`]):
+/// 4 KB, a page. 64 to 128 rows were alike and 8 to 32 slower in a model of the scan.
+const PREFETCH_ROWS: usize = 128;
+
 /// Passes over the leading rows of `cells` that are of a quiet population (`quiet`)
 /// with rows left to pass over (`pass_over`, counted down), and returns how many: the
 /// next row is dead, explicit or a candidate. A loop of its own, so that the few
@@ -268,6 +272,7 @@ fn pass_over_quiet(
     pass_over: &mut [u64; Population::COUNT],
 ) -> usize {
     for (n, cell) in cells.iter().enumerate() {
+        crate::prefetch::read_soon(std::ptr::from_ref(cell).wrapping_add(PREFETCH_ROWS));
         let p = cell.population.index();
         let left = &mut pass_over[p];
         if !quiet[p] || *left == 0 {
