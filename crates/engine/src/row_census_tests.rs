@@ -67,7 +67,6 @@ fn check(sim: &Simulation) {
                     | Population::BPrecursor
                     | Population::BActivated
                     | Population::BGerminalCentre
-                    | Population::Plasmablast
             )
     });
     for population in explicit {

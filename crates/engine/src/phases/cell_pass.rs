@@ -180,6 +180,12 @@ impl CellPass<'_> {
                     let before = *cell;
                     (before, self.explicit(cell, chunk, &mut out))
                 };
+                if before.population == Population::Plasmablast
+                    && fate == Fate::Lives
+                    && cell.population == Population::PlasmaCell
+                {
+                    out.niche_entries[cell.specificity.index()] += 1;
+                }
                 if fate == Fate::Dies {
                     out.delta.remove_from_delta(&before);
                     cell.population = Population::Dead;
@@ -239,19 +245,14 @@ impl CellPass<'_> {
     }
 
     /// A cell stepped through every rule (`rules::step_cell`), reweighed if it changed
-    /// weight (kind, or into the finer self-reactive pool); a plasmablast entering a
-    /// niche is counted.
+    /// weight (kind, or into the finer self-reactive pool).
     fn explicit(&self, cell: &mut Cell, chunk: usize, out: &mut ChunkOutcome) -> Fate {
         let view = self.views.view(cell.site);
         let mut draws = self.key.cell(cell.id.0);
         let births_before = out.births.len();
         let weight_before = self.weights.of(cell.population, cell.specificity);
-        let was_plasmablast = cell.population == Population::Plasmablast;
         let mut fate = rules::step_cell(cell, self.ctx, view, &mut draws, &mut out.births);
         fate = self.reweighed(cell, fate, weight_before, &mut draws, out);
-        if was_plasmablast && fate == Fate::Lives && cell.population == Population::PlasmaCell {
-            out.niche_entries[cell.specificity.index()] += 1;
-        }
         out.name_births(births_before, self.step, chunk);
         fate
     }

@@ -49,13 +49,19 @@ pub fn plasmablast(cell: &mut Cell, ctx: &StepContext<'_>, draws: &mut impl Draw
     match draws.competing_given(rates, ctx.hazards.plasmablast_any[in_marrow]) {
         Some(0) => Fate::Dies,
         Some(_) => {
-            cell.population = Population::PlasmaCell;
-            cell.flags |= Cell::FLAG_NICHE;
-            antigens::redraw_surface(cell, ctx, draws);
+            enter_niche(cell, ctx, draws);
             Fate::Lives
         }
         None => Fate::Lives,
     }
+}
+
+/// A plasmablast in marrow that won a niche becomes a long-lived plasma cell, with the
+/// surface of one.
+pub fn enter_niche(cell: &mut Cell, ctx: &StepContext<'_>, draws: &mut impl Draws) {
+    cell.population = Population::PlasmaCell;
+    cell.flags |= Cell::FLAG_NICHE;
+    antigens::redraw_surface(cell, ctx, draws);
 }
 
 /// A long-lived plasma cell: death frees its niche.

@@ -1,6 +1,7 @@
-//! Quiet cells: resting lymphocytes, B-cell precursors and transitional cells, and
-//! long-lived plasma cells, whose events in a step are few (death, homeostatic
-//! division, activation, leaving their stage), handled without a random draw per cell.
+//! Quiet cells: resting lymphocytes, B-cell precursors and transitional cells,
+//! plasmablasts and long-lived plasma cells, whose events in a step are few (death,
+//! homeostatic division, activation, leaving their stage, entering a niche), handled
+//! without a random draw per cell.
 //!
 //! Over 85% of a lupus patient's agents are of these kinds. In a one-day step a
 //! resting T cell dies or divides with probability ~0.001–0.02 and otherwise only
@@ -38,13 +39,18 @@
 //! in a uniform lymphoid site, whose census then decides help and suppression. A cell
 //! that is activated leaves the quiet set with that site as its position.
 //!
-//! Recirculating B cells keep explicit positions while CAR-T cells are alive (the
+//! A plasmablast recirculates too: with an implicit position it is in marrow with its
+//! population's marrow share, and only there can it win a niche; one that does is
+//! placed in a uniform marrow site, where plasma cells keep theirs.
+//!
+//! Recirculating B cells and plasmablasts keep explicit positions while CAR-T cells are alive (the
 //! engine's choice, `b_positions_needed`): CAR-T killing bins targets by the compartment
 //! of their row's site. Pre-B cells and plasma cells do not recirculate and always keep
 //! theirs.
 
 use super::{
-    Fate, SiteViews, StepContext, activation, lymphopoiesis, maturation, migration, turnover,
+    Fate, SiteViews, StepContext, activation, lymphopoiesis, maturation, migration, plasma_cells,
+    turnover,
 };
 use crate::cell::{Cell, Population, Specificity};
 use crate::compartment::Compartment;
@@ -68,9 +74,11 @@ pub struct QuietPlan {
     /// Thresholds on a candidate's uniform draw u, per (population, specificity):
     /// u below `[0]` dies in turnover, below `[1]` turns over (dies or divides), below
     /// `[2]` has an event (`any / candidate`, with `any` the probability that a quiet
-    /// cell of that population and specificity has some event this step). Precomputed so that a candidate costs
-    /// compares rather than a chain of divisions (the same events as dividing u by the
-    /// acceptance and the turnover share, up to rounding at the thresholds).
+    /// cell of that population and specificity has some event this step); for a
+    /// plasmablast, u below `[0]` enters a niche and below `[2]` dies. Precomputed so
+    /// that a candidate costs compares rather than a chain of divisions (the same
+    /// events as dividing u by the acceptance and the turnover share, up to rounding at
+    /// the thresholds).
     pub thresholds: [[[f64; 3]; Specificity::COUNT]; Population::COUNT],
     /// Probability that a resting B cell of (population, specificity) is in lymphoid
     /// tissue and its activation hazard fires (before help and suppression).
@@ -100,8 +108,12 @@ impl QuietPlan {
         for population in Population::LIVING {
             let p = population.index();
             let resting_b = matches!(population, Population::BNaive | Population::BMemory);
-            let b_implicit =
-                !b_positions_needed && (resting_b || population == Population::BTransitional);
+            let b_implicit = !b_positions_needed
+                && (resting_b
+                    || matches!(
+                        population,
+                        Population::BTransitional | Population::Plasmablast
+                    ));
             // Cells that residual anti-CD20 antibody kills are stepped explicitly
             // (the rule in `step_cell`), while there is any.
             let antibody = h.anti_cd20_death > 0.0 && super::anti_cd20::targets(population);
@@ -123,6 +135,8 @@ impl QuietPlan {
                     h.precursor_exit
                 } else if population == Population::BTransitional {
                     h.transitional_exit
+                } else if population == Population::Plasmablast {
+                    plasmablast_events(ctx)[1]
                 } else {
                     let activation = if resting_b {
                         let memory = usize::from(population == Population::BMemory);
@@ -143,8 +157,16 @@ impl QuietPlan {
             let [death, division] = h.turnover_rates[p];
             let resting = !matches!(
                 population,
-                Population::PlasmaCell | Population::BPrecursor | Population::BTransitional
+                Population::PlasmaCell
+                    | Population::BPrecursor
+                    | Population::BTransitional
+                    | Population::Plasmablast
             );
+            let enters_niche = if population == Population::Plasmablast {
+                plasmablast_events(ctx)[0]
+            } else {
+                0.0
+            };
             for (s, &any) in any_event.iter().enumerate() {
                 if any <= 0.0 || candidate <= 0.0 {
                     continue;
@@ -159,7 +181,11 @@ impl QuietPlan {
                 } else {
                     0.0
                 };
-                plan.thresholds[p][s] = [dies, turnover, any / candidate];
+                plan.thresholds[p][s] = if population == Population::Plasmablast {
+                    [enters_niche / candidate, 0.0, any / candidate]
+                } else {
+                    [dies, turnover, any / candidate]
+                };
             }
             plan.candidate_mean_gap[p] = 1.0 / -(-plan.candidate[p]).ln_1p();
         }
@@ -183,6 +209,26 @@ impl QuietPlan {
     pub fn is_implicit(&self, population: Population) -> bool {
         self.implicit_position[population.index()]
     }
+}
+
+/// A quiet plasmablast's (niche entry, any event) probabilities in the step: with an
+/// implicit position it is in marrow with its population's marrow share, and there
+/// enters a niche or dies (competing risks, [`plasma_cells::plasmablast`]); elsewhere
+/// it can only die.
+fn plasmablast_events(ctx: &StepContext<'_>) -> [f64; 2] {
+    let h = &ctx.hazards;
+    let marrow = h.compartment_share(Population::Plasmablast, Compartment::Marrow);
+    let [death, entry] = plasma_cells::plasmablast_rates_per_day(Compartment::Marrow, ctx);
+    let in_marrow = h.plasmablast_any[1];
+    let enters = if death + entry > 0.0 {
+        marrow * in_marrow * entry / (death + entry)
+    } else {
+        0.0
+    };
+    [
+        enters,
+        marrow * in_marrow + (1.0 - marrow) * h.plasmablast_any[0],
+    ]
 }
 
 /// Steps of the candidate-probability grid per doubling (see [`grid_above`]).
@@ -229,6 +275,14 @@ pub fn candidate(
     }
     match cell.population {
         Population::PlasmaCell => return Fate::Dies,
+        Population::Plasmablast if u < dies => {
+            // In marrow (with its stationary share), where it won a niche.
+            cell.compartment = Compartment::Marrow;
+            cell.site = ctx.sites.random_site(Compartment::Marrow, draws);
+            plasma_cells::enter_niche(cell, ctx, draws);
+            return Fate::Lives;
+        }
+        Population::Plasmablast => return Fate::Dies,
         Population::BPrecursor => {
             let fate = lymphopoiesis::emigrate(cell, ctx, draws);
             // A new transitional cell recirculates: moved now unless its position is
