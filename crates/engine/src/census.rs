@@ -198,6 +198,20 @@ impl Census {
         self.cells_at(population, &self.weights(config))
     }
 
+    /// Real cells of `population` in `compartment` at `weights` (the self-reactive agents
+    /// of a finer pool at their own weight, [`Weights::cells`]).
+    pub fn cells_in(
+        &self,
+        layout: &SiteLayout,
+        compartment: Compartment,
+        population: Population,
+        weights: &Weights,
+    ) -> f64 {
+        let agents = self.agents(layout, compartment, population);
+        let auto = self.autoreactive[compartment.index()][population.index()];
+        weights.cells(population, agents as f64, f64::from(auto))
+    }
+
     /// Real cells of `population` anywhere at `weights` (the self-reactive agents of a
     /// finer pool at their own weight, [`Weights::of`]).
     pub fn cells_at(&self, population: Population, weights: &Weights) -> f64 {

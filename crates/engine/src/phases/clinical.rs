@@ -193,7 +193,9 @@ impl Observed<'_> {
                 let agents = self.census.agents(self.layout, compartment, population);
                 let auto =
                     u64::from(self.census.autoreactive[compartment.index()][population.index()]);
-                let cells = weights.cells(population, agents as f64, auto as f64);
+                let cells = self
+                    .census
+                    .cells_in(self.layout, compartment, population, &weights);
                 populations.push(PopulationRow {
                     compartment,
                     population,

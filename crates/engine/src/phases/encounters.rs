@@ -60,24 +60,12 @@ pub fn encounters(
     let target_weight = |p: Population, s: Specificity| weights.of(p, s);
     // Per compartment: its targets' share of its real cells, and one engagement memo
     // keyed by its first CAR-T cell's (product, CAR expression).
-    let mut compartment_cells = [0.0f64; Compartment::COUNT];
-    for (site, counts) in census.by_site.iter().enumerate() {
-        let c = compartment_of(site as u16) as usize;
-        compartment_cells[c] += Population::LIVING
+    let compartment_cells = Compartment::ALL.map(|c| {
+        Population::LIVING
             .iter()
-            .map(|&p| f64::from(counts[p.index()]) * weights.get(p.kind()))
-            .sum::<f64>();
-    }
-    // The self-reactive agents of the finer pools, counted above at their kind's weight.
-    if weights.refines_self_reactive() {
-        let auto = Specificity::Autoantigen;
-        for (c, by_population) in census.autoreactive.iter().enumerate() {
-            for &p in &Population::LIVING {
-                let gap = weights.of(p, auto) - weights.get(p.kind());
-                compartment_cells[c] += f64::from(by_population[p.index()]) * gap;
-            }
-        }
-    }
+            .map(|&p| census.cells_in(&layout, c, p, weights))
+            .sum::<f64>()
+    });
     let mut first_car: [Option<(u8, u16)>; Compartment::COUNT] = [None; Compartment::COUNT];
     for site in 0..sites {
         let c = compartment_of(site as u16) as usize;
