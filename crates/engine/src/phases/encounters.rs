@@ -81,14 +81,14 @@ pub fn encounters(
                 .map(|cell| weights.of(cell.population, cell.specificity))
                 .fold((0.0, f64::INFINITY), |(sum, min), w| (sum + w, min.min(w)));
             let key = first_car[c].unwrap_or_default();
-            let memo_cells = if first_car[c].is_some() {
-                target_cells
+            let memo_targets = if first_car[c].is_some() {
+                target_cells.len()
             } else {
-                &[]
+                0
             };
             (
                 killing::target_share(real, compartment_cells[c]),
-                EngagementMemo::new(memo_cells, key),
+                EngagementMemo::new(memo_targets, key),
                 if finest.is_finite() {
                     finest
                 } else {

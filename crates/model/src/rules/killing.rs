@@ -139,31 +139,29 @@ pub fn meetings(
 /// computes one first: a cache, not an approximation. CAR-T cells of other keys compute
 /// theirs.
 ///
-/// Each entry also holds its target's population and specificity, which a probe that
-/// engages reads next (for the target's agent weight): one random read of the memo then
-/// serves both, where a read of the target's cell as well was a second likely cache miss.
+/// An entry is the value's 8 bits alone: every meeting and stimulation sample reads one
+/// at random from a memo larger than the cache, so its size sets how many of those
+/// reads miss. The target's population and specificity (its agent weight) are read from
+/// the target list only after a probe engages, which few do.
 #[derive(Debug)]
 pub struct EngagementMemo {
     /// (product, CAR expression) of the values.
     key: (u8, u16),
     /// By index into the targets: the bits of the value ([`UNKNOWN`] where not yet
-    /// computed) and the target's population and specificity.
-    values: Vec<(AtomicU64, Population, Specificity)>,
+    /// computed).
+    values: Vec<AtomicU64>,
 }
 
 /// Bits of a memo entry not yet computed (a NaN no engagement returns).
 const UNKNOWN: u64 = u64::MAX;
 
 impl EngagementMemo {
-    /// An empty memo for the targets `target_cells` (a pool's, in its order; none: no
-    /// memo) and the CAR-T cells of `key` (product, CAR expression).
-    pub fn new(target_cells: &[Target], key: (u8, u16)) -> EngagementMemo {
+    /// An empty memo for a pool of `targets` targets (0: no memo) and the CAR-T cells of
+    /// `key` (product, CAR expression).
+    pub fn new(targets: usize, key: (u8, u16)) -> EngagementMemo {
         EngagementMemo {
             key,
-            values: target_cells
-                .iter()
-                .map(|cell| (AtomicU64::new(UNKNOWN), cell.population, cell.specificity))
-                .collect(),
+            values: (0..targets).map(|_| AtomicU64::new(UNKNOWN)).collect(),
         }
     }
 }
@@ -173,7 +171,7 @@ impl TargetPool<'_> {
     fn engagement(&self, index: usize, car: &Cell, product: &Product, params: &Parameters) -> f64 {
         let target = &self.target_cells[index];
         let memo = self.memo;
-        let Some((slot, ..)) = memo.values.get(index) else {
+        let Some(slot) = memo.values.get(index) else {
             return engagement(target, car, product, params);
         };
         if memo.key != (car.product, car.car_expression) {
@@ -188,17 +186,10 @@ impl TargetPool<'_> {
         value
     }
 
-    /// Real cells the pool's target `index` stands for (its population and specificity
-    /// from the memo when it has one).
+    /// Real cells the pool's target `index` stands for.
     fn target_weight_of(&self, index: usize) -> f64 {
-        let (population, specificity) = self.memo.values.get(index).map_or_else(
-            || {
-                let cell = &self.target_cells[index];
-                (cell.population, cell.specificity)
-            },
-            |entry| (entry.1, entry.2),
-        );
-        (self.target_weight)(population, specificity)
+        let cell = &self.target_cells[index];
+        (self.target_weight)(cell.population, cell.specificity)
     }
 }
 
@@ -336,7 +327,7 @@ mod tests {
             crate::cell::Kind::CarT => 1e5,
             _ => 5e5,
         };
-        let memo = EngagementMemo::new(&target_cells, (car.product, car.car_expression));
+        let memo = EngagementMemo::new(target_cells.len(), (car.product, car.car_expression));
         let pool = TargetPool {
             targets: &rows,
             target_cells: &target_cells,
