@@ -143,10 +143,18 @@ fn initial_target_cells(config: &RunConfig) -> f64 {
 /// keeps each running patient's burned-in checkpoint in memory while its arms run.
 pub const CHECKPOINT_BYTES_PER_AGENT: f64 = 32.0;
 
-/// Agents the estimate allows for at the run's peak, host and CAR-T; the world reserves
-/// this many rows ([`crate::world::CellWorld::with_capacity`]).
+/// Agents the estimate allows for at the run's peak, host and CAR-T.
 pub fn peak_agents(config: &RunConfig) -> f64 {
     host_agents_at_peak(config) + peak_car_t_agents(config)
+}
+
+/// Rows a run's world reserves entity metadata for
+/// ([`crate::world::CellWorld::with_capacity`]): the estimated peak agents, but never
+/// more than twice the starting agents (bevy's own doubling holds up to twice the
+/// rows), so that an estimate far above the run (a CAR-T bound no run reaches) costs no
+/// more metadata than bevy alone would.
+pub fn reserved_rows(config: &RunConfig) -> usize {
+    peak_agents(config).min(2.0 * initial_agents(config)) as usize
 }
 
 /// Estimated peak resident memory of the run, bytes.

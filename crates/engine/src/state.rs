@@ -87,7 +87,7 @@ impl PatientState {
     pub fn new(setup: &RunSetup) -> PatientState {
         let config = &setup.config;
         let mut census = Census::new(setup.layout.total());
-        let mut world = CellWorld::with_capacity(crate::memory::peak_agents(config) as usize);
+        let mut world = CellWorld::with_capacity(crate::memory::reserved_rows(config));
         let next_counted = initial_cells(config, &setup.steady, |cells| {
             for cell in &cells {
                 census.add(cell, cell.compartment);
