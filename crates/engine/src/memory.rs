@@ -257,6 +257,22 @@ mod tests {
         assert!(peak_car_t_agents(&config) < 1e5, "mRNA cells barely expand");
     }
 
+    /// The reservation follows the estimate where it is modest and stops at twice the
+    /// starting agents where a CAR-T bound is far above any run (fine CAR-T agents, no
+    /// budget).
+    #[test]
+    fn reserved_rows_follow_the_estimate_up_to_twice_the_start() {
+        let mut config = with_cd19_product();
+        config.car_t_agent_budget = 200_000;
+        let start = initial_agents(&config);
+        assert_eq!(reserved_rows(&config), peak_agents(&config) as usize);
+        assert!(peak_agents(&config) < 2.0 * start);
+        config.car_t_agent_budget = 0;
+        config.cells_per_agent[slot(Kind::CarT).expect("a CAR-T weight")] = 1e3;
+        assert!(peak_agents(&config) > 2.0 * start);
+        assert_eq!(reserved_rows(&config), (2.0 * start) as usize);
+    }
+
     #[test]
     fn estimate_scales_inversely_with_weight_and_suggestion_fits() {
         let mut config = RunConfig::default();
