@@ -139,7 +139,7 @@ pub fn meetings(
 /// computes one first: a cache, not an approximation. CAR-T cells of other keys compute
 /// theirs.
 ///
-/// An entry is the value's 8 bits alone: every meeting and stimulation sample reads one
+/// An entry is the value's 8 bytes alone: every meeting and stimulation sample reads one
 /// at random from a memo larger than the cache, so its size sets how many of those
 /// reads miss. The target's population and specificity (its agent weight) are read from
 /// the target list only after a probe engages, which few do.

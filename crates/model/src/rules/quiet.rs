@@ -43,10 +43,10 @@
 //! population's marrow share, and only there can it win a niche; one that does is
 //! placed in a uniform marrow site, where plasma cells keep theirs.
 //!
-//! Recirculating B cells and plasmablasts keep explicit positions while CAR-T cells are alive (the
-//! engine's choice, `b_positions_needed`): CAR-T killing bins targets by the compartment
-//! of their row's site. Pre-B cells and plasma cells do not recirculate and always keep
-//! theirs.
+//! Recirculating B cells and plasmablasts keep explicit positions while CAR-T cells are
+//! alive (the engine's choice, `b_positions_needed`): CAR-T killing bins targets by the
+//! compartment of their row's site. Pre-B cells and plasma cells do not recirculate and
+//! always keep theirs.
 
 use super::{
     Fate, SiteViews, StepContext, activation, lymphopoiesis, maturation, migration, plasma_cells,
