@@ -193,9 +193,7 @@ impl Observed<'_> {
                 let agents = self.census.agents(self.layout, compartment, population);
                 let auto =
                     u64::from(self.census.autoreactive[compartment.index()][population.index()]);
-                let cells = self
-                    .census
-                    .cells_in(self.layout, compartment, population, &weights);
+                let cells = weights.cells(population, agents as f64, auto as f64);
                 populations.push(PopulationRow {
                     compartment,
                     population,

@@ -105,6 +105,7 @@ impl QuietPlan {
         let h = &ctx.hazards;
         let mut plan = QuietPlan::default();
         let implicit_allowed = h.move_probability >= IMPLICIT_POSITION_MIN_MOVE_PROBABILITY;
+        let [plasmablast_enters_niche, plasmablast_any] = plasmablast_events(ctx);
         for population in Population::LIVING {
             let p = population.index();
             let resting_b = matches!(population, Population::BNaive | Population::BMemory);
@@ -136,7 +137,7 @@ impl QuietPlan {
                 } else if population == Population::BTransitional {
                     h.transitional_exit
                 } else if population == Population::Plasmablast {
-                    plasmablast_events(ctx)[1]
+                    plasmablast_any
                 } else {
                     let activation = if resting_b {
                         let memory = usize::from(population == Population::BMemory);
@@ -163,7 +164,7 @@ impl QuietPlan {
                     | Population::Plasmablast
             );
             let enters_niche = if population == Population::Plasmablast {
-                plasmablast_events(ctx)[0]
+                plasmablast_enters_niche
             } else {
                 0.0
             };
