@@ -70,11 +70,11 @@ fn cd19_car_t_expands_depletes_b_cells_and_plasmablasts_contracts_and_spares_vac
 
 #[test]
 fn lymphoma_like_tumour_fills_the_carrying_capacity_and_gives_a_higher_il6_peak_than_lupus() {
-    let lymphoma = CD19_CAR_T
+    let lymphoma_text = CD19_CAR_T
         .replace("preset = \"sle\"", "preset = \"lymphoma_like\"")
         .replace("days = 60", "days = 30");
-    let sle = CD19_CAR_T.replace("days = 60", "days = 30");
-    let (lymphoma, sle) = (simulate(&lymphoma), simulate(&sle));
+    let sle_text = CD19_CAR_T.replace("days = 60", "days = 30");
+    let (lymphoma, sle) = (simulate(&lymphoma_text), simulate(&sle_text));
     let whole_body = |s: &[Snapshot]| {
         s.iter()
             .map(|x| {
@@ -108,11 +108,19 @@ fn lymphoma_like_tumour_fills_the_carrying_capacity_and_gives_a_higher_il6_peak_
         grade(&lymphoma),
         grade(&sle)
     );
+    // The peaks over seeds 1-3: one coarse patient's lupus peak moves by ±15% between
+    // seeds (seeds 1-8: 55-74 pg/mL, tumour 125-152), the ratio of their means by less.
+    let (mut tumour, mut lupus) = (il6(&lymphoma), il6(&sle));
+    for seed in [2, 3] {
+        let seeded = |text: &str| text.replace("days = 30", &format!("days = 30\nseed = {seed}"));
+        tumour += il6(&simulate(&seeded(&lymphoma_text)));
+        lupus += il6(&simulate(&seeded(&sle_text)));
+    }
     assert!(
-        il6(&lymphoma) > 2.0 * il6(&sle),
-        "IL-6 {:.0} vs {:.0} pg/mL",
-        il6(&lymphoma),
-        il6(&sle)
+        tumour > 2.0 * lupus,
+        "IL-6 peaks, mean of seeds 1-3: {:.0} vs {:.0} pg/mL",
+        tumour / 3.0,
+        lupus / 3.0
     );
 }
 

@@ -2,8 +2,8 @@
 //! not depend on the thread count).
 //!
 //! A cell of a quiet population ([`immunosim_model::rules::quiet`]) is passed over
-//! unless its population's candidate gaps, drawn from the chunk's own stream, land on
-//! it; every other cell, and a quiet candidate, gets its own random stream keyed by
+//! unless its population's candidate gaps (one sequence per lane of rows, [`LANES`]),
+//! drawn from the chunk's own stream, land on it; every other cell, and a quiet candidate, gets its own random stream keyed by
 //! (seed, step, cell id) and goes through the model's rules
 //! ([`immunosim_model::rules::step_cell`] or [`immunosim_model::rules::quiet::candidate`]);
 //! encounters read the per-site census of the start of the step. Each chunk also makes
@@ -128,18 +128,20 @@ impl CellPass<'_> {
         let plan = self.plan;
         let mut out = ChunkOutcome::new(self.sites);
         let first_row = chunk * CHUNK_ROWS;
-        // Quiet cells with an event to resolve: per population, the quiet rows to pass
-        // over before its next candidate (`QuietPlan::gap`), drawn in row order from the
-        // chunk's own stream.
+        // Quiet cells with an event to resolve: per population and lane ([`LANES`]), the
+        // quiet rows to pass over before its next candidate (`QuietPlan::gap`), drawn in
+        // row order from the chunk's own stream.
         let mut skips = Stream::new(
             self.config.seed,
             self.step,
             chunk as u64,
             Purpose::QuietEvents,
         );
-        let mut pass_over = [0u64; Population::COUNT];
+        let mut pass_over = [[0u64; LANES]; Population::COUNT];
         for population in Population::LIVING.into_iter().filter(|&p| plan.is_quiet(p)) {
-            pass_over[population.index()] = plan.gap(population, &mut skips);
+            for lane in &mut pass_over[population.index()] {
+                *lane = plan.gap(population, &mut skips);
+            }
         }
         // Marrow output: the chunk's share of the step's new pre-B cells, made first so
         // that they fill the rows freed in the pass while those are in cache. Poisson
@@ -160,7 +162,7 @@ impl CellPass<'_> {
         loop {
             // Most rows: a quiet cell without an event stays as it is, counted as it
             // was.
-            offset += pass_over_quiet(&cells[offset..], &plan.quiet, &mut pass_over);
+            offset = pass_over_quiet(cells, offset, &plan.quiet, &mut pass_over);
             if offset == cells.len() {
                 break;
             }
@@ -171,7 +173,8 @@ impl CellPass<'_> {
             } else {
                 let (before, fate) = if plan.is_quiet(cell.population) {
                     // A candidate: its population's rows to pass over are used up.
-                    pass_over[cell.population.index()] = plan.gap(cell.population, &mut skips);
+                    pass_over[cell.population.index()][offset % LANES] =
+                        plan.gap(cell.population, &mut skips);
                     out.stepped[cell.population.index()] += 1;
                     let before = *cell;
                     (before, self.quiet_candidate(cell, chunk, &mut out))
@@ -262,20 +265,30 @@ impl CellPass<'_> {
 /// 4 KB, a page. 64 to 128 rows were alike and 8 to 32 slower in a model of the scan.
 const PREFETCH_ROWS: usize = 128;
 
-/// Passes over the leading rows of `cells` that are of a quiet population (`quiet`)
-/// with rows left to pass over (`pass_over`, counted down), and returns how many: the
-/// next row is dead, explicit or a candidate. A loop of its own, so that the few
-/// values it keeps stay in registers.
+/// Interleaved count-downs per quiet population: row `r` of a chunk counts down lane
+/// `r % LANES` of its population, each lane with its own geometric gaps. Every quiet
+/// row is still a candidate independently with its population's probability (the
+/// lanes' gaps are independent), but two neighbouring rows of one population no longer
+/// wait for each other's store: with one count-down per population that store-to-load
+/// chain was most of the scan's cost.
+const LANES: usize = 4;
+
+/// From row `start` of the chunk `cells`, passes over the rows that are of a quiet
+/// population (`quiet`) with rows left to pass over in their lane (`pass_over`,
+/// counted down), and returns the first row that is not: dead, explicit or a
+/// candidate (`cells.len()` if none). A loop of its own, so that the few values it
+/// keeps stay in registers.
 #[inline(never)]
 fn pass_over_quiet(
     cells: &[Cell],
+    start: usize,
     quiet: &[bool; Population::COUNT],
-    pass_over: &mut [u64; Population::COUNT],
+    pass_over: &mut [[u64; LANES]; Population::COUNT],
 ) -> usize {
-    for (n, cell) in cells.iter().enumerate() {
+    for (n, cell) in cells.iter().enumerate().skip(start) {
         crate::prefetch::read_soon(std::ptr::from_ref(cell).wrapping_add(PREFETCH_ROWS));
         let p = cell.population.index();
-        let left = &mut pass_over[p];
+        let left = &mut pass_over[p][n % LANES];
         if !quiet[p] || *left == 0 {
             return n;
         }
