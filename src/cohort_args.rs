@@ -31,14 +31,15 @@ pub struct CohortArgs {
     #[arg(short, long, value_name = "DAYS")]
     pub days: Option<f64>,
 
-    /// Worker threads (default: all cores); patients run in parallel, one per two
-    /// threads. Outputs do not depend on it.
+    /// Worker threads (default: all cores); patients run in parallel, one per thread
+    /// (fewer if fewer fit in memory, see --max-memory). Outputs do not depend on it.
     #[arg(short = 'j', long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=1024))]
     pub threads: Option<u16>,
 
-    /// Refuse to start if the patients run at once (one per two threads, each holding its
-    /// burned-in checkpoint while its arms run) would need more than SIZE (e.g. 4G).
-    /// Default: the memory available at the start (MemAvailable).
+    /// Run at once only as many patients (each holding its burned-in checkpoint while
+    /// its arms run) as fit in SIZE (e.g. 4G), sharing the threads among them (said on
+    /// stderr); refuse to start if one does not fit. Default: the memory available at
+    /// the start (MemAvailable).
     #[arg(long, value_name = "SIZE", value_parser = crate::memory_check::parse_size)]
     pub max_memory: Option<u64>,
 

@@ -71,7 +71,7 @@ pub fn cohort(args: &CohortArgs) -> Result<Ended, Failure> {
     use_psa(&mut spec, args.psa, manifest.seed)?;
     use_threads(args.threads)?;
     let mine = patients_of(&manifest);
-    check_memory(args, &spec, mine.len())?;
+    let in_flight = plan_in_flight(args, &spec, mine.len())?;
     prepare_or_resume(args, &spec, &manifest)?;
     let todo = immunosim_cohort::unfinished(&args.out, &mine);
     let started = std::time::Instant::now();
@@ -83,6 +83,7 @@ pub fn cohort(args: &CohortArgs) -> Result<Ended, Failure> {
         &args.out,
         &todo,
         args.keep_patients,
+        in_flight,
         &|_| progress.inc(1),
     )
     .map_err(failed)?;
@@ -108,7 +109,12 @@ pub fn cohort(args: &CohortArgs) -> Result<Ended, Failure> {
         Some(_) => {}
     }
     if !args.quiet {
-        let threads = format!("{} threads", rayon::current_num_threads());
+        let threads = format!(
+            "{} threads, {} patient{} at a time",
+            rayon::current_num_threads(),
+            in_flight.patients,
+            if in_flight.patients == 1 { "" } else { "s" }
+        );
         done(&spec, mine.len(), todo.len(), started, &threads, &args.out);
     }
     Ok(Ended::Finished)
@@ -148,17 +154,28 @@ pub(crate) fn done(
     );
 }
 
-/// Refuses a cohort whose patients in flight (`immunosim_cohort::patients_in_flight`)
-/// would not fit in memory.
-pub(crate) fn check_memory(
+/// The patients this process runs at a time (one per thread, as many as fit in memory:
+/// `immunosim_cohort::in_flight`), saying so on stderr when memory holds fewer than
+/// there are threads; refuses a cohort of which one patient alone would not fit.
+pub(crate) fn plan_in_flight(
     args: &CohortArgs,
     spec: &CohortSpec,
     patients: usize,
-) -> Result<(), Failure> {
+) -> Result<immunosim_cohort::InFlight, Failure> {
     let arms: Vec<_> = spec.arms.iter().map(|a| &a.scenario.config).collect();
-    let workers = immunosim_cohort::patients_in_flight(rayon::current_num_threads(), patients);
-    crate::memory_check::check_cohort_memory(&arms, workers, args.max_memory)
-        .map_err(|m| bad(format!("error: {m}")))
+    let (fit, basis) = crate::memory_check::cohort_fit(&arms, args.max_memory)
+        .map_err(|m| bad(format!("error: {m}")))?;
+    let threads = rayon::current_num_threads();
+    let plan = immunosim_cohort::in_flight(threads, patients, fit);
+    if fit < threads.min(patients) && !args.quiet {
+        eprintln!(
+            "note: memory holds {fit} patient{} at a time ({basis}): running {} at a time on {} threads each",
+            if fit == 1 { "" } else { "s" },
+            plan.patients,
+            plan.threads_each
+        );
+    }
+    Ok(plan)
 }
 
 /// The patients of `manifest` this process runs (its shard, or all).

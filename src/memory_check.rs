@@ -121,17 +121,14 @@ pub fn check_memory(
     ))
 }
 
-/// Refuses a cohort whose `workers` patients in flight would not fit in the limit
-/// (`--max-memory`, or the memory available now): each holds its burned-in checkpoint
-/// and runs one arm at a time, the largest of `arms` at the peak. Names the number of
-/// workers that would fit.
-pub fn check_cohort_memory(
-    arms: &[&RunConfig],
-    workers: usize,
-    max_memory: Option<u64>,
-) -> Result<(), String> {
+/// How many patients of a cohort fit at a time in the limit (`--max-memory`, or the
+/// memory available now; `usize::MAX` without a limit): each holds its burned-in
+/// checkpoint and runs one arm at a time, the largest of `arms` at the peak. With the
+/// number, what it was worked out from (for a notice when it holds fewer patients than
+/// there are threads). Refuses a cohort of which one patient alone would not fit.
+pub fn cohort_fit(arms: &[&RunConfig], max_memory: Option<u64>) -> Result<(usize, String), String> {
     let Some((limit, what)) = limit(max_memory) else {
-        return Ok(());
+        return Ok((usize::MAX, String::new()));
     };
     let per_patient = arms
         .iter()
@@ -140,27 +137,23 @@ pub fn check_cohort_memory(
                 + memory::initial_agents(c) * memory::CHECKPOINT_BYTES_PER_AGENT
         })
         .fold(0.0, f64::max);
-    let needed = memory::FIXED_BYTES + workers as f64 * per_patient;
-    if needed <= limit {
-        return Ok(());
-    }
     let fit = ((limit - memory::FIXED_BYTES) / per_patient).floor();
-    let advice = if fit >= 1.0 {
-        let threads = fit * immunosim_cohort::THREADS_PER_PATIENT as f64;
-        let at_a_time = if fit == 1.0 {
-            "one patient".to_string()
-        } else {
-            format!("{fit:.0} patients")
-        };
-        format!("--threads {threads:.0} ({at_a_time} at a time) would fit")
-    } else {
-        "one patient alone does not fit: set a coarser [resolution] cells_per_agent".into()
-    };
+    if fit >= 1.0 {
+        let basis = format!(
+            "each about {} with its burned-in checkpoint, the {what} of {}",
+            size(per_patient),
+            size(limit)
+        );
+        // `as` saturates: a limit far above the patients is usize::MAX of them.
+        return Ok((fit as usize, basis));
+    }
     Err(format!(
-        "this cohort needs about {} ({workers} patients at a time, each about {} with its \
-         burned-in checkpoint), more than the {what} of {}; {advice}, or give a larger --max-memory",
-        size(needed),
+        "one patient of this cohort needs about {} (about {} with its burned-in checkpoint, \
+         beside the program's {}), more than the {what} of {}; set a coarser [resolution] \
+         cells_per_agent, or give a larger --max-memory",
+        size(memory::FIXED_BYTES + per_patient),
         size(per_patient),
+        size(memory::FIXED_BYTES),
         size(limit)
     ))
 }

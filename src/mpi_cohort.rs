@@ -8,7 +8,7 @@
 
 use crate::cohort_args::CohortArgs;
 use crate::cohort_command::{
-    bar, check_memory, done, load, manifest_of, prepare_or_resume, use_psa,
+    bar, done, load, manifest_of, plan_in_flight, prepare_or_resume, use_psa,
 };
 use crate::driver::Ended;
 use crate::failure::{Failure, use_threads};
@@ -44,9 +44,9 @@ pub fn cohort(args: &CohortArgs, universe: mpi::environment::Universe) -> Result
     let manifest = manifest_of(args, &spec);
     use_psa(&mut spec, args.psa, manifest.seed)?;
     use_threads(args.threads)?;
-    // Each rank runs its patients one per two threads, as a process does; a rank whose
-    // memory would not hold them stops every rank (the others would wait for it).
-    if let Err(e) = check_memory(args, &spec, manifest.patients as usize) {
+    // Each rank runs one patient at a time on its threads; a rank whose memory would not
+    // hold one stops every rank (the others would wait for it).
+    if let Err(e) = plan_in_flight(args, &spec, 1) {
         if let Failure::BadInput(m) = &e {
             eprintln!("rank {rank}: {m}");
         }

@@ -348,28 +348,40 @@ fn cohort_files_report_errors_at_their_own_lines() {
         !out.exists(),
         "nothing is written for draws that break a rule"
     );
-    // A cohort whose patients in flight would not fit in memory is refused before it
-    // writes anything, saying what would fit.
+    // Memory for fewer patients than threads: that many at a time, said on stderr, and
+    // the same outputs; memory for none: refused before anything is written.
     let path = write(tmp.path(), "c.toml", COHORT);
+    let memory_run = |limit: &str, out: &Path| {
+        immunosim(
+            &[
+                "cohort",
+                path.to_str().unwrap(),
+                "--max-memory",
+                limit,
+                "--out",
+                out.to_str().unwrap(),
+            ],
+            &[("RAYON_NUM_THREADS", "4")],
+        )
+    };
     let out = tmp.path().join("memory_out");
-    let o = immunosim(
-        &[
-            "cohort",
-            path.to_str().unwrap(),
-            "-q",
-            "--max-memory",
-            "75M",
-            "--out",
-            out.to_str().unwrap(),
-        ],
-        &[("RAYON_NUM_THREADS", "4")],
-    );
-    assert_eq!(o.status.code(), Some(2));
+    let o = memory_run("75M", &out);
     let e = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(0), "{e}");
     assert!(
-        e.contains("2 patients at a time")
-            && e.contains("more than the --max-memory of 75 MiB")
-            && e.contains("--threads 2 (one patient at a time) would fit"),
+        e.contains("note: memory holds 1 patient at a time")
+            && e.contains("the --max-memory of 75 MiB")
+            && e.contains("running 1 at a time on 4 threads each"),
+        "{e}"
+    );
+    assert_eq!(outputs(&out), outputs(&reference().1));
+    let out = tmp.path().join("no_memory_out");
+    let o = memory_run("40M", &out);
+    let e = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        e.contains("one patient of this cohort needs about")
+            && e.contains("more than the --max-memory of 40 MiB"),
         "{e}"
     );
     assert!(

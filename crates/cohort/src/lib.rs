@@ -60,6 +60,9 @@ pub enum CohortError {
     /// Output folders that do not belong together, or parts that are damaged.
     #[error("{0}")]
     Mismatch(String),
+    /// The threads of a patient's pool could not be started.
+    #[error("cannot start a patient's threads: {0}")]
+    Threads(String),
 }
 
 impl CohortError {
@@ -95,42 +98,64 @@ pub fn run_patient(
     parts::write(spec, out, &patient, &records)
 }
 
-/// Threads each patient in flight is given: a patient's step uses two threads well (its
-/// cell pass is split into fixed chunks), and one patient per two threads holds half the
-/// memory of one per thread. On 2 cores (Intel Xeon, 2026-12-02; 16-patient, 2-arm
-/// `cohort_sle_cd19_vs_soc.toml`) one patient at a time on both threads took 142.7 s wall,
-/// 247 CPU-s and 535 MiB against 149.9 s, 279 CPU-s and 807 MiB with two patients in
-/// flight on the same two threads: two patients' rows compete for the caches.
-pub const THREADS_PER_PATIENT: usize = 2;
+/// How a cohort's patients share the threads: `patients` at a time, each stepped on a
+/// rayon pool of its own with `threads_each` threads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct InFlight {
+    /// Patients run at the same time.
+    pub patients: usize,
+    /// Threads of each patient's pool.
+    pub threads_each: usize,
+}
 
-/// Patients in flight with `threads` worker threads and `patients` to run: one per
-/// [`THREADS_PER_PATIENT`] threads, at least one, at most `patients`.
-pub fn patients_in_flight(threads: usize, patients: usize) -> usize {
-    (threads / THREADS_PER_PATIENT).clamp(1, patients.max(1))
+/// One patient per thread, each on a one-thread pool of its own; fewer when there are
+/// fewer patients to run or only `fit` patients fit in memory, the threads then shared
+/// among those in flight. On 2 cores (Intel Xeon, 2026-12-03; 8-patient, 2-arm
+/// `cohort_sle_cd19_vs_soc.toml`) two patients on one thread each took 48.4 and 47.3 s
+/// wall (88.0 and 85.6 CPU-s, 567 and 496 MB) against 56.1 and 53.6 s (90.1 and 86.2
+/// CPU-s, 316 and 324 MB) for one patient on both threads: a patient's serial phases
+/// (the encounters, binning the CAR-T rows, branching its arms) leave the other thread
+/// idle. (Before the quiet scan and the table's metadata got cheaper, 2026-12-02, two
+/// patients' rows competed for the caches and one patient on both threads was faster.)
+pub fn in_flight(threads: usize, patients: usize, fit: usize) -> InFlight {
+    let threads = threads.max(1);
+    let in_flight = threads.min(patients).min(fit).max(1);
+    InFlight {
+        patients: in_flight,
+        threads_each: (threads / in_flight).max(1),
+    }
 }
 
 /// Runs the patients `todo` of the cohort in `out` in parallel, calling `done` after
-/// each. [`patients_in_flight`] plain threads for the rayon pool's threads, each taking
-/// the next patient; a patient's own steps run on the shared rayon pool. (A rayon task
-/// per patient would let a thread that waits inside one patient's step start another
-/// patient, so that more patients, and their memory, would be in flight.) Every patient
-/// is attempted; the first failure in patient order is returned.
+/// each: `in_flight.patients` plain threads, each with a rayon pool of its own
+/// (`in_flight.threads_each` threads) on which it steps the next patient. (A rayon task
+/// per patient on one shared pool would let a thread that waits inside one patient's
+/// step start another patient, so that more patients, and their memory, would be in
+/// flight.) Every patient is attempted; the first failure in patient order is returned.
 pub fn run_patients(
     spec: &CohortSpec,
     manifest: &Manifest,
     out: &Path,
     todo: &[u64],
     keep: bool,
+    in_flight: InFlight,
     done: &(dyn Fn(u64) + Sync),
 ) -> Result<(), CohortError> {
     let next = AtomicUsize::new(0);
     let failures = Mutex::new(Vec::new());
-    let workers = patients_in_flight(rayon::current_num_threads(), todo.len());
+    let pools = (0..in_flight.patients.min(todo.len()))
+        .map(|_| {
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(in_flight.threads_each)
+                .build()
+                .map_err(|e| CohortError::Threads(e.to_string()))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
     std::thread::scope(|scope| {
-        for _ in 0..workers {
+        for pool in &pools {
             scope.spawn(|| {
                 while let Some(&k) = todo.get(next.fetch_add(1, Ordering::SeqCst)) {
-                    if let Err(e) = run_patient(spec, manifest, out, k, keep) {
+                    if let Err(e) = pool.install(|| run_patient(spec, manifest, out, k, keep)) {
                         failures
                             .lock()
                             .unwrap_or_else(|p| p.into_inner())

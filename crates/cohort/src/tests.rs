@@ -116,14 +116,24 @@ fn product_draws_follow_each_arms_own_value() {
     }
 }
 
-/// One patient per two threads, at least one, never more than there are patients.
+/// One patient per thread, at least one, never more than there are patients or than fit
+/// in memory; the threads shared among the patients in flight.
 #[test]
-fn patients_in_flight_are_one_per_two_threads() {
-    use crate::patients_in_flight;
-    assert_eq!(patients_in_flight(1, 100), 1);
-    assert_eq!(patients_in_flight(2, 100), 1);
-    assert_eq!(patients_in_flight(3, 100), 1);
-    assert_eq!(patients_in_flight(16, 100), 8);
-    assert_eq!(patients_in_flight(16, 3), 3);
-    assert_eq!(patients_in_flight(4, 0), 1);
+fn patients_in_flight_are_one_per_thread_up_to_the_patients_and_memory() {
+    use crate::{InFlight, in_flight};
+    let all = usize::MAX;
+    let plan = |patients, threads_each| InFlight {
+        patients,
+        threads_each,
+    };
+    assert_eq!(in_flight(1, 100, all), plan(1, 1));
+    assert_eq!(in_flight(2, 100, all), plan(2, 1));
+    assert_eq!(in_flight(16, 100, all), plan(16, 1));
+    // Fewer patients than threads: the threads are shared among them.
+    assert_eq!(in_flight(16, 3, all), plan(3, 5));
+    assert_eq!(in_flight(4, 0, all), plan(1, 4));
+    // Memory for 4 patients: 4 at a time, 4 threads each.
+    assert_eq!(in_flight(16, 100, 4), plan(4, 4));
+    assert_eq!(in_flight(2, 100, 1), plan(1, 2));
+    assert_eq!(in_flight(0, 100, all), plan(1, 1));
 }
