@@ -13,10 +13,11 @@
 
 use crate::chunks::CHUNK_ROWS;
 use crate::config::RunConfig;
+use immunosim_model::antigen_panel::Stage;
 use immunosim_model::car;
 use immunosim_model::compartment::SiteLayout;
 use immunosim_model::rules::killing::Target;
-use immunosim_model::{Antigen, Cell, Compartment};
+use immunosim_model::{Antigen, Cell, Compartment, Population};
 use rayon::prelude::*;
 
 /// A row in a bin (a site or a compartment), with what the CAR-T phases read of its
@@ -123,6 +124,10 @@ impl<T: Copy> Iterator for MergedByRow<'_, T> {
 pub struct Finder {
     key: ([bool; Antigen::SLOTS], usize),
     layout: SiteLayout,
+    /// Populations whose rows may be CAR-T cells or possible targets: the CAR-T
+    /// populations and the stages that carry antigens ([`Stage::of`]); the rows of the
+    /// others (most of them T cells) are passed over on their population alone.
+    looked_at: [bool; Population::COUNT],
 }
 
 impl Finder {
@@ -131,6 +136,13 @@ impl Finder {
         Finder {
             key: key(config),
             layout: config.site_layout(),
+            looked_at: Population::LIVING.iter().fold(
+                [false; Population::COUNT],
+                |mut looked_at, &p| {
+                    looked_at[p.index()] = p.is_car_t() || Stage::of(p).is_some();
+                    looked_at
+                },
+            ),
         }
     }
 
@@ -138,6 +150,9 @@ impl Finder {
     #[inline]
     pub fn visit(&self, row: u32, cell: &Cell, found: &mut Found) {
         let targeted = &self.key.0;
+        if !self.looked_at[cell.population.index()] {
+            return;
+        }
         if cell.population.is_car_t() {
             found.cars.push((cell.site, row, *cell));
         } else if cell.is_alive()
