@@ -3,8 +3,9 @@
 //!
 //! A cell of a quiet population ([`immunosim_model::rules::quiet`]) is passed over
 //! unless its population's candidate gaps (one sequence per lane of rows, [`LANES`]),
-//! drawn from the chunk's own stream, land on it; every other cell, and a quiet candidate, gets its own random stream keyed by
-//! (seed, step, cell id) and goes through the model's rules
+//! drawn from the chunk's own stream, land on it; every other cell, and a quiet
+//! candidate, gets its own random stream keyed by (seed, step, cell id) and goes
+//! through the model's rules
 //! ([`immunosim_model::rules::step_cell`] or [`immunosim_model::rules::quiet::candidate`]);
 //! encounters read the per-site census of the start of the step. Each chunk also makes
 //! its share of the step's new pre-B cells (marrow output), names what it makes — new
@@ -172,7 +173,7 @@ impl CellPass<'_> {
                 out.freed.push(row);
             } else {
                 let (before, fate) = if plan.is_quiet(cell.population) {
-                    // A candidate: its population's rows to pass over are used up.
+                    // A candidate: its lane's rows to pass over are used up.
                     pass_over[cell.population.index()][offset % LANES] =
                         plan.gap(cell.population, &mut skips);
                     out.stepped[cell.population.index()] += 1;
@@ -270,7 +271,7 @@ const PREFETCH_ROWS: usize = 128;
 /// row is still a candidate independently with its population's probability (the
 /// lanes' gaps are independent), but two neighbouring rows of one population no longer
 /// wait for each other's store: with one count-down per population that store-to-load
-/// chain was most of the scan's cost.
+/// chain was the largest part of the scan's cost.
 const LANES: usize = 4;
 
 /// From row `start` of the chunk `cells`, passes over the rows that are of a quiet

@@ -21,7 +21,8 @@
 //!   steps or slower recirculation every cell is moved explicitly.
 //! * **Skipping by thinning.** Every quiet cell of (population, specificity) has some
 //!   event this step with probability `any`. The engine visits *candidates*: among the
-//!   rows of each quiet population, in row order, it skips geometric gaps
+//!   rows of each quiet population, in row order (in interleaved lanes of rows, the
+//!   engine's choice), it skips geometric gaps
 //!   ([`QuietPlan::gap`]) with the population's largest `any` over the specificities
 //!   present, rounded up to a grid (`candidate`), so each of its cells is a candidate
 //!   independently with that probability. A candidate's own stream then accepts an
