@@ -4,6 +4,8 @@
 #   sbatch docs/cohort_job_array.sh
 # A requeued or re-submitted task continues its shard (`--resume`): finished patients
 # are kept. The merged outputs equal one unsharded run's, whatever N (docs/cohorts.md).
+# Each task runs one patient per CPU, or as many as fit in the job's memory
+# (`--max-memory`, from --mem: a node's MemAvailable is not the job's limit).
 #SBATCH --job-name=immunosim-cohort
 #SBATCH --array=0-9
 #SBATCH --cpus-per-task=16
@@ -23,7 +25,8 @@ if [ -f "$OUT/shard$I/cohort.toml" ]; then
     RESUME=(--resume)
 fi
 immunosim cohort "$SCENARIO" --patients "$PATIENTS" --shard "$I/$N" \
-    -j "$SLURM_CPUS_PER_TASK" -q --out "$OUT/shard$I" "${RESUME[@]}"
+    -j "$SLURM_CPUS_PER_TASK" --max-memory "${SLURM_MEM_PER_NODE:-32768}M" \
+    -q --out "$OUT/shard$I" "${RESUME[@]}"
 
 # The last task to finish submits nothing; merge once every task is done:
 #   sbatch --dependency=afterok:$SLURM_ARRAY_JOB_ID --wrap \
