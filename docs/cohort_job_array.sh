@@ -5,7 +5,7 @@
 # A requeued or re-submitted task continues its shard (`--resume`): finished patients
 # are kept. The merged outputs equal one unsharded run's, whatever N (docs/cohorts.md).
 # Each task runs one patient per CPU, or as many as fit in the job's memory
-# (`--max-memory`, from --mem: a node's MemAvailable is not the job's limit).
+# (`--max-memory`, from --mem; without it the room under the job's memory cgroup).
 #SBATCH --job-name=immunosim-cohort
 #SBATCH --array=0-9
 #SBATCH --cpus-per-task=16

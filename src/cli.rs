@@ -176,7 +176,8 @@ pub struct RunArgs {
     /// Refuse to start if the run's estimated peak memory exceeds SIZE (e.g. 512M, 8G),
     /// and stop the run cleanly (exit 1, outputs whole, a checkpoint with
     /// --checkpoint-every) at the end of a step whose agents outgrow it.
-    /// Default: the memory available at the start (MemAvailable).
+    /// Default: the memory available at the start (MemAvailable, or less where the
+    /// process's memory cgroup limit leaves less: a Slurm job's --mem, a container's).
     #[arg(long, value_name = "SIZE", value_parser = crate::memory_check::parse_size)]
     pub max_memory: Option<u64>,
 

@@ -39,7 +39,8 @@ pub struct CohortArgs {
     /// Run at once only as many patients (each holding its burned-in checkpoint while
     /// its arms run) as fit in SIZE (e.g. 4G), sharing the threads among them (said on
     /// stderr); refuse to start if one does not fit. Default: the memory available at
-    /// the start (MemAvailable).
+    /// the start (MemAvailable, or less where the process's memory cgroup limit leaves
+    /// less: a Slurm job's --mem, a container's).
     #[arg(long, value_name = "SIZE", value_parser = crate::memory_check::parse_size)]
     pub max_memory: Option<u64>,
 

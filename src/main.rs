@@ -1,6 +1,7 @@
 //! The `immunosim` binary: wires scenario, engine and output. It alone reads argv,
 //! the terminal, signals and the clock, and it alone exits.
 
+mod cgroup_memory;
 mod checkpoint_file;
 mod cli;
 mod cohort_args;

@@ -71,12 +71,18 @@ pub fn parse_size(text: &str) -> Result<u64, String> {
     Ok((value * scale) as u64)
 }
 
-/// The limit of `--max-memory`, or else MemAvailable (None where it cannot be read).
+/// The limit of `--max-memory`, or else MemAvailable, or the room left under the
+/// process's memory cgroup limits where that is less (None where MemAvailable cannot be
+/// read).
 fn limit(max_memory: Option<u64>) -> Option<(f64, &'static str)> {
-    match max_memory {
-        Some(bytes) => Some((bytes as f64, "--max-memory")),
-        None => available_memory_bytes().map(|b| (b, "available memory (MemAvailable)")),
+    if let Some(bytes) = max_memory {
+        return Some((bytes as f64, "--max-memory"));
     }
+    let available = available_memory_bytes()?;
+    Some(match crate::cgroup_memory::headroom_bytes() {
+        Some(room) if room < available => (room, "memory its cgroup's limit leaves"),
+        _ => (available, "available memory (MemAvailable)"),
+    })
 }
 
 /// Refuses a run whose estimated peak memory exceeds the limit (`--max-memory`, or the
