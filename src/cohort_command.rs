@@ -71,9 +71,10 @@ pub fn cohort(args: &CohortArgs) -> Result<Ended, Failure> {
     use_psa(&mut spec, args.psa, manifest.seed)?;
     use_threads(args.threads)?;
     let mine = patients_of(&manifest);
-    let in_flight = plan_in_flight(args, &spec, mine.len())?;
+    let fit = patients_that_fit(args, &spec)?;
     prepare_or_resume(args, &spec, &manifest)?;
     let todo = immunosim_cohort::unfinished(&args.out, &mine);
+    let in_flight = plan_in_flight(args, todo.len(), &fit);
     let started = std::time::Instant::now();
     let progress = bar(mine.len() as u64, args.quiet);
     progress.set_position((mine.len() - todo.len()) as u64);
@@ -154,28 +155,36 @@ pub(crate) fn done(
     );
 }
 
-/// The patients this process runs at a time (one per thread, as many as fit in memory:
-/// `immunosim_cohort::in_flight`), saying so on stderr when memory holds fewer than
-/// there are threads; refuses a cohort of which one patient alone would not fit.
-pub(crate) fn plan_in_flight(
+/// How many of the cohort's patients fit in memory at a time, with what that was worked
+/// out from (`memory_check::cohort_fit`); refuses a cohort of which one patient alone
+/// would not fit, before anything is written.
+pub(crate) fn patients_that_fit(
     args: &CohortArgs,
     spec: &CohortSpec,
-    patients: usize,
-) -> Result<immunosim_cohort::InFlight, Failure> {
+) -> Result<(usize, String), Failure> {
     let arms: Vec<_> = spec.arms.iter().map(|a| &a.scenario.config).collect();
-    let (fit, basis) = crate::memory_check::cohort_fit(&arms, args.max_memory)
-        .map_err(|m| bad(format!("error: {m}")))?;
+    crate::memory_check::cohort_fit(&arms, args.max_memory).map_err(|m| bad(format!("error: {m}")))
+}
+
+/// The patients this process runs at a time for `patients` still to run (one per
+/// thread, as many as `fit` in memory: `immunosim_cohort::in_flight`), saying so on
+/// stderr when memory holds fewer than there are threads.
+fn plan_in_flight(
+    args: &CohortArgs,
+    patients: usize,
+    (fit, basis): &(usize, String),
+) -> immunosim_cohort::InFlight {
     let threads = rayon::current_num_threads();
-    let plan = immunosim_cohort::in_flight(threads, patients, fit);
-    if fit < threads.min(patients) && !args.quiet {
+    let plan = immunosim_cohort::in_flight(threads, patients, *fit);
+    if *fit < threads.min(patients) && !args.quiet {
         eprintln!(
             "note: memory holds {fit} patient{} at a time ({basis}): running {} at a time on {} threads each",
-            if fit == 1 { "" } else { "s" },
+            if *fit == 1 { "" } else { "s" },
             plan.patients,
             plan.threads_each
         );
     }
-    Ok(plan)
+    plan
 }
 
 /// The patients of `manifest` this process runs (its shard, or all).

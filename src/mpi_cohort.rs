@@ -8,7 +8,7 @@
 
 use crate::cohort_args::CohortArgs;
 use crate::cohort_command::{
-    bar, done, load, manifest_of, plan_in_flight, prepare_or_resume, use_psa,
+    bar, done, load, manifest_of, patients_that_fit, prepare_or_resume, use_psa,
 };
 use crate::driver::Ended;
 use crate::failure::{Failure, use_threads};
@@ -46,7 +46,7 @@ pub fn cohort(args: &CohortArgs, universe: mpi::environment::Universe) -> Result
     use_threads(args.threads)?;
     // Each rank runs one patient at a time on its threads; a rank whose memory would not
     // hold one stops every rank (the others would wait for it).
-    if let Err(e) = plan_in_flight(args, &spec, 1) {
+    if let Err(e) = patients_that_fit(args, &spec) {
         if let Failure::BadInput(m) = &e {
             eprintln!("rank {rank}: {m}");
         }

@@ -124,9 +124,10 @@ impl<T: Copy> Iterator for MergedByRow<'_, T> {
 pub struct Finder {
     key: ([bool; Antigen::SLOTS], usize),
     layout: SiteLayout,
-    /// Populations whose rows may be CAR-T cells or possible targets: the CAR-T
+    /// Populations whose rows may be CAR-T cells or possible targets: the living CAR-T
     /// populations and the stages that carry antigens ([`Stage::of`]); the rows of the
-    /// others (most of them T cells) are passed over on their population alone.
+    /// others (dead rows, and most of them T cells) are passed over on their population
+    /// alone.
     looked_at: [bool; Population::COUNT],
 }
 
@@ -155,9 +156,7 @@ impl Finder {
         }
         if cell.population.is_car_t() {
             found.cars.push((cell.site, row, *cell));
-        } else if cell.is_alive()
-            && (0..Antigen::SLOTS).any(|slot| targeted[slot] && cell.antigen[slot] > 0)
-        {
+        } else if (0..Antigen::SLOTS).any(|slot| targeted[slot] && cell.antigen[slot] > 0) {
             let compartment = self.layout.compartment_of(cell.site).index() as u16;
             found.targets.push((compartment, row, Target::from(cell)));
         }
