@@ -120,7 +120,13 @@ pub fn encounters(
                 target_weight: &target_weight,
                 reference_weight: pools[c].2,
                 memo: &pools[c].1,
-                meetings: killing::meetings(probes_per_cell, pools[c].0, &weight, pools[c].2),
+                meetings: killing::meetings(
+                    probes_per_cell,
+                    pools[c].0,
+                    &weight,
+                    pools[c].2,
+                    params,
+                ),
             };
             let mut draws = key.cell(site as u64);
             for (&car_row, car) in site_cars.iter().zip(car_cells) {

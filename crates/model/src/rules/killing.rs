@@ -114,21 +114,64 @@ pub struct TargetPool<'a> {
     pub memo: &'a EngagementMemo,
     /// The law of the probes of one CAR-T agent that meet a possible target
     /// ([`meetings`] of the fields above), worked out once for all the agents.
-    pub meetings: Poisson,
+    pub meetings: Meetings,
 }
 
 /// The probes of one CAR-T agent that meet a possible target: Poisson of mean
 /// `probes_per_cell` × (CAR-T weight / B-cell weight) × `target_share` (the agent's
-/// real cells' probes, in units of target agents, thinned by the share).
+/// real cells' probes, in units of target agents, thinned by the share), and the laws
+/// of those that would kill an engaged target, worked out once for all the agents.
 pub fn meetings(
     probes_per_cell: f64,
     target_share: f64,
     weight: &dyn Fn(crate::cell::Kind) -> f64,
     reference_weight: f64,
-) -> Poisson {
+    params: &Parameters,
+) -> Meetings {
     use crate::cell::Kind;
     let weight_ratio = weight(Kind::CarT) / reference_weight;
-    Poisson::new(probes_per_cell * weight_ratio * target_share)
+    let mean = probes_per_cell * weight_ratio * target_share;
+    let car = &params.car_t;
+    Meetings {
+        mean,
+        killing: Poisson::new(mean * car.kill_probability),
+        killing_exhausted: Poisson::new(
+            mean * car.kill_probability * car.exhausted_function_relative,
+        ),
+    }
+}
+
+/// The meetings of one CAR-T agent with possible targets in a step ([`meetings`]).
+/// A meeting kills when the target engages (its [`engagement`]), the CAR-T cell kills
+/// ([`kill_probability`] × the capacity's saturation) and the target agent stands for
+/// the real cell met (the ratio of weights): independent chances, so the meetings that
+/// pass the one chance that is the same for every target, the CAR-T cell's, are a
+/// Poisson count of the mean thinned by it (exact), and only those are drawn and read.
+/// The kill chances of functional and exhausted cells without a capacity bound are the
+/// same for every agent of the compartment, so their laws are worked out once.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Meetings {
+    /// Mean meetings of one agent with possible targets.
+    pub mean: f64,
+    /// The meetings that kill if the target engages, for a functional cell at full
+    /// capacity (mean × [`kill_probability`]).
+    pub killing: Poisson,
+    /// The same for an exhausted cell.
+    pub killing_exhausted: Poisson,
+}
+
+impl Meetings {
+    /// The law of the meetings of `car` that kill an engaged target when its kill
+    /// chance is `kill` and its capacity leaves `saturation` of it.
+    fn killing(&self, car: &Cell, kill: f64, saturation: f64) -> Poisson {
+        if saturation < 1.0 {
+            Poisson::new(self.mean * kill * saturation)
+        } else if car.population == Population::CarExhausted {
+            self.killing_exhausted
+        } else {
+            self.killing
+        }
+    }
 }
 
 /// The [`engagement`]s of a compartment's targets computed so far in a step, for the
@@ -227,9 +270,12 @@ fn below_at_least_one(u: f64, x: f64) -> bool {
 /// the compartment, counted in units of target agents (the ratio of agent weights); a target
 /// agent of another weight dies with the ratio of weights, so real kills are conserved.
 /// Probes are a Poisson count and each meets a possible target with the target share,
-/// so those that meet one are drawn at once as a Poisson count of mean probes × share
-/// (thinning a Poisson count is exact), not probe by probe: the same law, a fifth of
-/// the draws at the peak of expansion.
+/// and a meeting kills with the CAR-T cell's own kill chance (the same for every
+/// target) times the target's engagement and weight ratio; thinning a Poisson count is
+/// exact, so only the meetings that pass the first two chances are drawn, at once, as
+/// a Poisson count ([`Meetings`]): the same law, with a fifth of the draws at the peak
+/// of expansion for the first thinning and half the rest (kill probability 0.5) for
+/// the second.
 pub fn car_agent_encounters(
     car: &Cell,
     product: &Product,
@@ -256,23 +302,25 @@ pub fn car_agent_encounters(
     // can kill in the step, c, as k c / (k + c) (Kimmel's saturating kill term per
     // CAR-T cell): each engaged probe kills with the chance scaled by c / (k + c).
     // c = 0 is no bound (and leaves the draws as they were).
-    let met_kills = engagements * kill_probability(car, params);
+    let kill = kill_probability(car, params);
+    let met_kills = engagements * kill;
     let capacity = pool.kills_per_cell_max;
     let saturation = if met_kills > 0.0 && capacity > 0.0 {
         capacity / (met_kills + capacity)
     } else {
         1.0
     };
-    for _ in 0..draws.poisson_of(&pool.meetings) {
+    // Only the meetings that pass the CAR-T cell's own kill chance ([`Meetings`]).
+    for _ in 0..draws.poisson_of(&pool.meetings.killing(car, kill, saturation)) {
         let index = draws.index(targets.len());
-        if !draws.chance(pool.engagement(index, car, product, params)) {
+        let engagement = pool.engagement(index, car, product, params);
+        if engagement <= 0.0 {
             continue;
         }
-        let target_weight = pool.target_weight_of(index);
-        let per_agent = (pool.reference_weight / target_weight).min(1.0);
-        if draws.chance(kill_probability(car, params) * per_agent * saturation) {
-            // The row is read only for a kill: most probes engage no one, and each
-            // read of a random target's row may miss the cache.
+        let per_agent = (pool.reference_weight / pool.target_weight_of(index)).min(1.0);
+        if draws.chance(engagement * per_agent) {
+            // The row is read only for a kill: each read of a random target's row may
+            // miss the cache.
             killed.push(targets[index]);
         }
     }
@@ -280,85 +328,4 @@ pub fn car_agent_encounters(
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::Draws;
-    use crate::car::Dose;
-    use crate::cell::CAR_EXPRESSION_FULL;
-    use crate::draws::testing::TestDraws;
-
-    #[test]
-    fn the_bounds_decide_as_the_exponential_does() {
-        let mut draws = TestDraws(3);
-        for k in 0..200_000 {
-            let x = 10f64.powf(-7.0 + 9.0 * draws.uniform());
-            let u = if k % 2 == 0 {
-                draws.uniform()
-            } else {
-                // Near the value itself, where a wrong bound would show.
-                (-(-x).exp_m1() * (1.0 + 1e-9 * (draws.uniform() - 0.5))).min(0.999_999)
-            };
-            assert_eq!(below_at_least_one(u, x), u < -(-x).exp_m1(), "u {u}, x {x}");
-        }
-    }
-
-    /// Kills of one CAR-T agent: on average probes × weight ratio × target share × the
-    /// mean over targets of engagement × kill probability × per-agent share, the law
-    /// before and after probes were thinned at once (counts conserved in expectation).
-    #[test]
-    fn kills_match_their_expectation() {
-        let params = Parameters::default();
-        let product = Product::cd19_4_1bb(Dose::PerKg(1e6));
-        let car = Cell {
-            population: Population::CarEffector,
-            car_expression: CAR_EXPRESSION_FULL,
-            ..Cell::default()
-        };
-        // Targets from antigen-low to antigen-high: engagements from ~0 to ~1.
-        let target_cells: Vec<Target> = (0..8u16)
-            .map(|i| Target {
-                antigen: [1 + i * i * 40, 0, 0, 0],
-                population: Population::BNaive,
-                ..Target::default()
-            })
-            .collect();
-        let rows: Vec<u32> = (0..8).collect();
-        let weight = |kind: crate::cell::Kind| match kind {
-            crate::cell::Kind::CarT => 1e5,
-            _ => 5e5,
-        };
-        let memo = EngagementMemo::new(target_cells.len(), (car.product, car.car_expression));
-        let pool = TargetPool {
-            targets: &rows,
-            target_cells: &target_cells,
-            target_share: 0.3,
-            probes_per_cell: 150.0,
-            kills_per_cell_max: 0.0,
-            weight: &weight,
-            target_weight: &|population: Population, _| weight(population.kind()),
-            memo: &memo,
-            reference_weight: 5e5,
-            meetings: meetings(150.0, 0.3, &weight, 5e5),
-        };
-        let per_target: f64 = target_cells
-            .iter()
-            .map(|t| engagement(t, &car, &product, &params) * kill_probability(&car, &params))
-            .sum::<f64>()
-            / target_cells.len() as f64;
-        let expected = 150.0 * 0.2 * 0.3 * per_target;
-        let mut draws = TestDraws(5);
-        let agents = 40_000;
-        let mut killed = Vec::new();
-        for _ in 0..agents {
-            car_agent_encounters(&car, &product, &params, &pool, &mut draws, &mut killed);
-        }
-        let mean = killed.len() as f64 / f64::from(agents);
-        // Poisson-like counts: the mean of 40,000 agents within ~4 standard errors.
-        let tolerance = 4.0 * (expected / f64::from(agents)).sqrt();
-        assert!(
-            (mean - expected).abs() < tolerance,
-            "mean kills {mean}, expected {expected} ± {tolerance}"
-        );
-        assert!(per_target > 0.05 && per_target < 0.95, "{per_target}");
-    }
-}
+mod tests;
