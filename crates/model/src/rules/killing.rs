@@ -131,13 +131,19 @@ pub fn meetings(
     use crate::cell::Kind;
     let weight_ratio = weight(Kind::CarT) / reference_weight;
     let mean = probes_per_cell * weight_ratio * target_share;
-    let car = &params.car_t;
+    let at_full_capacity = [Population::CarEffector, Population::CarExhausted].map(|population| {
+        let kill = kill_probability(
+            &Cell {
+                population,
+                ..Cell::default()
+            },
+            params,
+        );
+        (kill, Poisson::new(mean * kill))
+    });
     Meetings {
         mean,
-        killing: Poisson::new(mean * car.kill_probability),
-        killing_exhausted: Poisson::new(
-            mean * car.kill_probability * car.exhausted_function_relative,
-        ),
+        at_full_capacity,
     }
 }
 
@@ -147,29 +153,26 @@ pub fn meetings(
 /// the real cell met (the ratio of weights): independent chances, so the meetings that
 /// pass the one chance that is the same for every target, the CAR-T cell's, are a
 /// Poisson count of the mean thinned by it (exact), and only those are drawn and read.
-/// The kill chances of functional and exhausted cells without a capacity bound are the
-/// same for every agent of the compartment, so their laws are worked out once.
+/// Without a capacity bound that chance is a functional or an exhausted cell's kill
+/// probability, the same for every agent of the compartment, so their laws are worked
+/// out once.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Meetings {
     /// Mean meetings of one agent with possible targets.
     pub mean: f64,
-    /// The meetings that kill if the target engages, for a functional cell at full
-    /// capacity (mean × [`kill_probability`]).
-    pub killing: Poisson,
-    /// The same for an exhausted cell.
-    pub killing_exhausted: Poisson,
+    /// (kill probability, law of the meetings that pass it) of a functional and of an
+    /// exhausted cell at full capacity.
+    pub at_full_capacity: [(f64, Poisson); 2],
 }
 
 impl Meetings {
-    /// The law of the meetings of `car` that kill an engaged target when its kill
-    /// chance is `kill` and its capacity leaves `saturation` of it.
-    fn killing(&self, car: &Cell, kill: f64, saturation: f64) -> Poisson {
-        if saturation < 1.0 {
-            Poisson::new(self.mean * kill * saturation)
-        } else if car.population == Population::CarExhausted {
-            self.killing_exhausted
-        } else {
-            self.killing
+    /// The law of the meetings that kill an engaged target, for a CAR-T cell of kill
+    /// probability `kill` whose capacity leaves `saturation` of it.
+    fn killing(&self, kill: f64, saturation: f64) -> Poisson {
+        let known = self.at_full_capacity.iter().find(|(k, _)| *k == kill);
+        match known {
+            Some(&(_, law)) if saturation >= 1.0 => law,
+            _ => Poisson::new(self.mean * kill * saturation),
         }
     }
 }
@@ -311,7 +314,7 @@ pub fn car_agent_encounters(
         1.0
     };
     // Only the meetings that pass the CAR-T cell's own kill chance ([`Meetings`]).
-    for _ in 0..draws.poisson_of(&pool.meetings.killing(car, kill, saturation)) {
+    for _ in 0..draws.poisson_of(&pool.meetings.killing(kill, saturation)) {
         let index = draws.index(targets.len());
         let engagement = pool.engagement(index, car, product, params);
         if engagement <= 0.0 {
