@@ -104,6 +104,43 @@ pub fn lymphopenic_division_per_day(ctx: &StepContext<'_>) -> f64 {
     (car.homeostatic_growth_rate_per_day * ctx.t_cell_lymphopenia).min(cap)
 }
 
+/// Share of CAR-T division left under the carrying capacity: 1 − all CAR-T cells / K_C.
+pub fn room(ctx: &StepContext<'_>) -> f64 {
+    (1.0 - ctx.car_t_crowding).max(0.0)
+}
+
+/// Rates (1/day) of a resting CAR-T cell's competing events: death, reversion of an
+/// effector to memory, homeostatic division of a memory-like cell.
+pub fn resting_rates_per_day(
+    population: Population,
+    cd28: bool,
+    ctx: &StepContext<'_>,
+) -> [f64; 3] {
+    let car = &ctx.params.car_t;
+    let death = death_rate_per_day(population, cd28, ctx);
+    let reversion = if population == Population::CarEffector {
+        reversion_rate_per_day(ctx)
+    } else {
+        0.0
+    };
+    let homeostatic = if population.is_car_memory() {
+        (car.memory_homeostatic_division_per_day + lymphopenic_division_per_day(ctx)) * room(ctx)
+    } else {
+        0.0
+    };
+    [death, reversion, homeostatic]
+}
+
+/// Rate (1/day) of antigen-driven (or programmed) division: one doubling per
+/// `car_t.doubling_time_days`, times `vigour` (exhausted cells divide less), dexamethasone's
+/// damping and the room under the carrying capacity.
+pub fn division_rate_per_day(vigour: f64, ctx: &StepContext<'_>) -> f64 {
+    std::f64::consts::LN_2 / ctx.params.car_t.doubling_time_days
+        * vigour
+        * ctx.car_proliferation_factor
+        * room(ctx)
+}
+
 /// One step of a CAR-T cell.
 pub fn car_t(
     cell: &mut Cell,
@@ -112,23 +149,20 @@ pub fn car_t(
     births: &mut Vec<Cell>,
 ) -> Fate {
     let car = &ctx.params.car_t;
+    let hazards = &ctx.hazards.car_t;
     let product = ctx.products.get(usize::from(cell.product));
     let mrna = product.is_some_and(|p| p.platform == Platform::Mrna);
     let cd28 = product.is_some_and(|p| p.costimulation == Costimulation::Cd28);
     let stimulated = cell.flags & Cell::FLAG_STIMULATED != 0;
     cell.flags &= !Cell::FLAG_STIMULATED;
     if product.is_some_and(|p| p.source == Source::Allogeneic)
-        && draws.hazard(
-            car.allogeneic_rejection_rate_per_day * ctx.host_t_relative,
-            ctx.dt_days,
-        )
+        && draws.hazard_given(hazards.allogeneic_rejection)
     {
         return Fate::Dies;
     }
     if mrna && fade_mrna_car(cell, ctx) {
         return Fate::Lives;
     }
-    let room = (1.0 - ctx.car_t_crowding).max(0.0);
     if stimulated {
         cell.stimulations = cell.stimulations.saturating_add(1);
         if cell.population == Population::CarEffector
@@ -140,7 +174,7 @@ pub fn car_t(
         if terminal(cell, cd28, ctx) {
             // A terminal effector has spent its division destiny: it kills but no longer
             // divides, and dies on its own clock whether or not antigen remains.
-            return if draws.hazard(car.effector_death_rate_per_day, ctx.dt_days) {
+            return if draws.hazard_given(hazards.effector_death) {
                 Fate::Dies
             } else {
                 Fate::Lives
@@ -149,18 +183,13 @@ pub fn car_t(
         // Exhausted cells die at the effector rate even under antigen; for the others,
         // effector death is the contraction once antigen is gone (Mueller-Schoell's ke4
         // acts on effectors that no longer expand).
-        if exhausted && draws.hazard(death_rate_per_day(cell.population, cd28, ctx), ctx.dt_days) {
+        if exhausted && draws.hazard_given(hazards.effector_death) {
             return Fate::Dies;
         }
-        let vigour = if exhausted {
-            car.exhausted_function_relative
-        } else {
-            1.0
-        };
         if car.programmed_division_days > 0.0 && !exhausted {
             cell.flags |= Cell::FLAG_PROGRAMMED;
         }
-        divide(cell, vigour, room, mrna, cd28, ctx, draws, births);
+        divide(cell, usize::from(exhausted), mrna, cd28, ctx, draws, births);
         return Fate::Lives;
     }
     rest(cell, ctx, draws);
@@ -169,26 +198,17 @@ pub fn car_t(
         // contract (die or revert) only once it has ended.
         if cell.population == Population::CarExhausted
             || terminal(cell, cd28, ctx)
-            || draws.hazard(1.0 / car.programmed_division_days, ctx.dt_days)
+            || draws.hazard_given(hazards.programme_end)
         {
             cell.flags &= !Cell::FLAG_PROGRAMMED;
         } else {
-            divide(cell, 1.0, room, mrna, cd28, ctx, draws, births);
+            divide(cell, 0, mrna, cd28, ctx, draws, births);
             return Fate::Lives;
         }
     }
-    let death = death_rate_per_day(cell.population, cd28, ctx);
-    let reversion = if cell.population == Population::CarEffector {
-        reversion_rate_per_day(ctx)
-    } else {
-        0.0
-    };
-    let homeostatic = if cell.population.is_car_memory() {
-        (car.memory_homeostatic_division_per_day + lymphopenic_division_per_day(ctx)) * room
-    } else {
-        0.0
-    };
-    match draws.competing([death, reversion, homeostatic], ctx.dt_days) {
+    let rates = resting_rates_per_day(cell.population, cd28, ctx);
+    let any = hazards.resting_any[usize::from(cd28)][cell.population.index()];
+    match draws.competing_given(rates, any) {
         Some(0) => Fate::Dies,
         Some(1) => {
             // A reverted memory cell has a new division destiny (secondary expansions are
@@ -224,14 +244,12 @@ fn terminal(cell: &Cell, cd28: bool, ctx: &StepContext<'_>) -> bool {
         && f64::from(cell.divisions) >= limit
 }
 
-/// Antigen-driven (or programmed) division over the step at the stimulated rate times
-/// `vigour` (exhausted cells divide less) and `room` (under the carrying capacity),
-/// with differentiation along the chain.
-#[allow(clippy::too_many_arguments)]
+/// Antigen-driven (or programmed) division over the step at
+/// [`division_rate_per_day`] of a functional (`vigour` 0) or exhausted (1) cell, with
+/// differentiation along the chain.
 fn divide(
     cell: &mut Cell,
-    vigour: f64,
-    room: f64,
+    vigour: usize,
     mrna: bool,
     cd28: bool,
     ctx: &StepContext<'_>,
@@ -239,10 +257,7 @@ fn divide(
     births: &mut Vec<Cell>,
 ) {
     let car = &ctx.params.car_t;
-    let division = std::f64::consts::LN_2 / car.doubling_time_days
-        * vigour
-        * ctx.car_proliferation_factor
-        * room;
+    let hazards = &ctx.hazards.car_t;
     // Progressive differentiation: daughters of antigen-driven divisions are one step
     // further along the chain than their parent (Buchholz 2013, Gattinoni 2011;
     // recalled), so an expansion is mostly effectors, which contract.
@@ -255,7 +270,7 @@ fn divide(
     let descendants = if spent {
         1
     } else {
-        draws.descendants(division, ctx.dt_days)
+        draws.descendants_of(&hazards.division[vigour])
     };
     if mrna {
         share_mrna(cell, descendants);
@@ -281,8 +296,8 @@ fn divide(
         births.push(born);
     }
     cell.divisions = cell.divisions.saturating_add(rounds);
-    if let Some((next, rate)) = differentiation(cell.population, ctx)
-        && draws.hazard(rate, ctx.dt_days)
+    if let Some((next, _)) = differentiation(cell.population, ctx)
+        && draws.hazard_given(hazards.differentiation[cell.population.index()])
     {
         cell.population = next;
     }
@@ -295,7 +310,7 @@ fn divide(
 fn rest(cell: &mut Cell, ctx: &StepContext<'_>, draws: &mut impl Draws) {
     let car = &ctx.params.car_t;
     if cell.stimulations > 0 && car.stimulation_load_decay_per_day > 0.0 {
-        let p = -(-car.stimulation_load_decay_per_day * ctx.dt_days).exp_m1();
+        let p = ctx.hazards.car_t.load_unit_loss;
         let lost = draws.poisson(f64::from(cell.stimulations) * p);
         cell.stimulations -= lost.min(u64::from(cell.stimulations)) as u16;
     }

@@ -7,10 +7,10 @@
 //! this table only caches what they imply for one step.
 
 use super::StepContext;
-use super::{activation, anti_cd20, plasma_cells, turnover};
+use super::{activation, anti_cd20, car_t, plasma_cells, turnover};
 use crate::cell::{Cell, Population, Specificity};
 use crate::compartment::Compartment;
-use crate::draws::probability;
+use crate::draws::{Descendants, probability};
 use crate::steady_state::SteadyState;
 
 /// Probabilities of events within one step.
@@ -46,6 +46,58 @@ pub struct StepHazards {
     /// The same for a cell that becomes a CD20+ emigrant during the step: exposed from
     /// its emigration, on average half the step.
     pub anti_cd20_emigrant_death: f64,
+    /// The CAR-T cells' ([`CarTHazards`]).
+    pub car_t: CarTHazards,
+}
+
+/// Step probabilities of the CAR-T rules ([`car_t::car_t`]), each a function of the
+/// phenotype and the product's costimulation only.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct CarTHazards {
+    /// Rejection of an allogeneic cell by the host's T cells.
+    pub allogeneic_rejection: f64,
+    /// Death of an effector, exhausted or terminal cell.
+    pub effector_death: f64,
+    /// End of the division programme that antigen started.
+    pub programme_end: f64,
+    /// Loss of one unit of the recent-stimulation load in a step of rest.
+    pub load_unit_loss: f64,
+    /// Moving on along the chain under antigen, by phenotype.
+    pub differentiation: [f64; Population::COUNT],
+    /// Any event of a resting cell ([`car_t::resting_rates_per_day`]) of a 4-1BB (0)
+    /// or CD28 (1) product, by phenotype.
+    pub resting_any: [[f64; Population::COUNT]; 2],
+    /// Descendants of a functional (0) and an exhausted (1) cell that divides.
+    pub division: [Descendants; 2],
+}
+
+impl CarTHazards {
+    /// The table for the step described by `ctx`.
+    pub fn new(ctx: &StepContext<'_>) -> CarTHazards {
+        let p = |rate: f64| probability(rate, ctx.dt_days);
+        let car = &ctx.params.car_t;
+        let mut differentiation = [0.0; Population::COUNT];
+        let mut resting_any = [[0.0; Population::COUNT]; 2];
+        for population in Population::LIVING.into_iter().filter(|p| p.is_car_t()) {
+            let k = population.index();
+            differentiation[k] = car_t::differentiation(population, ctx).map_or(0.0, |n| p(n.1));
+            for cd28 in [false, true] {
+                let rates = car_t::resting_rates_per_day(population, cd28, ctx);
+                resting_any[usize::from(cd28)][k] = p(rates.iter().map(|r| r.max(0.0)).sum());
+            }
+        }
+        CarTHazards {
+            allogeneic_rejection: p(car.allogeneic_rejection_rate_per_day * ctx.host_t_relative),
+            effector_death: p(car.effector_death_rate_per_day),
+            programme_end: p(1.0 / car.programmed_division_days),
+            load_unit_loss: p(car.stimulation_load_decay_per_day),
+            differentiation,
+            resting_any,
+            division: [1.0, car.exhausted_function_relative].map(|vigour| {
+                Descendants::new(car_t::division_rate_per_day(vigour, ctx), ctx.dt_days)
+            }),
+        }
+    }
 }
 
 impl StepHazards {
@@ -115,6 +167,7 @@ impl StepHazards {
             activation,
             anti_cd20_death: p(anti_cd20_kill),
             anti_cd20_emigrant_death: probability(anti_cd20_kill, ctx.dt_days / 2.0),
+            car_t: CarTHazards::new(ctx),
         }
     }
 }

@@ -5,8 +5,16 @@ use crate::antigen_panel::AntigenPanel;
 use crate::compartment::{Compartment, SiteLayout};
 use crate::draws::testing::TestDraws;
 use crate::parameters::Parameters;
+use crate::rules::hazards::CarTHazards;
 use crate::rules::testing::context;
 use crate::steady_state::SteadyState;
+
+/// `ctx` with its CAR-T step probabilities worked out from its own fields, as the
+/// engine does at the start of every step.
+fn with_car_t_hazards(mut ctx: StepContext<'_>) -> StepContext<'_> {
+    ctx.hazards.car_t = CarTHazards::new(&ctx);
+    ctx
+}
 
 /// Steps `n` effectors, flagged as `flags`, once each without antigen; returns
 /// (births, deaths, still in the programme).
@@ -14,7 +22,7 @@ fn step_effectors(params: &Parameters, flags: u8, n: usize) -> (usize, usize, us
     let derived = SteadyState::derive(params, 70.0);
     let sites = SiteLayout::new([1; Compartment::COUNT]);
     let antigens = AntigenPanel::default();
-    let ctx = context(params, &derived, &sites, &antigens);
+    let ctx = with_car_t_hazards(context(params, &derived, &sites, &antigens));
     let mut draws = TestDraws(7);
     let (mut births, mut deaths, mut programmed) = (Vec::new(), 0, 0);
     for _ in 0..n {
@@ -109,6 +117,7 @@ fn step_stimulated(
     let products = [product.clone()];
     let mut ctx = context(&params, &derived, &sites, &antigens);
     ctx.products = &products;
+    let ctx = with_car_t_hazards(ctx);
     let mut draws = TestDraws(11);
     let (mut births, mut deaths) = (Vec::new(), 0);
     for _ in 0..n {
@@ -181,6 +190,7 @@ fn daughters_leaving(
     // Every free cell moves, and lands in blood (the first compartment).
     ctx.hazards.move_probability = 1.0;
     ctx.hazards.compartment_cdf = [[1.0; Compartment::COUNT]; Population::COUNT];
+    let ctx = with_car_t_hazards(ctx);
     let mut draws = TestDraws(13);
     let mut births = Vec::new();
     for _ in 0..n {
@@ -254,6 +264,7 @@ fn a_cd28_products_memory_cells_die_at_the_effector_memory_rate_and_4_1bb_ones_d
         let products = [product];
         let mut ctx = context(&params, &derived, &sites, &antigens);
         ctx.products = &products;
+        let ctx = with_car_t_hazards(ctx);
         let mut draws = TestDraws(17);
         let mut births = Vec::new();
         (0..200_000)
