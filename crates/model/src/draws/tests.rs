@@ -125,3 +125,22 @@ fn log_normal_from_normal_pairs_has_requested_mean_and_sd() {
     assert!((sd / 7_000.0 - 1.0).abs() < 0.05, "{sd}");
     assert_eq!(LogNormal::new(0.0, 1.0), None);
 }
+
+/// A step probability worked out once ([`probability`]) decides as the hazard does,
+/// with the same draws (none at a rate of 0), and a [`Descendants`] law draws what
+/// `descendants` draws at its rate: the per-step tables keep the rules' outputs.
+#[test]
+fn laws_worked_out_once_draw_as_the_rates_do() {
+    for rate in [0.0, -1.0, 1e-6, 0.1, 0.518, 5.0] {
+        for dt in [0.1, 1.0] {
+            let (mut a, mut b) = (TestDraws(23), TestDraws(23));
+            let p = probability(rate, dt);
+            let law = Descendants::new(rate, dt);
+            for _ in 0..1000 {
+                assert_eq!(a.hazard(rate, dt), b.hazard_given(p), "rate {rate}");
+                assert_eq!(a.descendants(rate, dt), b.descendants_of(&law));
+            }
+            assert_eq!(a.uniform(), b.uniform(), "rate {rate}: out of step");
+        }
+    }
+}

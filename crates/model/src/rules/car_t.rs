@@ -189,7 +189,7 @@ pub fn car_t(
         if car.programmed_division_days > 0.0 && !exhausted {
             cell.flags |= Cell::FLAG_PROGRAMMED;
         }
-        divide(cell, usize::from(exhausted), mrna, cd28, ctx, draws, births);
+        divide(cell, exhausted, mrna, cd28, ctx, draws, births);
         return Fate::Lives;
     }
     rest(cell, ctx, draws);
@@ -202,7 +202,7 @@ pub fn car_t(
         {
             cell.flags &= !Cell::FLAG_PROGRAMMED;
         } else {
-            divide(cell, 0, mrna, cd28, ctx, draws, births);
+            divide(cell, false, mrna, cd28, ctx, draws, births);
             return Fate::Lives;
         }
     }
@@ -245,11 +245,11 @@ fn terminal(cell: &Cell, cd28: bool, ctx: &StepContext<'_>) -> bool {
 }
 
 /// Antigen-driven (or programmed) division over the step at
-/// [`division_rate_per_day`] of a functional (`vigour` 0) or exhausted (1) cell, with
+/// [`division_rate_per_day`] of a functional or an `exhausted` cell, with
 /// differentiation along the chain.
 fn divide(
     cell: &mut Cell,
-    vigour: usize,
+    exhausted: bool,
     mrna: bool,
     cd28: bool,
     ctx: &StepContext<'_>,
@@ -270,7 +270,7 @@ fn divide(
     let descendants = if spent {
         1
     } else {
-        draws.descendants_of(&hazards.division[vigour])
+        draws.descendants_of(&hazards.division[usize::from(exhausted)])
     };
     if mrna {
         share_mrna(cell, descendants);
