@@ -215,7 +215,7 @@ impl CellPass<'_> {
     fn quiet_candidate(&self, cell: &mut Cell, chunk: usize, out: &mut ChunkOutcome) -> Fate {
         let births_before = out.births.len();
         let mut draws = self.key.cell(cell.id.0);
-        let weight_before = self.weights.of(cell.population, cell.specificity);
+        let was = (cell.population, cell.specificity);
         let mut fate = quiet::candidate(
             cell,
             self.ctx,
@@ -224,24 +224,28 @@ impl CellPass<'_> {
             &mut draws,
             &mut out.births,
         );
-        fate = self.reweighed(cell, fate, weight_before, &mut draws, out);
+        fate = self.reweighed(cell, fate, was, &mut draws, out);
         out.name_births(births_before, self.step, chunk);
         fate
     }
 
     /// `fate`, or death or copies if a living cell's weight changed in its step
-    /// ([`crate::config::reweigh`]).
+    /// ([`crate::config::reweigh`]) from that of the population and specificity it
+    /// `was`. Most events leave both as they were (a T cell's death or division), and
+    /// then the weight, a function of the two, is not looked up.
     fn reweighed(
         &self,
         cell: &Cell,
         fate: Fate,
-        weight_before: f64,
+        was: (Population, Specificity),
         draws: &mut impl immunosim_model::Draws,
         out: &mut ChunkOutcome,
     ) -> Fate {
-        if fate == Fate::Lives
-            && self.weights.of(cell.population, cell.specificity) != weight_before
-        {
+        if fate != Fate::Lives || (cell.population, cell.specificity) == was {
+            return fate;
+        }
+        let weight_before = self.weights.of(was.0, was.1);
+        if self.weights.of(cell.population, cell.specificity) != weight_before {
             crate::config::reweigh(cell, weight_before, &self.weights, draws, &mut out.births)
         } else {
             fate
@@ -254,9 +258,9 @@ impl CellPass<'_> {
         let view = self.views.view(cell.site);
         let mut draws = self.key.cell(cell.id.0);
         let births_before = out.births.len();
-        let weight_before = self.weights.of(cell.population, cell.specificity);
+        let was = (cell.population, cell.specificity);
         let mut fate = rules::step_cell(cell, self.ctx, view, &mut draws, &mut out.births);
-        fate = self.reweighed(cell, fate, weight_before, &mut draws, out);
+        fate = self.reweighed(cell, fate, was, &mut draws, out);
         out.name_births(births_before, self.step, chunk);
         fate
     }
