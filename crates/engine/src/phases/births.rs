@@ -52,6 +52,40 @@ impl<'a, T: Copy> Concat<'a, T> {
     }
 }
 
+/// Calls `f` on the `count` pairs of items from the `from`-th on of `a` and `b` (each
+/// read as one list), in order: a loop over the lists' slices, where a zip of chained
+/// iterators cost more than the births' copies it drove (a profile of a treated run).
+fn zip_runs<A: Copy, B: Copy>(
+    a: &Concat<'_, A>,
+    b: &Concat<'_, B>,
+    from: usize,
+    count: usize,
+    mut f: impl FnMut(A, B),
+) {
+    if count == 0 {
+        return;
+    }
+    let ((mut list_a, mut at_a), (mut list_b, mut at_b)) = (a.locate(from), b.locate(from));
+    let mut left = count;
+    while left > 0 {
+        let run_a = &a.lists[list_a][at_a..];
+        let run_b = &b.lists[list_b][at_b..];
+        if run_a.is_empty() {
+            (list_a, at_a) = (list_a + 1, 0);
+            continue;
+        }
+        if run_b.is_empty() {
+            (list_b, at_b) = (list_b + 1, 0);
+            continue;
+        }
+        let n = run_a.len().min(run_b.len()).min(left);
+        for (&x, &y) in run_a[..n].iter().zip(&run_b[..n]) {
+            f(x, y);
+        }
+        (at_a, at_b, left) = (at_a + n, at_b + n, left - n);
+    }
+}
+
 impl Concat<'_, u32> {
     /// How many of the items (ascending) are below `row`.
     fn count_below(&self, row: u32) -> usize {
@@ -100,16 +134,12 @@ pub fn place(
             let from = freed.count_below(start).min(filled);
             let to = freed.count_below(end).min(filled);
             let mut found = Found::default();
-            for (born, row) in births
-                .items_from(from)
-                .zip(freed.items_from(from))
-                .take(to - from)
-            {
+            zip_runs(&births, &freed, from, to - from, |born, row| {
                 rows[(row - start) as usize] = born;
                 if let Some(finder) = finder {
                     finder.visit(row, &born, &mut found);
                 }
-            }
+            });
             found
         })
         .collect();
@@ -143,7 +173,7 @@ pub fn place_clones(
 
 #[cfg(test)]
 mod tests {
-    use super::Concat;
+    use super::{Concat, zip_runs};
 
     /// Lists read as one, empty ones among them, give the items and counts of the
     /// list they would make.
@@ -169,5 +199,27 @@ mod tests {
             );
         }
         assert_eq!(Concat::<u32>::new(&[]).count_below(3), 0);
+    }
+
+    /// Pairs from two lists of lists, split differently and with empty lists among
+    /// them, are the pairs of the lists they make, from any item and for any count.
+    #[test]
+    fn zipped_runs_pair_the_lists_they_make() {
+        let a: Vec<Vec<u32>> = vec![vec![], vec![1, 2, 3], vec![4], vec![], vec![5, 6]];
+        let b: Vec<Vec<u32>> = vec![vec![10], vec![], vec![20, 30, 40, 50], vec![60], vec![]];
+        let (one_a, one_b) = (a.concat(), b.concat());
+        let (concat_a, concat_b) = (Concat::new(&a), Concat::new(&b));
+        for from in 0..one_a.len() {
+            for count in 0..=one_a.len() - from {
+                let mut pairs = Vec::new();
+                zip_runs(&concat_a, &concat_b, from, count, |x, y| pairs.push((x, y)));
+                let expected: Vec<(u32, u32)> = one_a[from..from + count]
+                    .iter()
+                    .copied()
+                    .zip(one_b[from..from + count].iter().copied())
+                    .collect();
+                assert_eq!(pairs, expected, "from {from}, count {count}");
+            }
+        }
     }
 }
