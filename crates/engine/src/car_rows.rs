@@ -156,7 +156,10 @@ impl Finder {
         }
         if cell.population.is_car_t() {
             found.cars.push((cell.site, row, *cell));
-        } else if (0..Antigen::SLOTS).any(|slot| targeted[slot] && cell.antigen[slot] > 0) {
+        } else if (0..Antigen::SLOTS).fold(false, |any, slot| {
+            // Or'ed without short cuts: four compares, no branch to mispredict.
+            any | (targeted[slot] & (cell.antigen[slot] > 0))
+        }) {
             let compartment = self.layout.compartment_of(cell.site).index() as u16;
             found.targets.push((compartment, row, Target::from(cell)));
         }
