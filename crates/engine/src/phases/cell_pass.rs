@@ -232,7 +232,9 @@ impl CellPass<'_> {
     /// `fate`, or death or copies if a living cell's weight changed in its step
     /// ([`crate::config::reweigh`]) from that of the population and specificity it
     /// `was`. Most events leave both as they were (a T cell's death or division), and
-    /// then the weight, a function of the two, is not looked up.
+    /// then the weight, a function of the two, is not looked up: that check is inlined
+    /// into the pass, the rest is a call of its own.
+    #[inline]
     fn reweighed(
         &self,
         cell: &Cell,
@@ -242,8 +244,22 @@ impl CellPass<'_> {
         out: &mut ChunkOutcome,
     ) -> Fate {
         if fate != Fate::Lives || (cell.population, cell.specificity) == was {
-            return fate;
+            fate
+        } else {
+            self.reweighed_after_change(cell, fate, was, draws, out)
         }
+    }
+
+    /// [`CellPass::reweighed`] of a living cell whose population or specificity changed.
+    #[inline(never)]
+    fn reweighed_after_change(
+        &self,
+        cell: &Cell,
+        fate: Fate,
+        was: (Population, Specificity),
+        draws: &mut impl immunosim_model::Draws,
+        out: &mut ChunkOutcome,
+    ) -> Fate {
         let weight_before = self.weights.of(was.0, was.1);
         if self.weights.of(cell.population, cell.specificity) != weight_before {
             crate::config::reweigh(cell, weight_before, &self.weights, draws, &mut out.births)
