@@ -85,9 +85,18 @@ impl ChunkOutcome {
         }
     }
 
-    /// Names ([`ids::born`]) and counts the births pushed since `before`.
+    /// Names ([`ids::born`]) and counts the births pushed since `before`. Most events
+    /// push none (a death, a move): that check is inlined into the pass.
     #[inline]
     fn name_births(&mut self, before: usize, step: u64, chunk: usize) {
+        if self.births.len() > before {
+            self.name_births_from(before, step, chunk);
+        }
+    }
+
+    /// [`ChunkOutcome::name_births`] when there are some.
+    #[inline(never)]
+    fn name_births_from(&mut self, before: usize, step: u64, chunk: usize) {
         for i in before..self.births.len() {
             self.births[i].id = ids::born(step, chunk, self.born);
             self.born += 1;
