@@ -158,6 +158,7 @@ impl Draws for Stream {
     /// rand_distr's ziggurat: exact, and mostly a table look-up instead of a logarithm
     /// (the quiet cells' candidate gaps draw one per candidate; with inversion the
     /// logarithms were 10% of a step).
+    #[inline]
     fn exponential(&mut self) -> f64 {
         rand_distr::Distribution::sample(&rand_distr::Exp1, &mut self.0)
     }
