@@ -18,7 +18,7 @@ use crate::rng::{Purpose, StepKey};
 use immunosim_model::Compartment;
 use immunosim_model::cell::Kind;
 use immunosim_model::crs;
-use immunosim_model::rules::killing::{self, EngagementMemo, TargetPool};
+use immunosim_model::rules::killing::{self, EngagementMemo, KillShares, TargetPool};
 use immunosim_model::{Cell, Population, Specificity};
 use rayon::prelude::*;
 
@@ -73,7 +73,7 @@ pub fn encounters(
             first_car[c] = Some((car.product, car.car_expression));
         }
     }
-    let pools: Vec<(f64, EngagementMemo, f64)> = (0..Compartment::COUNT)
+    let pools: Vec<(f64, EngagementMemo, f64, KillShares)> = (0..Compartment::COUNT)
         .map(|c| {
             let target_cells = targets.bin(c).1;
             let (real, finest) = target_cells
@@ -86,14 +86,16 @@ pub fn encounters(
             } else {
                 0
             };
+            let reference_weight = if finest.is_finite() {
+                finest
+            } else {
+                weights.get(Kind::BCell)
+            };
             (
                 killing::target_share(real, compartment_cells[c]),
                 EngagementMemo::new(memo_targets, key),
-                if finest.is_finite() {
-                    finest
-                } else {
-                    weights.get(Kind::BCell)
-                },
+                reference_weight,
+                KillShares::new(&target_weight, reference_weight),
             )
         })
         .collect();
@@ -117,8 +119,8 @@ pub fn encounters(
                 probes_per_cell,
                 kills_per_cell_max: params.car_t.max_kills_per_day * config.dt_days,
                 weight: &weight,
-                target_weight: &target_weight,
                 reference_weight: pools[c].2,
+                kill_shares: pools[c].3,
                 memo: &pools[c].1,
                 meetings: killing::meetings(
                     probes_per_cell,

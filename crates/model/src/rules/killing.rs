@@ -102,13 +102,12 @@ pub struct TargetPool<'a> {
     pub kills_per_cell_max: f64,
     /// Real cells per agent of each kind (`Kind::BCell`, `Kind::CarT`, ...).
     pub weight: &'a (dyn Fn(crate::cell::Kind) -> f64 + Sync),
-    /// Real cells per agent of a target of this population and specificity (its kind's
-    /// weight, or the finer self-reactive one).
-    pub target_weight: &'a (dyn Fn(Population, Specificity) -> f64 + Sync),
     /// The finest target agent's weight in the pool: meetings are counted in its units,
     /// and a coarser target dies with the ratio of weights, so that every real target
     /// cell is met alike whatever its agent's weight.
     pub reference_weight: f64,
+    /// Those ratios, by the target's population and specificity ([`KillShares::new`]).
+    pub kill_shares: KillShares,
     /// Engagements of `targets` already computed in this step ([`EngagementMemo::new`]),
     /// shared by every CAR-T agent of the compartment.
     pub memo: &'a EngagementMemo,
@@ -232,10 +231,38 @@ impl TargetPool<'_> {
         value
     }
 
-    /// Real cells the pool's target `index` stands for.
-    fn target_weight_of(&self, index: usize) -> f64 {
+    /// The chance that a meeting with the pool's target `index` stands for the real
+    /// cell met ([`KillShares`]).
+    fn kill_share_of(&self, index: usize) -> f64 {
         let cell = &self.target_cells[index];
-        (self.target_weight)(cell.population, cell.specificity)
+        self.kill_shares.0[cell.population.index()][cell.specificity.index()]
+    }
+}
+
+/// The chance that a meeting, counted in units of the pool's finest target agent,
+/// kills a target agent of each population and specificity: reference weight / the
+/// target's weight, at most 1. Worked out once per pool: a division and a call per
+/// meeting that engages were ~1% of a treated run.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct KillShares([[f64; Specificity::COUNT]; Population::COUNT]);
+
+impl KillShares {
+    /// The shares for targets of `target_weight` (real cells per agent of a population
+    /// and specificity: its kind's weight, or the finer self-reactive one) met in units
+    /// of `reference_weight`.
+    pub fn new(
+        target_weight: &dyn Fn(Population, Specificity) -> f64,
+        reference_weight: f64,
+    ) -> KillShares {
+        // Free rows are never targets: their entries stay 0.
+        let mut shares = [[0.0; Specificity::COUNT]; Population::COUNT];
+        for population in Population::LIVING {
+            for specificity in Specificity::ALL {
+                shares[population.index()][specificity.index()] =
+                    (reference_weight / target_weight(population, specificity)).min(1.0);
+            }
+        }
+        KillShares(shares)
     }
 }
 
@@ -320,7 +347,7 @@ pub fn car_agent_encounters(
         if engagement <= 0.0 {
             continue;
         }
-        let per_agent = (pool.reference_weight / pool.target_weight_of(index)).min(1.0);
+        let per_agent = pool.kill_share_of(index);
         if draws.chance(engagement * per_agent) {
             // The row is read only for a kill: each read of a random target's row may
             // miss the cache.

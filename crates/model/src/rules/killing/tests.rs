@@ -65,9 +65,9 @@ fn kills_of_one_agent_match_their_expectation(population: Population, capacity: 
         probes_per_cell: 150.0,
         kills_per_cell_max: capacity,
         weight: &weight,
-        target_weight: &|population: Population, _| weight(population.kind()),
         memo: &memo,
         reference_weight: 5e5,
+        kill_shares: KillShares::new(&|population: Population, _| weight(population.kind()), 5e5),
         meetings: meetings(150.0, 0.3, &weight, 5e5, &params),
     };
     let activations: Vec<f64> = target_cells
