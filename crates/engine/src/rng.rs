@@ -109,7 +109,7 @@ impl Draws for CellStream {
 
     /// One ziggurat draw (not the first of a pair).
     fn normal(&mut self) -> f64 {
-        rand_distr::Distribution::sample(&rand_distr::StandardNormal, &mut self.0)
+        ziggurat_normal(&mut self.0)
     }
 }
 
@@ -117,11 +117,12 @@ impl Draws for CellStream {
 /// a table look-up where Box–Muller takes a logarithm, a square root, a sine and a
 /// cosine (those were ~4% of a treated lupus run, drawing new B cells' surfaces).
 fn ziggurat_normal_pair(rng: &mut impl Rng) -> (f64, f64) {
-    let distribution = rand_distr::StandardNormal;
-    (
-        rand_distr::Distribution::sample(&distribution, rng),
-        rand_distr::Distribution::sample(&distribution, rng),
-    )
+    (ziggurat_normal(rng), ziggurat_normal(rng))
+}
+
+/// One standard normal draw by rand_distr's ziggurat.
+fn ziggurat_normal(rng: &mut impl Rng) -> f64 {
+    rand_distr::Distribution::sample(&rand_distr::StandardNormal, rng)
 }
 
 /// A long random stream (a whole step's new precursors, a group of initial cells):
@@ -170,7 +171,7 @@ impl Draws for Stream {
 
     /// One ziggurat draw (not the first of a pair).
     fn normal(&mut self) -> f64 {
-        rand_distr::Distribution::sample(&rand_distr::StandardNormal, &mut self.0)
+        ziggurat_normal(&mut self.0)
     }
 }
 

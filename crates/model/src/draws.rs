@@ -228,10 +228,11 @@ pub trait Draws {
         1 + (u.ln() / log_more).floor().max(0.0) as u64
     }
 
-    /// `true` with probability `p` of an event already worked out for the step
-    /// ([`probability`]); no draw when it is 0, as [`Draws::hazard`] takes none for a
-    /// rate of 0.
-    fn hazard_given(&mut self, p: f64) -> bool {
+    /// [`Draws::chance`] without a draw when `p` is 0 or less: for chances that are often
+    /// 0 (residual antibody, a step probability worked out for the step, as
+    /// [`Draws::hazard`] takes no draw for a rate of 0), so that runs without them keep
+    /// their draws.
+    fn chance_if_any(&mut self, p: f64) -> bool {
         p > 0.0 && self.uniform() < p
     }
 

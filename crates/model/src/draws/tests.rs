@@ -137,7 +137,7 @@ fn laws_worked_out_once_draw_as_the_rates_do() {
             let p = probability(rate, dt);
             let law = Descendants::new(rate, dt);
             for _ in 0..1000 {
-                assert_eq!(a.hazard(rate, dt), b.hazard_given(p), "rate {rate}");
+                assert_eq!(a.hazard(rate, dt), b.chance_if_any(p), "rate {rate}");
                 assert_eq!(a.descendants(rate, dt), b.descendants_of(&law));
             }
             assert_eq!(a.uniform(), b.uniform(), "rate {rate}: out of step");

@@ -151,7 +151,7 @@ pub fn unhelped_fate(ctx: &StepContext<'_>, draws: &mut impl Draws) -> Fate {
         .params
         .activation
         .unhelped_autoreactive_death_probability;
-    if q > 0.0 && draws.chance(q) {
+    if draws.chance_if_any(q) {
         Fate::Dies
     } else {
         Fate::Lives

@@ -156,7 +156,7 @@ pub fn car_t(
     let stimulated = cell.flags & Cell::FLAG_STIMULATED != 0;
     cell.flags &= !Cell::FLAG_STIMULATED;
     if product.is_some_and(|p| p.source == Source::Allogeneic)
-        && draws.hazard_given(hazards.allogeneic_rejection)
+        && draws.chance_if_any(hazards.allogeneic_rejection)
     {
         return Fate::Dies;
     }
@@ -174,7 +174,7 @@ pub fn car_t(
         if terminal(cell, cd28, ctx) {
             // A terminal effector has spent its division destiny: it kills but no longer
             // divides, and dies on its own clock whether or not antigen remains.
-            return if draws.hazard_given(hazards.effector_death) {
+            return if draws.chance_if_any(hazards.effector_death) {
                 Fate::Dies
             } else {
                 Fate::Lives
@@ -183,7 +183,7 @@ pub fn car_t(
         // Exhausted cells die at the effector rate even under antigen; for the others,
         // effector death is the contraction once antigen is gone (Mueller-Schoell's ke4
         // acts on effectors that no longer expand).
-        if exhausted && draws.hazard_given(hazards.effector_death) {
+        if exhausted && draws.chance_if_any(hazards.effector_death) {
             return Fate::Dies;
         }
         if car.programmed_division_days > 0.0 && !exhausted {
@@ -198,7 +198,7 @@ pub fn car_t(
         // contract (die or revert) only once it has ended.
         if cell.population == Population::CarExhausted
             || terminal(cell, cd28, ctx)
-            || draws.hazard_given(hazards.programme_end)
+            || draws.chance_if_any(hazards.programme_end)
         {
             cell.flags &= !Cell::FLAG_PROGRAMMED;
         } else {
@@ -287,9 +287,8 @@ fn divide(
         let mut born = daughter(cell, ctx.day);
         born.population = daughter_population;
         born.divisions = cell.divisions.saturating_add(rounds);
-        if car.daughter_leave_probability > 0.0
-            && born.compartment == crate::compartment::Compartment::Lymphoid
-            && draws.chance(car.daughter_leave_probability)
+        if born.compartment == crate::compartment::Compartment::Lymphoid
+            && draws.chance_if_any(car.daughter_leave_probability)
         {
             super::migration::migrate(&mut born, ctx, draws);
         }
@@ -297,7 +296,7 @@ fn divide(
     }
     cell.divisions = cell.divisions.saturating_add(rounds);
     if let Some((next, _)) = differentiation(cell.population, ctx)
-        && draws.hazard_given(hazards.differentiation[cell.population.index()])
+        && draws.chance_if_any(hazards.differentiation[cell.population.index()])
     {
         cell.population = next;
     }

@@ -62,9 +62,7 @@ pub fn emigrate(cell: &mut Cell, ctx: &StepContext<'_>, draws: &mut impl Draws) 
     }
     // A new emigrant is CD20+: residual anti-CD20 antibody meets it for the rest of the
     // step (drawn only while there is some antibody).
-    if ctx.hazards.anti_cd20_emigrant_death > 0.0
-        && draws.chance(ctx.hazards.anti_cd20_emigrant_death)
-    {
+    if draws.chance_if_any(ctx.hazards.anti_cd20_emigrant_death) {
         return Fate::Dies;
     }
     cell.population = Population::BTransitional;

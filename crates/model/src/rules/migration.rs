@@ -33,7 +33,7 @@ pub fn retained(
         return false;
     }
     let leave = ctx.params.car_t.engaged_leave_relative;
-    !(leave > 0.0 && draws.chance(leave))
+    !draws.chance_if_any(leave)
 }
 
 /// Moves a recirculating cell.

@@ -184,10 +184,7 @@ pub fn step_cell(
     let engaged = cell.flags & Cell::FLAG_STIMULATED != 0;
     // Residual anti-CD20 antibody kills first (drawn only while there is some, so
     // runs without prior anti-CD20 therapy draw as before).
-    if ctx.hazards.anti_cd20_death > 0.0
-        && anti_cd20::targets(cell.population)
-        && draws.chance(ctx.hazards.anti_cd20_death)
-    {
+    if anti_cd20::targets(cell.population) && draws.chance_if_any(ctx.hazards.anti_cd20_death) {
         return Fate::Dies;
     }
     let fate = match cell.population {

@@ -304,7 +304,7 @@ pub fn candidate(
             return Fate::Dies;
         }
         births.push(turnover::daughter(cell, ctx.day));
-        activation > 0.0 && draws.chance(activation)
+        draws.chance_if_any(activation)
     } else {
         true
     };
